@@ -1,0 +1,99 @@
+/**
+ * Versioned schema for the DuckDB engine. A migration is never edited once released: add a new
+ * one. Each runs in a transaction together with its row in schema_migrations.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export const DUCKDB_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'core_schema',
+    statements: [
+      `CREATE TABLE projects (
+        project_id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        time_zone VARCHAR NOT NULL DEFAULT 'UTC',
+        created_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+      )`,
+      `INSERT INTO projects (project_id, name) VALUES ('default', 'Default project')`,
+      // No primary key: an ART index over 100M message ids costs more than the anti-join that
+      // every writer runs before appending (see docs/decisions/0002-dedupe-by-anti-join.md).
+      `CREATE TABLE events (
+        project_id VARCHAR NOT NULL,
+        message_id VARCHAR NOT NULL,
+        timestamp TIMESTAMPTZ NOT NULL,
+        user_id VARCHAR,
+        anonymous_id VARCHAR,
+        account_id VARCHAR,
+        event VARCHAR NOT NULL,
+        properties JSON,
+        received_at TIMESTAMPTZ NOT NULL,
+        source VARCHAR NOT NULL
+      )`,
+      `CREATE TABLE identifies (
+        project_id VARCHAR NOT NULL,
+        message_id VARCHAR NOT NULL,
+        timestamp TIMESTAMPTZ NOT NULL,
+        user_id VARCHAR,
+        anonymous_id VARCHAR,
+        traits JSON,
+        received_at TIMESTAMPTZ NOT NULL,
+        source VARCHAR NOT NULL
+      )`,
+      // A group record both sets account traits and says the user belongs to the account from
+      // `timestamp` on; the membership history is the sequence of these rows per user.
+      `CREATE TABLE group_memberships (
+        project_id VARCHAR NOT NULL,
+        message_id VARCHAR NOT NULL,
+        timestamp TIMESTAMPTZ NOT NULL,
+        user_id VARCHAR,
+        account_id VARCHAR NOT NULL,
+        traits JSON,
+        received_at TIMESTAMPTZ NOT NULL,
+        source VARCHAR NOT NULL
+      )`,
+      `CREATE TABLE failed_events (
+        project_id VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        source_line BIGINT,
+        reason VARCHAR NOT NULL,
+        raw VARCHAR,
+        failed_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+      )`,
+      `CREATE TABLE user_day (
+        project_id VARCHAR NOT NULL,
+        user_id VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL,
+        day DATE NOT NULL,
+        events BIGINT NOT NULL,
+        sessions INTEGER NOT NULL,
+        active_seconds BIGINT NOT NULL,
+        first_seen TIMESTAMPTZ NOT NULL,
+        last_seen TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE user_day_event (
+        project_id VARCHAR NOT NULL,
+        user_id VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL,
+        day DATE NOT NULL,
+        event VARCHAR NOT NULL,
+        events BIGINT NOT NULL
+      )`,
+      `CREATE TABLE rollup_dirty_days (
+        project_id VARCHAR NOT NULL,
+        day DATE NOT NULL,
+        PRIMARY KEY (project_id, day)
+      )`,
+      `CREATE TABLE rollup_state (
+        project_id VARCHAR PRIMARY KEY,
+        time_zone VARCHAR NOT NULL,
+        session_gap_seconds INTEGER NOT NULL,
+        refreshed_at TIMESTAMPTZ NOT NULL
+      )`,
+    ],
+  },
+];

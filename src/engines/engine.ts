@@ -1,0 +1,48 @@
+/**
+ * The one small interface every analytical engine implements. Nothing above src/engines imports a
+ * driver: callers hand SQL text with named parameters and get plain JS rows back.
+ */
+
+/** A value bound to a named parameter. Values are never spliced into SQL text. */
+export type SqlValue = string | number | boolean | null | readonly string[];
+
+export type SqlParams = Readonly<Record<string, SqlValue>>;
+
+/** A result row with JSON-friendly values (BIGINT becomes number when safe, timestamps ISO text). */
+export type Row = Record<string, unknown>;
+
+export interface QueryProgress {
+  /** 0..100, or -1 when the engine cannot tell. */
+  percentage: number;
+  rowsProcessed: number;
+  totalRows: number;
+}
+
+export interface MigrationReport {
+  from: number;
+  to: number;
+  applied: string[];
+}
+
+export interface Engine {
+  readonly dialect: 'duckdb';
+  /** Runs a statement; returns the number of rows it changed when the engine reports it. */
+  run(sql: string, params?: SqlParams): Promise<number>;
+  /** Runs a query and returns every row. Use `stream` for results that may be large. */
+  query<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]>;
+  /** Yields result rows in chunks, so large results never sit in memory at once. */
+  stream<T extends Row = Row>(sql: string, params?: SqlParams): AsyncIterable<T[]>;
+  /** Appends rows to a table in one batch; column names come from the first row. */
+  insert(table: string, rows: readonly Row[]): Promise<void>;
+  /** Runs a long statement while reporting progress every `intervalMs`. */
+  runWithProgress(
+    sql: string,
+    params: SqlParams,
+    onProgress: (p: QueryProgress) => void,
+    intervalMs?: number,
+  ): Promise<number>;
+  /** Runs `fn` in one transaction: everything it wrote lands, or nothing does. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  migrate(): Promise<MigrationReport>;
+  close(): Promise<void>;
+}

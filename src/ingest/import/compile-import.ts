@@ -1,0 +1,296 @@
+import type { SqlParams, SqlValue } from '../../engines/engine.js';
+import type { FieldMapping, FieldPath } from './detect-mapping.js';
+
+export type ImportFormat = 'csv' | 'ndjson' | 'parquet';
+
+export interface SourceColumn {
+  name: string;
+  /** DuckDB type name as DESCRIBE reports it. */
+  type: string;
+}
+
+export interface ImportPlanInput {
+  format: ImportFormat;
+  path: string;
+  /** Columns in file order (CSV, Parquet); empty for NDJSON. */
+  columns: readonly SourceColumn[];
+  mapping: FieldMapping;
+  projectId: string;
+  source: string;
+  receivedAt: string;
+  timeZone: string;
+  minTimestamp: string;
+  maxTimestamp: string;
+  csvDelimiter?: string | undefined;
+}
+
+export interface Statement {
+  sql: string;
+  params: SqlParams;
+}
+
+export interface ImportPlan {
+  /** Appends valid, new events. */
+  insertEvents: Statement;
+  /** Counts rows per outcome and local day: the import summary and the rollup's dirty days. */
+  summarise: Statement;
+  /** Keeps rejected rows with their reason and raw content. */
+  insertFailures: Statement;
+  /** CSV only: rows DuckDB's parser itself rejected (wrong column count, bad quoting). */
+  insertParseFailures: Statement | null;
+}
+
+/** Room for the 10 MB lines real exports contain; DuckDB's default is 2 MB. */
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
+const RAW_CAP = 65_536;
+
+const alias = (i: number): string => `c${i}`;
+
+function epochSql(x: string): string {
+  // Magnitude tells the unit: seconds until the year 5138, then milliseconds, then microseconds.
+  return `CASE WHEN abs(${x}) < 1e11 THEN to_timestamp(${x})
+    WHEN abs(${x}) < 1e14 THEN to_timestamp(${x} / 1e3)
+    WHEN abs(${x}) < 1e17 THEN to_timestamp(${x} / 1e6) END`;
+}
+
+function textTimeSql(s: string): string {
+  return `CASE WHEN try_cast(${s} AS DOUBLE) IS NOT NULL THEN ${epochSql(`try_cast(${s} AS DOUBLE)`)}
+    ELSE try_cast(${s} AS TIMESTAMPTZ) END`;
+}
+
+function timeSqlForType(ref: string, type: string): string {
+  const t = type.toUpperCase();
+  if (t === 'TIMESTAMP WITH TIME ZONE') return ref;
+  if (t.startsWith('TIMESTAMP') || t === 'DATE') return `CAST(${ref} AS TIMESTAMPTZ)`;
+  if (
+    /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/.test(
+      t,
+    )
+  ) {
+    return epochSql(`CAST(${ref} AS DOUBLE)`);
+  }
+  return textTimeSql(`CAST(${ref} AS VARCHAR)`);
+}
+
+class ParamBag {
+  readonly values: Record<string, SqlValue> = {};
+  private n = 0;
+  add(value: SqlValue): string {
+    const name = `v${this.n++}`;
+    this.values[name] = value;
+    return `$${name}`;
+  }
+}
+
+interface FieldExprs {
+  user: string;
+  anonymous: string;
+  time: string;
+  event: string;
+  account: string;
+  id: string;
+  properties: string;
+  raw: string;
+  line: string;
+}
+
+function columnarFields(input: ImportPlanInput, p: ParamBag): FieldExprs {
+  const index = new Map(input.columns.map((c, i) => [c.name, i]));
+  const mapped = new Set<number>();
+  const ref = (path: FieldPath | undefined): { sql: string; type: string } | null => {
+    if (!path || path.length === 0) return null;
+    const i = index.get(path[0] ?? '');
+    if (i === undefined) return null;
+    mapped.add(i);
+    const col = input.columns[i];
+    if (path.length === 1) return { sql: alias(i), type: col?.type ?? 'VARCHAR' };
+    // A nested field of a STRUCT or JSON column, read by JSON path.
+    const jsonPath = p.add(
+      `$.${path
+        .slice(1)
+        .map((k) => `"${k.replace(/"/g, '\\"')}"`)
+        .join('.')}`,
+    );
+    return { sql: `json_extract_string(to_json(${alias(i)}), ${jsonPath})`, type: 'VARCHAR' };
+  };
+  const text = (r: { sql: string } | null): string =>
+    r ? `nullif(trim(CAST(${r.sql} AS VARCHAR)), '')` : 'CAST(NULL AS VARCHAR)';
+  const user = text(ref(input.mapping.user));
+  const anonymous = text(ref(input.mapping.anonymous));
+  const event = text(ref(input.mapping.event));
+  const account = text(ref(input.mapping.account));
+  const id = text(ref(input.mapping.id));
+  const t = ref(input.mapping.time);
+  const time = t ? timeSqlForType(t.sql, t.type) : 'CAST(NULL AS TIMESTAMPTZ)';
+  // Nested mapping paths keep their column in properties: the rest of it is still data.
+  for (const path of Object.values(input.mapping)) {
+    if (path && path.length > 1) mapped.delete(index.get(path[0] ?? '') ?? -1);
+  }
+  const propArgs: string[] = [];
+  const rawArgs: string[] = [];
+  input.columns.forEach((c, i) => {
+    const key = p.add(c.name);
+    rawArgs.push(key, alias(i));
+    if (!mapped.has(i)) propArgs.push(key, alias(i));
+  });
+  const properties = propArgs.length ? `json_object(${propArgs.join(', ')})` : 'CAST(NULL AS JSON)';
+  return {
+    user,
+    anonymous,
+    event,
+    account,
+    id,
+    time,
+    properties,
+    raw: `CAST(json_object(${rawArgs.join(', ')}) AS VARCHAR)`,
+    line: input.format === 'csv' ? 'row_number() OVER () + 1' : 'row_number() OVER ()',
+  };
+}
+
+function jsonPathParam(p: ParamBag, path: FieldPath): string {
+  return p.add(`$.${path.map((k) => `"${k.replace(/"/g, '\\"')}"`).join('.')}`);
+}
+
+function ndjsonFields(input: ImportPlanInput, p: ParamBag): FieldExprs {
+  const get = (path: FieldPath | undefined): string =>
+    path
+      ? `nullif(trim(json_extract_string(j, ${jsonPathParam(p, path)})), '')`
+      : 'CAST(NULL AS VARCHAR)';
+  const dropTop: Record<string, null> = {};
+  const dropNested: Record<string, Record<string, null>> = {};
+  for (const path of Object.values(input.mapping)) {
+    if (!path) continue;
+    const [head, second] = path;
+    if (head === undefined) continue;
+    if (path.length === 1) dropTop[head] = null;
+    else if (path.length === 2 && second !== undefined) {
+      dropNested[head] ??= {};
+      (dropNested[head] as Record<string, null>)[second] = null;
+    }
+  }
+  // Exports keep event properties in a nested object; it is lifted to the top of `properties`
+  // and merged with the remaining top-level fields, minus the fields mapped to event columns.
+  const containers = ['properties', 'event_properties'];
+  for (const c of containers) dropTop[c] = null;
+  let props = `json_merge_patch(j, ${p.add(JSON.stringify(dropTop))})`;
+  for (const c of containers) {
+    const path = p.add(`$."${c}"`);
+    const drop = p.add(JSON.stringify(dropNested[c] ?? {}));
+    props = `json_merge_patch(${props}, CASE WHEN json_type(j, ${path}) = 'OBJECT'
+      THEN json_merge_patch(json_extract(j, ${path}), ${drop}) ELSE '{}'::JSON END)`;
+  }
+  return {
+    user: get(input.mapping.user),
+    anonymous: get(input.mapping.anonymous),
+    event: get(input.mapping.event),
+    account: get(input.mapping.account),
+    id: get(input.mapping.id),
+    time: input.mapping.time
+      ? textTimeSql(`json_extract_string(j, ${jsonPathParam(p, input.mapping.time)})`)
+      : 'CAST(NULL AS TIMESTAMPTZ)',
+    properties: props,
+    raw: 'line',
+    line: '_line',
+  };
+}
+
+function sourceSql(input: ImportPlanInput, p: ParamBag, withRejects: boolean): string {
+  const path = p.add(input.path);
+  if (input.format === 'parquet') {
+    const cols = input.columns.map((_, i) => alias(i)).join(', ');
+    return `read_parquet(${path}) AS src(${cols})`;
+  }
+  if (input.format === 'csv') {
+    const cols = input.columns.map((_, i) => alias(i)).join(', ');
+    const delim = input.csvDelimiter ? `, delim = ${p.add(input.csvDelimiter)}` : '';
+    const rejects = withRejects
+      ? ", store_rejects = true, rejects_table = 'import_reject_errors', rejects_scan = 'import_reject_scans'"
+      : ', ignore_errors = true';
+    return `read_csv(${path}, header = true, all_varchar = true, max_line_size = ${MAX_LINE_BYTES}${delim}${rejects}) AS src(${cols})`;
+  }
+  // NDJSON is read as raw lines so a malformed line is kept (with its number) instead of skipped.
+  return `(SELECT row_number() OVER () AS _line, line,
+      CASE WHEN json_valid(line) AND json_type(line::JSON) = 'OBJECT' THEN line::JSON END AS j
+    FROM read_csv(${path}, columns = {'line': 'VARCHAR'}, header = false, delim = '\x01',
+      quote = '', escape = '', auto_detect = false, strict_mode = false,
+      max_line_size = ${MAX_LINE_BYTES})) AS src`;
+}
+
+/** The checked rows: normalised fields plus `_reason`, NULL when the row is valid. */
+function checkedSql(input: ImportPlanInput, p: ParamBag, withRejects: boolean): string {
+  const f = input.format === 'ndjson' ? ndjsonFields(input, p) : columnarFields(input, p);
+  const minTs = p.add(input.minTimestamp);
+  const maxTs = p.add(input.maxTimestamp);
+  const skipBlank = input.format === 'ndjson' ? 'WHERE line IS NOT NULL' : '';
+  const badJson = input.format === 'ndjson' ? 'j IS NULL' : 'false';
+  return `(SELECT *,
+      CASE WHEN bad_json THEN 'malformed JSON (not an object on one line)'
+        WHEN user_id IS NULL AND anonymous_id IS NULL THEN 'missing user id'
+        WHEN event IS NULL THEN 'missing event name'
+        WHEN ts IS NULL AND time_present THEN 'unparseable timestamp'
+        WHEN ts IS NULL THEN 'missing timestamp'
+        WHEN ts < CAST(${minTs} AS TIMESTAMPTZ) OR ts > CAST(${maxTs} AS TIMESTAMPTZ)
+          THEN 'timestamp out of range'
+      END AS _reason
+    FROM (SELECT ${f.line} AS _line,
+        ${f.user} AS user_id, ${f.anonymous} AS anonymous_id, ${f.event} AS event,
+        ${f.account} AS account_id, ${f.id} AS given_id, ${f.time} AS ts,
+        ${input.mapping.time ? 'true' : 'false'} AS time_present, ${badJson} AS bad_json,
+        ${f.properties} AS properties, ${f.raw} AS raw
+      FROM ${sourceSql(input, p, withRejects)} ${skipBlank}))`;
+}
+
+export function compileImport(input: ImportPlanInput): ImportPlan {
+  const p = new ParamBag();
+  const project = p.add(input.projectId);
+  const source = p.add(input.source);
+  const receivedAt = p.add(input.receivedAt);
+  const checkedForInsert = checkedSql(input, p, true);
+  // Without a message id, identical content is the same event: re-importing a file adds nothing.
+  const messageId = `coalesce(given_id, 'h_' || md5(concat_ws(chr(31), user_id, anonymous_id,
+      event, account_id, strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ'), CAST(properties AS VARCHAR))))`;
+  const insertEvents = `INSERT INTO events (project_id, message_id, timestamp, user_id, anonymous_id,
+      account_id, event, properties, received_at, source)
+    SELECT ${project}, message_id, ts, user_id, anonymous_id, account_id, event, properties,
+      CAST(${receivedAt} AS TIMESTAMPTZ), ${source}
+    FROM (SELECT *, ${messageId} AS message_id FROM ${checkedForInsert} WHERE _reason IS NULL) AS c
+    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.project_id = ${project} AND e.message_id = c.message_id)
+    QUALIFY row_number() OVER (PARTITION BY message_id ORDER BY _line) = 1`;
+
+  const q = new ParamBag();
+  const tz2 = q.add(input.timeZone);
+  const summarise = `SELECT _reason AS reason,
+      CAST(CASE WHEN _reason IS NULL THEN CAST(timezone(${tz2}, ts) AS DATE) END AS VARCHAR) AS day,
+      count(*) AS rows, min(_line) AS first_line,
+      list(_line ORDER BY _line)[1:3] AS example_lines
+    FROM ${checkedSql(input, q, false)} GROUP BY ALL`;
+
+  const r = new ParamBag();
+  const project3 = r.add(input.projectId);
+  const source3 = r.add(input.source);
+  const lineFix =
+    input.format === 'csv'
+      ? ` + (SELECT count(*) FROM (SELECT line - 1 - row_number() OVER (ORDER BY line) AS k
+            FROM import_reject_errors) AS rj WHERE rj.k < _line - 1)`
+      : '';
+  const insertFailures = `INSERT INTO failed_events (project_id, source, source_line, reason, raw)
+    SELECT ${project3}, ${source3}, _line${lineFix}, _reason, left(raw, ${RAW_CAP})
+    FROM ${checkedSql(input, r, false)} WHERE _reason IS NOT NULL`;
+
+  const pf = new ParamBag();
+  const insertParseFailures =
+    input.format === 'csv'
+      ? `INSERT INTO failed_events (project_id, source, source_line, reason, raw)
+    SELECT ${pf.add(input.projectId)}, ${pf.add(input.source)}, line, 'CSV parse error: ' || error_message, left(csv_line, ${RAW_CAP})
+    FROM import_reject_errors`
+      : null;
+
+  return {
+    insertEvents: { sql: insertEvents, params: p.values },
+    summarise: { sql: summarise, params: q.values },
+    insertFailures: { sql: insertFailures, params: r.values },
+    insertParseFailures: insertParseFailures
+      ? { sql: insertParseFailures, params: pf.values }
+      : null,
+  };
+}

@@ -1,0 +1,242 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Engine, QueryProgress, SqlValue } from '../../engines/engine.js';
+import { compileImport, type ImportFormat, type SourceColumn } from './compile-import.js';
+import { detectFormat } from './detect-format.js';
+import {
+  type DetectedMapping,
+  detectMapping,
+  type FieldPath,
+  formatPath,
+} from './detect-mapping.js';
+import type { EventField } from './field-candidates.js';
+
+export interface ImportOptions {
+  path: string;
+  projectId: string;
+  timeZone: string;
+  format?: string | undefined;
+  flags?: Partial<Record<EventField, string>> | undefined;
+  csvDelimiter?: string | undefined;
+  /** Import time; events later than this plus a day are rejected as out of range. */
+  now?: Date | undefined;
+  onProgress?: ((p: QueryProgress) => void) | undefined;
+}
+
+export interface RejectReason {
+  reason: string;
+  rows: number;
+  exampleLines: number[];
+}
+
+export interface ImportSummary {
+  file: string;
+  format: ImportFormat;
+  shape: DetectedMapping['shape'];
+  mapping: Record<string, string>;
+  rowsRead: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  reasons: RejectReason[];
+  daysTouched: number;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+const NDJSON_SAMPLE = 2000;
+/** Events before this are almost always a unit mistake (epoch seconds read as ms, or zero). */
+const MIN_TIMESTAMP = '1990-01-01T00:00:00Z';
+
+async function describeColumns(
+  engine: Engine,
+  format: ImportFormat,
+  path: string,
+  delimiter: string | undefined,
+): Promise<SourceColumn[]> {
+  const sql =
+    format === 'parquet'
+      ? 'DESCRIBE SELECT * FROM read_parquet($path)'
+      : `DESCRIBE SELECT * FROM read_csv($path, header = true, all_varchar = true,
+          max_line_size = 67108864, ignore_errors = true${delimiter ? ', delim = $delim' : ''})`;
+  const params: Record<string, SqlValue> = { path };
+  if (delimiter && format === 'csv') params.delim = delimiter;
+  const rows = await engine.query<{ column_name: string; column_type: string }>(sql, params);
+  return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
+}
+
+async function sampleJsonFields(engine: Engine, path: string): Promise<FieldPath[]> {
+  const rows = await engine.query<{ k: string; parent: string | null }>(
+    `WITH sample AS (
+       SELECT line::JSON AS j FROM read_csv($path, columns = {'line': 'VARCHAR'}, header = false,
+         delim = '\x01', quote = '', escape = '', auto_detect = false, strict_mode = false,
+         max_line_size = 67108864)
+       WHERE line IS NOT NULL AND json_valid(line) AND json_type(line::JSON) = 'OBJECT'
+       LIMIT ${NDJSON_SAMPLE})
+     SELECT DISTINCT k, NULL AS parent FROM (SELECT unnest(json_keys(j)) AS k FROM sample)
+     UNION ALL
+     SELECT DISTINCT k, parent FROM (
+       SELECT unnest(json_keys(j, '$.properties')) AS k, 'properties' AS parent FROM sample
+       WHERE json_type(j, '$.properties') = 'OBJECT'
+       UNION ALL
+       SELECT unnest(json_keys(j, '$.context')) AS k, 'context' AS parent FROM sample
+       WHERE json_type(j, '$.context') = 'OBJECT'
+       UNION ALL
+       SELECT unnest(json_keys(j, '$.event_properties')) AS k, 'event_properties' AS parent
+       FROM sample WHERE json_type(j, '$.event_properties') = 'OBJECT')`,
+    { path },
+  );
+  const top = rows.filter((r) => r.parent === null).map((r) => [r.k]);
+  const nested = rows.filter((r) => r.parent !== null).map((r) => [r.parent as string, r.k]);
+  return [...top, ...nested];
+}
+
+function emptySummary(file: string, format: ImportFormat, started: number): ImportSummary {
+  return {
+    file,
+    format,
+    shape: 'generic',
+    mapping: {},
+    rowsRead: 0,
+    imported: 0,
+    duplicates: 0,
+    rejected: 0,
+    reasons: [],
+    daysTouched: 0,
+    seconds: (performance.now() - started) / 1000,
+    rowsPerSecond: 0,
+  };
+}
+
+/**
+ * Imports one file in a single transaction: valid new events are appended, duplicates skipped,
+ * invalid rows kept in failed_events with their reason and line, and the local days that received
+ * events are marked for the rollup.
+ */
+export async function runImport(engine: Engine, options: ImportOptions): Promise<ImportSummary> {
+  const started = performance.now();
+  const file = resolve(options.path);
+  if (!existsSync(file)) throw new Error(`${options.path}: no such file.`);
+  const format = detectFormat(file, options.format);
+  if (statSync(file).size === 0) return emptySummary(file, format, started);
+
+  const columns =
+    format === 'ndjson' ? [] : await describeColumns(engine, format, file, options.csvDelimiter);
+  const fields: FieldPath[] =
+    format === 'ndjson'
+      ? await sampleJsonFields(engine, file)
+      : columns.map((c) => [c.name] as FieldPath).concat(nestedParquetFields(columns));
+  if (fields.length === 0) return emptySummary(file, format, started);
+  const detected = detectMapping(fields, options.flags ?? {});
+
+  const now = options.now ?? new Date();
+  const plan = compileImport({
+    format,
+    path: file,
+    columns,
+    mapping: detected.mapping,
+    projectId: options.projectId,
+    source: `file:${file}`,
+    receivedAt: now.toISOString(),
+    timeZone: options.timeZone,
+    minTimestamp: MIN_TIMESTAMP,
+    maxTimestamp: new Date(now.getTime() + 86_400_000).toISOString(),
+    csvDelimiter: options.csvDelimiter,
+  });
+
+  const result = await engine.transaction(async () => {
+    await engine.run('DROP TABLE IF EXISTS temp.import_reject_errors');
+    await engine.run('DROP TABLE IF EXISTS temp.import_reject_scans');
+    await engine.run('DELETE FROM failed_events WHERE project_id = $p AND source = $s', {
+      p: options.projectId,
+      s: `file:${file}`,
+    });
+    const imported = options.onProgress
+      ? await engine.runWithProgress(
+          plan.insertEvents.sql,
+          plan.insertEvents.params,
+          options.onProgress,
+        )
+      : await engine.run(plan.insertEvents.sql, plan.insertEvents.params);
+    const groups = await engine.query<{
+      reason: string | null;
+      day: string | null;
+      rows: number;
+      example_lines: number[];
+    }>(plan.summarise.sql, plan.summarise.params);
+    const reasons = new Map<string, RejectReason>();
+    const days = new Set<string>();
+    let valid = 0;
+    let invalid = 0;
+    for (const g of groups) {
+      if (g.reason === null) {
+        valid += g.rows;
+        if (g.day) days.add(g.day);
+        continue;
+      }
+      invalid += g.rows;
+      const r = reasons.get(g.reason) ?? { reason: g.reason, rows: 0, exampleLines: [] };
+      r.rows += g.rows;
+      r.exampleLines.push(...g.example_lines);
+      reasons.set(g.reason, r);
+    }
+    if (invalid > 0) await engine.run(plan.insertFailures.sql, plan.insertFailures.params);
+    if (plan.insertParseFailures) {
+      const parseRejects = await engine.query<{ reason: string; rows: number; lines: number[] }>(
+        `SELECT 'CSV parse error: ' || error_type AS reason, count(*) AS rows,
+           list(line ORDER BY line)[1:3] AS lines
+         FROM temp.import_reject_errors GROUP BY ALL`,
+      );
+      for (const pr of parseRejects) {
+        invalid += pr.rows;
+        reasons.set(pr.reason, { reason: pr.reason, rows: pr.rows, exampleLines: pr.lines });
+      }
+      if (parseRejects.length > 0) {
+        await engine.run(plan.insertParseFailures.sql, plan.insertParseFailures.params);
+      }
+    }
+    if (days.size > 0) {
+      await engine.run(
+        `INSERT OR IGNORE INTO rollup_dirty_days (project_id, day)
+         SELECT $p, CAST(unnest($days) AS DATE)`,
+        { p: options.projectId, days: [...days] },
+      );
+    }
+    return { imported, valid, invalid, reasons, days };
+  });
+
+  const seconds = (performance.now() - started) / 1000;
+  const rowsRead = result.valid + result.invalid;
+  const mapping: Record<string, string> = {};
+  for (const [k, v] of Object.entries(detected.mapping)) if (v) mapping[k] = formatPath(v);
+  return {
+    file,
+    format,
+    shape: detected.shape,
+    mapping,
+    rowsRead,
+    imported: result.imported,
+    duplicates: result.valid - result.imported,
+    rejected: result.invalid,
+    reasons: [...result.reasons.values()]
+      .map((r) => ({ ...r, exampleLines: r.exampleLines.sort((a, b) => a - b).slice(0, 3) }))
+      .sort((a, b) => b.rows - a.rows),
+    daysTouched: result.days.size,
+    seconds,
+    rowsPerSecond: seconds > 0 ? rowsRead / seconds : 0,
+  };
+}
+
+/** Parquet STRUCT columns expose their fields, so Mixpanel-style nesting is found there too. */
+function nestedParquetFields(columns: readonly SourceColumn[]): FieldPath[] {
+  const out: FieldPath[] = [];
+  for (const c of columns) {
+    const m = /^STRUCT\((.*)\)$/i.exec(c.type);
+    if (!m?.[1]) continue;
+    for (const part of m[1].split(/,\s*(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
+      const name = /^"?([^"\s]+)"?\s/.exec(part.trim())?.[1];
+      if (name) out.push([c.name, name]);
+    }
+  }
+  return out;
+}
