@@ -1,0 +1,97 @@
+import type { Engine, SqlParams } from '../engines/engine.js';
+import { compileRollup, type RollupScope } from '../sql/compile-rollup.js';
+import { addDays } from '../time/days.js';
+
+export interface RollupOptions {
+  projectId: string;
+  timeZone: string;
+  sessionGapMinutes: number;
+  /** Rebuild every day, not only the dirty ones. */
+  full?: boolean | undefined;
+  now?: Date | undefined;
+}
+
+export interface RollupReport {
+  mode: 'full' | 'incremental' | 'up-to-date';
+  /** Why a full rebuild happened, when it did. */
+  reason?: string;
+  daysRebuilt: number;
+  userDays: number;
+  seconds: number;
+}
+
+/** Keeps only the parameters a statement names: DuckDB rejects unused ones. */
+function paramsFor(sql: string, params: SqlParams): SqlParams {
+  const out: Record<string, SqlParams[string]> = {};
+  for (const [k, v] of Object.entries(params)) if (sql.includes(`$${k}`)) out[k] = v;
+  return out;
+}
+
+/**
+ * Refreshes user_day and user_day_event: incrementally from the dirty days, or fully when asked,
+ * when nothing was built yet, or when the time zone or session gap changed since the last build.
+ * Runs in one transaction, so a refresh run twice changes nothing the second time.
+ */
+export async function runRollup(engine: Engine, options: RollupOptions): Promise<RollupReport> {
+  const started = performance.now();
+  const gapSeconds = Math.round(options.sessionGapMinutes * 60);
+  const p = options.projectId;
+  return engine.transaction(async () => {
+    const state = await engine.query<{ time_zone: string; session_gap_seconds: number }>(
+      'SELECT time_zone, session_gap_seconds FROM rollup_state WHERE project_id = $p',
+      { p },
+    );
+    const dirty = (
+      await engine.query<{ day: string }>(
+        `SELECT strftime(day, '%Y-%m-%d') AS day FROM rollup_dirty_days WHERE project_id = $p ORDER BY day`,
+        { p },
+      )
+    ).map((r) => r.day);
+    const prior = state[0];
+    let reason: string | undefined;
+    if (options.full) reason = 'requested';
+    else if (!prior) reason = 'first build';
+    else if (prior.time_zone !== options.timeZone) {
+      reason = `time zone changed from ${prior.time_zone} to ${options.timeZone}`;
+    } else if (prior.session_gap_seconds !== gapSeconds) reason = 'session gap changed';
+
+    if (!reason && dirty.length === 0) {
+      return { mode: 'up-to-date', daysRebuilt: 0, userDays: 0, seconds: 0 } as RollupReport;
+    }
+    const scope: RollupScope = reason ? { kind: 'all' } : { kind: 'days', days: dirty };
+    const s = compileRollup({
+      projectId: p,
+      timeZone: options.timeZone,
+      sessionGapSeconds: gapSeconds,
+      scope,
+    });
+    await engine.run(s.deleteUserDay, paramsFor(s.deleteUserDay, s.params));
+    await engine.run(s.deleteUserDayEvent, paramsFor(s.deleteUserDayEvent, s.params));
+    const userDays = await engine.run(s.insertUserDay, paramsFor(s.insertUserDay, s.params));
+    await engine.run(s.insertUserDayEvent, paramsFor(s.insertUserDayEvent, s.params));
+    // Dirty days are consumed only now, in the same transaction as the rebuild.
+    await engine.run('DELETE FROM rollup_dirty_days WHERE project_id = $p', { p });
+    await engine.run(
+      `INSERT OR REPLACE INTO rollup_state (project_id, time_zone, session_gap_seconds, refreshed_at)
+       VALUES ($p, $tz, $gap, CAST($now AS TIMESTAMPTZ))`,
+      { p, tz: options.timeZone, gap: gapSeconds, now: (options.now ?? new Date()).toISOString() },
+    );
+    const daysRebuilt =
+      scope.kind === 'days'
+        ? new Set(dirty.flatMap((d) => [d, addDays(d, 1)])).size
+        : ((
+            await engine.query<{ n: number }>(
+              'SELECT count(DISTINCT day) AS n FROM user_day WHERE project_id = $p',
+              { p },
+            )
+          )[0]?.n ?? 0);
+    const report: RollupReport = {
+      mode: reason ? 'full' : 'incremental',
+      daysRebuilt,
+      userDays,
+      seconds: (performance.now() - started) / 1000,
+    };
+    if (reason) report.reason = reason;
+    return report;
+  });
+}
