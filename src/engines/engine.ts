@@ -29,9 +29,9 @@ export interface Engine {
   /** Runs a statement; returns the number of rows it changed when the engine reports it. */
   run(sql: string, params?: SqlParams): Promise<number>;
   /** Runs a query and returns every row. Use `stream` for results that may be large. */
-  query<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]>;
+  query<T = Row>(sql: string, params?: SqlParams): Promise<T[]>;
   /** Yields result rows in chunks, so large results never sit in memory at once. */
-  stream<T extends Row = Row>(sql: string, params?: SqlParams): AsyncIterable<T[]>;
+  stream<T = Row>(sql: string, params?: SqlParams): AsyncIterable<T[]>;
   /** Appends rows to a table in one batch; column names come from the first row. */
   insert(table: string, rows: readonly Row[]): Promise<void>;
   /** Runs a long statement while reporting progress every `intervalMs`. */

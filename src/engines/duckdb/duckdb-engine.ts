@@ -86,12 +86,12 @@ export class DuckDbEngine implements Engine {
     return result.rowsChanged;
   }
 
-  async query<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+  async query<T = Row>(sql: string, params?: SqlParams): Promise<T[]> {
     const reader = await this.conn.runAndReadAll(sql, bind(params));
     return reader.getRowObjectsJS().map((r) => rowToPlain(r) as T);
   }
 
-  async *stream<T extends Row = Row>(sql: string, params?: SqlParams): AsyncIterable<T[]> {
+  async *stream<T = Row>(sql: string, params?: SqlParams): AsyncIterable<T[]> {
     const result = await this.conn.stream(sql, bind(params));
     for await (const rows of result.yieldRowObjectJs()) {
       yield rows.map((r) => rowToPlain(r) as T);

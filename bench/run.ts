@@ -1,0 +1,146 @@
+/**
+ * Import and rollup benchmark (issue: core pipeline). Every figure is measured in this run next to
+ * DuckDB's own raw load of the same file, so the ratios hold whatever the machine.
+ *
+ *   npm run bench                         # 10M events
+ *   BENCH_EVENTS=100000000 npm run bench  # 100M events (needs ~40 GB of disk, takes a while)
+ */
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { generateDemo } from '../src/demo/generate-demo.js';
+import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
+import { runImport } from '../src/ingest/import/run-import.js';
+import { runRollup } from '../src/rollup/run-rollup.js';
+
+const TARGET = Number(process.env.BENCH_EVENTS ?? 10_000_000);
+const DAYS = 90;
+const DIR = resolve(process.env.BENCH_DIR ?? 'bench/data');
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function freshDb(name: string): Promise<DuckDbEngine> {
+  const path = join(DIR, name);
+  rmSync(path, { force: true });
+  rmSync(`${path}.wal`, { force: true });
+  const engine = await DuckDbEngine.open({ path });
+  await engine.migrate();
+  return engine;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const out = await fn();
+  return [out, (performance.now() - t) / 1000];
+}
+
+async function ensureData(): Promise<{ csv: string; parquet: string; events: number }> {
+  mkdirSync(DIR, { recursive: true });
+  // Calibrate users per event on a small sample so the big file lands near the target.
+  const sample = await generateDemo({
+    seed: 1,
+    users: 3000,
+    days: DAYS,
+    end: '2026-10-31',
+    outPath: join(DIR, 'calibrate.csv'),
+    truthPath: join(DIR, 'calibrate-truth.json'),
+  });
+  const users = Math.max(100, Math.round((TARGET / sample.events) * 3000));
+  const csv = join(DIR, `events-${users}u.csv`);
+  const parquet = join(DIR, `events-${users}u.parquet`);
+  if (!existsSync(csv)) {
+    console.log(`generating ~${fmt(TARGET)} events (${fmt(users)} users x ${DAYS} days)...`);
+    const [gen, s] = await timed(() =>
+      generateDemo({
+        seed: 42,
+        users,
+        days: DAYS,
+        end: '2026-10-31',
+        outPath: csv,
+        truthPath: join(DIR, `truth-${users}u.json`),
+      }),
+    );
+    console.log(
+      `  generator: ${fmt(gen.events)} events in ${s.toFixed(1)} s (${fmt(gen.events / s)} events/s)`,
+    );
+  }
+  if (!existsSync(parquet)) {
+    const e = await DuckDbEngine.open({ path: ':memory:' });
+    // COPY takes no bound parameters; both paths are built here from the bench directory.
+    await e.run(`COPY (SELECT * FROM read_csv('${csv}')) TO '${parquet}' (FORMAT parquet)`);
+    await e.close();
+  }
+  const e = await DuckDbEngine.open({ path: ':memory:' });
+  const [row] = await e.query<{ n: number }>('SELECT count(*) AS n FROM read_parquet($p)', {
+    p: parquet,
+  });
+  await e.close();
+  return { csv, parquet, events: row?.n ?? 0 };
+}
+
+interface Line {
+  what: string;
+  seconds: number;
+  eventsPerSecond: number;
+  ratio?: number;
+}
+
+async function main(): Promise<void> {
+  const data = await ensureData();
+  const mb = (p: string) => (statSync(p).size / 1e6).toFixed(0);
+  console.log(
+    `data: ${fmt(data.events)} events; CSV ${mb(data.csv)} MB, Parquet ${mb(data.parquet)} MB`,
+  );
+  const lines: Line[] = [];
+  const add = (what: string, seconds: number, ratio?: number) => {
+    const line: Line = { what, seconds, eventsPerSecond: data.events / seconds };
+    if (ratio !== undefined) line.ratio = ratio;
+    lines.push(line);
+    console.log(
+      `  ${what.padEnd(48)} ${seconds.toFixed(2).padStart(7)} s  ${fmt(data.events / seconds).padStart(12)} ev/s${ratio === undefined ? '' : `  ${ratio.toFixed(2)}x baseline`}`,
+    );
+  };
+
+  // Baselines: DuckDB's own load of the same files into a table of a fresh database file.
+  let e = await freshDb('baseline.duckdb');
+  const [, rawParquet] = await timed(() =>
+    e.run('CREATE TABLE raw AS SELECT * FROM read_parquet($p)', { p: data.parquet }),
+  );
+  await e.close();
+  add('baseline: CTAS read_parquet', rawParquet);
+  e = await freshDb('baseline.duckdb');
+  const [, rawCsv] = await timed(() =>
+    e.run('CREATE TABLE raw AS SELECT * FROM read_csv($p)', { p: data.csv }),
+  );
+  await e.close();
+  add('baseline: CTAS read_csv', rawCsv);
+
+  e = await freshDb('bench-parquet.duckdb');
+  const [pq, pqS] = await timed(() =>
+    runImport(e, { path: data.parquet, projectId: 'default', timeZone: 'UTC' }),
+  );
+  add('powerlens import (Parquet)', pqS, pqS / rawParquet);
+  const [, rollS] = await timed(() =>
+    runRollup(e, { projectId: 'default', timeZone: 'UTC', sessionGapMinutes: 30 }),
+  );
+  add('rollup: full build of user_day + user_day_event', rollS);
+  const [again, againS] = await timed(() =>
+    runImport(e, { path: data.parquet, projectId: 'default', timeZone: 'UTC' }),
+  );
+  add('re-import of the same Parquet (all duplicates)', againS);
+  await e.close();
+
+  e = await freshDb('bench-csv.duckdb');
+  const [cs, csS] = await timed(() =>
+    runImport(e, { path: data.csv, projectId: 'default', timeZone: 'UTC' }),
+  );
+  add('powerlens import (CSV)', csS, csS / rawCsv);
+  await e.close();
+
+  const rss = process.resourceUsage().maxRSS / 1024;
+  console.log(`  peak RSS of this process: ${fmt(rss)} MB`);
+  console.log(
+    `  checks: parquet imported ${fmt(pq.imported)}, csv imported ${fmt(cs.imported)}, re-import added ${fmt(again.imported)}`,
+  );
+  console.log(JSON.stringify({ events: data.events, lines, peakRssMb: Math.round(rss) }, null, 2));
+}
+
+await main();

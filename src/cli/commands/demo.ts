@@ -1,0 +1,125 @@
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { runAnalysis, scoredUsers } from '../../analysis/run-analysis.js';
+import { compareWithTruth, readTruth, type TruthCheck } from '../../demo/compare-with-truth.js';
+import { generateDemo } from '../../demo/generate-demo.js';
+import { runImport } from '../../ingest/import/run-import.js';
+import { runRollup } from '../../rollup/run-rollup.js';
+import { isIsoDay } from '../../time/days.js';
+import { type GlobalOptions, printJson, withContext, withDataOptions } from '../context.js';
+import { progressReporter } from '../render/progress.js';
+import { renderReport } from '../render/report-text.js';
+import { renderImportSummary } from './import.js';
+import { parsePositiveInt } from './parse-options.js';
+
+const DEMO_DB = '.powerlens/demo.duckdb';
+/** A fixed end date keeps the demo identical on every machine and every day for a seed. */
+const DEMO_END = '2026-10-31';
+
+interface DemoFlags extends GlobalOptions {
+  seed: string;
+  users: string;
+  days: string;
+  end: string;
+  dataDir: string;
+  force?: boolean;
+}
+
+function renderTruth(t: TruthCheck): string {
+  const lines = [pc.bold('Check against the planted truth (demo only)')];
+  lines.push(
+    `  precision ${t.precision.toFixed(3)}, recall ${t.recall.toFixed(3)} (${t.true_positives} of ${t.found_power_users} found are planted; ${t.planted_power_users} planted)`,
+  );
+  for (const [type, v] of Object.entries(t.flagged_by_type)) {
+    lines.push(
+      `  ${type.padEnd(14)} ${String(v.flagged).padStart(5)} of ${v.users} flagged as power users`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function registerDemo(program: Command): void {
+  withDataOptions(
+    program
+      .command('demo')
+      .description('generate realistic demo data, import it and show the power-user report'),
+    DEMO_DB,
+  )
+    .option('--seed <n>', 'random seed (same seed, same data)', '42')
+    .option('--users <n>', 'number of users', '2000')
+    .option('--days <n>', 'days of history', '90')
+    .option('--end <date>', 'last day of the generated data', DEMO_END)
+    .option('--data-dir <dir>', 'where the generated files go', '.powerlens/demo')
+    .option('--force', 'replace an existing database given with --db')
+    .option('--json', 'print the report and the truth check as JSON')
+    .action(async (opts: DemoFlags) => {
+      const seed = Number.parseInt(opts.seed, 10);
+      if (!Number.isInteger(seed)) throw new Error(`--seed ${opts.seed}: use a whole number.`);
+      const users = parsePositiveInt('--users', opts.users);
+      const days = parsePositiveInt('--days', opts.days);
+      if (!isIsoDay(opts.end)) throw new Error(`--end ${opts.end}: use a date written YYYY-MM-DD.`);
+      const dbPath = resolve(opts.db);
+      if (existsSync(dbPath)) {
+        if (dbPath !== resolve(DEMO_DB) && !opts.force) {
+          throw new Error(
+            `${opts.db} exists; the demo starts from an empty database. Pass --force to replace it, or another --db.`,
+          );
+        }
+        rmSync(dbPath, { force: true });
+        rmSync(`${dbPath}.wal`, { force: true });
+      }
+      const eventsPath = join(opts.dataDir, `events-${seed}-${users}-${days}.csv`);
+      const truthPath = join(opts.dataDir, `truth-${seed}-${users}-${days}.json`);
+      const quiet = opts.json === true;
+      if (!quiet) process.stderr.write(pc.dim(`generating ${users} users over ${days} days...\n`));
+      const gen = await generateDemo({
+        seed,
+        users,
+        days,
+        end: opts.end,
+        outPath: eventsPath,
+        truthPath,
+      });
+      if (!quiet) {
+        process.stderr.write(
+          pc.dim(`wrote ${gen.events.toLocaleString('en-US')} events to ${eventsPath}\n`),
+        );
+      }
+      await withContext(opts, async ({ engine, config, projectId }) => {
+        const progress = progressReporter('import', quiet);
+        const summary = await runImport(engine, {
+          path: eventsPath,
+          projectId,
+          timeZone: config.timeZone,
+          onProgress: (p) => progress.update(p),
+        }).finally(() => progress.stop());
+        await runRollup(engine, {
+          projectId,
+          timeZone: config.timeZone,
+          sessionGapMinutes: config.sessionGapMinutes,
+        });
+        const report = await runAnalysis(engine, { projectId });
+        const truth = compareWithTruth(
+          await scoredUsers(engine, projectId, report.as_of, report.window_days),
+          readTruth(truthPath),
+        );
+        if (opts.json) {
+          printJson({ generated: gen, import: summary, report, truth_check: truth });
+          return;
+        }
+        console.log(renderImportSummary(summary));
+        console.log('');
+        console.log(renderReport(report));
+        console.log('');
+        console.log(renderTruth(truth));
+        console.log('');
+        console.log(
+          pc.dim(
+            `Explore further: powerlens analyze --db ${opts.db} --window 14 --json | your own data: powerlens import FILE`,
+          ),
+        );
+      });
+    });
+}

@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import { runRollup } from '../../rollup/run-rollup.js';
+import { type GlobalOptions, printJson, withContext, withDataOptions } from '../context.js';
+
+export function registerRollup(program: Command): void {
+  withDataOptions(
+    program
+      .command('rollup')
+      .description('refresh the daily per-user rollups (only days that received events)'),
+  )
+    .option('--full', 'rebuild every day')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: GlobalOptions & { full?: boolean }) => {
+      await withContext(opts, async ({ engine, config, projectId }) => {
+        const r = await runRollup(engine, {
+          projectId,
+          timeZone: config.timeZone,
+          sessionGapMinutes: config.sessionGapMinutes,
+          full: opts.full,
+        });
+        if (opts.json) printJson(r);
+        else if (r.mode === 'up-to-date') console.log('rollups are up to date');
+        else
+          console.log(
+            `rollups: ${r.mode}${r.reason ? ` (${r.reason})` : ''}, ${r.daysRebuilt} days, ${r.userDays} user-days in ${r.seconds.toFixed(2)} s`,
+          );
+      });
+    });
+}

@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { DuckDbEngine } from '../engines/duckdb/duckdb-engine.js';
+import type { Engine } from '../engines/engine.js';
+import { type Config, loadConfig } from '../model/config.js';
+
+export const DEFAULT_DB = './powerlens.duckdb';
+
+export interface GlobalOptions {
+  db: string;
+  config?: string;
+  project?: string;
+  memoryLimit?: string;
+  json?: boolean;
+}
+
+export interface Context {
+  engine: Engine;
+  config: Config;
+  projectId: string;
+}
+
+/** Adds the options every data command takes. */
+export function withDataOptions(cmd: Command, defaultDb = DEFAULT_DB): Command {
+  return cmd
+    .option('--db <path>', 'DuckDB database file', defaultDb)
+    .option('--config <path>', 'configuration file (default: ./powerlens.yaml when present)')
+    .option('--project <id>', 'project id (default: from the config, else "default")')
+    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB');
+}
+
+/** Opens the database, applies pending migrations and makes sure the project exists. */
+export async function openContext(opts: GlobalOptions): Promise<Context> {
+  const config = loadConfig(opts.config);
+  const engine = await DuckDbEngine.open({
+    path: opts.db,
+    memoryLimit: opts.memoryLimit ?? config.memoryLimit,
+  });
+  await engine.migrate();
+  const projectId = opts.project ?? config.project;
+  await engine.run(
+    `INSERT INTO projects (project_id, name, time_zone) VALUES ($id, $id, $tz)
+     ON CONFLICT (project_id) DO UPDATE SET time_zone = excluded.time_zone`,
+    { id: projectId, tz: config.timeZone },
+  );
+  return { engine, config, projectId };
+}
+
+/** Runs a command body with an open context and always closes the database. */
+export async function withContext<T>(
+  opts: GlobalOptions,
+  body: (ctx: Context) => Promise<T>,
+): Promise<T> {
+  const ctx = await openContext(opts);
+  try {
+    return await body(ctx);
+  } finally {
+    await ctx.engine.close();
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import pc from 'picocolors';
+import { registerAnalyze } from './commands/analyze.js';
+import { registerDemo } from './commands/demo.js';
+import { registerImport } from './commands/import.js';
+import { registerRollup } from './commands/rollup.js';
+
+const program = new Command()
+  .name('powerlens')
+  .description("Find, explain, track and act on your product's power users.")
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerImport(program);
+registerRollup(program);
+registerAnalyze(program);
+registerDemo(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode;
+  } else {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`${pc.red('error:')} ${message}\n`);
+    if (process.env.POWERLENS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,152 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runAnalysis, scoredUsers } from '../src/analysis/run-analysis.js';
+import { runImport } from '../src/ingest/import/run-import.js';
+import { runRollup } from '../src/rollup/run-rollup.js';
+import { openTempDb, type TempDb } from './helpers/temp-db.js';
+
+let db: TempDb;
+beforeEach(async () => {
+  db = await openTempDb();
+});
+afterEach(async () => {
+  await db.cleanup();
+});
+
+const AS_OF = '2026-03-30';
+const day = (n: number) => `2026-03-${String(n).padStart(2, '0')}`;
+
+/** Rows: user, day number in March, events done that day (one minute apart from 09:00). */
+async function load(plan: Array<[string, number[], string[]]>): Promise<void> {
+  const rows = ['user_id,timestamp,event,account_id'];
+  for (const [user, days, events] of plan) {
+    for (const d of days) {
+      events.forEach((e, i) => {
+        rows.push(`${user},${day(d)}T09:${String(i).padStart(2, '0')}:00Z,${e},acct_${user[0]}`);
+      });
+    }
+  }
+  await runImport(db.engine, {
+    path: db.file('fixture.csv', rows.join('\n')),
+    projectId: 'default',
+    timeZone: 'UTC',
+    now: new Date('2026-04-01T00:00:00Z'),
+  });
+  await runRollup(db.engine, { projectId: 'default', timeZone: 'UTC', sessionGapMinutes: 30 });
+}
+
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const CORE = [
+  'report_viewed',
+  'chart_edited',
+  'filter_applied',
+  'search_performed',
+  'comment_added',
+];
+
+describe('scoring with the default definition', () => {
+  beforeEach(async () => {
+    await load([
+      // p1: 25 days, five core features every day, two rare (advanced) features once.
+      ['p1', range(6, 30), ['login', ...CORE, ...CORE]],
+      ['p1', [10], ['automation_created', 'workflow_built']],
+      // p2: 21 days, core features only, invites three teammates.
+      ['p2', range(10, 30), ['login', ...CORE, 'report_viewed']],
+      ['p2', [12, 13, 14], ['teammate_invited']],
+      // h1: every day, but only a login and one trivial view: heavy but shallow.
+      ['h1', range(1, 30), ['login', 'dashboard_viewed']],
+      // seven regulars using a few core features on a few days.
+      ...['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'].map(
+        (u, i) =>
+          [u, [3 + i, 10 + i, 20 + i], ['login', 'dashboard_viewed', ...CORE]] as [
+            string,
+            number[],
+            string[],
+          ],
+      ),
+      // i1: active once, on the window's first day.
+      ['i1', [1], ['report_viewed']],
+    ]);
+  });
+
+  it('finds the deep users and not the heavy-but-shallow one', async () => {
+    const users = await scoredUsers(db.engine, 'default', AS_OF);
+    const power = users.filter((u) => u.is_power_user).map((u) => u.user_id);
+    expect(power).toEqual(['p1', 'p2']);
+    const h1 = users.find((u) => u.user_id === 'h1');
+    const freq = h1?.criteria.find((c) => c.id === 'frequency');
+    expect(freq?.passed).toBe(true);
+    expect(freq?.conditions[0]?.value).toBe(30);
+    const breadth = h1?.criteria.find((c) => c.id === 'breadth');
+    expect(breadth?.passed).toBe(false);
+    expect(breadth?.conditions.map((c) => c.value)).toEqual([1, 0]);
+  });
+
+  it('explains each criterion with value, threshold and rank', async () => {
+    const users = await scoredUsers(db.engine, 'default', AS_OF);
+    const p1 = users.find((u) => u.user_id === 'p1');
+    expect(p1?.criteria.map((c) => [c.id, c.passed])).toEqual([
+      ['frequency', true],
+      ['breadth', true],
+      ['depth', true],
+      ['collaboration', false],
+      ['consistency', false],
+    ]);
+    const depth = p1?.criteria.find((c) => c.id === 'depth')?.conditions[0];
+    // 11 active users; p1 has the most actions: top 1/11.
+    expect(depth?.topShare).toBeCloseTo(1 / 11, 6);
+    expect(depth?.value).toBe(25 * 10 + 2);
+    expect(p1?.reason).toContain('active 25 of 30 days');
+    expect(p1?.reason).toContain('2 advanced features (automation_created, workflow_built)');
+    const p2 = users.find((u) => u.user_id === 'p2');
+    expect(p2?.criteria.find((c) => c.id === 'collaboration')?.passed).toBe(true);
+    // p2 passes 3 of 5 criteria fully; consistency attainment 3/10 (weeks), depth rank 2 of 11.
+    expect(p2?.score).toBeGreaterThan(70);
+    expect(p2?.score).toBeLessThan(100);
+  });
+
+  it('draws the L30 curve with the power users part', async () => {
+    const r = await runAnalysis(db.engine, { projectId: 'default', asOf: AS_OF });
+    expect(r.totals.active_users).toBe(11);
+    expect(r.totals.power_users).toBe(2);
+    expect(r.curve).toHaveLength(30);
+    const at = (d: number) => r.curve[d - 1];
+    expect(at(1)).toEqual({ days_active: 1, users: 1, power_users: 0 });
+    expect(at(3)).toEqual({ days_active: 3, users: 7, power_users: 0 });
+    expect(at(21)).toEqual({ days_active: 21, users: 1, power_users: 1 });
+    expect(at(25)).toEqual({ days_active: 25, users: 1, power_users: 1 });
+    expect(at(30)).toEqual({ days_active: 30, users: 1, power_users: 0 });
+    const power = r.power_vs_everyone_else.find((g) => g.group === 'power_users');
+    expect(power?.users).toBe(2);
+  });
+
+  it('uses the window: a 7-day window ending earlier sees fewer users', async () => {
+    const r = await runAnalysis(db.engine, {
+      projectId: 'default',
+      asOf: '2026-03-09',
+      windowDays: 7,
+    });
+    // Days 3..9: h1, p1 (from the 6th), r1..r7 on their first active day (3..9).
+    expect(r.totals.active_users).toBe(9);
+    expect(r.curve).toHaveLength(7);
+  });
+
+  it('defaults the as-of date to the last day with data and rejects bad input', async () => {
+    const r = await runAnalysis(db.engine, { projectId: 'default' });
+    expect(r.as_of).toBe('2026-03-30');
+    await expect(
+      runAnalysis(db.engine, { projectId: 'default', asOf: '30/03/2026' }),
+    ).rejects.toThrow(/YYYY-MM-DD/);
+    await expect(runAnalysis(db.engine, { projectId: 'default', windowDays: 0 })).rejects.toThrow(
+      /--window/,
+    );
+  });
+});
+
+describe('an empty project', () => {
+  it('says there is nothing to analyse and how to fix it', async () => {
+    await expect(runAnalysis(db.engine, { projectId: 'default' })).rejects.toThrow(
+      /import events first/,
+    );
+  });
+});
