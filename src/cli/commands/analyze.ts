@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { runAnalysis } from '../../analysis/run-analysis.js';
 import { type GlobalOptions, printJson, withContext, withDataOptions } from '../context.js';
 import { renderReport } from '../render/report-text.js';
-import { parseWindow } from './parse-options.js';
+import { parsePositiveInt, parseWindow } from './parse-options.js';
 
 interface AnalyzeFlags extends GlobalOptions {
   asOf?: string;
-  window: string;
-  top: string;
+  window: number;
+  top: number;
 }
 
 export function registerAnalyze(program: Command): void {
@@ -17,16 +17,21 @@ export function registerAnalyze(program: Command): void {
       .description('the power-user report: totals, the Power User Curve, who and why'),
   )
     .option('--as-of <date>', 'last day of the window, YYYY-MM-DD (default: last day with data)')
-    .option('--window <days>', 'trailing window in days', '30')
-    .option('--top <n>', 'how many top power users to list', '10')
+    .option('--window <days>', 'trailing window in days', parseWindow, 30)
+    .option(
+      '--top <n>',
+      'how many top power users to list',
+      (v) => parsePositiveInt('--top', v),
+      10,
+    )
     .option('--json', 'print the report as JSON')
     .action(async (opts: AnalyzeFlags) => {
       await withContext(opts, async ({ engine, projectId }) => {
         const report = await runAnalysis(engine, {
           projectId,
           asOf: opts.asOf,
-          windowDays: parseWindow(opts.window),
-          top: Number.parseInt(opts.top, 10),
+          windowDays: opts.window,
+          top: opts.top,
         });
         if (opts.json) printJson(report);
         else console.log(renderReport(report));

@@ -46,7 +46,7 @@ export function progressReporter(label: string, quiet = false): ProgressReporter
   return {
     update(p) {
       const now = performance.now();
-      if (now - lastLine < 2000 || p.percentage < 0) return;
+      if (now - lastLine < 2000 || p.percentage <= 0) return;
       lastLine = now;
       process.stderr.write(
         `${label}: ${Math.round(p.percentage)}% (${fmt.format(p.rowsProcessed)} rows, ${rate(p.rowsProcessed)} rows/s)\n`,

@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'powerlens-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('powerlens demo (end to end)', () => {
+  it('finds the planted power users and none of the heavy-but-shallow ones', async () => {
+    const db = join(dir, 'demo.duckdb');
+    const r = await runCli([
+      'demo',
+      '--json',
+      '--seed',
+      '7',
+      '--users',
+      '1500',
+      '--days',
+      '90',
+      '--db',
+      db,
+      '--data-dir',
+      join(dir, 'demo-data'),
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      truth_check: {
+        precision: number;
+        recall: number;
+        flagged_by_type: Record<string, { users: number; flagged: number }>;
+      };
+      report: { totals: { power_users: number; active_users: number }; curve: unknown[] };
+    };
+    expect(out.truth_check.precision).toBeGreaterThanOrEqual(0.9);
+    expect(out.truth_check.recall).toBeGreaterThanOrEqual(0.9);
+    expect(out.truth_check.flagged_by_type.heavy_shallow?.users).toBeGreaterThan(0);
+    expect(out.truth_check.flagged_by_type.heavy_shallow?.flagged).toBe(0);
+    expect(out.report.curve).toHaveLength(30);
+    const share = out.report.totals.power_users / out.report.totals.active_users;
+    expect(share).toBeGreaterThan(0.05);
+    expect(share).toBeLessThan(0.2);
+  });
+});
+
+describe('powerlens import and analyze', () => {
+  const csv = join(dir, 'events.csv');
+  writeFileSync(
+    csv,
+    [
+      'userId,time,name,company_id,plan',
+      'a,2026-05-01T10:00:00Z,report_created,acme,pro',
+      'b,1777629600,report_viewed,acme,pro',
+      ',2026-05-01T10:00:00Z,report_created,acme,pro',
+      'c,not a date,login,acme,pro',
+    ].join('\n'),
+  );
+  const db = join(dir, 'cli.duckdb');
+
+  it('imports, reports rejected rows with their lines and is idempotent', async () => {
+    const first = await runCli(['import', csv, '--db', db]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/2 imported, 2 rejected, 0 duplicates skipped/);
+    expect(first.stdout).toMatch(/1 missing user id \(line 4\)/);
+    expect(first.stdout).toMatch(/1 unparseable timestamp \(line 5\)/);
+    const again = await runCli(['import', csv, '--db', db, '--json']);
+    const summary = JSON.parse(again.stdout) as { imported: number; duplicates: number };
+    expect(summary).toMatchObject({ imported: 0, duplicates: 2 });
+  });
+
+  it('analyses with --as-of and --window and prints JSON with plain column names', async () => {
+    const r = await runCli([
+      'analyze',
+      '--db',
+      db,
+      '--as-of',
+      '2026-05-01',
+      '--window',
+      '7',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      as_of: string;
+      window_days: number;
+      totals: { active_users: number; power_users: number };
+    };
+    expect(report).toMatchObject({ as_of: '2026-05-01', window_days: 7 });
+    expect(report.totals.active_users).toBe(2);
+    expect(report.totals.power_users).toBe(0);
+  });
+
+  it('fails with an actionable message when a column cannot be found', async () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'who,when,what\na,2026-05-01T10:00:00Z,x\n');
+    const r = await runCli(['import', bad, '--db', db]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot tell which field holds the user, time, event/);
+    expect(r.stderr).toMatch(/--user FIELD/);
+    const ok = await runCli([
+      'import',
+      bad,
+      '--db',
+      db,
+      '--user',
+      'who',
+      '--time',
+      'when',
+      '--event',
+      'what',
+      '--json',
+    ]);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ imported: 1 });
+  });
+
+  it('rejects a bad --window with a clear message', async () => {
+    const r = await runCli(['analyze', '--db', db, '--window', 'abc']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--window abc: use a whole number of days/);
+  });
+});
