@@ -46,6 +46,24 @@ const RAW_CAP = 65_536;
 
 const alias = (i: number): string => `c${i}`;
 
+/**
+ * Exports keep event properties in a nested object; it is lifted to the top of `properties` and
+ * merged with the remaining top-level fields, minus the fields mapped to event columns.
+ */
+const LIFTED_CONTAINERS: readonly string[] = ['properties', 'event_properties'];
+
+/** The mapped fields nested one level in each container, as a merge patch that deletes them. */
+function nestedDrops(mapping: FieldMapping): Record<string, Record<string, null>> {
+  const drops: Record<string, Record<string, null>> = {};
+  for (const path of Object.values(mapping)) {
+    const [head, second] = path ?? [];
+    if (path?.length !== 2 || head === undefined || second === undefined) continue;
+    drops[head] ??= {};
+    (drops[head] as Record<string, null>)[second] = null;
+  }
+  return drops;
+}
+
 function epochSql(x: string): string {
   // Magnitude tells the unit: seconds until the year 5138, then milliseconds, then microseconds.
   return `CASE WHEN abs(${x}) < 1e11 THEN to_timestamp(${x})
@@ -53,15 +71,26 @@ function epochSql(x: string): string {
     WHEN abs(${x}) < 1e17 THEN to_timestamp(${x} / 1e6) END`;
 }
 
+/** Ends in a time followed by Z or a numeric offset: "…10:00Z", "…10:00:00.5+02:00", "…:00-0500". */
+const ZONE_OFFSET = "':[0-9]{2}(\\.[0-9]*)?\\s*([zZ]|[+-][0-9]{1,2}(:?[0-9]{2})?)\\s*$'";
+
+/**
+ * Text is epoch seconds/ms/µs, or a date-time. A zone-less date-time is UTC whatever the session's
+ * TimeZone (DuckDB's cast to TIMESTAMPTZ would read it in the machine's zone); one with an offset
+ * or a zone name keeps it.
+ */
 function textTimeSql(s: string): string {
   return `CASE WHEN try_cast(${s} AS DOUBLE) IS NOT NULL THEN ${epochSql(`try_cast(${s} AS DOUBLE)`)}
-    ELSE try_cast(${s} AS TIMESTAMPTZ) END`;
+    WHEN regexp_matches(${s}, ${ZONE_OFFSET}) THEN try_cast(${s} AS TIMESTAMPTZ)
+    ELSE coalesce(timezone('UTC', try_cast(${s} AS TIMESTAMP)), try_cast(${s} AS TIMESTAMPTZ)) END`;
 }
 
 function timeSqlForType(ref: string, type: string): string {
   const t = type.toUpperCase();
   if (t === 'TIMESTAMP WITH TIME ZONE') return ref;
-  if (t.startsWith('TIMESTAMP') || t === 'DATE') return `CAST(${ref} AS TIMESTAMPTZ)`;
+  // Zone-less instants and dates are UTC, independent of the session's TimeZone.
+  if (t.startsWith('TIMESTAMP') || t === 'DATE')
+    return `timezone('UTC', CAST(${ref} AS TIMESTAMP))`;
   if (
     /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/.test(
       t,
@@ -86,6 +115,8 @@ interface FieldExprs {
   user: string;
   anonymous: string;
   time: string;
+  /** True when the row has a non-blank time value, parseable or not. */
+  timeGiven: string;
   event: string;
   account: string;
   id: string;
@@ -122,18 +153,32 @@ function columnarFields(input: ImportPlanInput, p: ParamBag): FieldExprs {
   const id = text(ref(input.mapping.id));
   const t = ref(input.mapping.time);
   const time = t ? timeSqlForType(t.sql, t.type) : 'CAST(NULL AS TIMESTAMPTZ)';
+  const timeGiven = `${text(t)} IS NOT NULL`;
   // Nested mapping paths keep their column in properties: the rest of it is still data.
   for (const path of Object.values(input.mapping)) {
     if (path && path.length > 1) mapped.delete(index.get(path[0] ?? '') ?? -1);
   }
   const propArgs: string[] = [];
   const rawArgs: string[] = [];
+  const lifted: number[] = [];
   input.columns.forEach((c, i) => {
     const key = p.add(c.name);
     rawArgs.push(key, alias(i));
-    if (!mapped.has(i)) propArgs.push(key, alias(i));
+    // A STRUCT container (Mixpanel's properties in Parquet) is lifted as NDJSON's object is.
+    if (LIFTED_CONTAINERS.includes(c.name) && /^STRUCT\(/i.test(c.type)) lifted.push(i);
+    else if (!mapped.has(i)) propArgs.push(key, alias(i));
   });
-  const properties = propArgs.length ? `json_object(${propArgs.join(', ')})` : 'CAST(NULL AS JSON)';
+  let properties = propArgs.length
+    ? `json_object(${propArgs.join(', ')})`
+    : lifted.length
+      ? `'{}'::JSON`
+      : 'CAST(NULL AS JSON)';
+  const drops = nestedDrops(input.mapping);
+  for (const i of lifted) {
+    const drop = p.add(JSON.stringify(drops[input.columns[i]?.name ?? ''] ?? {}));
+    properties = `json_merge_patch(${properties},
+      coalesce(json_merge_patch(to_json(${alias(i)}), ${drop}), '{}'::JSON))`;
+  }
   return {
     user,
     anonymous,
@@ -141,6 +186,7 @@ function columnarFields(input: ImportPlanInput, p: ParamBag): FieldExprs {
     account,
     id,
     time,
+    timeGiven,
     properties,
     raw: `CAST(json_object(${rawArgs.join(', ')}) AS VARCHAR)`,
     line: input.format === 'csv' ? 'row_number() OVER () + 1' : 'row_number() OVER ()',
@@ -157,23 +203,14 @@ function ndjsonFields(input: ImportPlanInput, p: ParamBag): FieldExprs {
       ? `nullif(trim(json_extract_string(j, ${jsonPathParam(p, path)})), '')`
       : 'CAST(NULL AS VARCHAR)';
   const dropTop: Record<string, null> = {};
-  const dropNested: Record<string, Record<string, null>> = {};
   for (const path of Object.values(input.mapping)) {
-    if (!path) continue;
-    const [head, second] = path;
-    if (head === undefined) continue;
-    if (path.length === 1) dropTop[head] = null;
-    else if (path.length === 2 && second !== undefined) {
-      dropNested[head] ??= {};
-      (dropNested[head] as Record<string, null>)[second] = null;
-    }
+    const head = path?.[0];
+    if (path?.length === 1 && head !== undefined) dropTop[head] = null;
   }
-  // Exports keep event properties in a nested object; it is lifted to the top of `properties`
-  // and merged with the remaining top-level fields, minus the fields mapped to event columns.
-  const containers = ['properties', 'event_properties'];
-  for (const c of containers) dropTop[c] = null;
+  const dropNested = nestedDrops(input.mapping);
+  for (const c of LIFTED_CONTAINERS) dropTop[c] = null;
   let props = `json_merge_patch(j, ${p.add(JSON.stringify(dropTop))})`;
-  for (const c of containers) {
+  for (const c of LIFTED_CONTAINERS) {
     const path = p.add(`$."${c}"`);
     const drop = p.add(JSON.stringify(dropNested[c] ?? {}));
     props = `json_merge_patch(${props}, CASE WHEN json_type(j, ${path}) = 'OBJECT'
@@ -188,11 +225,15 @@ function ndjsonFields(input: ImportPlanInput, p: ParamBag): FieldExprs {
     time: input.mapping.time
       ? textTimeSql(`json_extract_string(j, ${jsonPathParam(p, input.mapping.time)})`)
       : 'CAST(NULL AS TIMESTAMPTZ)',
+    timeGiven: `${get(input.mapping.time)} IS NOT NULL`,
     properties: props,
     raw: 'line',
     line: '_line',
   };
 }
+
+/** An NDJSON line with content: blank and whitespace-only lines are skipped, not rejected. */
+export const NON_BLANK_LINE = "line IS NOT NULL AND ltrim(line, ' ' || chr(9) || chr(13)) <> ''";
 
 function sourceSql(input: ImportPlanInput, p: ParamBag, withRejects: boolean): string {
   const path = p.add(input.path);
@@ -221,7 +262,7 @@ function checkedSql(input: ImportPlanInput, p: ParamBag, withRejects: boolean): 
   const f = input.format === 'ndjson' ? ndjsonFields(input, p) : columnarFields(input, p);
   const minTs = p.add(input.minTimestamp);
   const maxTs = p.add(input.maxTimestamp);
-  const skipBlank = input.format === 'ndjson' ? 'WHERE line IS NOT NULL' : '';
+  const skipBlank = input.format === 'ndjson' ? `WHERE ${NON_BLANK_LINE}` : '';
   const badJson = input.format === 'ndjson' ? 'j IS NULL' : 'false';
   return `(SELECT *,
       CASE WHEN bad_json THEN 'malformed JSON (not an object on one line)'
@@ -235,7 +276,7 @@ function checkedSql(input: ImportPlanInput, p: ParamBag, withRejects: boolean): 
     FROM (SELECT ${f.line} AS _line,
         ${f.user} AS user_id, ${f.anonymous} AS anonymous_id, ${f.event} AS event,
         ${f.account} AS account_id, ${f.id} AS given_id, ${f.time} AS ts,
-        ${input.mapping.time ? 'true' : 'false'} AS time_present, ${badJson} AS bad_json,
+        ${f.timeGiven} AS time_present, ${badJson} AS bad_json,
         ${f.properties} AS properties, ${f.raw} AS raw
       FROM ${sourceSql(input, p, withRejects)} ${skipBlank}))`;
 }
@@ -248,7 +289,7 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
   const checkedForInsert = checkedSql(input, p, true);
   // Without a message id, identical content is the same event: re-importing a file adds nothing.
   const messageId = `coalesce(given_id, 'h_' || md5(concat_ws(chr(31), user_id, anonymous_id,
-      event, account_id, strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ'), CAST(properties AS VARCHAR))))`;
+      event, account_id, strftime(timezone('UTC', ts), '%Y-%m-%dT%H:%M:%S.%fZ'), CAST(properties AS VARCHAR))))`;
   const insertEvents = `INSERT INTO events (project_id, message_id, timestamp, user_id, anonymous_id,
       account_id, event, properties, received_at, source)
     SELECT ${project}, message_id, ts, user_id, anonymous_id, account_id, event, properties,
@@ -257,24 +298,31 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
     WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.project_id = ${project} AND e.message_id = c.message_id)
     QUALIFY row_number() OVER (PARTITION BY message_id ORDER BY _line) = 1`;
 
+  // CSV ordinals count the rows DuckDB parsed; the file line is further on by the rows it
+  // rejected before (read after the insert pass has filled the reject table).
+  const fileLine = (ordinal: string): string =>
+    input.format === 'csv'
+      ? `${ordinal} + (SELECT count(*) FROM (SELECT line - 1 - row_number() OVER (ORDER BY line) AS k
+            FROM import_reject_errors) AS rj WHERE rj.k < ${ordinal} - 1)`
+      : ordinal;
+
   const q = new ParamBag();
   const tz2 = q.add(input.timeZone);
-  const summarise = `SELECT _reason AS reason,
-      CAST(CASE WHEN _reason IS NULL THEN CAST(timezone(${tz2}, ts) AS DATE) END AS VARCHAR) AS day,
-      count(*) AS rows, min(_line) AS first_line,
-      list(_line ORDER BY _line)[1:3] AS example_lines
-    FROM ${checkedSql(input, q, false)} GROUP BY ALL`;
+  // Only the few example ordinals per group are turned into file lines.
+  const summarise = `SELECT reason, day, rows, list(line ORDER BY line) AS example_lines
+    FROM (SELECT reason, day, rows, ${fileLine('ordinal')} AS line
+      FROM (SELECT reason, day, rows, unnest(example_ordinals) AS ordinal
+        FROM (SELECT _reason AS reason,
+            CAST(CASE WHEN _reason IS NULL THEN CAST(timezone(${tz2}, ts) AS DATE) END AS VARCHAR) AS day,
+            count(*) AS rows, list(_line ORDER BY _line)[1:3] AS example_ordinals
+          FROM ${checkedSql(input, q, false)} GROUP BY ALL)))
+    GROUP BY reason, day, rows`;
 
   const r = new ParamBag();
   const project3 = r.add(input.projectId);
   const source3 = r.add(input.source);
-  const lineFix =
-    input.format === 'csv'
-      ? ` + (SELECT count(*) FROM (SELECT line - 1 - row_number() OVER (ORDER BY line) AS k
-            FROM import_reject_errors) AS rj WHERE rj.k < _line - 1)`
-      : '';
   const insertFailures = `INSERT INTO failed_events (project_id, source, source_line, reason, raw)
-    SELECT ${project3}, ${source3}, _line${lineFix}, _reason, left(raw, ${RAW_CAP})
+    SELECT ${project3}, ${source3}, ${fileLine('_line')}, _reason, left(raw, ${RAW_CAP})
     FROM ${checkedSql(input, r, false)} WHERE _reason IS NOT NULL`;
 
   const pf = new ParamBag();

@@ -1,7 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Engine, QueryProgress, SqlValue } from '../../engines/engine.js';
-import { compileImport, type ImportFormat, type SourceColumn } from './compile-import.js';
+import {
+  compileImport,
+  type ImportFormat,
+  NON_BLANK_LINE,
+  type SourceColumn,
+} from './compile-import.js';
 import { detectFormat } from './detect-format.js';
 import {
   type DetectedMapping,
@@ -65,30 +70,43 @@ async function describeColumns(
   return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
 }
 
+/** Raw NDJSON lines, as compile-import reads them. */
+const NDJSON_LINES = `read_csv($path, columns = {'line': 'VARCHAR'}, header = false, delim = '\x01',
+  quote = '', escape = '', auto_detect = false, strict_mode = false, max_line_size = 67108864)`;
+
+/**
+ * Top-level keys and the keys of the known nested objects in the first lines, in order of first
+ * appearance (file order, then key order), so the mapping of look-alike names is deterministic.
+ */
 async function sampleJsonFields(engine: Engine, path: string): Promise<FieldPath[]> {
   const rows = await engine.query<{ k: string; parent: string | null }>(
     `WITH sample AS (
-       SELECT line::JSON AS j FROM read_csv($path, columns = {'line': 'VARCHAR'}, header = false,
-         delim = '\x01', quote = '', escape = '', auto_detect = false, strict_mode = false,
-         max_line_size = 67108864)
-       WHERE line IS NOT NULL AND json_valid(line) AND json_type(line::JSON) = 'OBJECT'
-       LIMIT ${NDJSON_SAMPLE})
-     SELECT DISTINCT k, NULL AS parent FROM (SELECT unnest(json_keys(j)) AS k FROM sample)
-     UNION ALL
-     SELECT DISTINCT k, parent FROM (
-       SELECT unnest(json_keys(j, '$.properties')) AS k, 'properties' AS parent FROM sample
-       WHERE json_type(j, '$.properties') = 'OBJECT'
+       SELECT row_number() OVER () AS n, j FROM (
+         SELECT line::JSON AS j FROM ${NDJSON_LINES}
+         WHERE line IS NOT NULL AND json_valid(line) AND json_type(line::JSON) = 'OBJECT'
+         LIMIT ${NDJSON_SAMPLE})),
+     keys AS (
+       SELECT n, NULL AS parent, json_keys(j) AS ks FROM sample
        UNION ALL
-       SELECT unnest(json_keys(j, '$.context')) AS k, 'context' AS parent FROM sample
-       WHERE json_type(j, '$.context') = 'OBJECT'
-       UNION ALL
-       SELECT unnest(json_keys(j, '$.event_properties')) AS k, 'event_properties' AS parent
-       FROM sample WHERE json_type(j, '$.event_properties') = 'OBJECT')`,
+       SELECT n, c.parent, json_keys(j, '$.' || c.parent) AS ks
+       FROM sample, (VALUES ('properties'), ('context'), ('event_properties')) AS c(parent)
+       WHERE json_type(j, '$.' || c.parent) = 'OBJECT')
+     SELECT k, parent FROM (
+       SELECT n, parent, unnest(ks) AS k, generate_subscripts(ks, 1) AS i FROM keys)
+     GROUP BY k, parent ORDER BY min(n * 1000000 + i)`,
     { path },
   );
   const top = rows.filter((r) => r.parent === null).map((r) => [r.k]);
   const nested = rows.filter((r) => r.parent !== null).map((r) => [r.parent as string, r.k]);
   return [...top, ...nested];
+}
+
+async function hasNonBlankLine(engine: Engine, path: string): Promise<boolean> {
+  const rows = await engine.query(
+    `SELECT 1 AS x FROM ${NDJSON_LINES} WHERE ${NON_BLANK_LINE} LIMIT 1`,
+    { path },
+  );
+  return rows.length > 0;
 }
 
 function emptySummary(file: string, format: ImportFormat, started: number): ImportSummary {
@@ -126,7 +144,16 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
     format === 'ndjson'
       ? await sampleJsonFields(engine, file)
       : columns.map((c) => [c.name] as FieldPath).concat(nestedParquetFields(columns));
-  if (fields.length === 0) return emptySummary(file, format, started);
+  if (fields.length === 0) {
+    // Lines but no JSON object: a JSON array or pretty-printed JSON would otherwise import nothing
+    // and reject nothing.
+    if (format === 'ndjson' && (await hasNonBlankLine(engine, file))) {
+      throw new Error(
+        `${options.path}: no line is a JSON object. NDJSON needs one object per line; a JSON array or pretty-printed JSON is not supported.`,
+      );
+    }
+    return emptySummary(file, format, started);
+  }
   const detected = detectMapping(fields, options.flags ?? {});
 
   const now = options.now ?? new Date();
