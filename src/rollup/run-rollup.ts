@@ -1,4 +1,4 @@
-import type { Engine, SqlParams } from '../engines/engine.js';
+import type { Engine } from '../engines/engine.js';
 import { compileRollup, type RollupScope } from '../sql/compile-rollup.js';
 import { addDays } from '../time/days.js';
 
@@ -20,12 +20,6 @@ export interface RollupReport {
   seconds: number;
 }
 
-/** Keeps only the parameters a statement names: DuckDB rejects unused ones. */
-function paramsFor(sql: string, params: SqlParams): SqlParams {
-  const out: Record<string, SqlParams[string]> = {};
-  for (const [k, v] of Object.entries(params)) if (sql.includes(`$${k}`)) out[k] = v;
-  return out;
-}
 
 /**
  * Refreshes user_day and user_day_event: incrementally from the dirty days, or fully when asked,
@@ -65,10 +59,10 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
       sessionGapSeconds: gapSeconds,
       scope,
     });
-    await engine.run(s.deleteUserDay, paramsFor(s.deleteUserDay, s.params));
-    await engine.run(s.deleteUserDayEvent, paramsFor(s.deleteUserDayEvent, s.params));
-    const userDays = await engine.run(s.insertUserDay, paramsFor(s.insertUserDay, s.params));
-    await engine.run(s.insertUserDayEvent, paramsFor(s.insertUserDayEvent, s.params));
+    await engine.run(s.deleteUserDay, s.params);
+    await engine.run(s.deleteUserDayEvent, s.params);
+    const userDays = await engine.run(s.insertUserDay, s.params);
+    await engine.run(s.insertUserDayEvent, s.params);
     // Dirty days are consumed only now, in the same transaction as the rebuild.
     await engine.run('DELETE FROM rollup_dirty_days WHERE project_id = $p', { p });
     await engine.run(

@@ -396,23 +396,23 @@ describe('CSV import: file quirks', () => {
     );
     expect(s).toMatchObject({ rowsRead: 7, imported: 3, rejected: 4 });
     expect(reasonCounts(s)).toEqual({
-      'CSV parse error: TOO MANY COLUMNS': 1,
-      'CSV parse error: MISSING COLUMNS': 1,
+      'CSV parse error: too many columns': 1,
+      'CSV parse error: missing columns': 1,
       'unparseable timestamp': 1,
       'missing user id': 1,
     });
     // The summary's example lines are file lines, shifted past the rows DuckDB rejected.
     expect(reasonLines(s)).toEqual({
-      'CSV parse error: TOO MANY COLUMNS': [3],
-      'CSV parse error: MISSING COLUMNS': [6],
+      'CSV parse error: too many columns': [3],
+      'CSV parse error: missing columns': [6],
       'unparseable timestamp': [5],
       'missing user id': [8],
     });
     const failures = await storedFailures(db());
     expect(failures.map((f) => [f.line, f.reason])).toEqual([
-      [3, 'CSV parse error: Expected Number of Columns: 3 Found: 4'],
+      [3, 'CSV parse error: too many columns'],
       [5, 'unparseable timestamp'],
-      [6, 'CSV parse error: Expected Number of Columns: 3 Found: 2'],
+      [6, 'CSV parse error: missing columns'],
       [8, 'missing user id'],
     ]);
     expect(failures[0]?.raw).toBe(`u2,${T},b,extra`);

@@ -31,10 +31,16 @@ function toDuckValue(value: SqlValue): DuckDBValue {
   return value as DuckDBValue;
 }
 
-function bind(params: SqlParams | undefined): Record<string, DuckDBValue> | undefined {
+/**
+ * Binds the parameters the statement names. DuckDB refuses a value for a parameter the text does
+ * not use, and compiled statements often share one parameter set.
+ */
+function bind(sql: string, params: SqlParams | undefined): Record<string, DuckDBValue> | undefined {
   if (!params) return undefined;
   const out: Record<string, DuckDBValue> = {};
-  for (const [k, v] of Object.entries(params)) out[k] = toDuckValue(v);
+  for (const [k, v] of Object.entries(params)) {
+    if (new RegExp(`\\$${k}(?![A-Za-z0-9_])`).test(sql)) out[k] = toDuckValue(v);
+  }
   return out;
 }
 
@@ -82,17 +88,17 @@ export class DuckDbEngine implements Engine {
   }
 
   async run(sql: string, params?: SqlParams): Promise<number> {
-    const result = await this.conn.run(sql, bind(params));
+    const result = await this.conn.run(sql, bind(sql, params));
     return result.rowsChanged;
   }
 
   async query<T = Row>(sql: string, params?: SqlParams): Promise<T[]> {
-    const reader = await this.conn.runAndReadAll(sql, bind(params));
+    const reader = await this.conn.runAndReadAll(sql, bind(sql, params));
     return reader.getRowObjectsJS().map((r) => rowToPlain(r) as T);
   }
 
   async *stream<T = Row>(sql: string, params?: SqlParams): AsyncIterable<T[]> {
-    const result = await this.conn.stream(sql, bind(params));
+    const result = await this.conn.stream(sql, bind(sql, params));
     for await (const rows of result.yieldRowObjectJs()) {
       yield rows.map((r) => rowToPlain(r) as T);
     }

@@ -30,14 +30,22 @@ export interface Statement {
 }
 
 export interface ImportPlan {
-  /** Appends valid, new events. */
+  /** Appends valid events whose message id is not stored yet. */
   insertEvents: Statement;
-  /** Counts rows per outcome and local day: the import summary and the rollup's dirty days. */
-  summarise: Statement;
-  /** Keeps rejected rows with their reason and raw content. */
+  /** Rows per reason (NULL = valid): the summary's counts, without line numbers. */
+  countByReason: Statement;
+  /** Keeps rejected rows with their line, reason and raw content; run only when there are any. */
   insertFailures: Statement;
   /** CSV only: rows DuckDB's parser itself rejected (wrong column count, bad quoting). */
   insertParseFailures: Statement | null;
+  /** The ids this import stored more than once (copies within the file). */
+  findCopies: Statement;
+  /** Deletes all but the first stored copy of each id that findCopies found. */
+  deleteCopies: Statement;
+  /** The local days that received this import's events. */
+  touchedDays: Statement;
+  /** Rejected rows per reason with example lines, read back from failed_events. */
+  rejectedSummary: Statement;
 }
 
 /** Room for the 10 MB lines real exports contain; DuckDB's default is 2 MB. */
@@ -64,6 +72,14 @@ function nestedDrops(mapping: FieldMapping): Record<string, Record<string, null>
   return drops;
 }
 
+/**
+ * A zone-less TIMESTAMP read as UTC. Through epoch microseconds rather than timezone('UTC', x):
+ * same instant, independent of the session zone, and about five times cheaper per row.
+ */
+function utcSql(x: string): string {
+  return `make_timestamptz(epoch_us(${x}))`;
+}
+
 function epochSql(x: string): string {
   // Magnitude tells the unit: seconds until the year 5138, then milliseconds, then microseconds.
   return `CASE WHEN abs(${x}) < 1e11 THEN to_timestamp(${x})
@@ -82,7 +98,7 @@ const ZONE_OFFSET = "':[0-9]{2}(\\.[0-9]*)?\\s*([zZ]|[+-][0-9]{1,2}(:?[0-9]{2})?
 function textTimeSql(s: string): string {
   return `CASE WHEN try_cast(${s} AS DOUBLE) IS NOT NULL THEN ${epochSql(`try_cast(${s} AS DOUBLE)`)}
     WHEN regexp_matches(${s}, ${ZONE_OFFSET}) THEN try_cast(${s} AS TIMESTAMPTZ)
-    ELSE coalesce(timezone('UTC', try_cast(${s} AS TIMESTAMP)), try_cast(${s} AS TIMESTAMPTZ)) END`;
+    ELSE coalesce(${utcSql(`try_cast(${s} AS TIMESTAMP)`)}, try_cast(${s} AS TIMESTAMPTZ)) END`;
 }
 
 function timeSqlForType(ref: string, type: string): string {
@@ -90,7 +106,7 @@ function timeSqlForType(ref: string, type: string): string {
   if (t === 'TIMESTAMP WITH TIME ZONE') return ref;
   // Zone-less instants and dates are UTC, independent of the session's TimeZone.
   if (t.startsWith('TIMESTAMP') || t === 'DATE')
-    return `timezone('UTC', CAST(${ref} AS TIMESTAMP))`;
+    return utcSql(`CAST(${ref} AS TIMESTAMP)`);
   if (
     /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/.test(
       t,
@@ -235,7 +251,12 @@ function ndjsonFields(input: ImportPlanInput, p: ParamBag): FieldExprs {
 /** An NDJSON line with content: blank and whitespace-only lines are skipped, not rejected. */
 export const NON_BLANK_LINE = "line IS NOT NULL AND ltrim(line, ' ' || chr(9) || chr(13)) <> ''";
 
-function sourceSql(input: ImportPlanInput, p: ParamBag, withRejects: boolean): string {
+function sourceSql(
+  input: ImportPlanInput,
+  p: ParamBag,
+  withRejects: boolean,
+  withLines: boolean,
+): string {
   const path = p.add(input.path);
   if (input.format === 'parquet') {
     const cols = input.columns.map((_, i) => alias(i)).join(', ');
@@ -250,7 +271,8 @@ function sourceSql(input: ImportPlanInput, p: ParamBag, withRejects: boolean): s
     return `read_csv(${path}, header = true, all_varchar = true, max_line_size = ${MAX_LINE_BYTES}${delim}${rejects}) AS src(${cols})`;
   }
   // NDJSON is read as raw lines so a malformed line is kept (with its number) instead of skipped.
-  return `(SELECT row_number() OVER () AS _line, line,
+  // Numbering rows serialises the scan, so only the pass that keeps rejected rows does it.
+  return `(SELECT ${withLines ? 'row_number() OVER ()' : 'NULL'} AS _line, line,
       CASE WHEN json_valid(line) AND json_type(line::JSON) = 'OBJECT' THEN line::JSON END AS j
     FROM read_csv(${path}, columns = {'line': 'VARCHAR'}, header = false, delim = '\x01',
       quote = '', escape = '', auto_detect = false, strict_mode = false,
@@ -258,7 +280,12 @@ function sourceSql(input: ImportPlanInput, p: ParamBag, withRejects: boolean): s
 }
 
 /** The checked rows: normalised fields plus `_reason`, NULL when the row is valid. */
-function checkedSql(input: ImportPlanInput, p: ParamBag, withRejects: boolean): string {
+function checkedSql(
+  input: ImportPlanInput,
+  p: ParamBag,
+  withRejects: boolean,
+  withLines: boolean,
+): string {
   const f = input.format === 'ndjson' ? ndjsonFields(input, p) : columnarFields(input, p);
   const minTs = p.add(input.minTimestamp);
   const maxTs = p.add(input.maxTimestamp);
@@ -273,30 +300,36 @@ function checkedSql(input: ImportPlanInput, p: ParamBag, withRejects: boolean): 
         WHEN ts < CAST(${minTs} AS TIMESTAMPTZ) OR ts > CAST(${maxTs} AS TIMESTAMPTZ)
           THEN 'timestamp out of range'
       END AS _reason
-    FROM (SELECT ${f.line} AS _line,
+    FROM (SELECT ${withLines ? f.line : 'NULL'} AS _line,
         ${f.user} AS user_id, ${f.anonymous} AS anonymous_id, ${f.event} AS event,
         ${f.account} AS account_id, ${f.id} AS given_id, ${f.time} AS ts,
         ${f.timeGiven} AS time_present, ${badJson} AS bad_json,
         ${f.properties} AS properties, ${f.raw} AS raw
-      FROM ${sourceSql(input, p, withRejects)} ${skipBlank}))`;
+      FROM ${sourceSql(input, p, withRejects, withLines)} ${skipBlank}))`;
 }
 
 export function compileImport(input: ImportPlanInput): ImportPlan {
+  // One bag for every statement: the engine binds only the parameters a statement names.
   const p = new ParamBag();
   const project = p.add(input.projectId);
   const source = p.add(input.source);
   const receivedAt = p.add(input.receivedAt);
-  const checkedForInsert = checkedSql(input, p, true);
+  const tz = p.add(input.timeZone);
   // Without a message id, identical content is the same event: re-importing a file adds nothing.
   const messageId = `coalesce(given_id, 'h_' || md5(concat_ws(chr(31), user_id, anonymous_id,
-      event, account_id, strftime(timezone('UTC', ts), '%Y-%m-%dT%H:%M:%S.%fZ'), CAST(properties AS VARCHAR))))`;
+      event, account_id, CAST(epoch_us(ts) AS VARCHAR), CAST(properties AS VARCHAR))))`;
+  // Copies within the file are removed after the insert (findCopies / deleteCopies): numbering
+  // and partitioning every row here would cost more than the rare clean-up.
   const insertEvents = `INSERT INTO events (project_id, message_id, timestamp, user_id, anonymous_id,
       account_id, event, properties, received_at, source)
     SELECT ${project}, message_id, ts, user_id, anonymous_id, account_id, event, properties,
       CAST(${receivedAt} AS TIMESTAMPTZ), ${source}
-    FROM (SELECT *, ${messageId} AS message_id FROM ${checkedForInsert} WHERE _reason IS NULL) AS c
-    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.project_id = ${project} AND e.message_id = c.message_id)
-    QUALIFY row_number() OVER (PARTITION BY message_id ORDER BY _line) = 1`;
+    FROM (SELECT *, ${messageId} AS message_id
+      FROM ${checkedSql(input, p, true, false)} WHERE _reason IS NULL) AS c
+    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.project_id = ${project} AND e.message_id = c.message_id)`;
+
+  const countByReason = `SELECT _reason AS reason, count(*) AS rows
+    FROM ${checkedSql(input, p, false, false)} GROUP BY ALL`;
 
   // CSV ordinals count the rows DuckDB parsed; the file line is further on by the rows it
   // rejected before (read after the insert pass has filled the reject table).
@@ -305,40 +338,43 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
       ? `${ordinal} + (SELECT count(*) FROM (SELECT line - 1 - row_number() OVER (ORDER BY line) AS k
             FROM import_reject_errors) AS rj WHERE rj.k < ${ordinal} - 1)`
       : ordinal;
-
-  const q = new ParamBag();
-  const tz2 = q.add(input.timeZone);
-  // Only the few example ordinals per group are turned into file lines.
-  const summarise = `SELECT reason, day, rows, list(line ORDER BY line) AS example_lines
-    FROM (SELECT reason, day, rows, ${fileLine('ordinal')} AS line
-      FROM (SELECT reason, day, rows, unnest(example_ordinals) AS ordinal
-        FROM (SELECT _reason AS reason,
-            CAST(CASE WHEN _reason IS NULL THEN CAST(timezone(${tz2}, ts) AS DATE) END AS VARCHAR) AS day,
-            count(*) AS rows, list(_line ORDER BY _line)[1:3] AS example_ordinals
-          FROM ${checkedSql(input, q, false)} GROUP BY ALL)))
-    GROUP BY reason, day, rows`;
-
-  const r = new ParamBag();
-  const project3 = r.add(input.projectId);
-  const source3 = r.add(input.source);
   const insertFailures = `INSERT INTO failed_events (project_id, source, source_line, reason, raw)
-    SELECT ${project3}, ${source3}, ${fileLine('_line')}, _reason, left(raw, ${RAW_CAP})
-    FROM ${checkedSql(input, r, false)} WHERE _reason IS NOT NULL`;
-
-  const pf = new ParamBag();
+    SELECT ${project}, ${source}, ${fileLine('_line')}, _reason, left(raw, ${RAW_CAP})
+    FROM ${checkedSql(input, p, false, true)} WHERE _reason IS NOT NULL`;
   const insertParseFailures =
     input.format === 'csv'
       ? `INSERT INTO failed_events (project_id, source, source_line, reason, raw)
-    SELECT ${pf.add(input.projectId)}, ${pf.add(input.source)}, line, 'CSV parse error: ' || error_message, left(csv_line, ${RAW_CAP})
+    SELECT ${project}, ${source}, line, 'CSV parse error: ' || lower(error_type), left(csv_line, ${RAW_CAP})
     FROM import_reject_errors`
       : null;
 
+  const thisImport = `project_id = ${project} AND source = ${source}
+    AND received_at = CAST(${receivedAt} AS TIMESTAMPTZ)`;
+  const findCopies = `SELECT count(*) AS ids FROM (SELECT message_id FROM events
+    WHERE ${thisImport} GROUP BY message_id HAVING count(*) > 1)`;
+  // Insertion order is file order (DuckDB preserves it), so the lowest rowid is the first copy.
+  const deleteCopies = `DELETE FROM events WHERE rowid IN (
+    SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY message_id ORDER BY rowid) AS n
+      FROM events WHERE ${thisImport}) WHERE n > 1)`;
+  // Quarter-hour buckets first (every zone offset is a multiple of 15 minutes), so the time zone
+  // conversion runs on a few thousand values, not on every event.
+  const touchedDays = `SELECT DISTINCT strftime(CAST(timezone(${tz}, make_timestamptz(b * 900000000)) AS DATE), '%Y-%m-%d') AS day
+    FROM (SELECT DISTINCT epoch_us(timestamp) // 900000000 AS b FROM events WHERE ${thisImport})
+    ORDER BY day`;
+  const rejectedSummary = `SELECT reason, count(*) AS rows,
+      list(source_line ORDER BY source_line)[1:3] AS example_lines
+    FROM failed_events WHERE project_id = ${project} AND source = ${source}
+    GROUP BY reason ORDER BY rows DESC, reason`;
+
+  const stmt = (sql: string): Statement => ({ sql, params: p.values });
   return {
-    insertEvents: { sql: insertEvents, params: p.values },
-    summarise: { sql: summarise, params: q.values },
-    insertFailures: { sql: insertFailures, params: r.values },
-    insertParseFailures: insertParseFailures
-      ? { sql: insertParseFailures, params: pf.values }
-      : null,
+    insertEvents: stmt(insertEvents),
+    countByReason: stmt(countByReason),
+    insertFailures: stmt(insertFailures),
+    insertParseFailures: insertParseFailures ? stmt(insertParseFailures) : null,
+    findCopies: stmt(findCopies),
+    deleteCopies: stmt(deleteCopies),
+    touchedDays: stmt(touchedDays),
+    rejectedSummary: stmt(rejectedSummary),
   };
 }

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Engine, QueryProgress, SqlValue } from '../../engines/engine.js';
+import type { Engine, QueryProgress, SqlParams, SqlValue } from '../../engines/engine.js';
 import {
   compileImport,
   type ImportFormat,
@@ -172,64 +172,53 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
   });
 
   const result = await engine.transaction(async () => {
+    const run = (st: { sql: string; params: SqlParams }) => engine.run(st.sql, st.params);
     await engine.run('DROP TABLE IF EXISTS temp.import_reject_errors');
     await engine.run('DROP TABLE IF EXISTS temp.import_reject_scans');
     await engine.run('DELETE FROM failed_events WHERE project_id = $p AND source = $s', {
       p: options.projectId,
       s: `file:${file}`,
     });
-    const imported = options.onProgress
+    const inserted = options.onProgress
       ? await engine.runWithProgress(
           plan.insertEvents.sql,
           plan.insertEvents.params,
           options.onProgress,
         )
-      : await engine.run(plan.insertEvents.sql, plan.insertEvents.params);
-    const groups = await engine.query<{
-      reason: string | null;
-      day: string | null;
-      rows: number;
-      example_lines: number[];
-    }>(plan.summarise.sql, plan.summarise.params);
-    const reasons = new Map<string, RejectReason>();
-    const days = new Set<string>();
-    let valid = 0;
-    let invalid = 0;
-    for (const g of groups) {
-      if (g.reason === null) {
-        valid += g.rows;
-        if (g.day) days.add(g.day);
-        continue;
-      }
-      invalid += g.rows;
-      const r = reasons.get(g.reason) ?? { reason: g.reason, rows: 0, exampleLines: [] };
-      r.rows += g.rows;
-      r.exampleLines.push(...g.example_lines);
-      reasons.set(g.reason, r);
-    }
-    if (invalid > 0) await engine.run(plan.insertFailures.sql, plan.insertFailures.params);
-    if (plan.insertParseFailures) {
-      const parseRejects = await engine.query<{ reason: string; rows: number; lines: number[] }>(
-        `SELECT 'CSV parse error: ' || error_type AS reason, count(*) AS rows,
-           list(line ORDER BY line)[1:3] AS lines
-         FROM temp.import_reject_errors GROUP BY ALL`,
-      );
-      for (const pr of parseRejects) {
-        invalid += pr.rows;
-        reasons.set(pr.reason, { reason: pr.reason, rows: pr.rows, exampleLines: pr.lines });
-      }
-      if (parseRejects.length > 0) {
-        await engine.run(plan.insertParseFailures.sql, plan.insertParseFailures.params);
-      }
-    }
-    if (days.size > 0) {
+      : await run(plan.insertEvents);
+    const counts = await engine.query<{ reason: string | null; rows: number }>(
+      plan.countByReason.sql,
+      plan.countByReason.params,
+    );
+    const valid = counts.find((c) => c.reason === null)?.rows ?? 0;
+    let invalid = counts.reduce((sum, c) => sum + (c.reason === null ? 0 : c.rows), 0);
+    if (invalid > 0) await run(plan.insertFailures);
+    if (plan.insertParseFailures) invalid += await run(plan.insertParseFailures);
+    const [copies] = await engine.query<{ ids: number }>(
+      plan.findCopies.sql,
+      plan.findCopies.params,
+    );
+    const removed = (copies?.ids ?? 0) > 0 ? await run(plan.deleteCopies) : 0;
+    const days = (
+      await engine.query<{ day: string }>(plan.touchedDays.sql, plan.touchedDays.params)
+    ).map((d) => d.day);
+    if (days.length > 0) {
       await engine.run(
         `INSERT OR IGNORE INTO rollup_dirty_days (project_id, day)
          SELECT $p, CAST(unnest($days) AS DATE)`,
-        { p: options.projectId, days: [...days] },
+        { p: options.projectId, days },
       );
     }
-    return { imported, valid, invalid, reasons, days };
+    const reasons =
+      invalid > 0
+        ? (
+            await engine.query<{ reason: string; rows: number; example_lines: number[] }>(
+              plan.rejectedSummary.sql,
+              plan.rejectedSummary.params,
+            )
+          ).map((r) => ({ reason: r.reason, rows: r.rows, exampleLines: r.example_lines }))
+        : [];
+    return { imported: inserted - removed, valid, invalid, reasons, days };
   });
 
   const seconds = (performance.now() - started) / 1000;
@@ -245,10 +234,8 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
     imported: result.imported,
     duplicates: result.valid - result.imported,
     rejected: result.invalid,
-    reasons: [...result.reasons.values()]
-      .map((r) => ({ ...r, exampleLines: r.exampleLines.sort((a, b) => a - b).slice(0, 3) }))
-      .sort((a, b) => b.rows - a.rows),
-    daysTouched: result.days.size,
+    reasons: result.reasons,
+    daysTouched: result.days.length,
     seconds,
     rowsPerSecond: seconds > 0 ? rowsRead / seconds : 0,
   };
