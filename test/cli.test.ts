@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { runCli } from './helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'powerlens-cli-'));
@@ -113,6 +114,18 @@ describe('powerlens import and analyze', () => {
       '--json',
     ]);
     expect(JSON.parse(ok.stdout)).toMatchObject({ imported: 1 });
+  });
+
+  it('reads zone-less times as UTC on a machine in another time zone', async () => {
+    const file = join(dir, 'zoneless.csv');
+    writeFileSync(file, 'user_id,timestamp,event\nz,2026-01-05 10:00:00,e\n');
+    const tokyoDb = join(dir, 'tokyo.duckdb');
+    const r = await runCli(['import', file, '--db', tokyoDb], undefined, { TZ: 'Asia/Tokyo' });
+    expect(r.code).toBe(0);
+    const engine = await DuckDbEngine.open({ path: tokyoDb });
+    const rows = await engine.query('SELECT CAST(epoch(timestamp) AS BIGINT) AS s FROM events');
+    await engine.close();
+    expect(rows).toEqual([{ s: Date.parse('2026-01-05T10:00:00Z') / 1000 }]);
   });
 
   it('rejects a bad --window with a clear message', async () => {

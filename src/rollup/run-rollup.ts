@@ -20,7 +20,6 @@ export interface RollupReport {
   seconds: number;
 }
 
-
 /**
  * Refreshes user_day and user_day_event: incrementally from the dirty days, or fully when asked,
  * when nothing was built yet, or when the time zone or session gap changed since the last build.

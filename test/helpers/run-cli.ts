@@ -10,11 +10,15 @@ export interface CliResult {
 const MAIN = resolve('src/cli/main.ts');
 
 /** Runs the real `powerlens` CLI in a child process (through tsx, so no build is needed). */
-export function runCli(args: string[], cwd?: string): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  cwd?: string,
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       cwd: cwd ?? process.cwd(),
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

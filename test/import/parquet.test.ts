@@ -207,7 +207,10 @@ describe('Parquet import', () => {
       'naive.parquet',
       `SELECT 'u1' AS user_id, TIMESTAMP '2026-01-05 10:00:00' AS timestamp, 'e' AS event`,
     );
-    await db().engine.run("SET TimeZone = 'America/Los_Angeles'");
+    // The engine pins its session zone to UTC; a machine zone cannot leak in (see test/cli.test.ts).
+    expect(await db().engine.query("SELECT current_setting('TimeZone') AS tz")).toEqual([
+      { tz: 'UTC' },
+    ]);
     await importFile(db(), 'naive.parquet', null);
     const rows = await db().engine.query<{ t: string }>(
       "SELECT strftime(timezone('UTC', timestamp), '%Y-%m-%d %H:%M:%S') AS t FROM events",

@@ -82,8 +82,12 @@ export class DuckDbEngine implements Engine {
       throw new Error(`cannot open the database ${path}: ${msg}`);
     }
     const conn = await instance.connect();
-    // Progress is read by runWithProgress; DuckDB's own terminal printing stays off.
-    await conn.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
+    // Progress is read by runWithProgress; DuckDB's own terminal printing stays off. The session
+    // zone is UTC whatever the machine's, so zone-less times and casts never depend on the host;
+    // local days always name the project's zone explicitly.
+    await conn.run(
+      "SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET TimeZone = 'UTC'",
+    );
     return new DuckDbEngine(instance, conn);
   }
 

@@ -32,6 +32,8 @@ export interface Statement {
 export interface ImportPlan {
   /** Appends valid events whose message id is not stored yet. */
   insertEvents: Statement;
+  /** Rows in the file (CSV, Parquet): when the insert stored them all, nothing needs checking. */
+  countRows: Statement | null;
   /** Rows per reason (NULL = valid): the summary's counts, without line numbers. */
   countByReason: Statement;
   /** Keeps rejected rows with their line, reason and raw content; run only when there are any. */
@@ -87,26 +89,21 @@ function epochSql(x: string): string {
     WHEN abs(${x}) < 1e17 THEN to_timestamp(${x} / 1e6) END`;
 }
 
-/** Ends in a time followed by Z or a numeric offset: "…10:00Z", "…10:00:00.5+02:00", "…:00-0500". */
-const ZONE_OFFSET = "':[0-9]{2}(\\.[0-9]*)?\\s*([zZ]|[+-][0-9]{1,2}(:?[0-9]{2})?)\\s*$'";
-
 /**
- * Text is epoch seconds/ms/µs, or a date-time. A zone-less date-time is UTC whatever the session's
- * TimeZone (DuckDB's cast to TIMESTAMPTZ would read it in the machine's zone); one with an offset
- * or a zone name keeps it.
+ * Text is a date-time (ISO-8601 with an offset or zone name keeps it; without one it is UTC, since
+ * the engine's session zone is always UTC) or else epoch seconds/ms/µs. The date-time cast comes
+ * first because it is the common case and the cheapest test.
  */
 function textTimeSql(s: string): string {
-  return `CASE WHEN try_cast(${s} AS DOUBLE) IS NOT NULL THEN ${epochSql(`try_cast(${s} AS DOUBLE)`)}
-    WHEN regexp_matches(${s}, ${ZONE_OFFSET}) THEN try_cast(${s} AS TIMESTAMPTZ)
-    ELSE coalesce(${utcSql(`try_cast(${s} AS TIMESTAMP)`)}, try_cast(${s} AS TIMESTAMPTZ)) END`;
+  return `coalesce(try_cast(${s} AS TIMESTAMPTZ),
+    CASE WHEN try_cast(${s} AS DOUBLE) IS NOT NULL THEN ${epochSql(`try_cast(${s} AS DOUBLE)`)} END)`;
 }
 
 function timeSqlForType(ref: string, type: string): string {
   const t = type.toUpperCase();
   if (t === 'TIMESTAMP WITH TIME ZONE') return ref;
   // Zone-less instants and dates are UTC, independent of the session's TimeZone.
-  if (t.startsWith('TIMESTAMP') || t === 'DATE')
-    return utcSql(`CAST(${ref} AS TIMESTAMP)`);
+  if (t.startsWith('TIMESTAMP') || t === 'DATE') return utcSql(`CAST(${ref} AS TIMESTAMP)`);
   if (
     /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/.test(
       t,
@@ -319,15 +316,21 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
   const messageId = `coalesce(given_id, 'h_' || md5(concat_ws(chr(31), user_id, anonymous_id,
       event, account_id, CAST(epoch_us(ts) AS VARCHAR), CAST(properties AS VARCHAR))))`;
   // Copies within the file are removed after the insert (findCopies / deleteCopies): numbering
-  // and partitioning every row here would cost more than the rare clean-up.
+  // and partitioning every row here would cost more than the rare clean-up. An explicit ANTI
+  // JOIN, because a correlated NOT EXISTS makes DuckDB collect the distinct ids of the file first.
   const insertEvents = `INSERT INTO events (project_id, message_id, timestamp, user_id, anonymous_id,
       account_id, event, properties, received_at, source)
     SELECT ${project}, message_id, ts, user_id, anonymous_id, account_id, event, properties,
       CAST(${receivedAt} AS TIMESTAMPTZ), ${source}
     FROM (SELECT *, ${messageId} AS message_id
       FROM ${checkedSql(input, p, true, false)} WHERE _reason IS NULL) AS c
-    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.project_id = ${project} AND e.message_id = c.message_id)`;
+    ANTI JOIN (SELECT message_id FROM events WHERE project_id = ${project}) AS stored
+      USING (message_id)`;
 
+  const countRows =
+    input.format === 'ndjson'
+      ? null
+      : `SELECT count(*) AS n FROM ${sourceSql(input, p, false, false)}`;
   const countByReason = `SELECT _reason AS reason, count(*) AS rows
     FROM ${checkedSql(input, p, false, false)} GROUP BY ALL`;
 
@@ -369,6 +372,7 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
   const stmt = (sql: string): Statement => ({ sql, params: p.values });
   return {
     insertEvents: stmt(insertEvents),
+    countRows: countRows ? stmt(countRows) : null,
     countByReason: stmt(countByReason),
     insertFailures: stmt(insertFailures),
     insertParseFailures: insertParseFailures ? stmt(insertParseFailures) : null,
