@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerDemo } from './commands/demo.js';
+import { registerFailedEvents } from './commands/failed-events.js';
 import { registerImport } from './commands/import.js';
 import { registerRollup } from './commands/rollup.js';
 
@@ -17,6 +18,7 @@ registerImport(program);
 registerRollup(program);
 registerAnalyze(program);
 registerDemo(program);
+registerFailedEvents(program);
 
 try {
   await program.parseAsync(process.argv);

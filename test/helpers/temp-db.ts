@@ -18,7 +18,7 @@ export async function openTempDb(): Promise<TempDb> {
   const dbPath = join(dir, 'test.duckdb');
   const engine = await DuckDbEngine.open({ path: dbPath });
   await engine.migrate();
-  return {
+  const db: TempDb = {
     dir,
     dbPath,
     engine,
@@ -28,8 +28,10 @@ export async function openTempDb(): Promise<TempDb> {
       return p;
     },
     async cleanup() {
-      await engine.close();
+      // The test may have reopened the file: close whichever engine is current.
+      await db.engine.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return db;
 }

@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
+import { DUCKDB_MIGRATIONS } from '../src/engines/duckdb/migrations.js';
+import { openTempDb, type TempDb } from './helpers/temp-db.js';
+
+let db: TempDb;
+beforeEach(async () => {
+  db = await openTempDb();
+});
+afterEach(async () => {
+  await db.cleanup();
+});
+
+describe('DuckDB engine', () => {
+  it('applies migrations once and records them', async () => {
+    const again = await db.engine.migrate();
+    expect(again.applied).toEqual([]);
+    expect(again.to).toBe(DUCKDB_MIGRATIONS.at(-1)?.version);
+    const rows = await db.engine.query<{ version: number }>(
+      'SELECT version FROM schema_migrations ORDER BY version',
+    );
+    expect(rows.map((r) => r.version)).toEqual(DUCKDB_MIGRATIONS.map((m) => m.version));
+  });
+
+  it('keeps data in the file across reopening', async () => {
+    await db.engine.run("INSERT INTO projects (project_id, name) VALUES ('p2', 'two')");
+    await db.engine.close();
+    const reopened = await DuckDbEngine.open({ path: db.dbPath });
+    expect(await reopened.migrate()).toMatchObject({ applied: [] });
+    const rows = await reopened.query("SELECT name FROM projects WHERE project_id = 'p2'");
+    expect(rows).toEqual([{ name: 'two' }]);
+    db.engine = reopened;
+  });
+
+  it('binds values instead of splicing them into SQL', async () => {
+    const hostile = "x'); DROP TABLE events; --";
+    await db.engine.run('INSERT INTO projects (project_id, name) VALUES ($id, $name)', {
+      id: 'p3',
+      name: hostile,
+    });
+    const rows = await db.engine.query('SELECT name FROM projects WHERE project_id = $id', {
+      id: 'p3',
+    });
+    expect(rows).toEqual([{ name: hostile }]);
+    expect(await db.engine.query('SELECT count(*) AS n FROM events')).toEqual([{ n: 0 }]);
+  });
+
+  it('rolls a failed transaction back entirely', async () => {
+    await expect(
+      db.engine.transaction(async () => {
+        await db.engine.run("INSERT INTO projects (project_id, name) VALUES ('p4', 'four')");
+        await db.engine.run('SELECT * FROM no_such_table');
+      }),
+    ).rejects.toThrow(/no_such_table/);
+    expect(await db.engine.query("SELECT * FROM projects WHERE project_id = 'p4'")).toEqual([]);
+  });
+
+  it('applies a memory limit and refuses a malformed one', async () => {
+    const e = await DuckDbEngine.open({ path: ':memory:', memoryLimit: '512MB' });
+    const [row] = await e.query<{ v: string }>("SELECT current_setting('memory_limit') AS v");
+    await e.close();
+    expect(row?.v).toMatch(/^(488\.2 MiB|512\.0 MB|512MB)$/);
+    await expect(DuckDbEngine.open({ path: ':memory:', memoryLimit: 'lots' })).rejects.toThrow(
+      /memory limit "lots" is not understood/,
+    );
+  });
+
+  it('pins the session time zone to UTC', async () => {
+    expect(await db.engine.query("SELECT current_setting('TimeZone') AS tz")).toEqual([
+      { tz: 'UTC' },
+    ]);
+  });
+});
