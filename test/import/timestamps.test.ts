@@ -50,6 +50,28 @@ describe('timestamps', () => {
     );
   });
 
+  it('does not let a zone named on one row shift the zone-less rows after it', async () => {
+    await importFile(
+      db(),
+      'named-first.csv',
+      csv(
+        'user_id,timestamp,event',
+        'berlin,2026-01-05 11:00:00 Europe/Berlin,e',
+        'date-only,2026-01-05,e',
+        'zoneless,2026-01-05 10:00:00,e',
+        'tokyo,2026-01-05 19:00:00 Asia/Tokyo,e',
+        'zoneless-2,2026-01-05T10:00:00,e',
+      ),
+    );
+    expect(await storedTimes()).toEqual({
+      berlin: INSTANT,
+      'date-only': '2026-01-05T00:00:00.000Z',
+      zoneless: INSTANT,
+      tokyo: INSTANT,
+      'zoneless-2': INSTANT,
+    });
+  });
+
   it('stores mixed formats in one NDJSON file, numbers and strings, as the same instant', async () => {
     const s = await importFile(
       db(),

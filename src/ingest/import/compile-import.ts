@@ -32,7 +32,11 @@ export interface Statement {
 export interface ImportPlan {
   /** Appends valid events whose message id is not stored yet. */
   insertEvents: Statement;
-  /** Rows in the file (CSV, Parquet): when the insert stored them all, nothing needs checking. */
+  /**
+   * CSV and Parquet: rows in the file (`n`), rows with a message id (`with_id`) and distinct ids
+   * (`distinct_ids`). When the insert stored every row nothing needs checking, and when every
+   * row has its own id there can be no copies to remove.
+   */
   countRows: Statement | null;
   /** Rows per reason (NULL = valid): the summary's counts, without line numbers. */
   countByReason: Statement;
@@ -90,13 +94,17 @@ function epochSql(x: string): string {
 }
 
 /**
- * Text is a date-time (ISO-8601 with an offset or zone name keeps it; without one it is UTC, since
- * the engine's session zone is always UTC) or else epoch seconds/ms/µs. The date-time cast comes
- * first because it is the common case and the cheapest test.
+ * Text is a date-time or else epoch seconds/ms/µs. A date-time that ends in Z or a numeric offset
+ * keeps it; one without is UTC and goes through the plain TIMESTAMP cast. That path matters: in
+ * DuckDB 1.5 the ICU cast to TIMESTAMPTZ can carry the zone named on one row ("... Europe/Berlin")
+ * over to the zone-less rows after it, so only rows that need ICU (named zones) reach it.
  */
 function textTimeSql(s: string): string {
-  return `coalesce(try_cast(${s} AS TIMESTAMPTZ),
-    CASE WHEN try_cast(${s} AS DOUBLE) IS NOT NULL THEN ${epochSql(`try_cast(${s} AS DOUBLE)`)} END)`;
+  const offsetAt = (n: number) => `substr(${s}, -${n}, 1) IN ('+', '-')`;
+  const hasOffset = `(contains(${s}, ':') AND (suffix(${s}, 'Z') OR ${offsetAt(6)} OR ${offsetAt(5)} OR ${offsetAt(3)}))`;
+  return `CASE WHEN ${hasOffset} THEN try_cast(${s} AS TIMESTAMPTZ)
+    ELSE coalesce(${utcSql(`try_cast(${s} AS TIMESTAMP)`)}, try_cast(${s} AS TIMESTAMPTZ),
+      CASE WHEN try_cast(${s} AS DOUBLE) IS NOT NULL THEN ${epochSql(`try_cast(${s} AS DOUBLE)`)} END) END`;
 }
 
 function timeSqlForType(ref: string, type: string): string {
@@ -330,7 +338,8 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
   const countRows =
     input.format === 'ndjson'
       ? null
-      : `SELECT count(*) AS n FROM ${sourceSql(input, p, false, false)}`;
+      : `SELECT count(*) AS n, count(id) AS with_id, count(DISTINCT id) AS distinct_ids
+        FROM (SELECT ${columnarFields(input, p).id} AS id FROM ${sourceSql(input, p, false, false)})`;
   const countByReason = `SELECT _reason AS reason, count(*) AS rows
     FROM ${checkedSql(input, p, false, false)} GROUP BY ALL`;
 

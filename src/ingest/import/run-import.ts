@@ -187,9 +187,15 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
         )
       : await run(plan.insertEvents);
     // A file whose every row was stored has nothing to explain: skip the checking pass.
-    const total = plan.countRows
-      ? ((await engine.query<{ n: number }>(plan.countRows.sql, plan.countRows.params))[0]?.n ?? -1)
-      : -1;
+    const [rowCounts] = plan.countRows
+      ? await engine.query<{ n: number; with_id: number; distinct_ids: number }>(
+          plan.countRows.sql,
+          plan.countRows.params,
+        )
+      : [];
+    const total = rowCounts?.n ?? -1;
+    const idsAllDistinct =
+      rowCounts !== undefined && rowCounts.with_id === total && rowCounts.distinct_ids === total;
     const counts =
       total === inserted
         ? [{ reason: null, rows: inserted }]
@@ -201,10 +207,9 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
     let invalid = counts.reduce((sum, c) => sum + (c.reason === null ? 0 : c.rows), 0);
     if (invalid > 0) await run(plan.insertFailures);
     if (plan.insertParseFailures) invalid += await run(plan.insertParseFailures);
-    const [copies] = await engine.query<{ ids: number }>(
-      plan.findCopies.sql,
-      plan.findCopies.params,
-    );
+    const [copies] = idsAllDistinct
+      ? [{ ids: 0 }]
+      : await engine.query<{ ids: number }>(plan.findCopies.sql, plan.findCopies.params);
     const removed = (copies?.ids ?? 0) > 0 ? await run(plan.deleteCopies) : 0;
     const days = (
       await engine.query<{ day: string }>(plan.touchedDays.sql, plan.touchedDays.params)
