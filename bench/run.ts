@@ -64,8 +64,7 @@ async function ensureData(): Promise<{ csv: string; parquet: string; events: num
   }
   if (!existsSync(parquet)) {
     const e = await DuckDbEngine.open({ path: ':memory:' });
-    // COPY takes no bound parameters; both paths are built here from the bench directory.
-    await e.run(`COPY (SELECT * FROM read_csv('${csv}')) TO '${parquet}' (FORMAT parquet)`);
+    await e.exportParquet('SELECT * FROM read_csv($csv)', { csv }, parquet);
     await e.close();
   }
   const e = await DuckDbEngine.open({ path: ':memory:' });

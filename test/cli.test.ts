@@ -46,6 +46,39 @@ describe('powerlens demo (end to end)', () => {
   });
 });
 
+describe('powerlens demo --format parquet', () => {
+  it('gives the same report from Parquet as from CSV', async () => {
+    const run = async (format: string) => {
+      const r = await runCli([
+        'demo',
+        '--json',
+        '--users',
+        '400',
+        '--days',
+        '60',
+        '--format',
+        format,
+        '--db',
+        join(dir, `demo-${format}.duckdb`),
+        '--data-dir',
+        join(dir, 'demo-formats'),
+      ]);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout) as {
+        import: { format: string; imported: number };
+        report: { totals: { events: number; power_users: number }; curve: unknown[] };
+      };
+    };
+    const csv = await run('csv');
+    const parquet = await run('parquet');
+    expect(csv.import.format).toBe('csv');
+    expect(parquet.import.format).toBe('parquet');
+    expect(parquet.import.imported).toBe(csv.import.imported);
+    expect(parquet.report.totals).toEqual(csv.report.totals);
+    expect(parquet.report.curve).toEqual(csv.report.curve);
+  });
+});
+
 describe('powerlens import and analyze', () => {
   const csv = join(dir, 'events.csv');
   writeFileSync(

@@ -41,6 +41,8 @@ export interface Engine {
     onProgress: (p: QueryProgress) => void,
     intervalMs?: number,
   ): Promise<number>;
+  /** Streams a query's result into a Parquet file (never held in memory). */
+  exportParquet(sql: string, params: SqlParams, path: string): Promise<void>;
   /** Runs `fn` in one transaction: everything it wrote lands, or nothing does. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   migrate(): Promise<MigrationReport>;

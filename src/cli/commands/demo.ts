@@ -24,6 +24,7 @@ interface DemoFlags extends GlobalOptions {
   days: string;
   end: string;
   dataDir: string;
+  format: string;
   force?: boolean;
 }
 
@@ -52,6 +53,7 @@ export function registerDemo(program: Command): void {
     .option('--days <n>', 'days of history', '90')
     .option('--end <date>', 'last day of the generated data', DEMO_END)
     .option('--data-dir <dir>', 'where the generated files go', '.powerlens/demo')
+    .option('--format <format>', 'file to generate and import: csv or parquet', 'csv')
     .option('--force', 'replace an existing database given with --db')
     .option('--json', 'print the report and the truth check as JSON')
     .action(async (opts: DemoFlags) => {
@@ -60,6 +62,9 @@ export function registerDemo(program: Command): void {
       const users = parsePositiveInt('--users', opts.users);
       const days = parsePositiveInt('--days', opts.days);
       if (!isIsoDay(opts.end)) throw new Error(`--end ${opts.end}: use a date written YYYY-MM-DD.`);
+      if (opts.format !== 'csv' && opts.format !== 'parquet') {
+        throw new Error(`--format ${opts.format}: use csv or parquet.`);
+      }
       const dbPath = resolve(opts.db);
       if (existsSync(dbPath)) {
         if (dbPath !== resolve(DEMO_DB) && !opts.force) {
@@ -88,9 +93,18 @@ export function registerDemo(program: Command): void {
         );
       }
       await withContext(opts, async ({ engine, config, projectId }) => {
+        let importPath = eventsPath;
+        if (opts.format === 'parquet') {
+          importPath = eventsPath.replace(/\.csv$/, '.parquet');
+          await engine.exportParquet(
+            'SELECT * FROM read_csv($csv)',
+            { csv: eventsPath },
+            importPath,
+          );
+        }
         const progress = progressReporter('import', quiet);
         const summary = await runImport(engine, {
-          path: eventsPath,
+          path: importPath,
           projectId,
           timeZone: config.timeZone,
           onProgress: (p) => progress.update(p),

@@ -155,6 +155,18 @@ export class DuckDbEngine implements Engine {
     }
   }
 
+  async exportParquet(sql: string, params: SqlParams, path: string): Promise<void> {
+    // COPY cannot take its target as a parameter, so the path becomes a quoted literal: control
+    // characters are refused and single quotes doubled, which is all a SQL string literal needs.
+    const target = resolve(path);
+    if ([...target].some((ch) => ch.charCodeAt(0) < 32)) {
+      throw new Error(`cannot write to ${JSON.stringify(path)}: the path has control characters.`);
+    }
+    mkdirSync(dirname(target), { recursive: true });
+    const literal = `'${target.replace(/'/g, "''")}'`;
+    await this.run(`COPY (${sql}) TO ${literal} (FORMAT parquet, COMPRESSION zstd)`, params);
+  }
+
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     await this.conn.run('BEGIN TRANSACTION');
     try {
