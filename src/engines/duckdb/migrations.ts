@@ -32,7 +32,10 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
         event VARCHAR NOT NULL,
         properties JSON,
         received_at TIMESTAMPTZ NOT NULL,
-        source VARCHAR NOT NULL
+        source VARCHAR NOT NULL,
+        -- The write (an import, later a collector flush) that stored the row: lets one write
+        -- find, and undo, exactly its own rows.
+        batch_id VARCHAR NOT NULL
       )`,
       `CREATE TABLE identifies (
         project_id VARCHAR NOT NULL,

@@ -18,6 +18,8 @@ export interface ImportPlanInput {
   projectId: string;
   source: string;
   receivedAt: string;
+  /** Unique per import: the rows this import stored carry it. */
+  batchId: string;
   timeZone: string;
   minTimestamp: string;
   maxTimestamp: string;
@@ -30,7 +32,7 @@ export interface Statement {
 }
 
 export interface ImportPlan {
-  /** Appends valid events whose message id is not stored yet. */
+  /** Appends every valid row; deleteKnown and deleteCopies then remove the duplicates. */
   insertEvents: Statement;
   /**
    * CSV and Parquet: rows in the file (`n`), rows with a message id (`with_id`) and distinct ids
@@ -45,6 +47,10 @@ export interface ImportPlan {
   /** CSV only: rows DuckDB's parser itself rejected (wrong column count, bad quoting). */
   insertParseFailures: Statement | null;
   /** The ids this import stored more than once (copies within the file). */
+  /** Events the project held before this import: when none, nothing can be known already. */
+  storedBefore: Statement;
+  /** Deletes this import's rows whose message id the project had already stored. */
+  deleteKnown: Statement;
   findCopies: Statement;
   /** Deletes all but the first stored copy of each id that findCopies found. */
   deleteCopies: Statement;
@@ -319,21 +325,20 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
   const project = p.add(input.projectId);
   const source = p.add(input.source);
   const receivedAt = p.add(input.receivedAt);
+  const batch = p.add(input.batchId);
   const tz = p.add(input.timeZone);
   // Without a message id, identical content is the same event: re-importing a file adds nothing.
   const messageId = `coalesce(given_id, 'h_' || md5(concat_ws(chr(31), user_id, anonymous_id,
       event, account_id, CAST(epoch_us(ts) AS VARCHAR), CAST(properties AS VARCHAR))))`;
-  // Copies within the file are removed after the insert (findCopies / deleteCopies): numbering
-  // and partitioning every row here would cost more than the rare clean-up. An explicit ANTI
-  // JOIN, because a correlated NOT EXISTS makes DuckDB collect the distinct ids of the file first.
+  // Every valid row is appended, then the rows this import should not have added are deleted:
+  // ids stored before (deleteKnown) and second copies within the file (deleteCopies). Both are
+  // rare or cheap, and an append without a join keeps DuckDB's progress reporting alive, which a
+  // join against the stored ids would switch off for the whole statement.
   const insertEvents = `INSERT INTO events (project_id, message_id, timestamp, user_id, anonymous_id,
-      account_id, event, properties, received_at, source)
-    SELECT ${project}, message_id, ts, user_id, anonymous_id, account_id, event, properties,
-      CAST(${receivedAt} AS TIMESTAMPTZ), ${source}
-    FROM (SELECT *, ${messageId} AS message_id
-      FROM ${checkedSql(input, p, true, false)} WHERE _reason IS NULL) AS c
-    ANTI JOIN (SELECT message_id FROM events WHERE project_id = ${project}) AS stored
-      USING (message_id)`;
+      account_id, event, properties, received_at, source, batch_id)
+    SELECT ${project}, ${messageId}, ts, user_id, anonymous_id, account_id, event, properties,
+      CAST(${receivedAt} AS TIMESTAMPTZ), ${source}, ${batch}
+    FROM ${checkedSql(input, p, true, false)} WHERE _reason IS NULL`;
 
   const countRows =
     input.format === 'ndjson'
@@ -360,8 +365,10 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
     FROM import_reject_errors`
       : null;
 
-  const thisImport = `project_id = ${project} AND source = ${source}
-    AND received_at = CAST(${receivedAt} AS TIMESTAMPTZ)`;
+  const thisImport = `project_id = ${project} AND batch_id = ${batch}`;
+  const storedBefore = `SELECT count(*) AS n FROM events WHERE project_id = ${project}`;
+  const deleteKnown = `DELETE FROM events WHERE ${thisImport} AND message_id IN (
+    SELECT message_id FROM events WHERE project_id = ${project} AND batch_id <> ${batch})`;
   const findCopies = `SELECT count(*) AS ids FROM (SELECT message_id FROM events
     WHERE ${thisImport} GROUP BY message_id HAVING count(*) > 1)`;
   // Insertion order is file order (DuckDB preserves it), so the lowest rowid is the first copy.
@@ -385,6 +392,8 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
     countByReason: stmt(countByReason),
     insertFailures: stmt(insertFailures),
     insertParseFailures: insertParseFailures ? stmt(insertParseFailures) : null,
+    storedBefore: stmt(storedBefore),
+    deleteKnown: stmt(deleteKnown),
     findCopies: stmt(findCopies),
     deleteCopies: stmt(deleteCopies),
     touchedDays: stmt(touchedDays),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Engine, QueryProgress, SqlParams, SqlValue } from '../../engines/engine.js';
@@ -165,6 +166,7 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
     projectId: options.projectId,
     source: `file:${file}`,
     receivedAt: now.toISOString(),
+    batchId: randomUUID(),
     timeZone: options.timeZone,
     minTimestamp: MIN_TIMESTAMP,
     maxTimestamp: new Date(now.getTime() + 86_400_000).toISOString(),
@@ -179,6 +181,10 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
       p: options.projectId,
       s: `file:${file}`,
     });
+    const [before] = await engine.query<{ n: number }>(
+      plan.storedBefore.sql,
+      plan.storedBefore.params,
+    );
     const inserted = options.onProgress
       ? await engine.runWithProgress(
           plan.insertEvents.sql,
@@ -207,6 +213,7 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
     let invalid = counts.reduce((sum, c) => sum + (c.reason === null ? 0 : c.rows), 0);
     if (invalid > 0) await run(plan.insertFailures);
     if (plan.insertParseFailures) invalid += await run(plan.insertParseFailures);
+    const known = (before?.n ?? 0) > 0 ? await run(plan.deleteKnown) : 0;
     const [copies] = idsAllDistinct
       ? [{ ids: 0 }]
       : await engine.query<{ ids: number }>(plan.findCopies.sql, plan.findCopies.params);
@@ -230,7 +237,7 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
             )
           ).map((r) => ({ reason: r.reason, rows: r.rows, exampleLines: r.example_lines }))
         : [];
-    return { imported: inserted - removed, valid, invalid, reasons, days };
+    return { imported: inserted - known - removed, valid, invalid, reasons, days };
   });
 
   const seconds = (performance.now() - started) / 1000;
