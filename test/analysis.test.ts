@@ -150,3 +150,50 @@ describe('an empty project', () => {
     );
   });
 });
+
+describe('who counts as a user', () => {
+  it('leaves anonymous-only ids out of users, ranks and the feature catalogue', async () => {
+    const rows = ['user_id,anonymous_id,timestamp,event,account_id'];
+    // Ten identified users, daily, doing the same two things.
+    for (let u = 0; u < 10; u++) {
+      for (let d = 1; d <= 30; d++) {
+        rows.push(`k${u},,${day(d)}T09:00:00Z,inbox_checked,acct`);
+        rows.push(`k${u},,${day(d)}T09:01:00Z,message_marked_read,acct`);
+      }
+    }
+    // 150 one-visit anonymous ids: had they counted, the two features would look rare.
+    for (let a = 0; a < 150; a++) rows.push(`,anon${a},${day(15)}T12:00:00Z,page_view,`);
+    await runImport(db.engine, {
+      path: db.file('anon.csv', rows.join('\n')),
+      projectId: 'default',
+      timeZone: 'UTC',
+      now: new Date('2026-04-01T00:00:00Z'),
+    });
+    await runRollup(db.engine, { projectId: 'default', timeZone: 'UTC', sessionGapMinutes: 30 });
+    const r = await runAnalysis(db.engine, { projectId: 'default', asOf: AS_OF });
+    expect(r.totals.users).toBe(10);
+    expect(r.totals.active_users).toBe(10);
+    expect(r.totals.power_users).toBe(0);
+    const stored = await db.engine.query<{ n: number }>(
+      'SELECT count(DISTINCT user_id) AS n FROM user_day WHERE anonymous',
+    );
+    expect(stored).toEqual([{ n: 150 }]);
+  });
+
+  it('shows a user under the account holding most of their events in the window', async () => {
+    const rows = ['user_id,timestamp,event,account_id'];
+    // Busiest single day in acct_b, but more events overall in acct_a.
+    rows.push(`m,${day(2)}T09:00:00Z,x,acct_b`, `m,${day(2)}T09:01:00Z,x,acct_b`);
+    rows.push(`m,${day(2)}T09:02:00Z,x,acct_b`);
+    for (let d = 3; d <= 6; d++) rows.push(`m,${day(d)}T09:00:00Z,x,acct_a`);
+    await runImport(db.engine, {
+      path: db.file('accounts.csv', rows.join('\n')),
+      projectId: 'default',
+      timeZone: 'UTC',
+      now: new Date('2026-04-01T00:00:00Z'),
+    });
+    await runRollup(db.engine, { projectId: 'default', timeZone: 'UTC', sessionGapMinutes: 30 });
+    const users = await scoredUsers(db.engine, 'default', AS_OF);
+    expect(users.map((u) => [u.user_id, u.account_id])).toEqual([['m', 'acct_a']]);
+  });
+});

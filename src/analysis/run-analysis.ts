@@ -126,7 +126,8 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
     accounts: number;
   }>(
     `SELECT (SELECT count(*) FROM events WHERE project_id = $p) AS events,
-       (SELECT count(DISTINCT user_id) FROM user_day WHERE project_id = $p) AS users,
+       (SELECT count(DISTINCT user_id) FROM user_day WHERE project_id = $p AND NOT anonymous)
+         AS users,
        (SELECT count(DISTINCT account_id) FROM user_day WHERE project_id = $p AND account_id <> '')
          AS accounts`,
     { p },

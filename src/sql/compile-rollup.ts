@@ -47,7 +47,7 @@ export function compileRollup(input: RollupInput): RollupStatements {
     eventFilter = `AND timestamp >= CAST($lo AS TIMESTAMPTZ) AND timestamp < CAST($hi AS TIMESTAMPTZ)`;
     dayFilter = 'AND list_contains(CAST($days AS DATE[]), day)';
   }
-  const localEvents = `SELECT coalesce(user_id, anonymous_id) AS user_id,
+  const localEvents = `SELECT coalesce(user_id, anonymous_id) AS user_id, user_id IS NULL AS anonymous,
       coalesce(account_id, '') AS account_id, timestamp AS ts, event,
       CAST(timezone($tz, timestamp) AS DATE) AS day
     FROM events WHERE project_id = $p ${eventFilter}`;
@@ -55,20 +55,21 @@ export function compileRollup(input: RollupInput): RollupStatements {
     input.scope.kind === 'days'
       ? `WHERE list_contains(CAST($days AS DATE[]), day) OR list_contains(CAST($days AS DATE[]), day + 1)`
       : '';
-  const insertUserDay = `INSERT INTO user_day (project_id, user_id, account_id, day, events, sessions,
-      active_seconds, first_seen, last_seen)
-    SELECT $p, user_id, account_id, day, count(*),
+  const insertUserDay = `INSERT INTO user_day (project_id, user_id, anonymous, account_id, day, events,
+      sessions, active_seconds, first_seen, last_seen)
+    SELECT $p, user_id, anonymous, account_id, day, count(*),
       count(*) FILTER (WHERE gap IS NULL OR gap >= $gap),
       CAST(coalesce(sum(gap) FILTER (WHERE gap < $gap), 0) AS BIGINT),
       min(ts), max(ts)
     FROM (SELECT *, epoch(ts) - epoch(lag(ts) OVER (PARTITION BY user_id ORDER BY ts)) AS gap
           FROM (${localEvents}) ${readWindow})
     WHERE true ${dayFilter}
-    GROUP BY user_id, account_id, day`;
-  const insertUserDayEvent = `INSERT INTO user_day_event (project_id, user_id, account_id, day, event, events)
-    SELECT $p, user_id, account_id, day, event, count(*)
+    GROUP BY user_id, anonymous, account_id, day`;
+  const insertUserDayEvent = `INSERT INTO user_day_event (project_id, user_id, anonymous, account_id, day,
+      event, events)
+    SELECT $p, user_id, anonymous, account_id, day, event, count(*)
     FROM (${localEvents}) WHERE true ${dayFilter}
-    GROUP BY user_id, account_id, day, event`;
+    GROUP BY user_id, anonymous, account_id, day, event`;
   const del = (table: string): string => `DELETE FROM ${table} WHERE project_id = $p ${dayFilter}`;
   return {
     deleteUserDay: del('user_day'),

@@ -27,11 +27,11 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
   };
   const inWindow = `day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)`;
   const ctes = `
-  win AS (SELECT * FROM user_day WHERE project_id = $p AND ${inWindow}),
+  win AS (SELECT * FROM user_day WHERE project_id = $p AND NOT anonymous AND ${inWindow}),
   active AS (SELECT count(DISTINCT user_id) AS n FROM win),
   user_event AS (
     SELECT user_id, event, sum(events) AS n FROM user_day_event
-    WHERE project_id = $p AND ${inWindow} GROUP BY user_id, event),
+    WHERE project_id = $p AND NOT anonymous AND ${inWindow} GROUP BY user_id, event),
   catalogue AS (
     SELECT event, users, is_login, is_collaboration, is_feedback,
       NOT is_login AND users < $adv_share * (SELECT n FROM active) AS is_advanced
@@ -53,21 +53,27 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
     SELECT user_id,
       count(DISTINCT day) AS days_active,
       count(DISTINCT day) FILTER (WHERE day > CAST($asof AS DATE) - 7) AS days_active_7,
-      sum(sessions) AS sessions, sum(active_seconds) AS active_seconds, sum(events) AS events,
-      coalesce(arg_max(account_id, events) FILTER (WHERE account_id <> ''), '') AS account_id
+      sum(sessions) AS sessions, sum(active_seconds) AS active_seconds, sum(events) AS events
     FROM win GROUP BY user_id),
+  -- A user's account is the one with most of their events in the window (ties: the first id).
+  main_account AS (
+    SELECT user_id, account_id FROM (
+      SELECT user_id, account_id, sum(events) AS n FROM win WHERE account_id <> ''
+      GROUP BY user_id, account_id)
+    QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY n DESC, account_id) = 1),
   weeks AS (
     SELECT user_id, count(DISTINCT (CAST($asof AS DATE) - day) // 7) AS active_weeks
-    FROM user_day WHERE project_id = $p
+    FROM user_day WHERE project_id = $p AND NOT anonymous
       AND day > CAST($asof AS DATE) - 91 AND day <= CAST($asof AS DATE)
     GROUP BY user_id),
   signals AS (
-    SELECT d.user_id, d.account_id, d.days_active, d.days_active_7, w.active_weeks,
+    SELECT d.user_id, coalesce(a.account_id, '') AS account_id, d.days_active, d.days_active_7, w.active_weeks,
       d.sessions, d.active_seconds, d.events,
       coalesce(f.actions, 0) AS actions, coalesce(f.core_features, 0) AS core_features,
       coalesce(f.advanced_features, 0) AS advanced_features,
       coalesce(f.advanced_list, []) AS advanced_list,
       coalesce(f.collaboration, 0) AS collaboration, coalesce(f.feedback, 0) AS feedback
-    FROM per_day d LEFT JOIN per_feature f USING (user_id) LEFT JOIN weeks w USING (user_id))`;
+    FROM per_day d LEFT JOIN per_feature f USING (user_id) LEFT JOIN weeks w USING (user_id)
+      LEFT JOIN main_account a USING (user_id))`;
   return { ctes, params };
 }

@@ -67,9 +67,12 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
         raw VARCHAR,
         failed_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
       )`,
+      // `anonymous`: the row is keyed by an anonymous id (no user id yet). Kept for later alias
+      // resolution, left out of every user count and ranking.
       `CREATE TABLE user_day (
         project_id VARCHAR NOT NULL,
         user_id VARCHAR NOT NULL,
+        anonymous BOOLEAN NOT NULL,
         account_id VARCHAR NOT NULL,
         day DATE NOT NULL,
         events BIGINT NOT NULL,
@@ -81,6 +84,7 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       `CREATE TABLE user_day_event (
         project_id VARCHAR NOT NULL,
         user_id VARCHAR NOT NULL,
+        anonymous BOOLEAN NOT NULL,
         account_id VARCHAR NOT NULL,
         day DATE NOT NULL,
         event VARCHAR NOT NULL,
