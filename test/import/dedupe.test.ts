@@ -24,6 +24,33 @@ function rows(n: number, withId: boolean): string[] {
 }
 
 describe('deduplication', () => {
+  it('does not take a bare id column for the message id', async () => {
+    const s = await importFile(
+      db(),
+      'bare-id.csv',
+      csv(
+        'id,user_id,timestamp,event',
+        '1,u1,2026-01-05T10:00:00Z,a',
+        '1,u1,2026-01-05T10:01:00Z,b',
+      ),
+    );
+    expect(s).toMatchObject({ imported: 2, duplicates: 0 });
+    expect(s.mapping.id).toBeUndefined();
+  });
+
+  it('hashes user and anonymous ids apart when there is no message id', async () => {
+    const s = await importFile(
+      db(),
+      'anon-vs-user.csv',
+      csv(
+        'user_id,anonymous_id,timestamp,event',
+        'x,,2026-01-05T10:00:00Z,a',
+        ',x,2026-01-05T10:00:00Z,a',
+      ),
+    );
+    expect(s).toMatchObject({ imported: 2, duplicates: 0 });
+  });
+
   it('adds nothing when a file with message ids is imported twice', async () => {
     const content = csv(...rows(300, true));
     const first = await importFile(db(), 'ids.csv', content);

@@ -76,7 +76,7 @@ describe('NDJSON import: fields and mapping', () => {
     await importFile(
       db(),
       'numeric.jsonl',
-      ndjson({ user_id: 123456789, time: T_S, event: 'x', account_id: 7, id: 99 }),
+      ndjson({ user_id: 123456789, time: T_S, event: 'x', account_id: 7, event_id: 99 }),
     );
     expect(await storedEvents(db())).toEqual([
       expect.objectContaining({ user_id: '123456789', account_id: '7', message_id: '99' }),

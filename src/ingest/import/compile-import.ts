@@ -328,8 +328,10 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
   const batch = p.add(input.batchId);
   const tz = p.add(input.timeZone);
   // Without a message id, identical content is the same event: re-importing a file adds nothing.
-  const messageId = `coalesce(given_id, 'h_' || md5(concat_ws(chr(31), user_id, anonymous_id,
-      event, account_id, CAST(epoch_us(ts) AS VARCHAR), CAST(properties AS VARCHAR))))`;
+  // A JSON array keeps positions and NULLs apart: (user u1, no anonymous id) and (no user,
+  // anonymous u1) are different events.
+  const messageId = `coalesce(given_id, 'h_' || md5(CAST(to_json([user_id, anonymous_id, event,
+      account_id, CAST(epoch_us(ts) AS VARCHAR), CAST(properties AS VARCHAR)]) AS VARCHAR)))`;
   // Every valid row is appended, then the rows this import should not have added are deleted:
   // ids stored before (deleteKnown) and second copies within the file (deleteCopies). Both are
   // rare or cheap, and an append without a join keeps DuckDB's progress reporting alive, which a

@@ -32,7 +32,9 @@ export const FIELD_CANDIDATES: Record<EventField, readonly string[]> = {
     'team_id',
     'tenant_id',
   ],
-  id: ['message_id', 'messageId', '$insert_id', 'insert_id', 'uuid', 'event_id', 'id'],
+  // A bare `id` is left out on purpose: in many exports it is a row or user id, and taking it for
+  // the message id would silently drop distinct events as duplicates. Use --id id when it is one.
+  id: ['message_id', 'messageId', '$insert_id', 'insert_id', 'uuid', 'event_id'],
   anonymous: ['anonymous_id', 'anonymousId', 'device_id', '$device_id'],
 };
 
