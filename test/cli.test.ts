@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -159,6 +159,27 @@ describe('powerlens import and analyze', () => {
     const rows = await engine.query('SELECT CAST(epoch(timestamp) AS BIGINT) AS s FROM events');
     await engine.close();
     expect(rows).toEqual([{ s: Date.parse('2026-01-05T10:00:00Z') / 1000 }]);
+  });
+
+  it('refuses to read a database that does not exist, and creates none', async () => {
+    const missing = join(dir, 'typo.duckdb');
+    const r = await runCli(['analyze', '--db', missing]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no database at .*typo\.duckdb: import events first/);
+    expect(existsSync(missing)).toBe(false);
+    const p = await runCli(['analyze', '--db', db, '--project', 'nope']);
+    expect(p.stderr).toMatch(/no project "nope"/);
+  });
+
+  it('rolls up events imported with --no-rollup before reporting', async () => {
+    const late = join(dir, 'late.csv');
+    writeFileSync(late, 'user_id,timestamp,event\nlate_user,2026-05-01T12:00:00Z,report_viewed\n');
+    const lateDb = join(dir, 'late.duckdb');
+    const imp = await runCli(['import', late, '--db', lateDb, '--no-rollup', '--json']);
+    expect(JSON.parse(imp.stdout)).toMatchObject({ imported: 1, rollup: null });
+    const r = await runCli(['analyze', '--db', lateDb, '--json']);
+    const report = JSON.parse(r.stdout) as { as_of: string; totals: { active_users: number } };
+    expect(report).toMatchObject({ as_of: '2026-05-01', totals: { active_users: 1 } });
   });
 
   it('rejects a bad --window with a clear message', async () => {

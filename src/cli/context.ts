@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DuckDbEngine } from '../engines/duckdb/duckdb-engine.js';
 import type { Engine } from '../engines/engine.js';
@@ -28,15 +29,37 @@ export function withDataOptions(cmd: Command, defaultDb = DEFAULT_DB): Command {
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB');
 }
 
+export interface OpenMode {
+  /** Reading commands never create a database or a project: a typo must not look like no data. */
+  readOnly?: boolean;
+}
+
 /** Opens the database, applies pending migrations and makes sure the project exists. */
-export async function openContext(opts: GlobalOptions): Promise<Context> {
+export async function openContext(opts: GlobalOptions, mode: OpenMode = {}): Promise<Context> {
   const config = loadConfig(opts.config);
+  if (mode.readOnly && opts.db !== ':memory:' && !existsSync(opts.db)) {
+    throw new Error(
+      `no database at ${opts.db}: import events first (powerlens import FILE --db ${opts.db}), or pass the right --db.`,
+    );
+  }
   const engine = await DuckDbEngine.open({
     path: opts.db,
     memoryLimit: opts.memoryLimit ?? config.memoryLimit,
   });
   await engine.migrate();
   const projectId = opts.project ?? config.project;
+  if (mode.readOnly) {
+    const known = await engine.query<{ project_id: string }>(
+      'SELECT project_id FROM projects ORDER BY project_id',
+    );
+    if (!known.some((k) => k.project_id === projectId)) {
+      await engine.close();
+      throw new Error(
+        `no project "${projectId}" in ${opts.db}; projects there: ${known.map((k) => k.project_id).join(', ')}.`,
+      );
+    }
+    return { engine, config, projectId };
+  }
   await engine.run(
     `INSERT INTO projects (project_id, name, time_zone) VALUES ($id, $id, $tz)
      ON CONFLICT (project_id) DO UPDATE SET time_zone = excluded.time_zone`,
@@ -49,8 +72,9 @@ export async function openContext(opts: GlobalOptions): Promise<Context> {
 export async function withContext<T>(
   opts: GlobalOptions,
   body: (ctx: Context) => Promise<T>,
+  mode: OpenMode = {},
 ): Promise<T> {
-  const ctx = await openContext(opts);
+  const ctx = await openContext(opts, mode);
   try {
     return await body(ctx);
   } finally {

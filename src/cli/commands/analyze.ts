@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runAnalysis } from '../../analysis/run-analysis.js';
+import { runRollup } from '../../rollup/run-rollup.js';
 import { type GlobalOptions, printJson, withContext, withDataOptions } from '../context.js';
 import { renderReport } from '../render/report-text.js';
 import { parsePositiveInt, parseWindow } from './parse-options.js';
@@ -26,15 +27,26 @@ export function registerAnalyze(program: Command): void {
     )
     .option('--json', 'print the report as JSON')
     .action(async (opts: AnalyzeFlags) => {
-      await withContext(opts, async ({ engine, projectId }) => {
-        const report = await runAnalysis(engine, {
-          projectId,
-          asOf: opts.asOf,
-          windowDays: opts.window,
-          top: opts.top,
-        });
-        if (opts.json) printJson(report);
-        else console.log(renderReport(report));
-      });
+      await withContext(
+        opts,
+        async ({ engine, config, projectId }) => {
+          // Events imported with --no-rollup (or by another process) are rolled up first, so the
+          // report never silently misses them; a no-op when the rollups are current.
+          await runRollup(engine, {
+            projectId,
+            timeZone: config.timeZone,
+            sessionGapMinutes: config.sessionGapMinutes,
+          });
+          const report = await runAnalysis(engine, {
+            projectId,
+            asOf: opts.asOf,
+            windowDays: opts.window,
+            top: opts.top,
+          });
+          if (opts.json) printJson(report);
+          else console.log(renderReport(report));
+        },
+        { readOnly: true },
+      );
     });
 }
