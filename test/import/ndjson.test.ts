@@ -410,3 +410,56 @@ describe('NDJSON import: file quirks', () => {
     for (const f of failures) expect(f.raw).toBe(`{"user_id": "u${f.line - 1}", broken`);
   });
 });
+
+describe('Segment exports', () => {
+  it('imports track, page and screen calls and keeps identify and group records as rejected', async () => {
+    const s = await importFile(
+      db(),
+      'segment.ndjson',
+      ndjson(
+        {
+          type: 'track',
+          event: 'Report Exported',
+          userId: 'u1',
+          timestamp: '2026-01-05T10:00:00Z',
+          messageId: 'm1',
+          context: { groupId: 'acme' },
+          properties: { format: 'pdf' },
+        },
+        {
+          type: 'page',
+          name: 'Home',
+          userId: 'u1',
+          timestamp: '2026-01-05T10:01:00Z',
+          messageId: 'm2',
+        },
+        {
+          type: 'identify',
+          userId: 'u1',
+          traits: { email: 'a@b.c' },
+          timestamp: '2026-01-05T09:00:00Z',
+          messageId: 'm3',
+        },
+        {
+          type: 'group',
+          userId: 'u1',
+          groupId: 'acme',
+          traits: { plan: 'pro' },
+          timestamp: '2026-01-05T09:00:00Z',
+          messageId: 'm4',
+        },
+      ),
+    );
+    expect(s.shape).toBe('segment');
+    expect(s).toMatchObject({ imported: 2, rejected: 2 });
+    expect(s.reasons.map((r) => r.reason)).toEqual([
+      'segment group call: not an event (identify, group and alias records are read by the HTTP collector)',
+      'segment identify call: not an event (identify, group and alias records are read by the HTTP collector)',
+    ]);
+    const events = await storedEvents(db());
+    expect(events.map((e) => [e.message_id, e.event, e.account_id])).toEqual([
+      ['m1', 'Report Exported', 'acme'],
+      ['m2', 'page_viewed', null],
+    ]);
+  });
+});

@@ -24,6 +24,8 @@ export interface ImportPlanInput {
   minTimestamp: string;
   maxTimestamp: string;
   csvDelimiter?: string | undefined;
+  /** Segment exports: the field naming each record's call; only track, page and screen are events. */
+  recordType?: FieldPath | undefined;
 }
 
 export interface Statement {
@@ -140,6 +142,8 @@ class ParamBag {
 
 interface FieldExprs {
   user: string;
+  /** The record's call type (Segment), NULL when the format has none. */
+  recordType?: string;
   anonymous: string;
   time: string;
   /** True when the row has a non-blank time value, parseable or not. */
@@ -243,10 +247,14 @@ function ndjsonFields(input: ImportPlanInput, p: ParamBag): FieldExprs {
     props = `json_merge_patch(${props}, CASE WHEN json_type(j, ${path}) = 'OBJECT'
       THEN json_merge_patch(json_extract(j, ${path}), ${drop}) ELSE '{}'::JSON END)`;
   }
+  const recordType = input.recordType ? get(input.recordType) : 'CAST(NULL AS VARCHAR)';
   return {
     user: get(input.mapping.user),
     anonymous: get(input.mapping.anonymous),
-    event: get(input.mapping.event),
+    // Segment page and screen calls are events without an event name.
+    event: `coalesce(${get(input.mapping.event)}, CASE ${recordType} WHEN 'page' THEN 'page_viewed'
+      WHEN 'screen' THEN 'screen_viewed' END)`,
+    recordType,
     account: get(input.mapping.account),
     id: get(input.mapping.id),
     time: input.mapping.time
@@ -304,6 +312,8 @@ function checkedSql(
   const badJson = input.format === 'ndjson' ? 'j IS NULL' : 'false';
   return `(SELECT *,
       CASE WHEN bad_json THEN 'malformed JSON (not an object on one line)'
+        WHEN record_type IS NOT NULL AND record_type NOT IN ('track', 'page', 'screen')
+          THEN 'segment ' || record_type || ' call: not an event (identify, group and alias records are read by the HTTP collector)'
         WHEN user_id IS NULL AND anonymous_id IS NULL THEN 'missing user id'
         WHEN event IS NULL THEN 'missing event name'
         WHEN ts IS NULL AND time_present THEN 'unparseable timestamp'
@@ -315,6 +325,7 @@ function checkedSql(
         ${f.user} AS user_id, ${f.anonymous} AS anonymous_id, ${f.event} AS event,
         ${f.account} AS account_id, ${f.id} AS given_id, ${f.time} AS ts,
         ${f.timeGiven} AS time_present, ${badJson} AS bad_json,
+        ${f.recordType ?? 'CAST(NULL AS VARCHAR)'} AS record_type,
         ${f.properties} AS properties, ${f.raw} AS raw
       FROM ${sourceSql(input, p, withRejects, withLines)} ${skipBlank}))`;
 }

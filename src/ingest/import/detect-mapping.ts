@@ -15,6 +15,8 @@ export type ExportShape = 'amplitude' | 'mixpanel' | 'segment' | 'generic';
 export interface DetectedMapping {
   mapping: FieldMapping;
   shape: ExportShape;
+  /** Segment exports: the field naming each record's call (track, page, identify, ...). */
+  recordType?: FieldPath;
 }
 
 export class MappingError extends Error {}
@@ -125,5 +127,17 @@ export function detectMapping(
         `Name them with ${missing.map((f) => `${FLAG[f]} FIELD`).join(' ')}.`,
     );
   }
-  return { mapping, shape: detectShape(fields) };
+  const shape = detectShape(fields);
+  if (shape !== 'segment') return { mapping, shape };
+  // In a Segment export a top-level groupId belongs to group calls; track calls carry the
+  // account in context.groupId.
+  const contextGroup = fields.find((f) => formatPath(f) === 'context.groupId');
+  if (
+    flags.account === undefined &&
+    contextGroup &&
+    formatPath(mapping.account ?? []) === 'groupId'
+  ) {
+    mapping.account = contextGroup;
+  }
+  return { mapping, shape, recordType: ['type'] };
 }

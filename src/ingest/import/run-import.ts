@@ -163,6 +163,7 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
     path: file,
     columns,
     mapping: detected.mapping,
+    recordType: detected.recordType,
     projectId: options.projectId,
     source: `file:${file}`,
     receivedAt: now.toISOString(),
