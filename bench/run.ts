@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     runRollup(e, { projectId: 'default', timeZone: 'UTC', sessionGapMinutes: 30 }),
   );
   console.log(
-    `  rollup: incremental refresh of one dirty day (${inc.daysRebuilt} days rebuilt)  ${incS.toFixed(2)} s (${(rollS / incS).toFixed(0)}x faster than the full build)`,
+    `  rollup: incremental refresh of one dirty day (${inc.days_rebuilt} days rebuilt)  ${incS.toFixed(2)} s (${(rollS / incS).toFixed(0)}x faster than the full build)`,
   );
   const [again, againS] = await timed(() =>
     runImport(e, { path: data.parquet, projectId: 'default', timeZone: 'UTC' }),

@@ -94,7 +94,7 @@ describe('scoring with the default definition', () => {
     ]);
     const depth = p1?.criteria.find((c) => c.id === 'depth')?.conditions[0];
     // 11 active users; p1 has the most actions: top 1/11.
-    expect(depth?.topShare).toBeCloseTo(1 / 11, 6);
+    expect(depth?.top_share).toBeCloseTo(1 / 11, 6);
     expect(depth?.value).toBe(25 * 10 + 2);
     expect(p1?.reason).toContain('active 25 of 30 days');
     expect(p1?.reason).toContain('2 advanced features (automation_created, workflow_built)');

@@ -5,6 +5,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { runCli } from './helpers/run-cli.js';
 
+/** Every object key in a JSON value, at any depth: scripts rely on plain snake_case names. */
+function keysOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(keysOf);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => [k, ...keysOf(v)]);
+  }
+  return [];
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'powerlens-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -124,6 +133,9 @@ describe('powerlens import and analyze', () => {
     expect(report).toMatchObject({ as_of: '2026-05-01', window_days: 7 });
     expect(report.totals.active_users).toBe(2);
     expect(report.totals.power_users).toBe(0);
+    expect(keysOf(report).filter((k) => !/^[a-z0-9_]+$/.test(k))).toEqual([]);
+    const imp = await runCli(['import', csv, '--db', db, '--json']);
+    expect(keysOf(JSON.parse(imp.stdout)).filter((k) => !/^[a-z0-9_]+$/.test(k))).toEqual([]);
   });
 
   it('fails with an actionable message when a column cannot be found', async () => {

@@ -23,7 +23,7 @@ async function load(name: string, rows: string[][], timeZone = 'UTC'): Promise<v
   });
 }
 
-async function userDays(): Promise<Record<string, unknown>[]> {
+async function user_days(): Promise<Record<string, unknown>[]> {
   return db.engine.query(
     `SELECT user_id, strftime(day, '%Y-%m-%d') AS day, events, sessions, active_seconds
      FROM user_day ORDER BY user_id, day`,
@@ -39,7 +39,7 @@ describe('user_day rollup', () => {
       ['b', '2026-03-02T10:00:00Z', 'x'],
     ]);
     await runRollup(db.engine, { projectId: 'default', timeZone: 'UTC', sessionGapMinutes: 30 });
-    expect(await userDays()).toEqual([
+    expect(await user_days()).toEqual([
       { user_id: 'a', day: '2026-03-02', events: 3, sessions: 2, active_seconds: 1799 },
       { user_id: 'b', day: '2026-03-02', events: 1, sessions: 1, active_seconds: 0 },
     ]);
@@ -63,7 +63,7 @@ describe('user_day rollup', () => {
       tz,
     );
     await runRollup(db.engine, { projectId: 'default', timeZone: tz, sessionGapMinutes: 30 });
-    const days = (await userDays()).map((r) => [r.day, r.events]);
+    const days = (await user_days()).map((r) => [r.day, r.events]);
     expect(days).toEqual([
       ['2026-10-24', 1],
       ['2026-10-25', 2],
@@ -80,7 +80,7 @@ describe('user_day rollup', () => {
     ]);
     const first = await runRollup(db.engine, opts);
     expect(first.mode).toBe('full');
-    expect((await userDays()).map((r) => [r.day, r.sessions])).toEqual([
+    expect((await user_days()).map((r) => [r.day, r.sessions])).toEqual([
       ['2026-03-01', 1],
       ['2026-03-02', 0],
       ['2026-03-05', 1],
@@ -89,8 +89,8 @@ describe('user_day rollup', () => {
     await load('late.csv', [['a', '2026-03-01T23:55:00Z', 'z']]);
     const inc = await runRollup(db.engine, opts);
     expect(inc.mode).toBe('incremental');
-    expect(inc.daysRebuilt).toBe(2);
-    const incremental = await userDays();
+    expect(inc.days_rebuilt).toBe(2);
+    const incremental = await user_days();
     expect(incremental.map((r) => [r.day, r.events, r.sessions, r.active_seconds])).toEqual([
       ['2026-03-01', 2, 1, 300],
       ['2026-03-02', 1, 0, 900],
@@ -99,7 +99,7 @@ describe('user_day rollup', () => {
     // Running again changes nothing.
     expect((await runRollup(db.engine, opts)).mode).toBe('up-to-date');
     await runRollup(db.engine, { ...opts, full: true });
-    expect(await userDays()).toEqual(incremental);
+    expect(await user_days()).toEqual(incremental);
   });
 
   it('is idempotent: a forced rebuild twice yields the same rows', async () => {
@@ -109,22 +109,22 @@ describe('user_day rollup', () => {
     ]);
     const opts = { projectId: 'default', timeZone: 'UTC', sessionGapMinutes: 30, full: true };
     await runRollup(db.engine, opts);
-    const once = await userDays();
+    const once = await user_days();
     await runRollup(db.engine, opts);
-    expect(await userDays()).toEqual(once);
+    expect(await user_days()).toEqual(once);
     expect(once).toHaveLength(2);
   });
 
   it('rebuilds fully when the project time zone changes', async () => {
     await load('z.csv', [['a', '2026-03-01T23:30:00Z', 'x']]);
     await runRollup(db.engine, { projectId: 'default', timeZone: 'UTC', sessionGapMinutes: 30 });
-    expect((await userDays())[0]?.day).toBe('2026-03-01');
+    expect((await user_days())[0]?.day).toBe('2026-03-01');
     const r = await runRollup(db.engine, {
       projectId: 'default',
       timeZone: 'Asia/Tokyo',
       sessionGapMinutes: 30,
     });
     expect(r.reason).toMatch(/time zone changed/);
-    expect((await userDays())[0]?.day).toBe('2026-03-02');
+    expect((await user_days())[0]?.day).toBe('2026-03-02');
   });
 });

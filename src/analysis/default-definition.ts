@@ -22,7 +22,7 @@ export interface Condition {
   /** Absolute threshold: value >= min. */
   min?: number;
   /** Relative threshold: among the top X% of active users (ties at the edge are left out). */
-  topPercent?: number;
+  top_percent?: number;
 }
 
 export interface Criterion {
@@ -35,17 +35,17 @@ export interface Criterion {
 
 export interface Definition {
   name: string;
-  windowDays: number;
+  window_days: number;
   criteria: Criterion[];
   /** How many of the optional criteria must pass on top of every required one. */
-  minOptional: number;
+  min_optional: number;
 }
 
 export function defaultDefinition(windowDays = 30): Definition {
   return {
     name: 'default',
-    windowDays,
-    minOptional: 1,
+    window_days: windowDays,
+    min_optional: 1,
     criteria: [
       {
         id: 'frequency',
@@ -65,7 +65,7 @@ export function defaultDefinition(windowDays = 30): Definition {
       {
         id: 'depth',
         label: 'actions in the top 20% of active users',
-        any: [{ signal: 'actions', topPercent: 20 }],
+        any: [{ signal: 'actions', top_percent: 20 }],
         required: false,
       },
       {

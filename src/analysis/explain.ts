@@ -7,7 +7,7 @@ export interface ConditionResult {
   threshold: number;
   kind: 'min' | 'top_percent';
   /** Share of active users with a value at least this user's: 0.08 = top 8%. */
-  topShare: number;
+  top_share: number;
   passed: boolean;
 }
 
@@ -40,16 +40,16 @@ export function criteriaResults(definition: Definition, row: ScoredRow): Criteri
     passed: row[`pass_${c.id}`] === true,
     conditions: c.any.map((a) => {
       const value = num(row, a.signal);
-      const topShare = num(row, `top_${a.signal}`);
-      const relative = a.topPercent !== undefined;
-      const threshold = relative ? (a.topPercent ?? 0) / 100 : (a.min ?? 0);
+      const top_share = num(row, `top_${a.signal}`);
+      const relative = a.top_percent !== undefined;
+      const threshold = relative ? (a.top_percent ?? 0) / 100 : (a.min ?? 0);
       return {
         signal: a.signal,
         value,
         threshold,
         kind: relative ? 'top_percent' : 'min',
-        topShare,
-        passed: relative ? topShare <= threshold : value >= threshold,
+        top_share,
+        passed: relative ? top_share <= threshold : value >= threshold,
       };
     }),
   }));

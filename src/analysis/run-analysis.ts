@@ -82,7 +82,7 @@ async function scoreInto(engine: Engine, definition: Definition, projectId: stri
   const { sql, params } = compileScore(definition, {
     projectId,
     asOf,
-    windowDays: definition.windowDays,
+    windowDays: definition.window_days,
     loginPattern: LOGIN_LIKE,
     collaborationPattern: COLLABORATION_LIKE,
     feedbackPattern: FEEDBACK_LIKE,
@@ -97,7 +97,7 @@ export function toUserResult(definition: Definition, row: ScoredRow): UserResult
     account_id: row.account_id,
     score: row.score,
     is_power_user: row.is_power_user,
-    reason: explainSentence(row, definition.windowDays),
+    reason: explainSentence(row, definition.window_days),
     criteria: criteriaResults(definition, row),
   };
 }

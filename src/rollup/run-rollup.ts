@@ -15,8 +15,8 @@ export interface RollupReport {
   mode: 'full' | 'incremental' | 'up-to-date';
   /** Why a full rebuild happened, when it did. */
   reason?: string;
-  daysRebuilt: number;
-  userDays: number;
+  days_rebuilt: number;
+  user_days: number;
   seconds: number;
 }
 
@@ -49,7 +49,7 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
     } else if (prior.session_gap_seconds !== gapSeconds) reason = 'session gap changed';
 
     if (!reason && dirty.length === 0) {
-      return { mode: 'up-to-date', daysRebuilt: 0, userDays: 0, seconds: 0 } as RollupReport;
+      return { mode: 'up-to-date', days_rebuilt: 0, user_days: 0, seconds: 0 } as RollupReport;
     }
     const scope: RollupScope = reason ? { kind: 'all' } : { kind: 'days', days: dirty };
     const s = compileRollup({
@@ -60,7 +60,7 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
     });
     await engine.run(s.deleteUserDay, s.params);
     await engine.run(s.deleteUserDayEvent, s.params);
-    const userDays = await engine.run(s.insertUserDay, s.params);
+    const user_days = await engine.run(s.insertUserDay, s.params);
     await engine.run(s.insertUserDayEvent, s.params);
     // Dirty days are consumed only now, in the same transaction as the rebuild.
     await engine.run('DELETE FROM rollup_dirty_days WHERE project_id = $p', { p });
@@ -69,7 +69,7 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
        VALUES ($p, $tz, $gap, CAST($now AS TIMESTAMPTZ))`,
       { p, tz: options.timeZone, gap: gapSeconds, now: (options.now ?? new Date()).toISOString() },
     );
-    const daysRebuilt =
+    const days_rebuilt =
       scope.kind === 'days'
         ? new Set(dirty.flatMap((d) => [d, addDays(d, 1)])).size
         : ((
@@ -80,8 +80,8 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
           )[0]?.n ?? 0);
     const report: RollupReport = {
       mode: reason ? 'full' : 'incremental',
-      daysRebuilt,
-      userDays,
+      days_rebuilt,
+      user_days,
       seconds: (performance.now() - started) / 1000,
     };
     if (reason) report.reason = reason;

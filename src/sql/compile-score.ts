@@ -20,8 +20,8 @@ export function compileScore(
   const atts: string[] = [];
   for (const c of definition.criteria) {
     const conds = c.any.map((a) => {
-      if (a.topPercent !== undefined) {
-        const share = a.topPercent / 100;
+      if (a.top_percent !== undefined) {
+        const share = a.top_percent / 100;
         return {
           pass: `top_${a.signal} <= ${share}`,
           // Attainment of a relative criterion: how far up the ranking the user is.
@@ -41,7 +41,7 @@ export function compileScore(
   const optional = definition.criteria.filter((c) => !c.required).map((c) => `pass_${c.id}::INT`);
   const rule = [
     ...(required.length ? required : ['true']),
-    optional.length ? `(${optional.join(' + ')}) >= ${definition.minOptional}` : 'true',
+    optional.length ? `(${optional.join(' + ')}) >= ${definition.min_optional}` : 'true',
   ].join(' AND ');
   const attSum = definition.criteria.map((c) => `att_${c.id}`).join(' + ');
   const sql = `WITH ${ctes},

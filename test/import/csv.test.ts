@@ -29,12 +29,12 @@ describe('CSV import: columns and mapping', () => {
       format: 'csv',
       shape: 'generic',
       mapping: { user: 'user_id', time: 'timestamp', event: 'event' },
-      rowsRead: 2,
+      rows_read: 2,
       imported: 2,
       duplicates: 0,
       rejected: 0,
       reasons: [],
-      daysTouched: 1,
+      days_touched: 1,
     });
     expect(s.file).toBe(`${db().dir}/basic.csv`);
     const events = await storedEvents(db());
@@ -190,7 +190,7 @@ describe('CSV import: columns and mapping', () => {
         'u7,   ,login,pro', // 8: blank timestamp
       ),
     );
-    expect(s).toMatchObject({ rowsRead: 7, imported: 2, rejected: 5, daysTouched: 1 });
+    expect(s).toMatchObject({ rows_read: 7, imported: 2, rejected: 5, days_touched: 1 });
     expect(reasonCounts(s)).toEqual({
       'missing user id': 2,
       'missing event name': 1,
@@ -300,7 +300,7 @@ describe('CSV import: file quirks', () => {
         `u3,${T},plain,x`,
       ),
     );
-    expect(s).toMatchObject({ rowsRead: 3, imported: 3, rejected: 0 });
+    expect(s).toMatchObject({ rows_read: 3, imported: 3, rejected: 0 });
     const byUser = Object.fromEntries((await storedEvents(db())).map((e) => [e.user_id, e]));
     expect(byUser.u1).toMatchObject({ event: 'Checkout, step 1', properties: { note: 'a, b' } });
     expect(byUser.u2).toMatchObject({ event: 'multi\nline', properties: { note: 'said "hi"' } });
@@ -325,12 +325,12 @@ describe('CSV import: file quirks', () => {
     const s = await importFile(db(), 'empty.csv', '');
     expect(s).toMatchObject({
       format: 'csv',
-      rowsRead: 0,
+      rows_read: 0,
       imported: 0,
       duplicates: 0,
       rejected: 0,
       reasons: [],
-      daysTouched: 0,
+      days_touched: 0,
     });
     expect(await eventCount(db())).toBe(0);
     expect(await storedFailures(db())).toEqual([]);
@@ -338,7 +338,7 @@ describe('CSV import: file quirks', () => {
 
   it('imports nothing from a header-only file but still checks the mapping', async () => {
     const s = await importFile(db(), 'header.csv', csv('user_id,timestamp,event'));
-    expect(s).toMatchObject({ rowsRead: 0, imported: 0, rejected: 0 });
+    expect(s).toMatchObject({ rows_read: 0, imported: 0, rejected: 0 });
     expect(s.mapping).toEqual({ user: 'user_id', time: 'timestamp', event: 'event' });
     expect(await eventCount(db())).toBe(0);
     await expect(importFile(db(), 'header2.csv', csv('a,b,c'))).rejects.toThrow(MappingError);
@@ -351,7 +351,7 @@ describe('CSV import: file quirks', () => {
       'big.csv',
       csv('user_id,timestamp,event,blob', `u1,${T},big,"${big}"`, `u2,${T},small,s`),
     );
-    expect(s).toMatchObject({ rowsRead: 2, imported: 2, rejected: 0 });
+    expect(s).toMatchObject({ rows_read: 2, imported: 2, rejected: 0 });
     const rows = await db().engine.query<{ user_id: string; n: number }>(
       "SELECT user_id, length(properties->>'blob') AS n FROM events ORDER BY user_id",
     );
@@ -394,7 +394,7 @@ describe('CSV import: file quirks', () => {
         ',bogus,g', // 8: no user
       ),
     );
-    expect(s).toMatchObject({ rowsRead: 7, imported: 3, rejected: 4 });
+    expect(s).toMatchObject({ rows_read: 7, imported: 3, rejected: 4 });
     expect(reasonCounts(s)).toEqual({
       'CSV parse error: too many columns': 1,
       'CSV parse error: missing columns': 1,
@@ -447,7 +447,7 @@ describe('CSV import: file quirks', () => {
     }
     const s = await importFile(db(), 'mixed.csv', csv(...lines));
     expect(s).toMatchObject({
-      rowsRead: 2000,
+      rows_read: 2000,
       imported: expectedUsers.length,
       rejected: expectedFailures.length,
       duplicates: 0,

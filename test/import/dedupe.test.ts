@@ -54,10 +54,10 @@ describe('deduplication', () => {
   it('adds nothing when a file with message ids is imported twice', async () => {
     const content = csv(...rows(300, true));
     const first = await importFile(db(), 'ids.csv', content);
-    expect(first).toMatchObject({ rowsRead: 300, imported: 300, duplicates: 0, daysTouched: 1 });
+    expect(first).toMatchObject({ rows_read: 300, imported: 300, duplicates: 0, days_touched: 1 });
     const before = await storedEvents(db());
     const second = await importFile(db(), 'ids.csv', content);
-    expect(second).toMatchObject({ rowsRead: 300, imported: 0, duplicates: 300, rejected: 0 });
+    expect(second).toMatchObject({ rows_read: 300, imported: 0, duplicates: 300, rejected: 0 });
     expect(await storedEvents(db())).toEqual(before);
     expect(new Set(before.map((e) => e.message_id)).size).toBe(300);
   });
@@ -105,7 +105,7 @@ describe('deduplication', () => {
         `m1,u9,2026-01-06T00:00:00Z,other,third`,
       ),
     );
-    expect(s).toMatchObject({ rowsRead: 4, imported: 2, duplicates: 2, rejected: 0 });
+    expect(s).toMatchObject({ rows_read: 4, imported: 2, duplicates: 2, rejected: 0 });
     expect((await storedEvents(db())).map((e) => [e.message_id, e.user_id, e.properties])).toEqual([
       ['m1', 'u1', { version: 'first' }],
       ['m2', 'u2', { version: 'only' }],
@@ -127,14 +127,14 @@ describe('deduplication', () => {
         `u1,2026-01-05T12:00:00+02:00,login,pro`, // same instant written differently
       ),
     );
-    expect(s).toMatchObject({ rowsRead: 7, imported: 5, duplicates: 2 });
+    expect(s).toMatchObject({ rows_read: 7, imported: 5, duplicates: 2 });
   });
 
   it('imports only the new rows of a file that overlaps an earlier one', async () => {
     const all = rows(100, true);
     await importFile(db(), 'part1.csv', csv(...all.slice(0, 61)));
     const s = await importFile(db(), 'part2.csv', csv(all[0] ?? '', ...all.slice(41)));
-    expect(s).toMatchObject({ rowsRead: 60, imported: 40, duplicates: 20 });
+    expect(s).toMatchObject({ rows_read: 60, imported: 40, duplicates: 20 });
     expect(await eventCount(db())).toBe(100);
   });
 
@@ -190,7 +190,7 @@ describe('deduplication', () => {
       'fixme.csv',
       csv('user_id,timestamp,event', `u1,${T},a`, `u2,${T},b`, `u3,${T},c`, `u4,${T},d`),
     );
-    expect(fixed).toMatchObject({ rowsRead: 4, imported: 3, duplicates: 1, rejected: 0 });
+    expect(fixed).toMatchObject({ rows_read: 4, imported: 3, duplicates: 1, rejected: 0 });
     const failures = await storedFailures(db());
     expect(failures.map((f) => [f.source, f.line])).toEqual([[sourceOf(db(), 'other.csv'), 2]]);
     expect((await storedEvents(db())).map((e) => e.user_id)).toEqual(['u1', 'u2', 'u3', 'u4']);

@@ -48,11 +48,11 @@ export async function importFile(
 
 /** "N imported, M rejected": every row read is imported, a duplicate, or rejected for a reason. */
 export function expectCountsAddUp(s: ImportSummary): void {
-  expect(s.imported + s.duplicates + s.rejected).toBe(s.rowsRead);
+  expect(s.imported + s.duplicates + s.rejected).toBe(s.rows_read);
   expect(s.reasons.reduce((n, r) => n + r.rows, 0)).toBe(s.rejected);
   for (const r of s.reasons) {
-    expect(r.exampleLines.length).toBe(Math.min(3, r.rows));
-    expect([...r.exampleLines].sort((a, b) => a - b)).toEqual(r.exampleLines);
+    expect(r.example_lines.length).toBe(Math.min(3, r.rows));
+    expect([...r.example_lines].sort((a, b) => a - b)).toEqual(r.example_lines);
   }
 }
 
@@ -125,7 +125,7 @@ export function reasonCounts(s: ImportSummary): Record<string, number> {
 }
 
 export function reasonLines(s: ImportSummary): Record<string, number[]> {
-  return Object.fromEntries(s.reasons.map((r) => [r.reason, r.exampleLines]));
+  return Object.fromEntries(s.reasons.map((r) => [r.reason, r.example_lines]));
 }
 
 /** The absolute source tag an import writes. */

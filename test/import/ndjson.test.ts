@@ -48,7 +48,7 @@ describe('NDJSON import: fields and mapping', () => {
         account: 'accountId',
         id: 'messageId',
       },
-      rowsRead: 1,
+      rows_read: 1,
       imported: 1,
       rejected: 0,
     });
@@ -244,7 +244,7 @@ describe('NDJSON import: fields and mapping', () => {
         { user_id: 'u8', time: T_S, event: 'ok' }, // 8
       ),
     );
-    expect(s).toMatchObject({ rowsRead: 8, imported: 2, rejected: 6 });
+    expect(s).toMatchObject({ rows_read: 8, imported: 2, rejected: 6 });
     expect(reasonLines(s)).toEqual({
       'missing user id': [2, 3],
       'missing event name': [4],
@@ -285,7 +285,7 @@ describe('NDJSON import: file quirks', () => {
       '',
     ].join('\n');
     const s = await importFile(db(), 'messy.ndjson', content);
-    expect(s).toMatchObject({ rowsRead: 9, imported: 3, rejected: 6 });
+    expect(s).toMatchObject({ rows_read: 9, imported: 3, rejected: 6 });
     expect(reasonCounts(s)).toEqual({ [MALFORMED]: 5, 'unparseable timestamp': 1 });
     expect(reasonLines(s)).toEqual({ [MALFORMED]: [3, 7, 8], 'unparseable timestamp': [11] });
     const failures = await storedFailures(db());
@@ -332,7 +332,7 @@ describe('NDJSON import: file quirks', () => {
       ['blank.ndjson', '\n\n  \n\r\n'],
     ]) {
       const s = await importFile(db(), name as string, content as string);
-      expect(s).toMatchObject({ rowsRead: 0, imported: 0, rejected: 0, reasons: [] });
+      expect(s).toMatchObject({ rows_read: 0, imported: 0, rejected: 0, reasons: [] });
     }
     expect(await eventCount(db())).toBe(0);
     expect(await storedFailures(db())).toEqual([]);
@@ -361,7 +361,7 @@ describe('NDJSON import: file quirks', () => {
         blob: 's',
       }),
     );
-    expect(s).toMatchObject({ rowsRead: 3, imported: 2, rejected: 1 });
+    expect(s).toMatchObject({ rows_read: 3, imported: 2, rejected: 1 });
     expect(await failureLines(db())).toEqual([[2, MALFORMED]]);
     const rows = await db().engine.query<{ user_id: string; n: number }>(
       "SELECT user_id, length(properties->>'blob') AS n FROM events ORDER BY user_id",

@@ -44,10 +44,10 @@ describe('Parquet import', () => {
       format: 'parquet',
       shape: 'generic',
       mapping: { user: 'user_id', time: 'timestamp', event: 'event', account: 'account_id' },
-      rowsRead: 6,
+      rows_read: 6,
       imported: 2,
       rejected: 4,
-      daysTouched: 2,
+      days_touched: 2,
     });
     // Parquet "lines" are row numbers, from 1.
     expect(reasonLines(s)).toEqual({
@@ -195,9 +195,9 @@ describe('Parquet import', () => {
        FROM range(500) AS r(i)`,
     );
     const first = await importFile(db(), 'again.parquet', null);
-    expect(first).toMatchObject({ rowsRead: 500, imported: 500, duplicates: 0 });
+    expect(first).toMatchObject({ rows_read: 500, imported: 500, duplicates: 0 });
     const second = await importFile(db(), 'again.parquet', null);
-    expect(second).toMatchObject({ rowsRead: 500, imported: 0, duplicates: 500 });
+    expect(second).toMatchObject({ rows_read: 500, imported: 0, duplicates: 500 });
     expect(await eventCount(db())).toBe(500);
   });
 

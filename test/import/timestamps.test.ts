@@ -44,7 +44,7 @@ describe('timestamps', () => {
       'mixed.csv',
       csv('user_id,timestamp,event', ...SAME_INSTANT.map(([u, t]) => `${u},${t},e`)),
     );
-    expect(s).toMatchObject({ imported: SAME_INSTANT.length, rejected: 0, daysTouched: 1 });
+    expect(s).toMatchObject({ imported: SAME_INSTANT.length, rejected: 0, days_touched: 1 });
     expect(await storedTimes()).toEqual(
       Object.fromEntries(SAME_INSTANT.map(([u]) => [u, INSTANT])),
     );
@@ -140,7 +140,7 @@ describe('timestamps', () => {
     add('m1', ''); // 12
     add('o4', '99999999999999999999'); // 13: no unit fits
     const s = await importFile(db(), 'bad-times.csv', csv(...lines));
-    expect(s).toMatchObject({ rowsRead: 12, imported: 3, rejected: 9 });
+    expect(s).toMatchObject({ rows_read: 12, imported: 3, rejected: 9 });
     expect(reasonCounts(s)).toEqual({
       'unparseable timestamp': 5,
       'timestamp out of range': 3,
@@ -189,7 +189,7 @@ describe('timestamps', () => {
       ),
       { timeZone: 'Asia/Tokyo' },
     );
-    expect(s).toMatchObject({ imported: 3, rejected: 2, daysTouched: 2 });
+    expect(s).toMatchObject({ imported: 3, rejected: 2, days_touched: 2 });
     expect(await dirtyDays(db())).toEqual(['2026-01-05', '2026-01-06']);
 
     // A day already marked stays marked once; another project's days are its own.

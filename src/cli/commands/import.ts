@@ -21,7 +21,7 @@ interface ImportFlags extends GlobalOptions {
 export function renderImportSummary(s: ImportSummary): string {
   const n = (v: number) => v.toLocaleString('en-US');
   const lines = [
-    `${pc.bold(n(s.imported))} imported, ${s.rejected > 0 ? pc.yellow(`${n(s.rejected)} rejected`) : '0 rejected'}, ${n(s.duplicates)} duplicates skipped (${n(s.rowsRead)} rows in ${s.seconds.toFixed(1)} s, ${n(Math.round(s.rowsPerSecond))} rows/s)`,
+    `${pc.bold(n(s.imported))} imported, ${s.rejected > 0 ? pc.yellow(`${n(s.rejected)} rejected`) : '0 rejected'}, ${n(s.duplicates)} duplicates skipped (${n(s.rows_read)} rows in ${s.seconds.toFixed(1)} s, ${n(Math.round(s.rows_per_second))} rows/s)`,
     pc.dim(
       `  ${s.format}${s.shape === 'generic' ? '' : `, ${s.shape} export`}; fields: ${Object.entries(
         s.mapping,
@@ -33,7 +33,7 @@ export function renderImportSummary(s: ImportSummary): string {
   for (const r of s.reasons) {
     const unit = s.format === 'parquet' ? 'row' : 'line';
     lines.push(
-      `  ${pc.yellow(n(r.rows))} ${r.reason} (${unit}${r.exampleLines.length > 1 ? 's' : ''} ${r.exampleLines.join(', ')}${r.rows > r.exampleLines.length ? ', ...' : ''})`,
+      `  ${pc.yellow(n(r.rows))} ${r.reason} (${unit}${r.example_lines.length > 1 ? 's' : ''} ${r.example_lines.join(', ')}${r.rows > r.example_lines.length ? ', ...' : ''})`,
     );
   }
   if (s.rejected > 0) {
@@ -98,7 +98,7 @@ export function registerImport(program: Command): void {
         if (rollup && rollup.mode !== 'up-to-date') {
           console.log(
             pc.dim(
-              `  rollups: ${rollup.mode}, ${rollup.daysRebuilt} days, ${rollup.userDays.toLocaleString('en-US')} user-days in ${rollup.seconds.toFixed(1)} s`,
+              `  rollups: ${rollup.mode}, ${rollup.days_rebuilt} days, ${rollup.user_days.toLocaleString('en-US')} user-days in ${rollup.seconds.toFixed(1)} s`,
             ),
           );
         }

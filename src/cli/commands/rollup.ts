@@ -22,7 +22,7 @@ export function registerRollup(program: Command): void {
         else if (r.mode === 'up-to-date') console.log('rollups are up to date');
         else
           console.log(
-            `rollups: ${r.mode}${r.reason ? ` (${r.reason})` : ''}, ${r.daysRebuilt} days, ${r.userDays} user-days in ${r.seconds.toFixed(2)} s`,
+            `rollups: ${r.mode}${r.reason ? ` (${r.reason})` : ''}, ${r.days_rebuilt} days, ${r.user_days} user-days in ${r.seconds.toFixed(2)} s`,
           );
       });
     });

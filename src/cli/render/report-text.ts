@@ -56,7 +56,7 @@ export function renderReport(r: Report): string {
       `  A power user is ${r.definition.criteria
         .filter((c) => c.required)
         .map((c) => c.label)
-        .join(' and ')}, plus at least ${r.definition.minOptional} of: ${r.definition.criteria
+        .join(' and ')}, plus at least ${r.definition.min_optional} of: ${r.definition.criteria
         .filter((c) => !c.required)
         .map((c) => c.label)
         .join('; ')}.`,

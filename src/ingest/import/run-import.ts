@@ -32,7 +32,7 @@ export interface ImportOptions {
 export interface RejectReason {
   reason: string;
   rows: number;
-  exampleLines: number[];
+  example_lines: number[];
 }
 
 export interface ImportSummary {
@@ -40,14 +40,14 @@ export interface ImportSummary {
   format: ImportFormat;
   shape: DetectedMapping['shape'];
   mapping: Record<string, string>;
-  rowsRead: number;
+  rows_read: number;
   imported: number;
   duplicates: number;
   rejected: number;
   reasons: RejectReason[];
-  daysTouched: number;
+  days_touched: number;
   seconds: number;
-  rowsPerSecond: number;
+  rows_per_second: number;
 }
 
 const NDJSON_SAMPLE = 2000;
@@ -116,14 +116,14 @@ function emptySummary(file: string, format: ImportFormat, started: number): Impo
     format,
     shape: 'generic',
     mapping: {},
-    rowsRead: 0,
+    rows_read: 0,
     imported: 0,
     duplicates: 0,
     rejected: 0,
     reasons: [],
-    daysTouched: 0,
+    days_touched: 0,
     seconds: (performance.now() - started) / 1000,
-    rowsPerSecond: 0,
+    rows_per_second: 0,
   };
 }
 
@@ -236,13 +236,13 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
               plan.rejectedSummary.sql,
               plan.rejectedSummary.params,
             )
-          ).map((r) => ({ reason: r.reason, rows: r.rows, exampleLines: r.example_lines }))
+          ).map((r) => ({ reason: r.reason, rows: r.rows, example_lines: r.example_lines }))
         : [];
     return { imported: inserted - known - removed, valid, invalid, reasons, days };
   });
 
   const seconds = (performance.now() - started) / 1000;
-  const rowsRead = result.valid + result.invalid;
+  const rows_read = result.valid + result.invalid;
   const mapping: Record<string, string> = {};
   for (const [k, v] of Object.entries(detected.mapping)) if (v) mapping[k] = formatPath(v);
   return {
@@ -250,14 +250,14 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
     format,
     shape: detected.shape,
     mapping,
-    rowsRead,
+    rows_read,
     imported: result.imported,
     duplicates: result.valid - result.imported,
     rejected: result.invalid,
     reasons: result.reasons,
-    daysTouched: result.days.length,
+    days_touched: result.days.length,
     seconds,
-    rowsPerSecond: seconds > 0 ? rowsRead / seconds : 0,
+    rows_per_second: seconds > 0 ? rows_read / seconds : 0,
   };
 }
 
