@@ -4,18 +4,21 @@
  * are required (a daily user doing one trivial thing is not a power user), plus at least one of
  * depth, collaboration or consistency.
  */
-export type SignalName =
-  | 'days_active'
-  | 'days_active_7'
-  | 'active_weeks'
-  | 'sessions'
-  | 'active_seconds'
-  | 'events'
-  | 'actions'
-  | 'core_features'
-  | 'advanced_features'
-  | 'collaboration'
-  | 'feedback';
+export const SIGNAL_NAMES = [
+  'days_active',
+  'days_active_7',
+  'active_weeks',
+  'sessions',
+  'active_seconds',
+  'events',
+  'actions',
+  'core_features',
+  'advanced_features',
+  'collaboration',
+  'feedback',
+] as const;
+
+export type SignalName = (typeof SIGNAL_NAMES)[number];
 
 export interface Condition {
   signal: SignalName;

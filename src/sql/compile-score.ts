@@ -1,4 +1,4 @@
-import type { Definition } from '../analysis/default-definition.js';
+import { type Definition, SIGNAL_NAMES } from '../analysis/default-definition.js';
 import type { SqlParams } from '../engines/engine.js';
 import { compileSignals, type SignalsInput } from './compile-signals.js';
 
@@ -9,10 +9,35 @@ import { compileSignals, type SignalsInput } from './compile-signals.js';
  * user is to passing). `score` is the mean attainment times 100; `is_power_user` applies the
  * required / at-least-k rule.
  */
+/**
+ * Signal names, criterion ids and thresholds become SQL text (column names, constants), so they
+ * are checked here against the known signals and plain shapes, whatever produced the definition.
+ */
+function assertCompilable(definition: Definition): void {
+  for (const c of definition.criteria) {
+    if (!/^[a-z][a-z0-9_]*$/.test(c.id))
+      throw new Error(`criterion id "${c.id}" is not a plain name`);
+    for (const a of c.any) {
+      if (!(SIGNAL_NAMES as readonly string[]).includes(a.signal)) {
+        throw new Error(`criterion ${c.id}: unknown signal "${a.signal}"`);
+      }
+      for (const v of [a.min, a.top_percent]) {
+        if (v !== undefined && !Number.isFinite(v)) {
+          throw new Error(`criterion ${c.id}: threshold ${v} is not a number`);
+        }
+      }
+    }
+  }
+  if (!Number.isInteger(definition.min_optional)) {
+    throw new Error(`min_optional ${definition.min_optional} is not a whole number`);
+  }
+}
+
 export function compileScore(
   definition: Definition,
   signals: SignalsInput,
 ): { sql: string; params: SqlParams } {
+  assertCompilable(definition);
   const { ctes, params } = compileSignals(signals);
   const used = [...new Set(definition.criteria.flatMap((c) => c.any.map((a) => a.signal)))];
   const tops = used.map((s) => `cume_dist() OVER (ORDER BY ${s} DESC) AS top_${s}`);
