@@ -2,19 +2,23 @@
  * Import and rollup benchmark (issue: core pipeline). Every figure is measured in this run next to
  * DuckDB's own raw load of the same file, so the ratios hold whatever the machine.
  *
- *   npm run bench                         # 10M events
- *   BENCH_EVENTS=100000000 npm run bench  # 100M events (needs ~40 GB of disk, takes a while)
+ *   npm run bench                          # 10M events
+ *   npm run bench -- --events 100000000    # 100M events (about 16 GB of disk, about 15 minutes)
  */
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { generateDemo } from '../src/demo/generate-demo.js';
 import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { runImport } from '../src/ingest/import/run-import.js';
 import { runRollup } from '../src/rollup/run-rollup.js';
 
-const TARGET = Number(process.env.BENCH_EVENTS ?? 10_000_000);
+const { values: args } = parseArgs({
+  options: { events: { type: 'string' }, dir: { type: 'string' } },
+});
+const TARGET = Number(args.events ?? process.env.BENCH_EVENTS ?? 10_000_000);
 const DAYS = 90;
-const DIR = resolve(process.env.BENCH_DIR ?? 'bench/data');
+const DIR = resolve(args.dir ?? process.env.BENCH_DIR ?? 'bench/data');
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function freshDb(name: string): Promise<DuckDbEngine> {
