@@ -54,9 +54,13 @@ export interface Report {
   window_days: number;
   definition: Definition;
   totals: {
+    /** All stored events of the project, every day (the other counts are for the window). */
     events: number;
     users: number;
     accounts: number;
+    /** First and last local day with data, so an empty window can say where the data is. */
+    first_day: string | null;
+    last_day: string | null;
     active_users: number;
     power_users: number;
     power_user_share: number;
@@ -124,12 +128,16 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
     events: number;
     users: number;
     accounts: number;
+    first_day: string | null;
+    last_day: string | null;
   }>(
     `SELECT (SELECT count(*) FROM events WHERE project_id = $p) AS events,
        (SELECT count(DISTINCT user_id) FROM user_day WHERE project_id = $p AND NOT anonymous)
          AS users,
        (SELECT count(DISTINCT account_id) FROM user_day WHERE project_id = $p AND account_id <> '')
-         AS accounts`,
+         AS accounts,
+       (SELECT strftime(min(day), '%Y-%m-%d') FROM user_day WHERE project_id = $p) AS first_day,
+       (SELECT strftime(max(day), '%Y-%m-%d') FROM user_day WHERE project_id = $p) AS last_day`,
     { p },
   );
   const [active] = await engine.query<{ active: number; power: number }>(
@@ -169,6 +177,8 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
       events: totals?.events ?? 0,
       users: totals?.users ?? 0,
       accounts: totals?.accounts ?? 0,
+      first_day: totals?.first_day ?? null,
+      last_day: totals?.last_day ?? null,
       active_users: activeUsers,
       power_users: powerUsers,
       power_user_share: activeUsers > 0 ? powerUsers / activeUsers : 0,

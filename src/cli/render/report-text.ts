@@ -11,8 +11,15 @@ export function renderReport(r: Report): string {
   out.push(pc.bold(`Power users — project ${r.project_id}, ${r.window_days} days to ${r.as_of}`));
   out.push('');
   out.push(
-    `  ${n(t.active_users)} active users of ${n(t.users)} known (${n(t.accounts)} accounts, ${n(t.events)} events)`,
+    `  ${n(t.active_users)} active users in the window, of ${n(t.users)} known users (${n(t.accounts)} accounts, ${n(t.events)} events from ${t.first_day} to ${t.last_day})`,
   );
+  if (t.active_users === 0) {
+    out.push(
+      pc.yellow(
+        `  nobody was active in this window: the data runs from ${t.first_day} to ${t.last_day}; try --as-of ${t.last_day}`,
+      ),
+    );
+  }
   out.push(
     `  ${pc.bold(pc.cyan(`${n(t.power_users)} power users`))} = ${pct(t.power_user_share)} of active users`,
   );
