@@ -27,6 +27,8 @@ export interface ImportOptions {
   /** Import time; events later than this plus a day are rejected as out of range. */
   now?: Date | undefined;
   onProgress?: ((p: QueryProgress) => void) | undefined;
+  /** How often onProgress is called while rows are appended; 250 ms by default. */
+  progressIntervalMs?: number | undefined;
 }
 
 export interface RejectReason {
@@ -191,6 +193,7 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
           plan.insertEvents.sql,
           plan.insertEvents.params,
           options.onProgress,
+          options.progressIntervalMs,
         )
       : await run(plan.insertEvents);
     // A file whose every row was stored has nothing to explain: skip the checking pass.
