@@ -25,10 +25,12 @@ export function renderReport(r: Report): string {
   );
   const power = r.power_vs_everyone_else.find((g) => g.group === 'power_users');
   if (power && t.power_users > 0) {
-    out.push(`  they produce ${pct(power.actions_share)} of all actions`);
+    out.push(`  they produce ${pct(power.actions_share)} of all actions in the window`);
   }
   out.push('');
-  out.push(pc.bold(`Power User Curve (L${r.window_days}): users by days active`));
+  out.push(
+    `${pc.bold(`Power User Curve (L${r.window_days}): users by days active`)}   ${pc.cyan('█')} power users  ${pc.dim('░')} everyone else`,
+  );
   out.push(renderCurve(r.curve));
   out.push('');
   out.push(pc.bold('Power users against everyone else (medians)'));
