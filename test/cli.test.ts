@@ -42,8 +42,13 @@ describe('powerlens demo (end to end)', () => {
         recall: number;
         flagged_by_type: Record<string, { users: number; flagged: number }>;
       };
-      report: { totals: { power_users: number; active_users: number }; curve: unknown[] };
+      report: {
+        totals: { users: number; power_users: number; active_users: number };
+        curve: unknown[];
+      };
     };
+    // The data holds anonymous pre-sign-up visits too; they are not users.
+    expect(out.report.totals.users).toBe(1500);
     expect(out.truth_check.precision).toBeGreaterThanOrEqual(0.9);
     expect(out.truth_check.recall).toBeGreaterThanOrEqual(0.9);
     expect(out.truth_check.flagged_by_type.heavy_shallow?.users).toBeGreaterThan(0);

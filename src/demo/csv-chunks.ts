@@ -5,7 +5,8 @@ import { deriveSeed, Prng } from './prng.js';
 import { ascii, RowSink } from './row-sink.js';
 import { writeUserRows } from './user-rows.js';
 
-export const CSV_HEADER = 'message_id,timestamp,user_id,account_id,event,platform,plan';
+export const CSV_HEADER =
+  'message_id,timestamp,user_id,account_id,event,platform,plan,anonymous_id';
 
 const PROGRESS_EVERY = 100_000;
 /** Seed stream for per-user behaviour, distinct from the population's. */

@@ -38,6 +38,8 @@ export const COLLABORATION_EVENTS = [
   'workspace_shared',
 ] as const;
 export const FEEDBACK_EVENTS = ['feature_requested', 'bug_reported'] as const;
+/** Marketing-site visits before sign-up, recorded under an anonymous id only. */
+export const ANONYMOUS_EVENTS = ['page_viewed'] as const;
 
 export const ALL_EVENTS = [
   ...LOGIN_EVENTS,
@@ -48,6 +50,7 @@ export const ALL_EVENTS = [
   ...NEW_FEATURE_EVENTS,
   ...COLLABORATION_EVENTS,
   ...FEEDBACK_EVENTS,
+  ...ANONYMOUS_EVENTS,
 ] as const;
 
 export type EventName = (typeof ALL_EVENTS)[number];

@@ -38,6 +38,7 @@ interface Row {
   event: string;
   platform: string;
   plan: string;
+  anon: string;
 }
 
 /** Per-user facts over the trailing 30 days and the whole window, computed from the CSV. */
@@ -60,7 +61,9 @@ const sha256 = async (path: string) =>
 let dir: string;
 let result: DemoResult;
 let header: string;
+/** Rows of signed-up users; `allRows` adds the anonymous pre-sign-up visits. */
 let rows: Row[];
+let allRows: Row[];
 let truth: Truth;
 let stats: Map<string, UserStats>;
 let progressCalls: number[];
@@ -124,11 +127,20 @@ beforeAll(async () => {
   const lines = (await readFile(join(dir, 'a', 'events.csv'), 'utf8')).split('\n');
   header = lines[0] ?? '';
   expect(lines.at(-1)).toBe('');
-  rows = lines.slice(1, -1).map((line) => {
-    const [id = '', ts = '', user = '', account = '', event = '', platform = '', plan = ''] =
-      line.split(',');
-    return { id, ts, user, account, event, platform, plan };
+  allRows = lines.slice(1, -1).map((line) => {
+    const [
+      id = '',
+      ts = '',
+      user = '',
+      account = '',
+      event = '',
+      platform = '',
+      plan = '',
+      anon = '',
+    ] = line.split(',');
+    return { id, ts, user, account, event, platform, plan, anon };
   });
+  rows = allRows.filter((r) => r.user !== '');
   truth = JSON.parse(await readFile(join(dir, 'a', 'truth.json'), 'utf8')) as Truth;
   stats = computeStats();
 });
@@ -153,7 +165,7 @@ describe('generateDemo: files', () => {
   });
 
   it('writes the documented header and well-formed rows', () => {
-    expect(header).toBe('message_id,timestamp,user_id,account_id,event,platform,plan');
+    expect(header).toBe('message_id,timestamp,user_id,account_id,event,platform,plan,anonymous_id');
     const events = new Set<string>(ALL_EVENTS);
     const platforms = new Set(['web', 'ios', 'android']);
     const plans = new Set(['free', 'team', 'business', 'enterprise']);
@@ -163,7 +175,8 @@ describe('generateDemo: files', () => {
         !/^acct_\d{4}$/.test(r.account) ||
         !events.has(r.event) ||
         !platforms.has(r.platform) ||
-        !plans.has(r.plan),
+        !plans.has(r.plan) ||
+        r.anon !== '',
     );
     // Collected rather than asserted row by row: expect() per row would dominate the runtime.
     expect(bad.slice(0, 5)).toEqual([]);
@@ -172,22 +185,46 @@ describe('generateDemo: files', () => {
   it('keeps every timestamp parseable and inside the window', () => {
     const first = Date.parse(`${END}T00:00:00Z`) - (DAYS - 1) * DAY_MS;
     const last = Date.parse(`${END}T00:00:00Z`) + DAY_MS;
-    const bad = rows.filter((r) => {
+    const bad = allRows.filter((r) => {
       const ms = Date.parse(r.ts);
       return !ISO_MS.test(r.ts) || new Date(ms).toISOString() !== r.ts || ms < first || ms >= last;
     });
     expect(bad.slice(0, 5)).toEqual([]);
   });
 
+  it('records pre-sign-up visits under an anonymous id only, before the first session', () => {
+    const anonymous = allRows.filter((r) => r.user === '');
+    const bad = anonymous.filter(
+      (r) =>
+        r.account !== '' ||
+        r.plan !== '' ||
+        r.event !== 'page_viewed' ||
+        !/^anon-7-\d+$/.test(r.anon),
+    );
+    expect(bad.slice(0, 5)).toEqual([]);
+    const visitors = new Set(anonymous.map((r) => r.anon));
+    expect(visitors.size).toBeGreaterThan(USERS / 2);
+    expect(visitors.size).toBeLessThan(USERS);
+    // Each visit comes before its person's first signed-in event.
+    const firstSeen = new Map<string, string>();
+    for (const r of rows) {
+      const index = r.id.split('-')[1] ?? '';
+      const seen = firstSeen.get(index);
+      if (seen === undefined || r.ts < seen) firstSeen.set(index, r.ts);
+    }
+    const late = anonymous.filter((r) => r.ts >= (firstSeen.get(r.id.split('-')[1] ?? '') ?? ''));
+    expect(late.slice(0, 5)).toEqual([]);
+  });
+
   it('gives every row a unique message id', () => {
-    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+    expect(new Set(allRows.map((r) => r.id)).size).toBe(allRows.length);
   });
 
   it('matches the truth file and the result', () => {
-    expect(result.events).toBe(rows.length);
+    expect(result.events).toBe(allRows.length);
     expect(result.users).toBe(USERS);
     expect(truth).toMatchObject({ seed: 7, users: USERS, days: DAYS, end: END });
-    expect(truth.events).toBe(rows.length);
+    expect(truth.events).toBe(allRows.length);
     expect(truth.people).toHaveLength(USERS);
     expect(Object.keys(truth.users_by_type).sort()).toEqual([...USER_TYPES].sort());
     for (const type of USER_TYPES) {

@@ -24,7 +24,7 @@ const COMMA = 44;
 const EVENT_BYTES = new Map<EventName, Uint8Array>(ALL_EVENTS.map((e) => [e, ascii(`${e},`)]));
 const TAILS = new Map<string, Uint8Array>(
   PLATFORMS.flatMap((platform) =>
-    PLANS.map((plan) => [`${platform},${plan}`, ascii(`${platform},${plan}\n`)] as const),
+    PLANS.map((plan) => [`${platform},${plan}`, ascii(`${platform},${plan},\n`)] as const),
   ),
 );
 const tailOf = (platform: Platform, plan: Plan) => TAILS.get(`${platform},${plan}`) as Uint8Array;
@@ -64,6 +64,33 @@ function emit(w: UserWriter, event: EventName): void {
   sink.bytes(w.who);
   sink.bytes(EVENT_BYTES.get(event) as Uint8Array);
   sink.bytes(w.tail);
+}
+
+/** Pre-sign-up visits start before the first session of the day can (06:00). */
+const ANONYMOUS_VISIT_MS = 5 * HOUR_MS;
+/** After the timestamp: no user id, no account, the event. */
+const PAGE_VIEWED = ascii(',,,page_viewed,');
+
+/**
+ * Before their first active day, most people visit the marketing site without an account: a few
+ * page views under an anonymous id only, which analyses must not count as a user.
+ */
+function writeAnonymousVisit(w: UserWriter, seed: number, person: Person): void {
+  if (!w.rng.chance(0.7)) return;
+  const views = 1 + Math.floor(w.rng.float() * 3);
+  // Platform, no plan (no account yet), the anonymous id.
+  const tail = ascii(`${person.platform},,anon-${seed}-${person.index}\n`);
+  for (let i = 0; i < views; i++) {
+    const sink = w.sink;
+    sink.reserve(MAX_ROW_BYTES);
+    sink.bytes(w.idPrefix);
+    sink.uint(w.n++);
+    sink.byte(COMMA);
+    sink.bytes(w.datePrefix);
+    sink.timeOfDay(ANONYMOUS_VISIT_MS + i * 2 * MINUTE_MS);
+    sink.bytes(PAGE_VIEWED);
+    sink.bytes(tail);
+  }
 }
 
 /** Lays a day's events out in sessions around the preferred hour, 45+ minutes apart. */
@@ -112,10 +139,13 @@ export function writeUserRows(
     inSession: false,
     n: 0,
   };
+  let visited = false;
   for (let day = 0; day < datePrefixes.length; day++) {
     const plan = behaviour.planDay(day);
     if (!plan) continue;
     w.datePrefix = datePrefixes[day] as Uint8Array;
+    if (!visited) writeAnonymousVisit(w, seed, person);
+    visited = true;
     writeDay(w, plan);
   }
   return w.n;
