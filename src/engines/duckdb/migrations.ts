@@ -20,8 +20,8 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
         created_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
       )`,
       `INSERT INTO projects (project_id, name) VALUES ('default', 'Default project')`,
-      // No primary key: an ART index over 100M message ids costs more than the anti-join that
-      // every writer runs before appending (see docs/decisions/0002-dedupe-by-anti-join.md).
+      // No primary key: an ART index over 100M message ids costs more than the duplicate clean-up
+      // every writer runs after appending (docs/decisions/0002-dedupe-without-a-primary-key.md).
       `CREATE TABLE events (
         project_id VARCHAR NOT NULL,
         message_id VARCHAR NOT NULL,
