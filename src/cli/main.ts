@@ -26,7 +26,10 @@ try {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode;
   } else {
-    const message = err instanceof Error ? err.message : String(err);
+    const full = err instanceof Error ? err.message : String(err);
+    // Database errors can quote a whole input line (up to 64 MB): keep the message readable.
+    const message =
+      full.length > 2000 ? `${full.slice(0, 2000)}... (${full.length} characters)` : full;
     process.stderr.write(`${pc.red('error:')} ${message}\n`);
     if (process.env.POWERLENS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     process.exitCode = 1;

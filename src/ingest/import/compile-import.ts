@@ -46,7 +46,7 @@ export interface ImportPlan {
   countByReason: Statement;
   /** Keeps rejected rows with their line, reason and raw content; run only when there are any. */
   insertFailures: Statement;
-  /** CSV only: rows DuckDB's parser itself rejected (wrong column count, bad quoting). */
+  /** CSV and NDJSON: lines DuckDB's reader rejected (column count, quoting, encoding). */
   insertParseFailures: Statement | null;
   /** The ids this import stored more than once (copies within the file). */
   /** Events the project held before this import: when none, nothing can be known already. */
@@ -281,12 +281,14 @@ function sourceSql(
     const cols = input.columns.map((_, i) => alias(i)).join(', ');
     return `read_parquet(${path}) AS src(${cols})`;
   }
+  // The pass that appends rows keeps the lines DuckDB cannot read (they become rejected rows);
+  // the other passes skip the same lines, so row ordinals agree across passes.
+  const rejects = withRejects
+    ? ", store_rejects = true, rejects_table = 'import_reject_errors', rejects_scan = 'import_reject_scans'"
+    : ', ignore_errors = true';
   if (input.format === 'csv') {
     const cols = input.columns.map((_, i) => alias(i)).join(', ');
     const delim = input.csvDelimiter ? `, delim = ${p.add(input.csvDelimiter)}` : '';
-    const rejects = withRejects
-      ? ", store_rejects = true, rejects_table = 'import_reject_errors', rejects_scan = 'import_reject_scans'"
-      : ', ignore_errors = true';
     return `read_csv(${path}, header = true, all_varchar = true, max_line_size = ${MAX_LINE_BYTES}${delim}${rejects}) AS src(${cols})`;
   }
   // NDJSON is read as raw lines so a malformed line is kept (with its number) instead of skipped.
@@ -295,7 +297,7 @@ function sourceSql(
       CASE WHEN json_valid(line) AND json_type(line::JSON) = 'OBJECT' THEN line::JSON END AS j
     FROM read_csv(${path}, columns = {'line': 'VARCHAR'}, header = false, delim = '\x01',
       quote = '', escape = '', auto_detect = false, strict_mode = false,
-      max_line_size = ${MAX_LINE_BYTES})) AS src`;
+      max_line_size = ${MAX_LINE_BYTES}${rejects})) AS src`;
 }
 
 /** The checked rows: normalised fields plus `_reason`, NULL when the row is valid. */
@@ -363,20 +365,30 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
 
   // CSV ordinals count the rows DuckDB parsed; the file line is further on by the rows it
   // rejected before (read after the insert pass has filled the reject table).
+  // Ordinals count the rows DuckDB read; the file line is further on by the lines it could not
+  // read before (known once the append pass has filled the reject table, one row per error).
+  // For reject i (1-based, by line L), the readable rows before it number L - header - i.
+  const header = input.format === 'csv' ? 1 : 0;
   const fileLine = (ordinal: string): string =>
-    input.format === 'csv'
-      ? `${ordinal} + (SELECT count(*) FROM (SELECT line - 1 - row_number() OVER (ORDER BY line) AS k
-            FROM import_reject_errors) AS rj WHERE rj.k < ${ordinal} - 1)`
-      : ordinal;
+    input.format === 'parquet'
+      ? ordinal
+      : `${ordinal} + (SELECT count(*) FROM (
+            SELECT line - ${header} - row_number() OVER (ORDER BY line) AS k
+            FROM (SELECT DISTINCT line FROM import_reject_errors)) AS rj
+          WHERE rj.k < ${ordinal} - ${header})`;
   const insertFailures = `INSERT INTO failed_events (project_id, source, source_line, reason, raw)
     SELECT ${project}, ${source}, ${fileLine('_line')}, _reason, left(raw, ${RAW_CAP})
     FROM ${checkedSql(input, p, false, true)} WHERE _reason IS NOT NULL`;
+  // One rejected row per unreadable line, whatever number of errors DuckDB found on it.
+  const unreadable = input.format === 'csv' ? 'CSV parse error: ' : 'unreadable line: ';
   const insertParseFailures =
-    input.format === 'csv'
-      ? `INSERT INTO failed_events (project_id, source, source_line, reason, raw)
-    SELECT ${project}, ${source}, line, 'CSV parse error: ' || lower(error_type), left(csv_line, ${RAW_CAP})
-    FROM import_reject_errors`
-      : null;
+    input.format === 'parquet'
+      ? null
+      : `INSERT INTO failed_events (project_id, source, source_line, reason, raw)
+    SELECT ${project}, ${source}, line,
+      ${p.add(unreadable)} || string_agg(DISTINCT lower(error_type), ', ' ORDER BY lower(error_type)),
+      left(any_value(csv_line), ${RAW_CAP})
+    FROM import_reject_errors GROUP BY line`;
 
   const thisImport = `project_id = ${project} AND batch_id = ${batch}`;
   const storedBefore = `SELECT count(*) AS n FROM events WHERE project_id = ${project}`;

@@ -75,7 +75,7 @@ async function describeColumns(
 
 /** Raw NDJSON lines, as compile-import reads them. */
 const NDJSON_LINES = `read_csv($path, columns = {'line': 'VARCHAR'}, header = false, delim = '\x01',
-  quote = '', escape = '', auto_detect = false, strict_mode = false, max_line_size = 67108864)`;
+  quote = '', escape = '', auto_detect = false, strict_mode = false, max_line_size = 67108864, ignore_errors = true)`;
 
 /**
  * Top-level keys and the keys of the known nested objects in the first lines, in order of first
