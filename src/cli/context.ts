@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { DuckDbEngine } from '../engines/duckdb/duckdb-engine.js';
 import type { Engine } from '../engines/engine.js';
 import { type Config, loadConfig } from '../model/config.js';
+import { type RollupReport, runRollup } from '../rollup/run-rollup.js';
 
 export const DEFAULT_DB = './powerlens.duckdb';
 
@@ -84,4 +85,14 @@ export async function withContext<T>(
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Refreshes the rollups with the project's settings (incremental unless `full`). */
+export function refreshRollups(ctx: Context, full = false): Promise<RollupReport> {
+  return runRollup(ctx.engine, {
+    projectId: ctx.projectId,
+    timeZone: ctx.config.timeZone,
+    sessionGapMinutes: ctx.config.sessionGapMinutes,
+    full,
+  });
 }

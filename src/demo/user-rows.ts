@@ -48,22 +48,27 @@ interface UserWriter {
   n: number;
 }
 
-function emit(w: UserWriter, event: EventName): void {
-  if (w.inSession) {
-    w.t += MIN_EVENT_GAP_MS + Math.floor(EXTRA_EVENT_GAP_MS * w.rng.float() ** 2);
-  }
-  w.inSession = true;
-  if (w.t >= DAY_MS) return;
+/** The message id and timestamp, the part every row starts with. */
+function writeRowStart(w: UserWriter, msOfDay: number): void {
   const sink = w.sink;
   sink.reserve(MAX_ROW_BYTES);
   sink.bytes(w.idPrefix);
   sink.uint(w.n++);
   sink.byte(COMMA);
   sink.bytes(w.datePrefix);
-  sink.timeOfDay(w.t);
-  sink.bytes(w.who);
-  sink.bytes(EVENT_BYTES.get(event) as Uint8Array);
-  sink.bytes(w.tail);
+  sink.timeOfDay(msOfDay);
+}
+
+function emit(w: UserWriter, event: EventName): void {
+  if (w.inSession) {
+    w.t += MIN_EVENT_GAP_MS + Math.floor(EXTRA_EVENT_GAP_MS * w.rng.float() ** 2);
+  }
+  w.inSession = true;
+  if (w.t >= DAY_MS) return;
+  writeRowStart(w, w.t);
+  w.sink.bytes(w.who);
+  w.sink.bytes(EVENT_BYTES.get(event) as Uint8Array);
+  w.sink.bytes(w.tail);
 }
 
 /** Pre-sign-up visits start before the first session of the day can (06:00). */
@@ -81,15 +86,9 @@ function writeAnonymousVisit(w: UserWriter, seed: number, person: Person): void 
   // Platform, no plan (no account yet), the anonymous id.
   const tail = ascii(`${person.platform},,anon-${seed}-${person.index}\n`);
   for (let i = 0; i < views; i++) {
-    const sink = w.sink;
-    sink.reserve(MAX_ROW_BYTES);
-    sink.bytes(w.idPrefix);
-    sink.uint(w.n++);
-    sink.byte(COMMA);
-    sink.bytes(w.datePrefix);
-    sink.timeOfDay(ANONYMOUS_VISIT_MS + i * 2 * MINUTE_MS);
-    sink.bytes(PAGE_VIEWED);
-    sink.bytes(tail);
+    writeRowStart(w, ANONYMOUS_VISIT_MS + i * 2 * MINUTE_MS);
+    w.sink.bytes(PAGE_VIEWED);
+    w.sink.bytes(tail);
   }
 }
 

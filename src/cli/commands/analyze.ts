@@ -1,7 +1,12 @@
 import type { Command } from 'commander';
 import { runAnalysis } from '../../analysis/run-analysis.js';
-import { runRollup } from '../../rollup/run-rollup.js';
-import { type GlobalOptions, printJson, withContext, withDataOptions } from '../context.js';
+import {
+  type GlobalOptions,
+  printJson,
+  refreshRollups,
+  withContext,
+  withDataOptions,
+} from '../context.js';
 import { renderReport } from '../render/report-text.js';
 import { parsePositiveInt, parseWindow } from './parse-options.js';
 
@@ -29,14 +34,11 @@ export function registerAnalyze(program: Command): void {
     .action(async (opts: AnalyzeFlags) => {
       await withContext(
         opts,
-        async ({ engine, config, projectId }) => {
+        async (ctx) => {
+          const { engine, projectId } = ctx;
           // Events imported with --no-rollup (or by another process) are rolled up first, so the
           // report never silently misses them; a no-op when the rollups are current.
-          await runRollup(engine, {
-            projectId,
-            timeZone: config.timeZone,
-            sessionGapMinutes: config.sessionGapMinutes,
-          });
+          await refreshRollups(ctx);
           const report = await runAnalysis(engine, {
             projectId,
             asOf: opts.asOf,

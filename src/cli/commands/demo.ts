@@ -6,9 +6,14 @@ import { runAnalysis, scoredUsers } from '../../analysis/run-analysis.js';
 import { compareWithTruth, readTruth, type TruthCheck } from '../../demo/compare-with-truth.js';
 import { generateDemo } from '../../demo/generate-demo.js';
 import { runImport } from '../../ingest/import/run-import.js';
-import { runRollup } from '../../rollup/run-rollup.js';
 import { isIsoDay } from '../../time/days.js';
-import { type GlobalOptions, printJson, withContext, withDataOptions } from '../context.js';
+import {
+  type GlobalOptions,
+  printJson,
+  refreshRollups,
+  withContext,
+  withDataOptions,
+} from '../context.js';
 import { progressReporter } from '../render/progress.js';
 import { renderReport } from '../render/report-text.js';
 import { renderImportSummary } from './import.js';
@@ -96,7 +101,8 @@ export function registerDemo(program: Command): void {
           pc.dim(`wrote ${gen.events.toLocaleString('en-US')} events to ${eventsPath}\n`),
         );
       }
-      await withContext(opts, async ({ engine, config, projectId }) => {
+      await withContext(opts, async (ctx) => {
+        const { engine, config, projectId } = ctx;
         let importPath = eventsPath;
         if (opts.format === 'parquet') {
           importPath = eventsPath.replace(/\.csv$/, '.parquet');
@@ -115,11 +121,7 @@ export function registerDemo(program: Command): void {
           now: latest(new Date(), new Date(Date.parse(`${opts.end}T00:00:00Z`) + 86_400_000)),
           onProgress: (p) => progress.update(p),
         }).finally(() => progress.stop());
-        await runRollup(engine, {
-          projectId,
-          timeZone: config.timeZone,
-          sessionGapMinutes: config.sessionGapMinutes,
-        });
+        await refreshRollups(ctx);
         const report = await runAnalysis(engine, { projectId });
         const truth = compareWithTruth(
           await scoredUsers(engine, projectId, report.as_of, report.window_days),

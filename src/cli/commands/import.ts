@@ -2,8 +2,13 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import type { ImportSummary } from '../../ingest/import/run-import.js';
 import { runImport } from '../../ingest/import/run-import.js';
-import { runRollup } from '../../rollup/run-rollup.js';
-import { type GlobalOptions, printJson, withContext, withDataOptions } from '../context.js';
+import {
+  type GlobalOptions,
+  printJson,
+  refreshRollups,
+  withContext,
+  withDataOptions,
+} from '../context.js';
 import { progressReporter } from '../render/progress.js';
 
 interface ImportFlags extends GlobalOptions {
@@ -65,7 +70,8 @@ export function registerImport(program: Command): void {
     .option('--no-rollup', 'skip refreshing the daily rollups after the import')
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, opts: ImportFlags) => {
-      await withContext(opts, async ({ engine, config, projectId }) => {
+      await withContext(opts, async (ctx) => {
+        const { engine, config, projectId } = ctx;
         const progress = progressReporter('import', opts.json === true);
         const summary = await runImport(engine, {
           path: file,
@@ -83,13 +89,7 @@ export function registerImport(program: Command): void {
           },
           onProgress: (p) => progress.update(p),
         }).finally(() => progress.stop());
-        const rollup = opts.rollup
-          ? await runRollup(engine, {
-              projectId,
-              timeZone: config.timeZone,
-              sessionGapMinutes: config.sessionGapMinutes,
-            })
-          : null;
+        const rollup = opts.rollup ? await refreshRollups(ctx) : null;
         if (opts.json) {
           printJson({ ...summary, rollup });
           return;

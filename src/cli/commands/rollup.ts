@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
-import { runRollup } from '../../rollup/run-rollup.js';
-import { type GlobalOptions, printJson, withContext, withDataOptions } from '../context.js';
+import {
+  type GlobalOptions,
+  printJson,
+  refreshRollups,
+  withContext,
+  withDataOptions,
+} from '../context.js';
 
 export function registerRollup(program: Command): void {
   withDataOptions(
@@ -11,13 +16,8 @@ export function registerRollup(program: Command): void {
     .option('--full', 'rebuild every day')
     .option('--json', 'print the result as JSON')
     .action(async (opts: GlobalOptions & { full?: boolean }) => {
-      await withContext(opts, async ({ engine, config, projectId }) => {
-        const r = await runRollup(engine, {
-          projectId,
-          timeZone: config.timeZone,
-          sessionGapMinutes: config.sessionGapMinutes,
-          full: opts.full,
-        });
+      await withContext(opts, async (ctx) => {
+        const r = await refreshRollups(ctx, opts.full === true);
         if (opts.json) printJson(r);
         else if (r.mode === 'up-to-date') console.log('rollups are up to date');
         else
