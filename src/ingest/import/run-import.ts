@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Engine, QueryProgress, SqlParams, SqlValue } from '../../engines/engine.js';
-import {
-  compileImport,
-  type ImportFormat,
-  NON_BLANK_LINE,
-  type SourceColumn,
-} from './compile-import.js';
+import { compileImport, type ImportFormat, type SourceColumn } from './compile-import.js';
 import { detectFormat } from './detect-format.js';
 import {
   type DetectedMapping,
@@ -15,7 +10,8 @@ import {
   type FieldPath,
   formatPath,
 } from './detect-mapping.js';
-import type { EventField } from './field-candidates.js';
+import { type EventField, NESTED_CONTAINERS } from './field-candidates.js';
+import { csvReader, NON_BLANK_LINE, ndjsonLines } from './file-readers.js';
 
 export interface ImportOptions {
   path: string;
@@ -65,17 +61,15 @@ async function describeColumns(
   const sql =
     format === 'parquet'
       ? 'DESCRIBE SELECT * FROM read_parquet($path)'
-      : `DESCRIBE SELECT * FROM read_csv($path, header = true, all_varchar = true,
-          max_line_size = 67108864, ignore_errors = true${delimiter ? ', delim = $delim' : ''})`;
+      : `DESCRIBE SELECT * FROM ${csvReader('$path', delimiter ? '$delim' : null, false)}`;
   const params: Record<string, SqlValue> = { path };
   if (delimiter && format === 'csv') params.delim = delimiter;
   const rows = await engine.query<{ column_name: string; column_type: string }>(sql, params);
   return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
 }
 
-/** Raw NDJSON lines, as compile-import reads them. */
-const NDJSON_LINES = `read_csv($path, columns = {'line': 'VARCHAR'}, header = false, delim = '\x01',
-  quote = '', escape = '', auto_detect = false, strict_mode = false, max_line_size = 67108864, ignore_errors = true)`;
+/** Raw NDJSON lines, as the import reads them. */
+const NDJSON_LINES = ndjsonLines('$path', false);
 
 /**
  * Top-level keys and the keys of the known nested objects in the first lines, in order of first
@@ -92,12 +86,12 @@ async function sampleJsonFields(engine: Engine, path: string): Promise<FieldPath
        SELECT n, NULL AS parent, json_keys(j) AS ks FROM sample
        UNION ALL
        SELECT n, c.parent, json_keys(j, '$.' || c.parent) AS ks
-       FROM sample, (VALUES ('properties'), ('context'), ('event_properties')) AS c(parent)
+       FROM sample, (SELECT unnest($containers) AS parent) AS c
        WHERE json_type(j, '$.' || c.parent) = 'OBJECT')
      SELECT k, parent FROM (
        SELECT n, parent, unnest(ks) AS k, generate_subscripts(ks, 1) AS i FROM keys)
      GROUP BY k, parent ORDER BY min(n * 1000000 + i)`,
-    { path },
+    { path, containers: NESTED_CONTAINERS },
   );
   const top = rows.filter((r) => r.parent === null).map((r) => [r.k]);
   const nested = rows.filter((r) => r.parent !== null).map((r) => [r.parent as string, r.k]);
