@@ -1,6 +1,6 @@
 import type { Engine } from '../engines/engine.js';
 import { compileScore } from '../sql/compile-score.js';
-import { isIsoDay } from '../time/days.js';
+import { isIsoDay, windowDaysProblem } from '../time/days.js';
 import {
   ADVANCED_SHARE,
   COLLABORATION_LIKE,
@@ -109,9 +109,8 @@ export function toUserResult(definition: Definition, row: ScoredRow): UserResult
 export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Promise<Report> {
   const p = options.projectId;
   const windowDays = options.windowDays ?? 30;
-  if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 366) {
-    throw new AnalysisError(`--window ${windowDays}: use a whole number of days from 1 to 366.`);
-  }
+  const windowProblem = windowDaysProblem(windowDays);
+  if (windowProblem) throw new AnalysisError(windowProblem);
   if (options.asOf !== undefined && !isIsoDay(options.asOf)) {
     throw new AnalysisError(`--as-of ${options.asOf}: use a date written YYYY-MM-DD.`);
   }
@@ -189,7 +188,19 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
   };
 }
 
-/** Every scored user, for the truth check of the demo and for exports. */
+/**
+ * Every user of the last scoring on this engine (runAnalysis or scoredUsers leave it in the temp
+ * table `scored`), so a caller that has just built the report does not score again.
+ */
+export async function readScoredUsers(
+  engine: Engine,
+  definition: Definition,
+): Promise<UserResult[]> {
+  const rows = await engine.query<ScoredRow>('SELECT * FROM scored ORDER BY user_id');
+  return rows.map((r) => toUserResult(definition, r));
+}
+
+/** Scores every user active in the window and returns them all, for checks and exports. */
 export async function scoredUsers(
   engine: Engine,
   projectId: string,
@@ -198,6 +209,5 @@ export async function scoredUsers(
 ): Promise<UserResult[]> {
   const definition = defaultDefinition(windowDays);
   await scoreInto(engine, definition, projectId, asOf);
-  const rows = await engine.query<ScoredRow>('SELECT * FROM scored ORDER BY user_id');
-  return rows.map((r) => toUserResult(definition, r));
+  return readScoredUsers(engine, definition);
 }

@@ -11,3 +11,10 @@ export function isIsoDay(value: string): boolean {
   const t = Date.parse(`${value}T00:00:00Z`);
   return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === value;
 }
+
+/** What is wrong with a window length, or null when it is a whole number of days from 1 to 366. */
+export function windowDaysProblem(days: number | string): string | null {
+  const n = Number(days);
+  if (Number.isInteger(n) && n >= 1 && n <= 366) return null;
+  return `--window ${days}: use a whole number of days from 1 to 366.`;
+}

@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { runAnalysis, scoredUsers } from '../../analysis/run-analysis.js';
+import { readScoredUsers, runAnalysis } from '../../analysis/run-analysis.js';
 import { compareWithTruth, readTruth, type TruthCheck } from '../../demo/compare-with-truth.js';
 import { generateDemo } from '../../demo/generate-demo.js';
 import { runImport } from '../../ingest/import/run-import.js';
@@ -124,7 +124,7 @@ export function registerDemo(program: Command): void {
         await refreshRollups(ctx);
         const report = await runAnalysis(engine, { projectId });
         const truth = compareWithTruth(
-          await scoredUsers(engine, projectId, report.as_of, report.window_days),
+          await readScoredUsers(engine, report.definition),
           readTruth(truthPath),
         );
         if (opts.json) {

@@ -1,11 +1,10 @@
 import { InvalidArgumentError } from 'commander';
+import { windowDaysProblem } from '../../time/days.js';
 
 export function parseWindow(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 366) {
-    throw new InvalidArgumentError(`--window ${value}: use a whole number of days from 1 to 366.`);
-  }
-  return n;
+  const problem = windowDaysProblem(value);
+  if (problem) throw new InvalidArgumentError(problem);
+  return Number(value);
 }
 
 export function parsePositiveInt(flag: string, value: string): number {
