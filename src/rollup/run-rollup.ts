@@ -1,6 +1,5 @@
 import type { Engine } from '../engines/engine.js';
 import { compileRollup, type RollupScope } from '../sql/compile-rollup.js';
-import { addDays } from '../time/days.js';
 
 export interface RollupOptions {
   projectId: string;
@@ -49,7 +48,7 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
     } else if (prior.session_gap_seconds !== gapSeconds) reason = 'session gap changed';
 
     if (!reason && dirty.length === 0) {
-      return { mode: 'up-to-date', days_rebuilt: 0, user_days: 0, seconds: 0 } as RollupReport;
+      return { mode: 'up-to-date', days_rebuilt: 0, user_days: 0, seconds: 0 };
     }
     const scope: RollupScope = reason ? { kind: 'all' } : { kind: 'days', days: dirty };
     const s = compileRollup({
@@ -70,14 +69,14 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
       { p, tz: options.timeZone, gap: gapSeconds, now: (options.now ?? new Date()).toISOString() },
     );
     const days_rebuilt =
-      scope.kind === 'days'
-        ? new Set(dirty.flatMap((d) => [d, addDays(d, 1)])).size
-        : ((
-            await engine.query<{ n: number }>(
-              'SELECT count(DISTINCT day) AS n FROM user_day WHERE project_id = $p',
-              { p },
-            )
-          )[0]?.n ?? 0);
+      s.rebuiltDays?.length ??
+      (
+        await engine.query<{ n: number }>(
+          'SELECT count(DISTINCT day) AS n FROM user_day WHERE project_id = $p',
+          { p },
+        )
+      )[0]?.n ??
+      0;
     const report: RollupReport = {
       mode: reason ? 'full' : 'incremental',
       days_rebuilt,

@@ -17,6 +17,8 @@ export interface RollupStatements {
   insertUserDay: string;
   insertUserDayEvent: string;
   params: SqlParams;
+  /** The local days rebuilt, for a day scope (each dirty day and the next); null for all days. */
+  rebuiltDays: string[] | null;
 }
 
 /**
@@ -33,6 +35,7 @@ export function compileRollup(input: RollupInput): RollupStatements {
   };
   let eventFilter = '';
   let dayFilter = '';
+  let rebuiltDays: string[] | null = null;
   if (input.scope.kind === 'days') {
     const rebuilt = new Set<string>();
     for (const d of input.scope.days) {
@@ -40,6 +43,7 @@ export function compileRollup(input: RollupInput): RollupStatements {
       rebuilt.add(addDays(d, 1));
     }
     const days = [...rebuilt].sort();
+    rebuiltDays = days;
     params.days = days;
     // Local days are at most 14 hours off UTC; two days of margin keep the range scan safe.
     params.lo = `${addDays(days[0] ?? '1970-01-01', -3)}T00:00:00Z`;
@@ -77,5 +81,6 @@ export function compileRollup(input: RollupInput): RollupStatements {
     insertUserDay,
     insertUserDayEvent,
     params,
+    rebuiltDays,
   };
 }
