@@ -25,8 +25,13 @@ async function load(plan: Array<[string, number[], string[]]>): Promise<void> {
       });
     }
   }
+  await importAndRollUp('fixture.csv', rows);
+}
+
+/** Imports CSV lines (header first) into the test database and builds the rollups. */
+async function importAndRollUp(name: string, lines: string[]): Promise<void> {
   await runImport(db.engine, {
-    path: db.file('fixture.csv', rows.join('\n')),
+    path: db.file(name, lines.join('\n')),
     projectId: 'default',
     timeZone: 'UTC',
     now: new Date('2026-04-01T00:00:00Z'),
@@ -163,13 +168,7 @@ describe('who counts as a user', () => {
     }
     // 150 one-visit anonymous ids: had they counted, the two features would look rare.
     for (let a = 0; a < 150; a++) rows.push(`,anon${a},${day(15)}T12:00:00Z,page_view,`);
-    await runImport(db.engine, {
-      path: db.file('anon.csv', rows.join('\n')),
-      projectId: 'default',
-      timeZone: 'UTC',
-      now: new Date('2026-04-01T00:00:00Z'),
-    });
-    await runRollup(db.engine, { projectId: 'default', timeZone: 'UTC', sessionGapMinutes: 30 });
+    await importAndRollUp('anon.csv', rows);
     const r = await runAnalysis(db.engine, { projectId: 'default', asOf: AS_OF });
     expect(r.totals.users).toBe(10);
     expect(r.totals.active_users).toBe(10);
@@ -186,13 +185,7 @@ describe('who counts as a user', () => {
     rows.push(`m,${day(2)}T09:00:00Z,x,acct_b`, `m,${day(2)}T09:01:00Z,x,acct_b`);
     rows.push(`m,${day(2)}T09:02:00Z,x,acct_b`);
     for (let d = 3; d <= 6; d++) rows.push(`m,${day(d)}T09:00:00Z,x,acct_a`);
-    await runImport(db.engine, {
-      path: db.file('accounts.csv', rows.join('\n')),
-      projectId: 'default',
-      timeZone: 'UTC',
-      now: new Date('2026-04-01T00:00:00Z'),
-    });
-    await runRollup(db.engine, { projectId: 'default', timeZone: 'UTC', sessionGapMinutes: 30 });
+    await importAndRollUp('accounts.csv', rows);
     const users = await scoredUsers(db.engine, 'default', AS_OF);
     expect(users.map((u) => [u.user_id, u.account_id])).toEqual([['m', 'acct_a']]);
   });
