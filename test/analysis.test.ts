@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAnalysis, scoredUsers } from '../src/analysis/run-analysis.js';
+import { type AnalyzeOptions, runAnalysis } from '../src/analysis/run-analysis.js';
+import { readScoredUsers, scoreInto } from '../src/analysis/score-users.js';
 import { runImport } from '../src/ingest/import/run-import.js';
+import { ConfigSchema } from '../src/model/config.js';
+import { resolveDefinition } from '../src/model/resolve-definition.js';
 import { runRollup } from '../src/rollup/run-rollup.js';
 import { openTempDb, type TempDb } from './helpers/temp-db.js';
 
@@ -13,6 +16,17 @@ afterEach(async () => {
 });
 
 const AS_OF = '2026-03-30';
+const definition = (windowDays?: number) =>
+  resolveDefinition(ConfigSchema.parse({}), { windowDays });
+
+async function scoredUsers(asOf: string, windowDays?: number) {
+  const d = definition(windowDays);
+  await scoreInto(db.engine, d, { projectId: 'default', asOf });
+  return readScoredUsers(db.engine, d);
+}
+
+const analyze = (o: Omit<AnalyzeOptions, 'definition' | 'projectId'> & { windowDays?: number }) =>
+  runAnalysis(db.engine, { projectId: 'default', ...o, definition: definition(o.windowDays) });
 const day = (n: number) => `2026-03-${String(n).padStart(2, '0')}`;
 
 /** Rows: user, day number in March, events done that day (one minute apart from 09:00). */
@@ -75,34 +89,41 @@ describe('scoring with the default definition', () => {
   });
 
   it('finds the deep users and not the heavy-but-shallow one', async () => {
-    const users = await scoredUsers(db.engine, 'default', AS_OF);
+    const users = await scoredUsers(AS_OF);
     const power = users.filter((u) => u.is_power_user).map((u) => u.user_id);
-    expect(power).toEqual(['p1', 'p2']);
+    expect(power.sort()).toEqual(['p1', 'p2']);
     const h1 = users.find((u) => u.user_id === 'h1');
     const freq = h1?.criteria.find((c) => c.id === 'frequency');
     expect(freq?.passed).toBe(true);
-    expect(freq?.conditions[0]?.value).toBe(30);
-    const breadth = h1?.criteria.find((c) => c.id === 'breadth');
-    expect(breadth?.passed).toBe(false);
-    expect(breadth?.conditions.map((c) => c.value)).toEqual([1, 0]);
+    expect(freq?.value).toBe(30);
+    const breadth = h1?.criteria.filter((c) => c.id.endsWith('_features'));
+    expect(breadth?.map((c) => [c.value, c.passed, c.decisive])).toEqual([
+      [1, false, true],
+      [0, false, true],
+    ]);
+    // Every failed criterion decides: breadth failed, and none of the habits held.
+    expect(h1?.reason).toBe(
+      'not yet: 1 core features, needs 5; no advanced feature, needs 2; 30 key actions, needs the top 20%; invited or shared 0 times, needs 3; active in 5 of the last 13 weeks, needs 10',
+    );
   });
 
   it('explains each criterion with value, threshold and rank', async () => {
-    const users = await scoredUsers(db.engine, 'default', AS_OF);
+    const users = await scoredUsers(AS_OF);
     const p1 = users.find((u) => u.user_id === 'p1');
     expect(p1?.criteria.map((c) => [c.id, c.passed])).toEqual([
       ['frequency', true],
-      ['breadth', true],
+      ['core_features', true],
+      ['advanced_features', true],
       ['depth', true],
       ['collaboration', false],
       ['consistency', false],
     ]);
-    const depth = p1?.criteria.find((c) => c.id === 'depth')?.conditions[0];
-    // 11 active users; p1 has the most actions: top 1/11.
-    expect(depth?.top_share).toBeCloseTo(1 / 11, 6);
+    const depth = p1?.criteria.find((c) => c.id === 'depth');
+    // 11 active users; p1 has the most key actions: top 1/11, shown as 9%.
+    expect(depth?.top_percent).toBe(9);
     expect(depth?.value).toBe(25 * 10 + 2);
     expect(p1?.reason).toContain('active 25 of 30 days');
-    expect(p1?.reason).toContain('2 advanced features (automation_created, workflow_built)');
+    expect(p1?.reason).toContain('2 advanced features: Automation Created, Workflow Built');
     const p2 = users.find((u) => u.user_id === 'p2');
     expect(p2?.criteria.find((c) => c.id === 'collaboration')?.passed).toBe(true);
     // p2 passes 3 of 5 criteria fully; consistency attainment 3/10 (weeks), depth rank 2 of 11.
@@ -111,48 +132,38 @@ describe('scoring with the default definition', () => {
   });
 
   it('draws the L30 curve with the power users part', async () => {
-    const r = await runAnalysis(db.engine, { projectId: 'default', asOf: AS_OF });
+    const r = await analyze({ asOf: AS_OF });
     expect(r.totals.active_users).toBe(11);
     expect(r.totals.power_users).toBe(2);
-    expect(r.curve).toHaveLength(30);
-    const at = (d: number) => r.curve[d - 1];
+    expect(r.curves.l30).toHaveLength(30);
+    const at = (d: number) => r.curves.l30[d - 1];
     expect(at(1)).toEqual({ days_active: 1, users: 1, power_users: 0 });
     expect(at(3)).toEqual({ days_active: 3, users: 7, power_users: 0 });
     expect(at(21)).toEqual({ days_active: 21, users: 1, power_users: 1 });
     expect(at(25)).toEqual({ days_active: 25, users: 1, power_users: 1 });
     expect(at(30)).toEqual({ days_active: 30, users: 1, power_users: 0 });
-    const power = r.power_vs_everyone_else.find((g) => g.group === 'power_users');
-    expect(power?.users).toBe(2);
+    const days = r.power_vs_everyone_else.find((g) => g.signal === 'days_active');
+    expect(days?.power_users_median).toBe(23);
   });
 
   it('uses the window: a 7-day window ending earlier sees fewer users', async () => {
-    const r = await runAnalysis(db.engine, {
-      projectId: 'default',
-      asOf: '2026-03-09',
-      windowDays: 7,
-    });
+    const r = await analyze({ asOf: '2026-03-09', windowDays: 7 });
     // Days 3..9: h1, p1 (from the 6th), r1..r7 on their first active day (3..9).
     expect(r.totals.active_users).toBe(9);
-    expect(r.curve).toHaveLength(7);
+    expect(r.curves.l30).toHaveLength(7);
   });
 
   it('defaults the as-of date to the last day with data and rejects bad input', async () => {
-    const r = await runAnalysis(db.engine, { projectId: 'default' });
+    const r = await analyze({});
     expect(r.as_of).toBe('2026-03-30');
-    await expect(
-      runAnalysis(db.engine, { projectId: 'default', asOf: '30/03/2026' }),
-    ).rejects.toThrow(/YYYY-MM-DD/);
-    await expect(runAnalysis(db.engine, { projectId: 'default', windowDays: 0 })).rejects.toThrow(
-      /--window/,
-    );
+    await expect(analyze({ asOf: '30/03/2026' })).rejects.toThrow(/YYYY-MM-DD/);
+    expect(() => definition(0)).toThrow(/--window/);
   });
 });
 
 describe('an empty project', () => {
   it('says there is nothing to analyse and how to fix it', async () => {
-    await expect(runAnalysis(db.engine, { projectId: 'default' })).rejects.toThrow(
-      /import events first/,
-    );
+    await expect(analyze({})).rejects.toThrow(/import events first/);
   });
 });
 
@@ -169,7 +180,7 @@ describe('who counts as a user', () => {
     // 150 one-visit anonymous ids: had they counted, the two features would look rare.
     for (let a = 0; a < 150; a++) rows.push(`,anon${a},${day(15)}T12:00:00Z,page_view,`);
     await importAndRollUp('anon.csv', rows);
-    const r = await runAnalysis(db.engine, { projectId: 'default', asOf: AS_OF });
+    const r = await analyze({ asOf: AS_OF });
     expect(r.totals.users).toBe(10);
     expect(r.totals.active_users).toBe(10);
     expect(r.totals.power_users).toBe(0);
@@ -186,7 +197,7 @@ describe('who counts as a user', () => {
     rows.push(`m,${day(2)}T09:02:00Z,x,acct_b`);
     for (let d = 3; d <= 6; d++) rows.push(`m,${day(d)}T09:00:00Z,x,acct_a`);
     await importAndRollUp('accounts.csv', rows);
-    const users = await scoredUsers(db.engine, 'default', AS_OF);
+    const users = await scoredUsers(AS_OF);
     expect(users.map((u) => [u.user_id, u.account_id])).toEqual([['m', 'acct_a']]);
   });
 });

@@ -44,7 +44,7 @@ describe('powerlens demo (end to end)', () => {
       };
       report: {
         totals: { users: number; power_users: number; active_users: number };
-        curve: unknown[];
+        curves: { l30: unknown[] };
       };
     };
     // The data holds anonymous pre-sign-up visits too; they are not users.
@@ -53,7 +53,7 @@ describe('powerlens demo (end to end)', () => {
     expect(out.truth_check.recall).toBeGreaterThanOrEqual(0.9);
     expect(out.truth_check.flagged_by_type.heavy_shallow?.users).toBeGreaterThan(0);
     expect(out.truth_check.flagged_by_type.heavy_shallow?.flagged).toBe(0);
-    expect(out.report.curve).toHaveLength(30);
+    expect(out.report.curves.l30).toHaveLength(30);
     const share = out.report.totals.power_users / out.report.totals.active_users;
     expect(share).toBeGreaterThan(0.05);
     expect(share).toBeLessThan(0.2);
@@ -80,7 +80,7 @@ describe('powerlens demo --format parquet', () => {
       expect(r.code).toBe(0);
       return JSON.parse(r.stdout) as {
         import: { format: string; imported: number };
-        report: { totals: { events: number; power_users: number }; curve: unknown[] };
+        report: { totals: { events: number; power_users: number }; curves: { l30: unknown[] } };
       };
     };
     const csv = await run('csv');
@@ -89,7 +89,7 @@ describe('powerlens demo --format parquet', () => {
     expect(parquet.import.format).toBe('parquet');
     expect(parquet.import.imported).toBe(csv.import.imported);
     expect(parquet.report.totals).toEqual(csv.report.totals);
-    expect(parquet.report.curve).toEqual(csv.report.curve);
+    expect(parquet.report.curves).toEqual(csv.report.curves);
   });
 });
 

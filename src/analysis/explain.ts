@@ -1,22 +1,28 @@
-import type { Criterion, Definition, SignalName } from './default-definition.js';
-
-export interface ConditionResult {
-  signal: SignalName;
-  value: number;
-  /** The absolute minimum, or for a relative condition the top share required (e.g. 0.2). */
-  threshold: number;
-  kind: 'min' | 'top_percent';
-  /** Share of active users with a value at least this user's: 0.08 = top 8%. */
-  top_share: number;
-  passed: boolean;
-}
+import { type Criterion, criteriaOf, type Definition, type RuleNode } from '../model/definition.js';
+import { SIGNAL_NAMES, type SignalName } from '../model/signals.js';
+import { criterionThreshold } from '../sql/compile-score.js';
 
 export interface CriterionResult {
   id: string;
   label: string;
-  required: boolean;
+  signal: SignalName;
+  /** min, max, top_percent, or min_share (then `threshold` is the resolved minimum). */
+  op: Criterion['op'];
+  /** The bar: an absolute value, or for top_percent the share of users in percent (20 = top 20%). */
+  threshold: number;
+  value: number;
+  /** The user's rank as "top X%" of active users (ties share the rank). */
+  top_percent: number;
   passed: boolean;
-  conditions: ConditionResult[];
+  /** Whether this criterion decided the verdict (see decidingCriteria). */
+  decisive: boolean;
+}
+
+export interface Contribution {
+  signal: SignalName;
+  weight: number;
+  value: number;
+  top_percent: number;
 }
 
 export type ScoredRow = Record<string, unknown> & {
@@ -27,56 +33,175 @@ export type ScoredRow = Record<string, unknown> & {
   advanced_list: string[];
 };
 
-function num(row: Record<string, unknown>, key: string): number {
+export function num(row: Record<string, unknown>, key: string): number {
   const v = row[key];
   return typeof v === 'number' ? v : Number(v ?? 0);
 }
 
+const round1 = (v: number): number => Math.round(v * 10) / 10;
+
+/** The user's rank as a percentage, never shown as 0%: "top 1%" is the best there is. */
+const topPct = (share: number): number => Math.max(1, Math.round(share * 100));
+
+/**
+ * The criteria that decided the verdict. Passing: every criterion on a passing path (all
+ * children of an "all", the passing children of an "any" or "at least"). Failing: the failed
+ * children of an "all" or "at least", every child of an "any" (none held).
+ */
+export function decidingCriteria(node: RuleNode, passed: (c: Criterion) => boolean): string[] {
+  const holds = (n: RuleNode): boolean =>
+    n.type === 'criterion' ? passed(n) : n.children.filter(holds).length >= n.k;
+  const walk = (n: RuleNode): string[] => {
+    if (n.type === 'criterion') return [n.id];
+    const ok = holds(n);
+    const pick = n.children.filter((c) => (ok ? holds(c) : n.type === 'any' || !holds(c)));
+    return pick.flatMap(walk);
+  };
+  return walk(node);
+}
+
 export function criteriaResults(definition: Definition, row: ScoredRow): CriterionResult[] {
-  return definition.criteria.map((c: Criterion) => ({
+  if (definition.kind !== 'rule') return [];
+  const passed = (c: Criterion) => row[`pass_${c.id}`] === true;
+  const decisive = new Set(decidingCriteria(definition.rule, passed));
+  return criteriaOf(definition.rule).map((c) => ({
     id: c.id,
     label: c.label,
-    required: c.required,
-    passed: row[`pass_${c.id}`] === true,
-    conditions: c.any.map((a) => {
-      const value = num(row, a.signal);
-      const top_share = num(row, `top_${a.signal}`);
-      const relative = a.top_percent !== undefined;
-      const threshold = relative ? (a.top_percent ?? 0) / 100 : (a.min ?? 0);
-      return {
-        signal: a.signal,
-        value,
-        threshold,
-        kind: relative ? 'top_percent' : 'min',
-        top_share,
-        passed: relative ? top_share <= threshold : value >= threshold,
-      };
-    }),
+    signal: c.signal,
+    op: c.op,
+    threshold: criterionThreshold(c, definition.window_days),
+    value: num(row, c.signal),
+    top_percent: topPct(num(row, `top_${c.signal}`)),
+    passed: passed(c),
+    decisive: decisive.has(c.id),
   }));
 }
 
-const pct = (share: number): string => `${Math.max(1, Math.round(share * 100))}%`;
+export function contributions(definition: Definition, row: ScoredRow): Contribution[] {
+  if (definition.kind !== 'score') return [];
+  return definition.weights.map((w) => ({
+    signal: w.signal,
+    weight: w.weight,
+    value: num(row, w.signal),
+    top_percent: topPct(num(row, `top_${w.signal}`)),
+  }));
+}
 
-/** One plain sentence a product manager can read: what this user does, with ranks. */
-export function explainSentence(row: ScoredRow, windowDays: number): string {
-  const parts: string[] = [];
-  parts.push(
-    `active ${num(row, 'days_active')} of ${windowDays} days (top ${pct(num(row, 'top_days_active'))})`,
+/** "report_exported" -> "Report Exported", unless the catalogue gives a label. */
+export function featureLabel(name: string, labels: ReadonlyMap<string, string>): string {
+  return (
+    labels.get(name) ??
+    name
+      .split(/[_\s.:-]+/)
+      .filter(Boolean)
+      .map((w) => w[0]?.toUpperCase() + w.slice(1))
+      .join(' ')
   );
-  const core = num(row, 'core_features');
-  const adv = num(row, 'advanced_features');
-  const advNames = row.advanced_list.slice(0, 3).join(', ');
-  parts.push(
-    adv > 0
-      ? `${core} core + ${adv} advanced features (${advNames}${adv > 3 ? ', ...' : ''})`
-      : `${core} core features, no advanced one`,
-  );
-  const actions = num(row, 'actions');
-  const actionsTop = row.top_actions === undefined ? '' : ` (top ${pct(num(row, 'top_actions'))})`;
-  parts.push(`${actions.toLocaleString('en-US')} actions${actionsTop}`);
-  const collab = num(row, 'collaboration');
-  if (collab > 0) parts.push(`invited or shared ${collab} time${collab === 1 ? '' : 's'}`);
-  const weeks = num(row, 'active_weeks');
-  parts.push(`active ${weeks} of the last 13 weeks`);
-  return parts.join('; ');
+}
+
+function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${round1(seconds / 3600)} h`;
+}
+
+export interface PhraseContext {
+  windowDays: number;
+  row: ScoredRow;
+  labels: ReadonlyMap<string, string>;
+}
+
+/** The plain words for one signal's value. */
+export function signalPhrase(signal: SignalName, v: number, ctx: PhraseContext): string {
+  const n = v.toLocaleString('en-US');
+  const times = (word: string) => `${word} ${n} time${v === 1 ? '' : 's'}`;
+  switch (signal) {
+    case 'days_active':
+      return `active ${n} of ${ctx.windowDays} days`;
+    case 'days_active_7':
+      return `active ${n} of the last 7 days`;
+    case 'active_weeks':
+      return `active in ${n} of the last 13 weeks`;
+    case 'sessions':
+      return `${n} sessions`;
+    case 'session_seconds_mean':
+      return `sessions of ${duration(v)} on average`;
+    case 'session_seconds_median':
+      return `median session ${duration(v)}`;
+    case 'active_seconds':
+      return `${duration(v)} of active time`;
+    case 'events':
+      return `${n} events`;
+    case 'actions':
+      return `${n} actions`;
+    case 'logins':
+      return `${n} logins`;
+    case 'features':
+      return `${n} features used`;
+    case 'core_features':
+      return `${n} core features`;
+    case 'advanced_features': {
+      const names = ctx.row.advanced_list.slice(0, 3).map((f) => featureLabel(f, ctx.labels));
+      const more = ctx.row.advanced_list.length > 3 ? ', ...' : '';
+      return v > 0 ? `${n} advanced features: ${names.join(', ')}${more}` : 'no advanced feature';
+    }
+    case 'catalogue_coverage':
+      return `uses ${n}% of the features`;
+    case 'key_actions':
+      return `${n} key actions`;
+    case 'collaboration':
+      return times('invited or shared');
+    case 'feedback':
+      return `${n} feedback item${v === 1 ? '' : 's'}`;
+    case 'tenure_days':
+      return `first seen ${n} days ago`;
+    case 'days_since_last_seen':
+      return v === 0 ? 'seen on the last day' : `last seen ${n} days before the last day`;
+    case 'early_adoptions':
+      return `adopted ${n} new feature${v === 1 ? '' : 's'} early`;
+    case 'trend':
+      return `activity ${v >= 0 ? '+' : ''}${n}% on the previous ${ctx.windowDays} days`;
+  }
+}
+
+function need(c: CriterionResult): string {
+  if (c.op === 'top_percent') return `needs the top ${c.threshold}%`;
+  if (c.op === 'max') return `needs at most ${c.threshold}`;
+  return `needs ${c.threshold}`;
+}
+
+/**
+ * One sentence a product manager can read, naming the criteria that decided: for a power user
+ * what they do ("active 24 of 30 days (top 8%); 3 advanced features: ..."), for anyone else what
+ * they miss ("active 12 of 30 days, needs 20").
+ */
+export function explainSentence(
+  definition: Definition,
+  row: ScoredRow,
+  ctx: PhraseContext,
+): string {
+  if (definition.kind === 'score') {
+    const parts = contributions(definition, row)
+      .sort((a, b) => a.top_percent - b.top_percent || b.weight - a.weight)
+      .map((c) => `${signalPhrase(c.signal, c.value, ctx)} (top ${c.top_percent}%)`);
+    const cut = definition.cutoff;
+    const bar =
+      cut.min_score !== undefined ? `cut-off ${cut.min_score}` : `cut-off: top ${cut.top_percent}%`;
+    return `score ${row.score} (${bar}): ${parts.join('; ')}`;
+  }
+  const results = criteriaResults(definition, row).filter((c) => c.decisive);
+  const parts = results.map((c) => {
+    const phrase = signalPhrase(c.signal, c.value, ctx);
+    if (!c.passed) return `${phrase}, ${need(c)}`;
+    return c.top_percent <= 50 ? `${phrase} (top ${c.top_percent}%)` : phrase;
+  });
+  return row.is_power_user ? parts.join('; ') : `not yet: ${parts.join('; ')}`;
+}
+
+/** Every signal of a scored row, as plain numbers. */
+export function signalValues(row: ScoredRow): Record<SignalName, number> {
+  return Object.fromEntries(SIGNAL_NAMES.map((s) => [s, num(row, s)])) as Record<
+    SignalName,
+    number
+  >;
 }

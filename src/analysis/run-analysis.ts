@@ -1,25 +1,35 @@
 import type { Engine } from '../engines/engine.js';
-import { compileScore } from '../sql/compile-score.js';
-import { isIsoDay, windowDaysProblem } from '../time/days.js';
+import type { Catalogue } from '../model/catalogue.js';
+import type { Definition } from '../model/definition.js';
+import { SIGNAL_NAMES, type SignalName } from '../model/signals.js';
+import { compileFeatures } from '../sql/compile-features.js';
 import {
-  ADVANCED_SHARE,
-  COLLABORATION_LIKE,
-  FEEDBACK_LIKE,
-  LOGIN_LIKE,
-} from './catalogue-rules.js';
-import { type Definition, defaultDefinition } from './default-definition.js';
+  compileConcentrationTop,
+  compileCurve,
+  compileGini,
+  compileGroupStats,
+  compileLorenz,
+  TOP_SHARES,
+} from '../sql/compile-report.js';
+import { isIsoDay } from '../time/days.js';
+import { featureLabel } from './explain.js';
 import {
-  type CriterionResult,
-  criteriaResults,
-  explainSentence,
-  type ScoredRow,
-} from './explain.js';
+  featureLabels,
+  readScoredUsers,
+  scoreInto,
+  signalsInput,
+  type UserResult,
+} from './score-users.js';
+import { compareScorings, type WhatIf } from './what-if.js';
 
 export interface AnalyzeOptions {
   projectId: string;
+  definition: Definition;
   asOf?: string | undefined;
-  windowDays?: number | undefined;
+  catalogue?: Catalogue | undefined;
   top?: number | undefined;
+  /** With a what-if: the definition before the change, to count who enters and who leaves. */
+  baseline?: Definition | undefined;
 }
 
 export interface CurvePoint {
@@ -28,24 +38,32 @@ export interface CurvePoint {
   power_users: number;
 }
 
-export interface GroupStats {
-  group: 'power_users' | 'everyone_else';
-  users: number;
-  median_days_active: number;
-  median_sessions: number;
-  median_core_features: number;
-  median_advanced_features: number;
-  median_actions: number;
-  actions_share: number;
+export interface SignalComparison {
+  signal: SignalName;
+  power_users_median: number;
+  power_users_mean: number;
+  everyone_else_median: number;
+  everyone_else_mean: number;
 }
 
-export interface UserResult {
-  user_id: string;
-  account_id: string;
-  score: number;
-  is_power_user: boolean;
-  reason: string;
-  criteria: CriterionResult[];
+export interface FeatureAdoption {
+  feature: string;
+  label: string;
+  kind: 'core' | 'advanced' | 'login';
+  users: number;
+  power_users: number;
+  everyone_else: number;
+  /** Share of power users (of everyone else) who used the feature in the window. */
+  power_users_share: number;
+  everyone_else_share: number;
+}
+
+export interface Concentration {
+  metric: 'key_actions';
+  total: number;
+  top: { top_percent: number; share: number }[];
+  lorenz: { users_percent: number; actions_share: number }[];
+  gini: number;
 }
 
 export interface Report {
@@ -65,9 +83,12 @@ export interface Report {
     power_users: number;
     power_user_share: number;
   };
-  curve: CurvePoint[];
-  power_vs_everyone_else: GroupStats[];
+  curves: { l30: CurvePoint[]; l7: CurvePoint[] };
+  concentration: Concentration;
+  power_vs_everyone_else: SignalComparison[];
+  feature_adoption: FeatureAdoption[];
   top_power_users: UserResult[];
+  what_if?: WhatIf;
 }
 
 export class AnalysisError extends Error {}
@@ -81,47 +102,122 @@ export async function lastDataDay(engine: Engine, projectId: string): Promise<st
   return rows[0]?.d ?? null;
 }
 
-/** Scores every user active in the window into the temp table `scored`. */
-async function scoreInto(engine: Engine, definition: Definition, projectId: string, asOf: string) {
-  const { sql, params } = compileScore(definition, {
-    projectId,
-    asOf,
-    windowDays: definition.window_days,
-    loginPattern: LOGIN_LIKE,
-    collaborationPattern: COLLABORATION_LIKE,
-    feedbackPattern: FEEDBACK_LIKE,
-    advancedShare: ADVANCED_SHARE,
-  });
-  await engine.run(`CREATE OR REPLACE TEMP TABLE scored AS ${sql}`, params);
-}
-
-export function toUserResult(definition: Definition, row: ScoredRow): UserResult {
-  return {
-    user_id: row.user_id,
-    account_id: row.account_id,
-    score: row.score,
-    is_power_user: row.is_power_user,
-    reason: explainSentence(row, definition.window_days),
-    criteria: criteriaResults(definition, row),
-  };
-}
-
-export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Promise<Report> {
-  const p = options.projectId;
-  const windowDays = options.windowDays ?? 30;
-  const windowProblem = windowDaysProblem(windowDays);
-  if (windowProblem) throw new AnalysisError(windowProblem);
-  if (options.asOf !== undefined && !isIsoDay(options.asOf)) {
-    throw new AnalysisError(`--as-of ${options.asOf}: use a date written YYYY-MM-DD.`);
+/** The as-of date to use: the one given (checked), else the last day with data. */
+export async function resolveAsOf(
+  engine: Engine,
+  projectId: string,
+  asOf: string | undefined,
+): Promise<string> {
+  if (asOf !== undefined && !isIsoDay(asOf)) {
+    throw new AnalysisError(`--as-of ${asOf}: use a date written YYYY-MM-DD.`);
   }
-  const asOf = options.asOf ?? (await lastDataDay(engine, p));
-  if (!asOf) {
+  const day = asOf ?? (await lastDataDay(engine, projectId));
+  if (!day) {
     throw new AnalysisError(
       'no data to analyse yet: import events first (powerlens import FILE), or try powerlens demo.',
     );
   }
-  const definition = defaultDefinition(windowDays);
-  await scoreInto(engine, definition, p, asOf);
+  return day;
+}
+
+function fillCurve(rows: CurvePoint[], days: number): CurvePoint[] {
+  const byDays = new Map(rows.map((r) => [r.days_active, r]));
+  return Array.from(
+    { length: days },
+    (_, i) => byDays.get(i + 1) ?? { days_active: i + 1, users: 0, power_users: 0 },
+  );
+}
+
+async function concentration(engine: Engine): Promise<Concentration> {
+  const [top] = await engine.query<Record<string, number>>(compileConcentrationTop());
+  const lorenz = await engine.query<{ users_percent: number; actions_share: number }>(
+    compileLorenz(),
+  );
+  const [gini] = await engine.query<{ gini: number }>(compileGini());
+  return {
+    metric: 'key_actions',
+    total: Number(top?.total ?? 0),
+    top: TOP_SHARES.map((p) => ({ top_percent: p, share: Number(top?.[`top_${p}`] ?? 0) })),
+    lorenz: lorenz.map((l) => ({
+      users_percent: Number(l.users_percent),
+      actions_share: Number(l.actions_share),
+    })),
+    gini: Number(gini?.gini ?? 0),
+  };
+}
+
+async function powerVsEveryoneElse(engine: Engine): Promise<SignalComparison[]> {
+  const rows = await engine.query<Record<string, number | boolean>>(compileGroupStats());
+  const power = rows.find((r) => r.is_power_user === true) ?? {};
+  const rest = rows.find((r) => r.is_power_user === false) ?? {};
+  const v = (row: Record<string, number | boolean>, key: string) => Number(row[key] ?? 0);
+  return SIGNAL_NAMES.map((s) => ({
+    signal: s,
+    power_users_median: v(power, `median_${s}`),
+    power_users_mean: v(power, `mean_${s}`),
+    everyone_else_median: v(rest, `median_${s}`),
+    everyone_else_mean: v(rest, `mean_${s}`),
+  }));
+}
+
+async function featureAdoption(
+  engine: Engine,
+  options: AnalyzeOptions,
+  asOf: string,
+  power: number,
+  active: number,
+): Promise<FeatureAdoption[]> {
+  const { sql, params } = compileFeatures(
+    {
+      ...signalsInput({ projectId: options.projectId, asOf, catalogue: options.catalogue }),
+      windowDays: options.definition.window_days,
+    },
+    true,
+  );
+  const rows = await engine.query<{
+    feature: string;
+    is_advanced: boolean;
+    is_login: boolean;
+    users: number;
+    power_users: number;
+    everyone_else: number;
+  }>(sql, params);
+  const labels = featureLabels(options.catalogue);
+  const others = active - power;
+  return rows
+    .map((r) => ({
+      feature: r.feature,
+      label: featureLabel(r.feature, labels),
+      kind: r.is_login
+        ? ('login' as const)
+        : r.is_advanced
+          ? ('advanced' as const)
+          : ('core' as const),
+      users: r.users,
+      power_users: r.power_users,
+      everyone_else: r.everyone_else,
+      power_users_share: power > 0 ? r.power_users / power : 0,
+      everyone_else_share: others > 0 ? r.everyone_else / others : 0,
+    }))
+    .sort(
+      (a, b) =>
+        b.power_users_share -
+          b.everyone_else_share -
+          (a.power_users_share - a.everyone_else_share) || a.feature.localeCompare(b.feature),
+    );
+}
+
+export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Promise<Report> {
+  const p = options.projectId;
+  const { definition } = options;
+  const asOf = await resolveAsOf(engine, p, options.asOf);
+  const scope = { projectId: p, asOf, catalogue: options.catalogue };
+  let whatIf: WhatIf | undefined;
+  if (options.baseline) {
+    await scoreInto(engine, options.baseline, scope, 'scored_baseline');
+  }
+  await scoreInto(engine, definition, scope);
+  if (options.baseline) whatIf = await compareScorings(engine, 'scored_baseline', 'scored');
 
   const [totals] = await engine.query<{
     events: number;
@@ -142,35 +238,17 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
   const [active] = await engine.query<{ active: number; power: number }>(
     'SELECT count(*) AS active, count(*) FILTER (WHERE is_power_user) AS power FROM scored',
   );
-  const curveRows = await engine.query<CurvePoint>(
-    `SELECT days_active, count(*) AS users, count(*) FILTER (WHERE is_power_user) AS power_users
-     FROM scored GROUP BY days_active ORDER BY days_active`,
-  );
-  const byDays = new Map(curveRows.map((r) => [r.days_active, r]));
-  const curve: CurvePoint[] = [];
-  for (let d = 1; d <= windowDays; d++) {
-    curve.push(byDays.get(d) ?? { days_active: d, users: 0, power_users: 0 });
-  }
-  const groups = await engine.query<GroupStats>(
-    `SELECT CASE WHEN is_power_user THEN 'power_users' ELSE 'everyone_else' END AS "group",
-       count(*) AS users,
-       median(days_active) AS median_days_active, median(sessions) AS median_sessions,
-       median(core_features) AS median_core_features,
-       median(advanced_features) AS median_advanced_features,
-       median(actions) AS median_actions,
-       coalesce(sum(actions) / nullif((SELECT sum(actions) FROM scored), 0), 0) AS actions_share
-     FROM scored GROUP BY ALL ORDER BY "group" DESC`,
-  );
-  const top = await engine.query<ScoredRow>(
-    'SELECT * FROM scored WHERE is_power_user ORDER BY score DESC, actions DESC, user_id LIMIT $n',
-    { n: options.top ?? 10 },
-  );
   const activeUsers = active?.active ?? 0;
   const powerUsers = active?.power ?? 0;
-  return {
+  const l30 = fillCurve(
+    await engine.query<CurvePoint>(compileCurve('days_active')),
+    definition.window_days,
+  );
+  const l7 = fillCurve(await engine.query<CurvePoint>(compileCurve('days_active_7')), 7);
+  const report: Report = {
     project_id: p,
     as_of: asOf,
-    window_days: windowDays,
+    window_days: definition.window_days,
     definition,
     totals: {
       events: totals?.events ?? 0,
@@ -182,32 +260,16 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
       power_users: powerUsers,
       power_user_share: activeUsers > 0 ? powerUsers / activeUsers : 0,
     },
-    curve,
-    power_vs_everyone_else: groups.map((g) => ({ ...g, actions_share: Number(g.actions_share) })),
-    top_power_users: top.map((r) => toUserResult(definition, r)),
+    curves: { l30, l7 },
+    concentration: await concentration(engine),
+    power_vs_everyone_else: await powerVsEveryoneElse(engine),
+    feature_adoption: await featureAdoption(engine, options, asOf, powerUsers, activeUsers),
+    top_power_users: await readScoredUsers(engine, definition, {
+      powerOnly: true,
+      limit: options.top ?? 10,
+      labels: featureLabels(options.catalogue),
+    }),
   };
-}
-
-/**
- * Every user of the last scoring on this engine (runAnalysis or scoredUsers leave it in the temp
- * table `scored`), so a caller that has just built the report does not score again.
- */
-export async function readScoredUsers(
-  engine: Engine,
-  definition: Definition,
-): Promise<UserResult[]> {
-  const rows = await engine.query<ScoredRow>('SELECT * FROM scored ORDER BY user_id');
-  return rows.map((r) => toUserResult(definition, r));
-}
-
-/** Scores every user active in the window and returns them all, for checks and exports. */
-export async function scoredUsers(
-  engine: Engine,
-  projectId: string,
-  asOf: string,
-  windowDays = 30,
-): Promise<UserResult[]> {
-  const definition = defaultDefinition(windowDays);
-  await scoreInto(engine, definition, projectId, asOf);
-  return readScoredUsers(engine, definition);
+  if (whatIf) report.what_if = whatIf;
+  return report;
 }

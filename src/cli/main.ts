@@ -2,10 +2,13 @@
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerCatalog } from './commands/catalog.js';
 import { registerDemo } from './commands/demo.js';
+import { registerExplain } from './commands/explain.js';
 import { registerFailedEvents } from './commands/failed-events.js';
 import { registerImport } from './commands/import.js';
 import { registerRollup } from './commands/rollup.js';
+import { registerUsers } from './commands/users.js';
 
 const program = new Command()
   .name('powerlens')
@@ -17,6 +20,9 @@ const program = new Command()
 registerImport(program);
 registerRollup(program);
 registerAnalyze(program);
+registerUsers(program);
+registerExplain(program);
+registerCatalog(program);
 registerDemo(program);
 registerFailedEvents(program);
 

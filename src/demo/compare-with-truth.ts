@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { UserResult } from '../analysis/run-analysis.js';
+import type { UserResult } from '../analysis/score-users.js';
 
 export interface TruthPerson {
   user_id: string;

@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { type Document, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { CatalogueSchema } from './catalogue.js';
+import { DefinitionSchema, plainName } from './definition.js';
+import { formatIssues } from './format-issues.js';
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -29,6 +32,16 @@ export const ConfigSchema = z
       .string()
       .optional()
       .describe('DuckDB memory limit such as 4GB; DuckDB defaults to 80% of RAM.'),
+    catalogue: CatalogueSchema.default(CatalogueSchema.parse({})).describe(
+      'Which events are which features (powerlens catalog --write starts one from the data).',
+    ),
+    definitions: z
+      .record(plainName, DefinitionSchema)
+      .default({})
+      .describe('Named power-user definitions; "default" replaces the built-in one.'),
+    default_definition: plainName
+      .optional()
+      .describe('The definition used when --definition is not given (default: "default").'),
   })
   .strict();
 
@@ -36,24 +49,34 @@ export type Config = z.infer<typeof ConfigSchema>;
 
 export class ConfigError extends Error {}
 
+export const DEFAULT_CONFIG_FILE = 'powerlens.yaml';
+
+/** Parses YAML text into a config, with errors that name the file, line and key path. */
+export function parseConfigText(text: string, file: string): Config {
+  const lineCounter = new LineCounter();
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const lines = doc.errors.map((e) => {
+      const at = lineCounter.linePos(e.pos[0]);
+      return `  ${file}:${at.line}:${at.col}: ${e.message.split('\n')[0]}`;
+    });
+    throw new ConfigError(`${file} is not valid YAML:\n${lines.join('\n')}`);
+  }
+  const parsed = ConfigSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    throw new ConfigError(
+      `invalid configuration:\n${formatIssues(parsed.error.issues, file, doc, lineCounter)}`,
+    );
+  }
+  return parsed.data;
+}
+
 /** Loads powerlens.yaml (or the given file); with no file, every setting takes its default. */
 export function loadConfig(path: string | undefined): Config {
-  const file = path ?? 'powerlens.yaml';
+  const file = path ?? DEFAULT_CONFIG_FILE;
   if (!existsSync(file)) {
     if (path) throw new ConfigError(`config file ${path} does not exist.`);
     return ConfigSchema.parse({});
   }
-  const doc = parseDocument(readFileSync(file, 'utf8'));
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    throw new ConfigError(`${file}: ${e?.message ?? 'invalid YAML'}`);
-  }
-  const parsed = ConfigSchema.safeParse(doc.toJS() ?? {});
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map(
-      (i) => `  ${file}: ${i.path.join('.') || '(top level)'}: ${i.message}`,
-    );
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
+  return parseConfigText(readFileSync(file, 'utf8'), file);
 }

@@ -1,6 +1,9 @@
 import type { Engine } from '../engines/engine.js';
 import { compileRollup, type RollupScope } from '../sql/compile-rollup.js';
 
+/** Bumped when the rollup tables gain content older builds lack: a stale build is rebuilt. */
+export const ROLLUP_VERSION = 2;
+
 export interface RollupOptions {
   projectId: string;
   timeZone: string;
@@ -29,8 +32,12 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
   const gapSeconds = Math.round(options.sessionGapMinutes * 60);
   const p = options.projectId;
   return engine.transaction(async () => {
-    const state = await engine.query<{ time_zone: string; session_gap_seconds: number }>(
-      'SELECT time_zone, session_gap_seconds FROM rollup_state WHERE project_id = $p',
+    const state = await engine.query<{
+      time_zone: string;
+      session_gap_seconds: number;
+      rollup_version: number;
+    }>(
+      'SELECT time_zone, session_gap_seconds, rollup_version FROM rollup_state WHERE project_id = $p',
       { p },
     );
     const dirty = (
@@ -46,6 +53,7 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
     else if (prior.time_zone !== options.timeZone) {
       reason = `time zone changed from ${prior.time_zone} to ${options.timeZone}`;
     } else if (prior.session_gap_seconds !== gapSeconds) reason = 'session gap changed';
+    else if (prior.rollup_version < ROLLUP_VERSION) reason = 'rollup format upgraded';
 
     if (!reason && dirty.length === 0) {
       return { mode: 'up-to-date', days_rebuilt: 0, user_days: 0, seconds: 0 };
@@ -64,9 +72,16 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
     // Dirty days are consumed only now, in the same transaction as the rebuild.
     await engine.run('DELETE FROM rollup_dirty_days WHERE project_id = $p', { p });
     await engine.run(
-      `INSERT OR REPLACE INTO rollup_state (project_id, time_zone, session_gap_seconds, refreshed_at)
-       VALUES ($p, $tz, $gap, CAST($now AS TIMESTAMPTZ))`,
-      { p, tz: options.timeZone, gap: gapSeconds, now: (options.now ?? new Date()).toISOString() },
+      `INSERT OR REPLACE INTO rollup_state (project_id, time_zone, session_gap_seconds, refreshed_at,
+         rollup_version)
+       VALUES ($p, $tz, $gap, CAST($now AS TIMESTAMPTZ), $v)`,
+      {
+        p,
+        tz: options.timeZone,
+        gap: gapSeconds,
+        now: (options.now ?? new Date()).toISOString(),
+        v: ROLLUP_VERSION,
+      },
     );
     const days_rebuilt =
       s.rebuiltDays?.length ??

@@ -59,15 +59,26 @@ export function compileRollup(input: RollupInput): RollupStatements {
     input.scope.kind === 'days'
       ? `WHERE list_contains(CAST($days AS DATE[]), day) OR list_contains(CAST($days AS DATE[]), day + 1)`
       : '';
+  // Sessions are numbered per user by a running count of session starts; a session's length on
+  // a day is the sum of its gaps there. Only sessions that start on the day are listed in
+  // session_seconds (the median's input): the part of a session after local midnight, or after a
+  // switch of account, adds to active_seconds but is not a session of its own.
   const insertUserDay = `INSERT INTO user_day (project_id, user_id, anonymous, account_id, day, events,
-      sessions, active_seconds, first_seen, last_seen)
-    SELECT $p, user_id, anonymous, account_id, day, count(*),
-      count(*) FILTER (WHERE gap IS NULL OR gap >= $gap),
-      CAST(coalesce(sum(gap) FILTER (WHERE gap < $gap), 0) AS BIGINT),
-      min(ts), max(ts)
-    FROM (SELECT *, epoch(ts) - epoch(lag(ts) OVER (PARTITION BY user_id ORDER BY ts)) AS gap
-          FROM (${localEvents}) ${readWindow})
-    WHERE true ${dayFilter}
+      sessions, active_seconds, first_seen, last_seen, session_seconds)
+    SELECT $p, user_id, anonymous, account_id, day, sum(n), sum(starts), sum(secs),
+      min(first_ts), max(last_ts), list(secs ORDER BY first_ts) FILTER (WHERE starts > 0)
+    FROM (
+      SELECT user_id, anonymous, account_id, day, sid, count(*) AS n,
+        count(*) FILTER (WHERE gap IS NULL OR gap >= $gap) AS starts,
+        CAST(coalesce(sum(gap) FILTER (WHERE gap < $gap), 0) AS BIGINT) AS secs,
+        min(ts) AS first_ts, max(ts) AS last_ts
+      FROM (
+        SELECT *, sum(CASE WHEN gap IS NULL OR gap >= $gap THEN 1 ELSE 0 END)
+            OVER (PARTITION BY user_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS sid
+        FROM (SELECT *, epoch(ts) - epoch(lag(ts) OVER (PARTITION BY user_id ORDER BY ts)) AS gap
+              FROM (${localEvents}) ${readWindow}))
+      WHERE true ${dayFilter}
+      GROUP BY user_id, anonymous, account_id, day, sid)
     GROUP BY user_id, anonymous, account_id, day`;
   const insertUserDayEvent = `INSERT INTO user_day_event (project_id, user_id, anonymous, account_id, day,
       event, events)

@@ -1,45 +1,59 @@
 import { describe, expect, it } from 'vitest';
-import { type Definition, defaultDefinition } from '../analysis/default-definition.js';
+import { CatalogueSchema } from '../model/catalogue.js';
+import { ConfigSchema } from '../model/config.js';
+import type { Definition } from '../model/definition.js';
+import { resolveDefinition } from '../model/resolve-definition.js';
 import { compileScore } from './compile-score.js';
 
 const signals = {
   projectId: 'p',
   asOf: '2026-03-30',
-  windowDays: 30,
+  catalogue: CatalogueSchema.parse({
+    features: [{ name: "it's", events: ['x_*'], tags: ['key_action'] }],
+  }),
   loginPattern: 'login',
   collaborationPattern: 'invite',
   feedbackPattern: 'bug',
-  advancedShare: 0.2,
 };
+const defaults = () => resolveDefinition(ConfigSchema.parse({}));
 
 describe('compileScore', () => {
   it('binds every value that comes from the caller', () => {
-    const { sql, params } = compileScore(defaultDefinition(30), signals);
-    expect(params).toMatchObject({ p: 'p', asof: '2026-03-30', window: 30 });
+    const { sql, params } = compileScore(defaults(), signals);
+    expect(params).toMatchObject({ p: 'p', asof: '2026-03-30', window: 30, cf0_name: "it's" });
+    expect(params.cf0_p0).toBe('x\\_%');
     expect(sql).not.toContain('2026-03-30');
+    expect(sql).not.toContain("it's");
     expect(sql).toContain('pass_frequency');
-    expect(sql).toContain('top_actions <= 0.2');
+    expect(sql).toContain('days_active >= 20');
+    expect(sql).toContain('top_key_actions <= 0.2');
   });
 
   it('refuses signal names and ids that are not plain known names', () => {
-    const bad = (patch: (d: Definition) => void) => {
-      const d = defaultDefinition(30);
+    const bad = (patch: (d: Definition & { kind: 'rule' }) => void) => {
+      const d = defaults();
+      if (d.kind !== 'rule') throw new Error('expected a rule definition');
       patch(d);
       return () => compileScore(d, signals);
     };
+    const first = (d: Definition & { kind: 'rule' }) => {
+      const n = d.rule.type === 'criterion' ? d.rule : d.rule.children[0];
+      if (n?.type !== 'criterion') throw new Error('expected a criterion');
+      return n;
+    };
     expect(
       bad((d) => {
-        (d.criteria[0]?.any[0] as { signal: string }).signal = 'days_active; DROP TABLE events';
+        (first(d) as { signal: string }).signal = 'days_active; DROP TABLE events';
       }),
     ).toThrow(/unknown signal/);
     expect(
       bad((d) => {
-        (d.criteria[0] as { id: string }).id = 'x"y';
+        first(d).id = 'x"y';
       }),
     ).toThrow(/not a plain name/);
     expect(
       bad((d) => {
-        (d.criteria[0]?.any[0] as { min: number }).min = Number.NaN;
+        first(d).value = Number.NaN;
       }),
     ).toThrow(/not a number/);
   });

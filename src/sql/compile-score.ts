@@ -1,79 +1,134 @@
-import { type Definition, SIGNAL_NAMES } from '../analysis/default-definition.js';
 import type { SqlParams } from '../engines/engine.js';
+import {
+  type Criterion,
+  criteriaOf,
+  type Definition,
+  type RuleNode,
+  shareToMin,
+  signalsOf,
+} from '../model/definition.js';
+import { SIGNAL_NAMES, SIGNALS, type SignalName } from '../model/signals.js';
 import { compileSignals, type SignalsInput } from './compile-signals.js';
 
 /**
- * Scores every active user against a definition, in SQL. For each signal a criterion uses, the
- * row carries `top_<signal>`: the share of active users whose value is at least this user's
- * (0.08 = top 8%). For each criterion, `pass_<id>` and `att_<id>` (attainment 0..1, how close the
- * user is to passing). `score` is the mean attainment times 100; `is_power_user` applies the
- * required / at-least-k rule.
+ * Scores every active user against a definition, in SQL. Each row carries the signals, and for
+ * each signal the definition reads `top_<signal>`: the share of active users whose value is at
+ * least as good (0.08 = top 8%; ties share a rank). A rule definition adds `pass_<id>` per
+ * criterion and a score that is the mean attainment (0..1, how close to passing) times 100; a
+ * composite definition scores the weighted mean of percentile ranks. `is_power_user` is the
+ * verdict.
  */
+
 /**
- * Signal names, criterion ids and thresholds become SQL text (column names, constants), so they
- * are checked here against the known signals and plain shapes, whatever produced the definition.
+ * Signal names and criterion ids become SQL text (column names), and thresholds become
+ * constants, so they are checked here whatever produced the definition: a schema-validated
+ * config, the API, or a test.
  */
 function assertCompilable(definition: Definition): void {
-  for (const c of definition.criteria) {
-    if (!/^[a-z][a-z0-9_]*$/.test(c.id))
-      throw new Error(`criterion id "${c.id}" is not a plain name`);
-    for (const a of c.any) {
-      if (!(SIGNAL_NAMES as readonly string[]).includes(a.signal)) {
-        throw new Error(`criterion ${c.id}: unknown signal "${a.signal}"`);
-      }
-      for (const v of [a.min, a.top_percent]) {
-        if (v !== undefined && !Number.isFinite(v)) {
-          throw new Error(`criterion ${c.id}: threshold ${v} is not a number`);
-        }
-      }
+  const known = SIGNAL_NAMES as readonly string[];
+  for (const s of signalsOf(definition)) {
+    if (!known.includes(s)) throw new Error(`unknown signal "${s}"`);
+  }
+  const numbers: number[] = [definition.window_days];
+  if (definition.kind === 'rule') {
+    for (const c of criteriaOf(definition.rule)) {
+      if (!/^[a-z][a-z0-9_]*$/.test(c.id))
+        throw new Error(`criterion id "${c.id}" is not a plain name`);
+      numbers.push(c.value);
     }
+  } else {
+    numbers.push(...definition.weights.map((w) => w.weight));
+    numbers.push(definition.cutoff.min_score ?? 0, definition.cutoff.top_percent ?? 0);
   }
-  if (!Number.isInteger(definition.min_optional)) {
-    throw new Error(`min_optional ${definition.min_optional} is not a whole number`);
+  for (const n of numbers) {
+    if (!Number.isFinite(n)) throw new Error(`threshold ${n} is not a number`);
   }
+}
+
+/** The absolute threshold a criterion compares with, after resolving shares of the window. */
+export function criterionThreshold(c: Criterion, windowDays: number): number {
+  return c.op === 'min_share' ? shareToMin(c.signal, c.value, windowDays) : c.value;
+}
+
+const lit = (n: number): string => (Number.isInteger(n) ? String(n) : n.toPrecision(12));
+
+function criterionSql(c: Criterion, windowDays: number): { pass: string; att: string } {
+  const s = c.signal;
+  if (c.op === 'top_percent') {
+    const share = c.value / 100;
+    return {
+      pass: `top_${s} <= ${lit(share)}`,
+      // Attainment of a relative criterion: how far up the ranking the user is.
+      att: share >= 1 ? '1.0' : `least(1.0, (1 - top_${s}) / ${lit(1 - share)})`,
+    };
+  }
+  const t = criterionThreshold(c, windowDays);
+  if (c.op === 'max') {
+    return {
+      pass: `${s} <= ${lit(t)}`,
+      att:
+        t > 0
+          ? `CASE WHEN ${s} <= ${lit(t)} THEN 1.0 ELSE ${lit(t)} / ${s} END`
+          : `CASE WHEN ${s} <= ${lit(t)} THEN 1.0 ELSE 0.0 END`,
+    };
+  }
+  return {
+    pass: `${s} >= ${lit(t)}`,
+    att: t > 0 ? `least(1.0, greatest(0.0, ${s} / ${lit(t)}))` : '1.0',
+  };
+}
+
+function ruleSql(node: RuleNode): string {
+  if (node.type === 'criterion') return `pass_${node.id}`;
+  const parts = node.children.map(ruleSql);
+  if (node.type === 'all') return `(${parts.join(' AND ')})`;
+  if (node.type === 'any') return `(${parts.join(' OR ')})`;
+  return `((${parts.map((p) => `CAST(${p} AS INTEGER)`).join(' + ')}) >= ${node.k})`;
+}
+
+function rankSql(s: SignalName): string {
+  const dir = SIGNALS[s].lowerIsBetter ? 'ASC' : 'DESC';
+  return `cume_dist() OVER (ORDER BY ${s} ${dir}) AS top_${s}`;
 }
 
 export function compileScore(
   definition: Definition,
-  signals: SignalsInput,
+  signals: Omit<SignalsInput, 'windowDays'>,
 ): { sql: string; params: SqlParams } {
   assertCompilable(definition);
-  const { ctes, params } = compileSignals(signals);
-  const used = [...new Set(definition.criteria.flatMap((c) => c.any.map((a) => a.signal)))];
-  const tops = used.map((s) => `cume_dist() OVER (ORDER BY ${s} DESC) AS top_${s}`);
-  const passes: string[] = [];
-  const atts: string[] = [];
-  for (const c of definition.criteria) {
-    const conds = c.any.map((a) => {
-      if (a.top_percent !== undefined) {
-        const share = a.top_percent / 100;
-        return {
-          pass: `top_${a.signal} <= ${share}`,
-          // Attainment of a relative criterion: how far up the ranking the user is.
-          att: `least(1.0, (1 - top_${a.signal}) / ${1 - share})`,
-        };
-      }
-      const min = a.min ?? 0;
-      return {
-        pass: `${a.signal} >= ${min}`,
-        att: min > 0 ? `least(1.0, ${a.signal} / ${min})` : '1.0',
-      };
+  const { ctes, params } = compileSignals({ ...signals, windowDays: definition.window_days });
+  const tops = signalsOf(definition).map(rankSql);
+  if (definition.kind === 'score') {
+    const total = definition.weights.reduce((a, w) => a + w.weight, 0);
+    const ranks = definition.weights.map(({ signal }) => {
+      const dir = SIGNALS[signal].lowerIsBetter ? 'DESC' : 'ASC';
+      return `percent_rank() OVER (ORDER BY ${signal} ${dir}) AS rank_${signal}`;
     });
-    passes.push(`(${conds.map((x) => x.pass).join(' OR ')}) AS pass_${c.id}`);
-    atts.push(`greatest(${conds.map((x) => x.att).join(', ')}) AS att_${c.id}`);
+    const weighted = definition.weights.map((w) => `${lit(w.weight)} * rank_${w.signal}`);
+    const cut = definition.cutoff;
+    const verdict =
+      cut.min_score !== undefined
+        ? `score >= ${lit(cut.min_score)}`
+        : `cume_dist() OVER (ORDER BY score DESC) <= ${lit((cut.top_percent ?? 100) / 100)}`;
+    const sql = `WITH ${ctes},
+  ranked AS (SELECT *, ${[...tops, ...ranks].join(', ')} FROM signals),
+  composite AS (
+    SELECT *, CAST(round(100 * (${weighted.join(' + ')}) / ${lit(total)}) AS INTEGER) AS score
+    FROM ranked)
+  SELECT *, ${verdict} AS is_power_user FROM composite`;
+    return { sql, params };
   }
-  const required = definition.criteria.filter((c) => c.required).map((c) => `pass_${c.id}`);
-  const optional = definition.criteria.filter((c) => !c.required).map((c) => `pass_${c.id}::INT`);
-  const rule = [
-    ...(required.length ? required : ['true']),
-    optional.length ? `(${optional.join(' + ')}) >= ${definition.min_optional}` : 'true',
-  ].join(' AND ');
-  const attSum = definition.criteria.map((c) => `att_${c.id}`).join(' + ');
+  const criteria = criteriaOf(definition.rule);
+  const judged = criteria.map((c) => {
+    const { pass, att } = criterionSql(c, definition.window_days);
+    return `${pass} AS pass_${c.id}, ${att} AS att_${c.id}`;
+  });
+  const attSum = criteria.map((c) => `att_${c.id}`).join(' + ');
   const sql = `WITH ${ctes},
   ranked AS (SELECT *, ${tops.join(', ')} FROM signals),
-  judged AS (SELECT *, ${passes.join(', ')}, ${atts.join(', ')} FROM ranked)
-  SELECT *, ${rule} AS is_power_user,
-    CAST(round(100 * (${attSum}) / ${definition.criteria.length}) AS INTEGER) AS score
+  judged AS (SELECT *, ${judged.join(', ')} FROM ranked)
+  SELECT *, ${ruleSql(definition.rule)} AS is_power_user,
+    CAST(round(100 * (${attSum}) / ${criteria.length}) AS INTEGER) AS score
   FROM judged`;
   return { sql, params };
 }

@@ -1,79 +1,156 @@
 import type { SqlParams } from '../engines/engine.js';
+import type { Catalogue } from '../model/catalogue.js';
+import { compileCatalogueCtes } from './compile-catalogue.js';
+
+/** Where the per-day rows come from: the rollup tables, or (for the benchmark) raw events. */
+export interface SignalSources {
+  userDay: string;
+  userDayEvent: string;
+  userDayFeature: string;
+}
+
+export const ROLLUP_SOURCES: SignalSources = {
+  userDay: 'user_day',
+  userDayEvent: 'user_day_event',
+  userDayFeature: 'user_day_feature',
+};
 
 export interface SignalsInput {
   projectId: string;
   asOf: string;
   windowDays: number;
+  catalogue: Catalogue;
   loginPattern: string;
   collaborationPattern: string;
   feedbackPattern: string;
-  advancedShare: number;
+  sources?: SignalSources | undefined;
 }
 
 /**
- * Per-user signals over the window (asOf - windowDays, asOf], read from the rollups only. The
- * result is a query named `signals` with one row per user active in the window; `catalogue`
- * holds the inferred kind of every event name.
+ * Per-user signals over the window (asOf - windowDays, asOf], read from the rollups. The result
+ * is a CTE named `signals` with one row per user active in the window (columns: user_id,
+ * account_id, every signal of src/model/signals.ts, advanced_list); the catalogue CTEs
+ * (`feature_info`, `user_feature`, ...) are there too for the report.
  */
 export function compileSignals(input: SignalsInput): { ctes: string; params: SqlParams } {
+  const src = input.sources ?? ROLLUP_SOURCES;
+  const cat = compileCatalogueCtes(input);
+  const hasReleases = input.catalogue.features.some((f) => f.released !== undefined);
   const params: SqlParams = {
+    ...cat.params,
     p: input.projectId,
     asof: input.asOf,
     window: input.windowDays,
-    login_re: input.loginPattern,
-    collab_re: input.collaborationPattern,
-    feedback_re: input.feedbackPattern,
-    adv_share: input.advancedShare,
+    early_days: input.catalogue.early_adoption_days,
   };
-  const inWindow = `day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)`;
+  const asof = 'CAST($asof AS DATE)';
+  const inWindow = `day > ${asof} - CAST($window AS INTEGER) AND day <= ${asof}`;
+  // Active weeks look back 13 weeks; the trend compares with the window before this one.
+  const lookBack = `day > ${asof} - greatest(91, 2 * CAST($window AS INTEGER)) AND day <= ${asof}`;
+  const early = hasReleases
+    ? `early AS (
+    SELECT e.user_id, count(DISTINCT i.feature) AS early_adoptions
+    FROM (SELECT user_id, event, day FROM ${src.userDayEvent}
+          WHERE project_id = $p AND NOT anonymous AND day <= ${asof}) e
+    JOIN cat_cfg c ON c.pattern IS NOT NULL AND e.event LIKE c.pattern ESCAPE '\\'
+    JOIN feature_info i ON i.feature = c.feature
+    WHERE i.released IS NOT NULL AND e.day >= i.released
+      AND e.day < i.released + CAST($early_days AS INTEGER)
+    GROUP BY e.user_id
+    UNION ALL
+    SELECT f.user_id, count(DISTINCT f.feature)
+    FROM ${src.userDayFeature} f JOIN feature_info i ON i.feature = f.feature
+    WHERE f.project_id = $p AND NOT f.anonymous AND f.day <= ${asof} AND i.released IS NOT NULL
+      AND f.day >= i.released AND f.day < i.released + CAST($early_days AS INTEGER)
+    GROUP BY f.user_id)`
+    : 'early AS (SELECT CAST(NULL AS VARCHAR) AS user_id, 0 AS early_adoptions WHERE false)';
   const ctes = `
-  win AS (SELECT * FROM user_day WHERE project_id = $p AND NOT anonymous AND ${inWindow}),
-  active AS (SELECT count(DISTINCT user_id) AS n FROM win),
-  user_event AS (
-    SELECT user_id, event, sum(events) AS n FROM user_day_event
-    WHERE project_id = $p AND NOT anonymous AND ${inWindow} GROUP BY user_id, event),
-  catalogue AS (
-    SELECT event, users, is_login, is_collaboration, is_feedback,
-      NOT is_login AND users < $adv_share * (SELECT n FROM active) AS is_advanced
-    FROM (SELECT event, count(*) AS users,
-        regexp_matches(lower(event), $login_re) AS is_login,
-        regexp_matches(lower(event), $collab_re) AS is_collaboration,
-        regexp_matches(lower(event), $feedback_re) AS is_feedback
-      FROM user_event GROUP BY event)),
-  per_feature AS (
-    SELECT e.user_id,
-      count(*) FILTER (WHERE NOT c.is_login AND NOT c.is_advanced) AS core_features,
-      count(*) FILTER (WHERE c.is_advanced) AS advanced_features,
-      list(e.event ORDER BY e.n DESC, e.event) FILTER (WHERE c.is_advanced) AS advanced_list,
-      coalesce(sum(e.n) FILTER (WHERE NOT c.is_login), 0) AS actions,
-      coalesce(sum(e.n) FILTER (WHERE c.is_collaboration), 0) AS collaboration,
-      coalesce(sum(e.n) FILTER (WHERE c.is_feedback), 0) AS feedback
-    FROM user_event e JOIN catalogue c USING (event) GROUP BY e.user_id),
+  recent AS (
+    SELECT user_id, account_id, day, events, sessions, active_seconds, session_seconds
+    FROM ${src.userDay} WHERE project_id = $p AND NOT anonymous AND ${lookBack}),
   per_day AS (
     SELECT user_id,
-      count(DISTINCT day) AS days_active,
-      count(DISTINCT day) FILTER (WHERE day > CAST($asof AS DATE) - 7) AS days_active_7,
-      sum(sessions) AS sessions, sum(active_seconds) AS active_seconds, sum(events) AS events
-    FROM win GROUP BY user_id),
+      count(DISTINCT day) FILTER (WHERE ${inWindow}) AS days_active,
+      count(DISTINCT day) FILTER (WHERE day > ${asof} - 7) AS days_active_7,
+      count(DISTINCT (${asof} - day) // 7) FILTER (WHERE day > ${asof} - 91) AS active_weeks,
+      coalesce(sum(sessions) FILTER (WHERE ${inWindow}), 0) AS sessions,
+      coalesce(sum(active_seconds) FILTER (WHERE ${inWindow}), 0) AS active_seconds,
+      coalesce(sum(events) FILTER (WHERE ${inWindow}), 0) AS events,
+      coalesce(sum(events) FILTER (WHERE day <= ${asof} - CAST($window AS INTEGER)
+        AND day > ${asof} - 2 * CAST($window AS INTEGER)), 0) AS previous_events,
+      max(day) AS last_day
+    FROM recent GROUP BY user_id
+    HAVING count(*) FILTER (WHERE ${inWindow}) > 0),
+  active AS (SELECT count(*) AS n FROM per_day),
+  session_median AS (
+    SELECT user_id, median(s) AS session_seconds_median
+    FROM (SELECT user_id, unnest(session_seconds) AS s FROM recent WHERE ${inWindow})
+    GROUP BY user_id),
+  first_seen AS (
+    SELECT user_id, min(day) AS first_day FROM ${src.userDay}
+    WHERE project_id = $p AND NOT anonymous AND day <= ${asof}
+      AND user_id IN (SELECT user_id FROM per_day)
+    GROUP BY user_id),
+  user_event AS (
+    SELECT user_id, event, sum(events) AS n FROM ${src.userDayEvent}
+    WHERE project_id = $p AND NOT anonymous AND ${inWindow} GROUP BY user_id, event),
+  user_prop_feature AS (
+    SELECT user_id, feature, sum(events) AS n FROM ${src.userDayFeature}
+    WHERE project_id = $p AND NOT anonymous AND ${inWindow} GROUP BY user_id, feature),
+  ${cat.ctes},
+  any_key AS (SELECT count(*) > 0 AS yes FROM feature_info WHERE is_key),
+  catalogue_size AS (SELECT count(*) AS n FROM feature_info WHERE NOT is_login),
+  per_event AS (
+    SELECT u.user_id,
+      sum(u.n) FILTER (WHERE NOT l.is_login) AS actions,
+      sum(u.n) FILTER (WHERE l.is_login) AS logins
+    FROM user_event u JOIN event_login l USING (event) GROUP BY u.user_id),
+  per_feature AS (
+    SELECT uf.user_id,
+      count(*) FILTER (WHERE NOT i.is_login) AS features,
+      count(*) FILTER (WHERE NOT i.is_login AND NOT i.is_advanced) AS core_features,
+      count(*) FILTER (WHERE i.is_advanced) AS advanced_features,
+      list(uf.feature ORDER BY uf.n DESC, uf.feature) FILTER (WHERE i.is_advanced) AS advanced_list,
+      sum(uf.n) FILTER (WHERE i.is_key) AS key_feature_uses,
+      sum(uf.n) FILTER (WHERE i.is_collaboration) AS collaboration,
+      sum(uf.n) FILTER (WHERE i.is_feedback) AS feedback
+    FROM user_feature uf JOIN feature_info i USING (feature) GROUP BY uf.user_id),
   -- A user's account is the one with most of their events in the window (ties: the first id).
   main_account AS (
     SELECT user_id, account_id FROM (
-      SELECT user_id, account_id, sum(events) AS n FROM win WHERE account_id <> ''
-      GROUP BY user_id, account_id)
+      SELECT user_id, account_id, sum(events) AS n FROM recent
+      WHERE account_id <> '' AND ${inWindow} GROUP BY user_id, account_id)
     QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY n DESC, account_id) = 1),
-  weeks AS (
-    SELECT user_id, count(DISTINCT (CAST($asof AS DATE) - day) // 7) AS active_weeks
-    FROM user_day WHERE project_id = $p AND NOT anonymous
-      AND day > CAST($asof AS DATE) - 91 AND day <= CAST($asof AS DATE)
-    GROUP BY user_id),
+  ${early},
   signals AS (
-    SELECT d.user_id, coalesce(a.account_id, '') AS account_id, d.days_active, d.days_active_7, w.active_weeks,
-      d.sessions, d.active_seconds, d.events,
-      coalesce(f.actions, 0) AS actions, coalesce(f.core_features, 0) AS core_features,
+    SELECT d.user_id, coalesce(a.account_id, '') AS account_id,
+      d.days_active, d.days_active_7, d.active_weeks, d.sessions,
+      CASE WHEN d.sessions > 0 THEN round(d.active_seconds / d.sessions, 1) ELSE 0 END
+        AS session_seconds_mean,
+      coalesce(sm.session_seconds_median, 0) AS session_seconds_median,
+      d.active_seconds, d.events,
+      coalesce(e.actions, 0) AS actions, coalesce(e.logins, 0) AS logins,
+      coalesce(f.features, 0) AS features,
+      coalesce(f.core_features, 0) AS core_features,
       coalesce(f.advanced_features, 0) AS advanced_features,
-      coalesce(f.advanced_list, []) AS advanced_list,
-      coalesce(f.collaboration, 0) AS collaboration, coalesce(f.feedback, 0) AS feedback
-    FROM per_day d LEFT JOIN per_feature f USING (user_id) LEFT JOIN weeks w USING (user_id)
-      LEFT JOIN main_account a USING (user_id))`;
+      CASE WHEN (SELECT n FROM catalogue_size) > 0
+        THEN round(100.0 * coalesce(f.features, 0) / (SELECT n FROM catalogue_size), 1)
+        ELSE 0 END AS catalogue_coverage,
+      CASE WHEN (SELECT yes FROM any_key) THEN coalesce(f.key_feature_uses, 0)
+        ELSE coalesce(e.actions, 0) END AS key_actions,
+      coalesce(f.collaboration, 0) AS collaboration, coalesce(f.feedback, 0) AS feedback,
+      ${asof} - fs.first_day AS tenure_days,
+      ${asof} - d.last_day AS days_since_last_seen,
+      coalesce(ea.early_adoptions, 0) AS early_adoptions,
+      CASE WHEN d.previous_events > 0
+        THEN round(100.0 * (d.events - d.previous_events) / d.previous_events, 1)
+        WHEN d.events > 0 THEN 100 ELSE 0 END AS trend,
+      coalesce(f.advanced_list, []) AS advanced_list
+    FROM per_day d
+    LEFT JOIN per_event e USING (user_id) LEFT JOIN per_feature f USING (user_id)
+    LEFT JOIN session_median sm USING (user_id) LEFT JOIN first_seen fs USING (user_id)
+    LEFT JOIN main_account a USING (user_id)
+    LEFT JOIN (SELECT user_id, sum(early_adoptions) AS early_adoptions FROM early GROUP BY user_id) ea
+      USING (user_id))`;
   return { ctes, params };
 }

@@ -8,22 +8,24 @@ import {
   withDataOptions,
 } from '../context.js';
 import { renderReport } from '../render/report-text.js';
-import { parsePositiveInt, parseWindow } from './parse-options.js';
+import { parsePositiveInt } from './parse-options.js';
+import { definitionFromFlags, type ScoringFlags, withScoringOptions } from './scoring-options.js';
 
-interface AnalyzeFlags extends GlobalOptions {
-  asOf?: string;
-  window: number;
+interface AnalyzeFlags extends GlobalOptions, ScoringFlags {
   top: number;
 }
 
 export function registerAnalyze(program: Command): void {
-  withDataOptions(
-    program
-      .command('analyze')
-      .description('the power-user report: totals, the Power User Curve, who and why'),
+  withScoringOptions(
+    withDataOptions(
+      program
+        .command('analyze')
+        .description(
+          'the power-user report: totals, L7/L30 curves, concentration, power users against everyone else, feature adoption, who and why',
+        ),
+    ),
+    true,
   )
-    .option('--as-of <date>', 'last day of the window, YYYY-MM-DD (default: last day with data)')
-    .option('--window <days>', 'trailing window in days', parseWindow, 30)
     .option(
       '--top <n>',
       'how many top power users to list',
@@ -35,18 +37,23 @@ export function registerAnalyze(program: Command): void {
       await withContext(
         opts,
         async (ctx) => {
-          const { engine, projectId } = ctx;
+          const definition = definitionFromFlags(ctx, opts);
+          const baseline = opts.set?.length
+            ? definitionFromFlags(ctx, { ...opts, set: [] })
+            : undefined;
           // Events imported with --no-rollup (or by another process) are rolled up first, so the
           // report never silently misses them; a no-op when the rollups are current.
           await refreshRollups(ctx);
-          const report = await runAnalysis(engine, {
-            projectId,
+          const report = await runAnalysis(ctx.engine, {
+            projectId: ctx.projectId,
+            definition,
+            baseline,
             asOf: opts.asOf,
-            windowDays: opts.window,
+            catalogue: ctx.config.catalogue,
             top: opts.top,
           });
           if (opts.json) printJson(report);
-          else console.log(renderReport(report));
+          else console.log(renderReport(report, opts.set ?? []));
         },
         { readOnly: true },
       );

@@ -2,10 +2,12 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { readScoredUsers, runAnalysis } from '../../analysis/run-analysis.js';
+import { runAnalysis } from '../../analysis/run-analysis.js';
+import { readScoredUsers } from '../../analysis/score-users.js';
 import { compareWithTruth, readTruth, type TruthCheck } from '../../demo/compare-with-truth.js';
 import { generateDemo } from '../../demo/generate-demo.js';
 import { runImport } from '../../ingest/import/run-import.js';
+import { resolveDefinition } from '../../model/resolve-definition.js';
 import { isIsoDay } from '../../time/days.js';
 import {
   type GlobalOptions,
@@ -122,7 +124,11 @@ export function registerDemo(program: Command): void {
           onProgress: (p) => progress.update(p),
         }).finally(() => progress.stop());
         await refreshRollups(ctx);
-        const report = await runAnalysis(engine, { projectId });
+        const report = await runAnalysis(engine, {
+          projectId,
+          definition: resolveDefinition(config),
+          catalogue: config.catalogue,
+        });
         const truth = compareWithTruth(
           await readScoredUsers(engine, report.definition),
           readTruth(truthPath),

@@ -1,15 +1,32 @@
 import pc from 'picocolors';
+import { describeDefinition } from '../../analysis/describe-definition.js';
 import type { Report } from '../../analysis/run-analysis.js';
 import { renderCurve } from './curve-bars.js';
+import { renderTable } from './table.js';
 
 const n = (v: number): string => v.toLocaleString('en-US', { maximumFractionDigits: 1 });
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
-export function renderReport(r: Report): string {
+function whatIfLines(r: Report, changes: readonly string[]): string[] {
+  const w = r.what_if;
+  if (!w) return [];
+  const delta = w.after.power_users - w.before.power_users;
+  const out = [
+    pc.bold(`What if ${changes.join(', ')}`),
+    `  power users ${n(w.before.power_users)} (${pct(w.before.power_user_share)}) -> ${pc.bold(n(w.after.power_users))} (${pct(w.after.power_user_share)}), ${delta >= 0 ? '+' : ''}${n(delta)}`,
+    `  ${pc.green(`${n(w.entering)} would enter`)}${w.entering_users.length ? `: ${w.entering_users.slice(0, 8).join(', ')}${w.entering > 8 ? ', ...' : ''}` : ''}`,
+    `  ${pc.red(`${n(w.leaving)} would leave`)}${w.leaving_users.length ? `: ${w.leaving_users.slice(0, 8).join(', ')}${w.leaving > 8 ? ', ...' : ''}` : ''}`,
+    '',
+  ];
+  return out;
+}
+
+export function renderReport(r: Report, changes: readonly string[] = []): string {
   const out: string[] = [];
   const t = r.totals;
   out.push(pc.bold(`Power users — project ${r.project_id}, ${r.window_days} days to ${r.as_of}`));
   out.push('');
+  out.push(...whatIfLines(r, changes));
   out.push(
     `  ${n(t.active_users)} active users in the window, of ${n(t.users)} known users (${n(t.accounts)} accounts, ${n(t.events)} events from ${t.first_day} to ${t.last_day})`,
   );
@@ -23,35 +40,41 @@ export function renderReport(r: Report): string {
   out.push(
     `  ${pc.bold(pc.cyan(`${n(t.power_users)} power users`))} = ${pct(t.power_user_share)} of active users`,
   );
-  const power = r.power_vs_everyone_else.find((g) => g.group === 'power_users');
-  if (power && t.power_users > 0) {
-    out.push(`  they produce ${pct(power.actions_share)} of all actions in the window`);
+  const c = r.concentration;
+  if (c.total > 0) {
+    out.push(
+      `  key actions: the top ${c.top.map((x) => `${x.top_percent}% make ${pct(x.share)}`).join(', ')} (Gini ${c.gini.toFixed(2)})`,
+    );
   }
   out.push('');
-  out.push(
-    `${pc.bold(`Power User Curve (L${r.window_days}): users by days active`)}   ${pc.cyan('█')} power users  ${pc.dim('░')} everyone else`,
-  );
-  out.push(renderCurve(r.curve));
+  const legend = `${pc.cyan('█')} power users  ${pc.dim('░')} everyone else`;
+  out.push(`${pc.bold(`Power User Curve (L${r.window_days}): users by days active`)}   ${legend}`);
+  out.push(renderCurve(r.curves.l30));
   out.push('');
-  out.push(pc.bold('Power users against everyone else (medians)'));
-  const header = ['', 'users', 'days active', 'sessions', 'core feat.', 'adv. feat.', 'actions'];
-  const rows = r.power_vs_everyone_else.map((g) => [
-    g.group === 'power_users' ? 'power users' : 'everyone else',
-    n(g.users),
-    n(g.median_days_active),
-    n(g.median_sessions),
-    n(g.median_core_features),
-    n(g.median_advanced_features),
-    n(g.median_actions),
+  out.push(pc.bold('L7: users by days active in the last 7 days'));
+  out.push(renderCurve(r.curves.l7));
+  out.push('');
+  out.push(pc.bold('Power users against everyone else (median, mean)'));
+  const rows = r.power_vs_everyone_else.map((s) => [
+    s.signal,
+    n(s.power_users_median),
+    n(s.power_users_mean),
+    n(s.everyone_else_median),
+    n(s.everyone_else_mean),
   ]);
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)),
-  );
-  const fmtRow = (cells: string[]) =>
-    `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')}`;
-  out.push(pc.dim(fmtRow(header)));
-  for (const row of rows) out.push(fmtRow(row));
+  const table = renderTable(['', 'power: median', 'mean', 'others: median', 'mean'], rows);
+  out.push(pc.dim(table[0] ?? ''), ...table.slice(1));
   out.push('');
+  const adoption = r.feature_adoption.filter((f) => f.kind !== 'login').slice(0, 10);
+  if (adoption.length > 0) {
+    out.push(pc.bold('Features power users adopt most, against everyone else'));
+    const ft = renderTable(
+      ['', 'kind', 'power users', 'everyone else'],
+      adoption.map((f) => [f.label, f.kind, pct(f.power_users_share), pct(f.everyone_else_share)]),
+    );
+    out.push(pc.dim(ft[0] ?? ''), ...ft.slice(1));
+    out.push('');
+  }
   out.push(pc.bold(`Top power users (definition "${r.definition.name}")`));
   if (r.top_power_users.length === 0) out.push('  none in this window');
   for (const u of r.top_power_users) {
@@ -60,16 +83,6 @@ export function renderReport(r: Report): string {
     out.push(`    ${u.reason}`);
   }
   out.push('');
-  out.push(
-    pc.dim(
-      `  A power user is ${r.definition.criteria
-        .filter((c) => c.required)
-        .map((c) => c.label)
-        .join(' and ')}, plus at least ${r.definition.min_optional} of: ${r.definition.criteria
-        .filter((c) => !c.required)
-        .map((c) => c.label)
-        .join('; ')}.`,
-    ),
-  );
+  out.push(pc.dim(`  Definition "${r.definition.name}": ${describeDefinition(r.definition)}.`));
   return out.join('\n');
 }

@@ -103,4 +103,26 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'session_lengths_and_feature_rollup',
+    statements: [
+      // Lengths of the sessions that started on the day, for the median session length; NULL on
+      // rows built before this migration until the next rollup rebuilds them (rollup_version).
+      'ALTER TABLE user_day ADD COLUMN session_seconds INTEGER[]',
+      // Uses of catalogue features defined by a property condition (event names alone are read
+      // from user_day_event); rebuilt whenever those features change (features_hash).
+      `CREATE TABLE user_day_feature (
+        project_id VARCHAR NOT NULL,
+        user_id VARCHAR NOT NULL,
+        anonymous BOOLEAN NOT NULL,
+        account_id VARCHAR NOT NULL,
+        day DATE NOT NULL,
+        feature VARCHAR NOT NULL,
+        events BIGINT NOT NULL
+      )`,
+      'ALTER TABLE rollup_state ADD COLUMN rollup_version INTEGER DEFAULT 1',
+      "ALTER TABLE rollup_state ADD COLUMN features_hash VARCHAR DEFAULT ''",
+    ],
+  },
 ];

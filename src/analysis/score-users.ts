@@ -1,0 +1,111 @@
+import type { Engine } from '../engines/engine.js';
+import { type Catalogue, CatalogueSchema } from '../model/catalogue.js';
+import type { Definition } from '../model/definition.js';
+import type { SignalName } from '../model/signals.js';
+import { compileScore } from '../sql/compile-score.js';
+import type { SignalSources } from '../sql/compile-signals.js';
+import { COLLABORATION_LIKE, FEEDBACK_LIKE, LOGIN_LIKE } from './catalogue-rules.js';
+import {
+  type Contribution,
+  type CriterionResult,
+  contributions,
+  criteriaResults,
+  explainSentence,
+  type ScoredRow,
+  signalValues,
+} from './explain.js';
+
+/** What scoring needs besides the definition: whose data, up to when, with which catalogue. */
+export interface ScoringScope {
+  projectId: string;
+  asOf: string;
+  catalogue?: Catalogue | undefined;
+  /** Raw-event sources instead of the rollups (benchmark baseline only). */
+  sources?: SignalSources | undefined;
+}
+
+export interface UserResult {
+  user_id: string;
+  account_id: string;
+  score: number;
+  is_power_user: boolean;
+  reason: string;
+  /** Rule definitions: every criterion with value, threshold, rank and pass/fail. */
+  criteria: CriterionResult[];
+  /** Composite definitions: every weighted signal with its rank. */
+  contributions: Contribution[];
+  signals: Record<SignalName, number>;
+  advanced_features_used: string[];
+}
+
+export function catalogueOf(scope: ScoringScope): Catalogue {
+  return scope.catalogue ?? CatalogueSchema.parse({});
+}
+
+export function signalsInput(scope: ScoringScope) {
+  return {
+    projectId: scope.projectId,
+    asOf: scope.asOf,
+    catalogue: catalogueOf(scope),
+    loginPattern: LOGIN_LIKE,
+    collaborationPattern: COLLABORATION_LIKE,
+    feedbackPattern: FEEDBACK_LIKE,
+    sources: scope.sources,
+  };
+}
+
+/** Scores every user active in the window into the temp table `table` (default `scored`). */
+export async function scoreInto(
+  engine: Engine,
+  definition: Definition,
+  scope: ScoringScope,
+  table = 'scored',
+): Promise<void> {
+  const { sql, params } = compileScore(definition, signalsInput(scope));
+  await engine.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${sql}`, params);
+}
+
+export function featureLabels(catalogue: Catalogue | undefined): Map<string, string> {
+  return new Map((catalogue?.features ?? []).flatMap((f) => (f.label ? [[f.name, f.label]] : [])));
+}
+
+export function toUserResult(
+  definition: Definition,
+  row: ScoredRow,
+  labels: ReadonlyMap<string, string> = new Map(),
+): UserResult {
+  return {
+    user_id: row.user_id,
+    account_id: row.account_id,
+    score: row.score,
+    is_power_user: row.is_power_user,
+    reason: explainSentence(definition, row, { windowDays: definition.window_days, row, labels }),
+    criteria: criteriaResults(definition, row),
+    contributions: contributions(definition, row),
+    signals: signalValues(row),
+    advanced_features_used: row.advanced_list,
+  };
+}
+
+export interface ReadUsersOptions {
+  powerOnly?: boolean | undefined;
+  userId?: string | undefined;
+  limit?: number | undefined;
+  labels?: ReadonlyMap<string, string> | undefined;
+}
+
+/** Users of the last scoring (the temp table `scored`), best score first. */
+export async function readScoredUsers(
+  engine: Engine,
+  definition: Definition,
+  options: ReadUsersOptions = {},
+): Promise<UserResult[]> {
+  const rows = await engine.query<ScoredRow>(
+    `SELECT * FROM scored
+     WHERE ($power = false OR is_power_user) AND ($user IS NULL OR user_id = $user)
+     ORDER BY is_power_user DESC, score DESC, key_actions DESC, user_id
+     ${options.limit !== undefined ? 'LIMIT $limit' : ''}`,
+    { power: options.powerOnly ?? false, user: options.userId ?? null, limit: options.limit ?? 0 },
+  );
+  return rows.map((r) => toUserResult(definition, r, options.labels));
+}

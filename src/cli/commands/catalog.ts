@@ -1,0 +1,94 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { Document, parseDocument } from 'yaml';
+import { catalogueForConfig, runCatalogue } from '../../analysis/run-catalogue.js';
+import { DEFAULT_CONFIG_FILE, parseConfigText } from '../../model/config.js';
+import {
+  type GlobalOptions,
+  printJson,
+  refreshRollups,
+  withContext,
+  withDataOptions,
+} from '../context.js';
+import { renderTable } from '../render/table.js';
+import { parseWindow } from './parse-options.js';
+
+interface CatalogFlags extends GlobalOptions {
+  asOf?: string;
+  window: number;
+  write?: boolean;
+}
+
+/** Sets `catalogue:` in the YAML file, keeping every other key and comment as written. */
+function writeCatalogue(file: string, catalogue: unknown): void {
+  const text0 = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const doc = text0.trim() ? parseDocument(text0) : new Document({});
+  if (doc.errors.length > 0) throw new Error(`${file} is not valid YAML; fix it before --write.`);
+  doc.set('catalogue', catalogue);
+  const text = doc.toString();
+  parseConfigText(text, file); // never write a file the next command cannot read
+  writeFileSync(file, text);
+}
+
+export function registerCatalog(program: Command): void {
+  withDataOptions(
+    program
+      .command('catalog')
+      .description('the feature catalogue: configured features and those inferred from events'),
+  )
+    .option('--as-of <date>', 'last day of the window, YYYY-MM-DD (default: last day with data)')
+    .option('--window <days>', 'trailing window in days', parseWindow, 30)
+    .option('--write', 'save the catalogue into the config file for editing')
+    .option('--json', 'print the catalogue as JSON')
+    .action(async (opts: CatalogFlags) => {
+      await withContext(
+        opts,
+        async (ctx) => {
+          await refreshRollups(ctx);
+          const listing = await runCatalogue(ctx.engine, {
+            projectId: ctx.projectId,
+            asOf: opts.asOf,
+            windowDays: opts.window,
+            catalogue: ctx.config.catalogue,
+          });
+          if (opts.write) {
+            const file = opts.config ?? DEFAULT_CONFIG_FILE;
+            const saved = catalogueForConfig(ctx.config.catalogue, listing);
+            writeCatalogue(file, saved);
+            process.stderr.write(
+              `wrote ${saved.features.length} features to ${file} (catalogue:); edit kinds, tags, globs and release dates there.\n`,
+            );
+          }
+          if (opts.json) {
+            printJson(listing);
+            return;
+          }
+          console.log(
+            pc.bold(
+              `Feature catalogue — ${listing.features.length} features, ${listing.active_users} active users in the ${listing.window_days} days to ${listing.as_of}`,
+            ),
+          );
+          const table = renderTable(
+            ['feature', 'kind', 'tags', 'users', 'share', 'source'],
+            listing.features.map((f) => [
+              f.feature,
+              f.kind,
+              f.tags.join(',') || '-',
+              f.users.toLocaleString('en-US'),
+              `${(f.users_share * 100).toFixed(1)}%`,
+              f.source,
+            ]),
+          );
+          console.log(pc.dim(table[0] ?? ''));
+          for (const line of table.slice(1)) console.log(line);
+          if (!opts.write) {
+            console.log(
+              pc.dim('\n  powerlens catalog --write saves this into the config for editing.'),
+            );
+          }
+        },
+        { readOnly: true },
+      );
+    });
+}

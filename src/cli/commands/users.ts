@@ -1,0 +1,112 @@
+import type { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
+import pc from 'picocolors';
+import { resolveAsOf } from '../../analysis/run-analysis.js';
+import {
+  featureLabels,
+  readScoredUsers,
+  scoreInto,
+  type UserResult,
+} from '../../analysis/score-users.js';
+import { SIGNAL_NAMES } from '../../model/signals.js';
+import {
+  type GlobalOptions,
+  printJson,
+  refreshRollups,
+  withContext,
+  withDataOptions,
+} from '../context.js';
+import { renderTable } from '../render/table.js';
+import { parsePositiveInt } from './parse-options.js';
+import { definitionFromFlags, type ScoringFlags, withScoringOptions } from './scoring-options.js';
+
+interface UsersFlags extends GlobalOptions, ScoringFlags {
+  power?: boolean;
+  csv?: boolean;
+  limit?: number;
+}
+
+/** One flat row per user: the verdict, every signal, the sentence. */
+function csvRows(users: UserResult[]): string {
+  const header = [
+    'user_id',
+    'account_id',
+    'score',
+    'is_power_user',
+    'criteria_met',
+    'criteria_total',
+    ...SIGNAL_NAMES,
+    'reason',
+  ];
+  const rows = users.map((u) => [
+    u.user_id,
+    u.account_id,
+    u.score,
+    u.is_power_user,
+    u.criteria.filter((c) => c.passed).length,
+    u.criteria.length,
+    ...SIGNAL_NAMES.map((s) => u.signals[s]),
+    u.reason,
+  ]);
+  return stringify([header, ...rows]);
+}
+
+export function registerUsers(program: Command): void {
+  withScoringOptions(
+    withDataOptions(
+      program.command('users').description('every active user with score, verdict and reason'),
+    ),
+  )
+    .option('--power', 'only power users')
+    .option('--limit <n>', 'at most this many users', (v) => parsePositiveInt('--limit', v))
+    .option('--csv', 'print CSV (user_id, account_id, score, is_power_user, signals, reason)')
+    .option('--json', 'print JSON')
+    .action(async (opts: UsersFlags) => {
+      await withContext(
+        opts,
+        async (ctx) => {
+          const definition = definitionFromFlags(ctx, opts);
+          await refreshRollups(ctx);
+          const asOf = await resolveAsOf(ctx.engine, ctx.projectId, opts.asOf);
+          const catalogue = ctx.config.catalogue;
+          await scoreInto(ctx.engine, definition, { projectId: ctx.projectId, asOf, catalogue });
+          const users = await readScoredUsers(ctx.engine, definition, {
+            powerOnly: opts.power,
+            limit: opts.limit,
+            labels: featureLabels(catalogue),
+          });
+          if (opts.csv) {
+            process.stdout.write(csvRows(users));
+            return;
+          }
+          if (opts.json) {
+            printJson({
+              as_of: asOf,
+              window_days: definition.window_days,
+              definition: definition.name,
+              users,
+            });
+            return;
+          }
+          console.log(
+            pc.bold(
+              `${users.length} ${opts.power ? 'power users' : 'active users'} — definition "${definition.name}", ${definition.window_days} days to ${asOf}`,
+            ),
+          );
+          const table = renderTable(
+            ['user', 'account', 'score', 'power', 'reason'],
+            users.map((u) => [
+              u.user_id,
+              u.account_id || '-',
+              String(u.score),
+              u.is_power_user ? 'yes' : '',
+              u.reason.length > 90 ? `${u.reason.slice(0, 89)}…` : u.reason,
+            ]),
+          );
+          console.log(pc.dim(table[0] ?? ''));
+          for (const line of table.slice(1)) console.log(line);
+        },
+        { readOnly: true },
+      );
+    });
+}

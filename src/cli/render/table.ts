@@ -1,0 +1,10 @@
+/** A plain aligned text table: the first column left-aligned, the others right-aligned. */
+export function renderTable(header: string[], rows: string[][], indent = '  '): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  const fmt = (cells: string[]) =>
+    indent +
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ');
+  return [fmt(header), ...rows.map(fmt)];
+}

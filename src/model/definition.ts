@@ -1,0 +1,339 @@
+import { z } from 'zod';
+import { SIGNAL_NAMES, SIGNALS, type SignalName } from './signals.js';
+import { suggestName } from './suggest.js';
+
+/**
+ * The definition language (docs/definition.md). One zod schema validates a definition from YAML,
+ * JSON or the API and yields its TypeScript types; `normalizeDefinition` turns the validated input
+ * into the tree the SQL compiler reads.
+ */
+
+const PLAIN_NAME = /^[a-z][a-z0-9_]*$/;
+const THRESHOLD_KEYS = ['min', 'max', 'top_percent', 'min_share'] as const;
+type ThresholdKey = (typeof THRESHOLD_KEYS)[number];
+const GROUP_KEYS = ['all', 'any', 'of'] as const;
+
+export const plainName = z.string().regex(PLAIN_NAME, {
+  message: 'use lower-case letters, digits and _ (starting with a letter), e.g. frequency',
+});
+
+export interface RuleInput {
+  id?: string | undefined;
+  label?: string | undefined;
+  signal?: string | undefined;
+  min?: number | undefined;
+  max?: number | undefined;
+  top_percent?: number | undefined;
+  min_share?: number | undefined;
+  all?: RuleInput[] | undefined;
+  any?: RuleInput[] | undefined;
+  at_least?: number | undefined;
+  of?: RuleInput[] | undefined;
+}
+
+export const RuleSchema: z.ZodType<RuleInput> = z
+  .object({
+    id: plainName.optional().describe('Names the criterion in results; defaults to the signal.'),
+    label: z.string().optional().describe('Plain words shown in reports.'),
+    signal: z
+      .string()
+      .optional()
+      .describe('A signal (docs/definition.md) compared to a threshold.'),
+    min: z.number().optional().describe('Passes when the value is at least this.'),
+    max: z.number().optional().describe('Passes when the value is at most this.'),
+    top_percent: z
+      .number()
+      .optional()
+      .describe('Passes among the top X% of active users (ties at the edge are left out).'),
+    min_share: z
+      .number()
+      .optional()
+      .describe('At least this share (0..1] of the largest possible value, e.g. 2/3 of the days.'),
+    get all() {
+      return z.array(RuleSchema).min(1).optional().describe('Passes when every item passes.');
+    },
+    get any() {
+      return z.array(RuleSchema).min(1).optional().describe('Passes when one item passes.');
+    },
+    at_least: z.number().int().positive().optional().describe('With `of`: at least k items pass.'),
+    get of() {
+      return z.array(RuleSchema).min(1).optional();
+    },
+  })
+  .strict()
+  .superRefine((node, ctx) => {
+    const thresholds = THRESHOLD_KEYS.filter((k) => node[k] !== undefined);
+    const groups = GROUP_KEYS.filter((k) => node[k] !== undefined);
+    if (node.signal !== undefined) {
+      if (!(SIGNAL_NAMES as readonly string[]).includes(node.signal)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['signal'],
+          message: `unknown signal "${node.signal}": ${suggestName(node.signal, SIGNAL_NAMES)}`,
+        });
+      }
+      if (groups.length > 0 || node.at_least !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'a criterion has a signal and a threshold; put groups (all/any/of) in their own item',
+        });
+      }
+      if (thresholds.length !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `criterion on ${node.signal} needs exactly one threshold of ${THRESHOLD_KEYS.join(', ')}${thresholds.length ? ` (has ${thresholds.join(' and ')})` : ''}`,
+        });
+      }
+      return;
+    }
+    if (thresholds.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${thresholds.join(', ')} without a signal: add signal: (e.g. days_active)`,
+      });
+    }
+    if (groups.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          groups.length === 0
+            ? 'each item is either a criterion (signal + threshold) or a group (all, any, or at_least + of)'
+            : `one group per item, found ${groups.join(' and ')}`,
+      });
+    }
+    if ((node.at_least !== undefined) !== (node.of !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'at_least and of go together: at_least: 1, of: [...]',
+      });
+    }
+    if (node.at_least !== undefined && node.of && node.at_least > node.of.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['at_least'],
+        message: `impossible: at least ${node.at_least} of ${node.of.length} items`,
+      });
+    }
+  });
+
+export const CutoffSchema = z
+  .object({
+    min_score: z.number().min(0).max(100).optional().describe('Power user from this score on.'),
+    top_percent: z.number().gt(0).max(100).optional().describe('The top X% by score.'),
+  })
+  .strict()
+  .refine((c) => (c.min_score === undefined) !== (c.top_percent === undefined), {
+    message: 'give exactly one of min_score or top_percent',
+  });
+
+export const CompositeSchema = z
+  .object({
+    weights: z
+      .record(z.string(), z.number().positive({ message: 'weights are positive numbers' }))
+      .superRefine((weights, ctx) => {
+        const names = Object.keys(weights);
+        if (names.length === 0)
+          ctx.addIssue({ code: 'custom', message: 'give at least one signal' });
+        for (const s of names) {
+          if (!(SIGNAL_NAMES as readonly string[]).includes(s)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [s],
+              message: `unknown signal "${s}": ${suggestName(s, SIGNAL_NAMES)}`,
+            });
+          }
+        }
+      })
+      .describe('Signal -> weight; the score is the weighted mean of percentile ranks, 0..100.'),
+    cutoff: CutoffSchema,
+  })
+  .strict();
+
+export const DefinitionSchema = z
+  .object({
+    description: z.string().optional(),
+    window_days: z.number().int().min(1).max(365).default(30),
+    rule: RuleSchema.optional().describe('Criteria combined with all / any / at_least + of.'),
+    score: CompositeSchema.optional().describe('A weighted composite score with a cut-off.'),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    if ((d.rule === undefined) === (d.score === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a definition has either rule: or score:, not both',
+      });
+      return;
+    }
+    for (const p of definitionProblems(d, d.window_days)) ctx.addIssue({ code: 'custom', ...p });
+  });
+
+export type DefinitionInput = z.input<typeof DefinitionSchema>;
+export type DefinitionConfig = z.output<typeof DefinitionSchema>;
+
+export interface Criterion {
+  type: 'criterion';
+  id: string;
+  label: string;
+  signal: SignalName;
+  op: ThresholdKey;
+  value: number;
+}
+export interface Group {
+  type: 'all' | 'any' | 'at_least';
+  id: string | undefined;
+  label: string | undefined;
+  /** How many children must pass: all of them, one, or at_least. */
+  k: number;
+  children: RuleNode[];
+}
+export type RuleNode = Criterion | Group;
+
+export interface RuleDefinition {
+  kind: 'rule';
+  name: string;
+  description: string | undefined;
+  window_days: number;
+  rule: RuleNode;
+}
+export interface ScoreDefinition {
+  kind: 'score';
+  name: string;
+  description: string | undefined;
+  window_days: number;
+  weights: { signal: SignalName; weight: number }[];
+  cutoff: { min_score?: number | undefined; top_percent?: number | undefined };
+}
+export type Definition = RuleDefinition | ScoreDefinition;
+
+export interface Problem {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Thresholds no user can ever meet (or that every user meets), for a window of `windowDays`. */
+export function definitionProblems(
+  d: Pick<DefinitionInput, 'rule'>,
+  windowDays: number,
+): Problem[] {
+  const problems: Problem[] = [];
+  const ids = new Map<string, string>();
+  const walk = (node: RuleInput, path: (string | number)[]) => {
+    if (node.signal !== undefined) {
+      const info = SIGNALS[node.signal as SignalName];
+      if (!info) return;
+      const id = node.id ?? node.signal;
+      const where = path.join('.');
+      if (ids.has(id)) {
+        problems.push({
+          path: [...path, 'id'],
+          message: `two criteria are called "${id}" (also at ${ids.get(id)}): give each its own id:`,
+        });
+      }
+      ids.set(id, where);
+      const max = info.maxFor?.(windowDays);
+      if (node.min !== undefined && max !== undefined && node.min > max) {
+        problems.push({
+          path: [...path, 'min'],
+          message: `impossible threshold: ${node.signal} is at most ${max} in a ${windowDays}-day window, min is ${node.min}; try min: ${Math.max(1, Math.ceil((max * 2) / 3))} or min_share: 0.67`,
+        });
+      }
+      if (node.min !== undefined && node.min < 0) {
+        problems.push({ path: [...path, 'min'], message: `min ${node.min} is below zero` });
+      }
+      if (node.max !== undefined && node.max < 0 && node.signal !== 'trend') {
+        problems.push({
+          path: [...path, 'max'],
+          message: `impossible threshold: ${node.signal} is never below zero, max is ${node.max}`,
+        });
+      }
+      if (node.top_percent !== undefined && !(node.top_percent > 0 && node.top_percent <= 100)) {
+        problems.push({
+          path: [...path, 'top_percent'],
+          message: `top_percent ${node.top_percent} is not a share of users: use a number above 0 and up to 100`,
+        });
+      }
+      if (node.min_share !== undefined) {
+        if (max === undefined) {
+          problems.push({
+            path: [...path, 'min_share'],
+            message: `${node.signal} has no largest value to take a share of: use min or top_percent`,
+          });
+        } else if (!(node.min_share > 0 && node.min_share <= 1)) {
+          problems.push({
+            path: [...path, 'min_share'],
+            message: `min_share ${node.min_share} is not a share: use a number above 0 and up to 1 (0.67 = two thirds)`,
+          });
+        }
+      }
+      return;
+    }
+    for (const key of GROUP_KEYS) {
+      for (const [i, child] of (node[key] ?? []).entries()) walk(child, [...path, key, i]);
+    }
+  };
+  if (d.rule) walk(d.rule, ['rule']);
+  return problems;
+}
+
+/** The absolute threshold of a `min_share` criterion in a window of `windowDays`. */
+export function shareToMin(signal: SignalName, share: number, windowDays: number): number {
+  const max = SIGNALS[signal].maxFor?.(windowDays) ?? 0;
+  // Rounded to hundredths first so that 0.67 of 30 days is 20, not 21.
+  return Math.ceil(Math.round(share * max * 100) / 100);
+}
+
+function normalizeRule(node: RuleInput): RuleNode {
+  if (node.signal !== undefined) {
+    const op = THRESHOLD_KEYS.find((k) => node[k] !== undefined) ?? 'min';
+    return {
+      type: 'criterion',
+      id: node.id ?? node.signal,
+      label: node.label ?? '',
+      signal: node.signal as SignalName,
+      op,
+      value: node[op] ?? 0,
+    };
+  }
+  const [type, children] = node.all
+    ? (['all', node.all] as const)
+    : node.any
+      ? (['any', node.any] as const)
+      : (['at_least', node.of ?? []] as const);
+  return {
+    type,
+    id: node.id,
+    label: node.label,
+    k: type === 'all' ? children.length : type === 'any' ? 1 : (node.at_least ?? 1),
+    children: children.map(normalizeRule),
+  };
+}
+
+export function normalizeDefinition(name: string, d: DefinitionConfig): Definition {
+  const base = { name, description: d.description, window_days: d.window_days };
+  if (d.score) {
+    return {
+      ...base,
+      kind: 'score',
+      weights: Object.entries(d.score.weights).map(([signal, weight]) => ({
+        signal: signal as SignalName,
+        weight,
+      })),
+      cutoff: d.score.cutoff,
+    };
+  }
+  return { ...base, kind: 'rule', rule: normalizeRule(d.rule ?? {}) };
+}
+
+/** Every criterion of a rule tree, in reading order. */
+export function criteriaOf(node: RuleNode): Criterion[] {
+  return node.type === 'criterion' ? [node] : node.children.flatMap(criteriaOf);
+}
+
+/** The signals a definition reads. */
+export function signalsOf(d: Definition): SignalName[] {
+  const all =
+    d.kind === 'rule' ? criteriaOf(d.rule).map((c) => c.signal) : d.weights.map((w) => w.signal);
+  return [...new Set(all)];
+}

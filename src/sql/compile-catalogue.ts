@@ -1,0 +1,98 @@
+import type { SqlParams, SqlValue } from '../engines/engine.js';
+import { type Catalogue, featureEvents, globToLike } from '../model/catalogue.js';
+
+export interface CatalogueInput {
+  catalogue: Catalogue;
+  /** Zero-config patterns (regular expressions over lower-cased event names). */
+  loginPattern: string;
+  collaborationPattern: string;
+  feedbackPattern: string;
+}
+
+/**
+ * The feature catalogue as SQL: `cat_cfg` holds the configured features (one row per event
+ * pattern; property-condition features have no pattern, their uses come from user_day_feature),
+ * bound as parameters so no name or pattern is ever SQL text.
+ */
+export function compileCatalogueConfig(input: CatalogueInput): { cte: string; params: SqlParams } {
+  const params: Record<string, SqlValue> = {};
+  const rows: string[] = [];
+  input.catalogue.features.forEach((f, i) => {
+    const k = `cf${i}`;
+    params[`${k}_name`] = f.name;
+    params[`${k}_adv`] = f.kind === 'advanced';
+    params[`${k}_login`] = f.tags.includes('login');
+    params[`${k}_collab`] = f.tags.includes('collaboration');
+    params[`${k}_feedback`] = f.tags.includes('feedback');
+    params[`${k}_key`] = f.tags.includes('key_action');
+    params[`${k}_rel`] = f.released ?? null;
+    const patterns = f.where ? [null] : featureEvents(f).map(globToLike);
+    patterns.forEach((pattern, j) => {
+      params[`${k}_p${j}`] = pattern;
+      rows.push(
+        `(CAST($${k}_name AS VARCHAR), CAST($${k}_p${j} AS VARCHAR), CAST($${k}_adv AS BOOLEAN), CAST($${k}_login AS BOOLEAN), CAST($${k}_collab AS BOOLEAN), CAST($${k}_feedback AS BOOLEAN), CAST($${k}_key AS BOOLEAN), CAST($${k}_rel AS DATE))`,
+      );
+    });
+  });
+  const columns =
+    '(feature, pattern, is_advanced, is_login, is_collaboration, is_feedback, is_key, released)';
+  const cte =
+    rows.length > 0
+      ? `cat_cfg ${columns} AS (VALUES ${rows.join(',\n    ')})`
+      : `cat_cfg ${columns} AS (SELECT CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), false, false, false, false, false, CAST(NULL AS DATE) WHERE false)`;
+  return { cte, params };
+}
+
+/**
+ * Given `user_event` (user_id, event, n) and `active` (n), the effective catalogue:
+ * `event_feature` maps each event name seen to its features (an unlisted event is a feature of its
+ * own unless unlisted_events is "ignore"), `feature_info` describes every feature with its users
+ * and inferred or configured kind and tags, `event_login` marks login-like event names.
+ */
+export function compileCatalogueCtes(input: CatalogueInput): { ctes: string; params: SqlParams } {
+  const { cte, params } = compileCatalogueConfig(input);
+  Object.assign(params, {
+    login_re: input.loginPattern,
+    collab_re: input.collaborationPattern,
+    feedback_re: input.feedbackPattern,
+    adv_share: input.catalogue.advanced_below_percent / 100,
+  });
+  const inferUnlisted = input.catalogue.unlisted_events === 'infer';
+  const ctes = `${cte},
+  event_names AS (SELECT DISTINCT event FROM user_event),
+  listed AS (
+    SELECT DISTINCT e.event, c.feature FROM event_names e
+    JOIN cat_cfg c ON c.pattern IS NOT NULL AND e.event LIKE c.pattern ESCAPE '\\'),
+  event_feature AS (
+    SELECT event, feature, false AS inferred FROM listed
+    ${inferUnlisted ? 'UNION ALL SELECT event, event, true FROM event_names WHERE event NOT IN (SELECT event FROM listed)' : ''}),
+  user_feature AS (
+    SELECT u.user_id, f.feature, sum(u.n) AS n
+    FROM user_event u JOIN event_feature f USING (event) GROUP BY u.user_id, f.feature
+    UNION ALL
+    SELECT user_id, feature, n FROM user_prop_feature),
+  feature_users AS (SELECT feature, count(*) AS users FROM user_feature GROUP BY feature),
+  cfg_feature AS (
+    SELECT feature, bool_or(is_advanced) AS is_advanced, bool_or(is_login) AS is_login,
+      bool_or(is_collaboration) AS is_collaboration, bool_or(is_feedback) AS is_feedback,
+      bool_or(is_key) AS is_key, min(released) AS released
+    FROM cat_cfg GROUP BY feature),
+  feature_info AS (
+    SELECT f.feature, coalesce(u.users, 0) AS users, c.feature IS NULL AS inferred,
+      coalesce(c.is_login, regexp_matches(lower(f.feature), $login_re)) AS is_login,
+      coalesce(c.is_collaboration, regexp_matches(lower(f.feature), $collab_re)) AS is_collaboration,
+      coalesce(c.is_feedback, regexp_matches(lower(f.feature), $feedback_re)) AS is_feedback,
+      coalesce(c.is_key, false) AS is_key,
+      coalesce(c.is_advanced,
+        NOT regexp_matches(lower(f.feature), $login_re)
+        AND coalesce(u.users, 0) < $adv_share * (SELECT n FROM active)) AS is_advanced,
+      c.released
+    FROM (SELECT feature FROM cfg_feature UNION SELECT feature FROM feature_users) f
+    LEFT JOIN cfg_feature c USING (feature) LEFT JOIN feature_users u USING (feature)),
+  -- An event is login-like when a feature it belongs to is; unlisted ignored events by name.
+  event_login AS (
+    SELECT e.event, coalesce(bool_or(i.is_login), regexp_matches(lower(e.event), $login_re)) AS is_login
+    FROM event_names e LEFT JOIN event_feature f USING (event) LEFT JOIN feature_info i USING (feature)
+    GROUP BY e.event)`;
+  return { ctes, params };
+}

@@ -1,0 +1,63 @@
+import { SIGNAL_NAMES } from '../model/signals.js';
+
+/**
+ * The report's sections as SQL over the temp table `scored` (one row per active user, written by
+ * compileScore). Pure functions: the queries read no user input, only the table.
+ */
+
+/** Users per number of active days (1..maxDays), and how many of them are power users. */
+export function compileCurve(signal: 'days_active' | 'days_active_7'): string {
+  return `SELECT CAST(${signal} AS INTEGER) AS days_active, count(*) AS users,
+    count(*) FILTER (WHERE is_power_user) AS power_users
+  FROM scored WHERE ${signal} > 0 GROUP BY ${signal} ORDER BY ${signal}`;
+}
+
+/** Shares of the key actions produced by the top 1, 5, 10 and 20% of active users. */
+export const TOP_SHARES = [1, 5, 10, 20] as const;
+
+export function compileConcentrationTop(): string {
+  const cols = TOP_SHARES.map(
+    (p) =>
+      `coalesce(sum(key_actions) FILTER (WHERE rn <= ceil(${p} * n / 100.0)) / nullif(max(total), 0), 0) AS top_${p}`,
+  );
+  return `WITH r AS (
+    SELECT key_actions, row_number() OVER (ORDER BY key_actions DESC, user_id) AS rn,
+      count(*) OVER () AS n, sum(key_actions) OVER () AS total
+    FROM scored)
+  SELECT max(n) AS users, max(total) AS total, ${cols.join(', ')} FROM r`;
+}
+
+/**
+ * Lorenz curve at every 5% of users (ascending by key actions): the share of key actions made by
+ * the least active x% of users; and the Gini coefficient, exact over all users:
+ * G = 2 * sum(i * v_i) / (n * sum(v)) - (n + 1) / n with v ascending and i from 1.
+ */
+export function compileLorenz(): string {
+  return `WITH r AS (
+    SELECT row_number() OVER (ORDER BY key_actions, user_id) AS rn,
+      sum(key_actions) OVER (ORDER BY key_actions, user_id ROWS UNBOUNDED PRECEDING) AS cum
+    FROM scored),
+  t AS (SELECT count(*) AS n, coalesce(sum(key_actions), 0) AS total FROM scored),
+  pts AS (SELECT unnest(range(0, 101, 5)) AS pct)
+  SELECT pts.pct AS users_percent,
+    CASE WHEN t.total = 0 THEN 0 ELSE coalesce(r.cum, 0) / t.total END AS actions_share
+  FROM pts CROSS JOIN t LEFT JOIN r ON r.rn = CAST(floor(pts.pct * t.n / 100) AS BIGINT)
+  ORDER BY pts.pct`;
+}
+
+export function compileGini(): string {
+  return `WITH r AS (SELECT key_actions AS v, row_number() OVER (ORDER BY key_actions, user_id) AS i FROM scored)
+  SELECT CASE WHEN count(*) = 0 OR sum(v) = 0 THEN 0
+    ELSE 2.0 * sum(i * v) / (count(*) * sum(v)) - (count(*) + 1.0) / count(*) END AS gini
+  FROM r`;
+}
+
+/** Median and mean of every signal, for power users and for everyone else. */
+export function compileGroupStats(): string {
+  const cols = SIGNAL_NAMES.flatMap((s) => [
+    `median(${s}) AS median_${s}`,
+    `avg(${s}) AS mean_${s}`,
+  ]);
+  return `SELECT is_power_user, count(*) AS users, ${cols.join(', ')}
+  FROM scored GROUP BY is_power_user`;
+}
