@@ -1,0 +1,151 @@
+WITH 
+  recent AS (
+    SELECT user_id, account_id, day, events, sessions, active_seconds, session_seconds
+    FROM user_day WHERE project_id = $p AND NOT anonymous AND day > CAST($asof AS DATE) - greatest(91, 2 * CAST($window AS INTEGER)) AND day <= CAST($asof AS DATE)),
+  per_day AS (
+    SELECT user_id,
+      count(DISTINCT day) FILTER (WHERE day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)) AS days_active,
+      count(DISTINCT day) FILTER (WHERE day > CAST($asof AS DATE) - 7) AS days_active_7,
+      count(DISTINCT (CAST($asof AS DATE) - day) // 7) FILTER (WHERE day > CAST($asof AS DATE) - 91) AS active_weeks,
+      coalesce(sum(sessions) FILTER (WHERE day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)), 0) AS sessions,
+      coalesce(sum(active_seconds) FILTER (WHERE day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)), 0) AS active_seconds,
+      coalesce(sum(events) FILTER (WHERE day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)), 0) AS events,
+      coalesce(sum(events) FILTER (WHERE day <= CAST($asof AS DATE) - CAST($window AS INTEGER)
+        AND day > CAST($asof AS DATE) - 2 * CAST($window AS INTEGER)), 0) AS previous_events,
+      max(day) AS last_day
+    FROM recent GROUP BY user_id
+    HAVING count(*) FILTER (WHERE day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)) > 0),
+  active AS (SELECT count(*) AS n FROM per_day),
+  session_median AS (
+    SELECT user_id, median(s) AS session_seconds_median
+    FROM (SELECT user_id, unnest(session_seconds) AS s FROM recent WHERE day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE))
+    GROUP BY user_id),
+  first_seen AS (
+    SELECT user_id, min(day) AS first_day FROM user_day
+    WHERE project_id = $p AND NOT anonymous AND day <= CAST($asof AS DATE)
+      AND user_id IN (SELECT user_id FROM per_day)
+    GROUP BY user_id),
+  user_event AS (
+    SELECT user_id, event, sum(events) AS n FROM user_day_event
+    WHERE project_id = $p AND NOT anonymous AND day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE) GROUP BY user_id, event),
+  user_prop_feature AS (
+    SELECT user_id, feature, sum(events) AS n FROM user_day_feature
+    WHERE project_id = $p AND NOT anonymous AND day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE) GROUP BY user_id, feature),
+  cat_cfg (feature, pattern, is_advanced, is_login, is_collaboration, is_feedback, is_key, released) AS (VALUES (CAST($cf0_name AS VARCHAR), CAST($cf0_p0 AS VARCHAR), CAST($cf0_adv AS BOOLEAN), CAST($cf0_login AS BOOLEAN), CAST($cf0_collab AS BOOLEAN), CAST($cf0_feedback AS BOOLEAN), CAST($cf0_key AS BOOLEAN), CAST($cf0_rel AS DATE)),
+    (CAST($cf0_name AS VARCHAR), CAST($cf0_p1 AS VARCHAR), CAST($cf0_adv AS BOOLEAN), CAST($cf0_login AS BOOLEAN), CAST($cf0_collab AS BOOLEAN), CAST($cf0_feedback AS BOOLEAN), CAST($cf0_key AS BOOLEAN), CAST($cf0_rel AS DATE)),
+    (CAST($cf1_name AS VARCHAR), CAST($cf1_p0 AS VARCHAR), CAST($cf1_adv AS BOOLEAN), CAST($cf1_login AS BOOLEAN), CAST($cf1_collab AS BOOLEAN), CAST($cf1_feedback AS BOOLEAN), CAST($cf1_key AS BOOLEAN), CAST($cf1_rel AS DATE)),
+    (CAST($cf2_name AS VARCHAR), CAST($cf2_p0 AS VARCHAR), CAST($cf2_adv AS BOOLEAN), CAST($cf2_login AS BOOLEAN), CAST($cf2_collab AS BOOLEAN), CAST($cf2_feedback AS BOOLEAN), CAST($cf2_key AS BOOLEAN), CAST($cf2_rel AS DATE)),
+    (CAST($cf3_name AS VARCHAR), CAST($cf3_p0 AS VARCHAR), CAST($cf3_adv AS BOOLEAN), CAST($cf3_login AS BOOLEAN), CAST($cf3_collab AS BOOLEAN), CAST($cf3_feedback AS BOOLEAN), CAST($cf3_key AS BOOLEAN), CAST($cf3_rel AS DATE)),
+    (CAST($cf4_name AS VARCHAR), CAST($cf4_p0 AS VARCHAR), CAST($cf4_adv AS BOOLEAN), CAST($cf4_login AS BOOLEAN), CAST($cf4_collab AS BOOLEAN), CAST($cf4_feedback AS BOOLEAN), CAST($cf4_key AS BOOLEAN), CAST($cf4_rel AS DATE))),
+  event_names AS (SELECT DISTINCT event FROM user_event),
+  listed AS (
+    SELECT DISTINCT e.event, c.feature FROM event_names e
+    JOIN cat_cfg c ON c.pattern IS NOT NULL AND e.event LIKE c.pattern ESCAPE '\'),
+  event_feature AS (
+    SELECT event, feature, false AS inferred FROM listed
+    ),
+  user_feature AS (
+    SELECT u.user_id, f.feature, sum(u.n) AS n
+    FROM user_event u JOIN event_feature f USING (event) GROUP BY u.user_id, f.feature
+    UNION ALL
+    SELECT user_id, feature, n FROM user_prop_feature),
+  feature_users AS (SELECT feature, count(*) AS users FROM user_feature GROUP BY feature),
+  cfg_feature AS (
+    SELECT feature, bool_or(is_advanced) AS is_advanced, bool_or(is_login) AS is_login,
+      bool_or(is_collaboration) AS is_collaboration, bool_or(is_feedback) AS is_feedback,
+      bool_or(is_key) AS is_key, min(released) AS released
+    FROM cat_cfg GROUP BY feature),
+  feature_info AS (
+    SELECT f.feature, coalesce(u.users, 0) AS users, c.feature IS NULL AS inferred,
+      coalesce(c.is_login, regexp_matches(lower(f.feature), $login_re)) AS is_login,
+      coalesce(c.is_collaboration, regexp_matches(lower(f.feature), $collab_re)) AS is_collaboration,
+      coalesce(c.is_feedback, regexp_matches(lower(f.feature), $feedback_re)) AS is_feedback,
+      coalesce(c.is_key, false) AS is_key,
+      coalesce(c.is_advanced,
+        NOT regexp_matches(lower(f.feature), $login_re)
+        AND coalesce(u.users, 0) < $adv_share * (SELECT n FROM active)) AS is_advanced,
+      c.released
+    FROM (SELECT feature FROM cfg_feature UNION SELECT feature FROM feature_users) f
+    LEFT JOIN cfg_feature c USING (feature) LEFT JOIN feature_users u USING (feature)),
+  -- An event is login-like when a feature it belongs to is; unlisted ignored events by name.
+  event_login AS (
+    SELECT e.event, coalesce(bool_or(i.is_login), regexp_matches(lower(e.event), $login_re)) AS is_login
+    FROM event_names e LEFT JOIN event_feature f USING (event) LEFT JOIN feature_info i USING (feature)
+    GROUP BY e.event),
+  any_key AS (SELECT count(*) > 0 AS yes FROM feature_info WHERE is_key),
+  catalogue_size AS (SELECT count(*) AS n FROM feature_info WHERE NOT is_login),
+  per_event AS (
+    SELECT u.user_id,
+      sum(u.n) FILTER (WHERE NOT l.is_login) AS actions,
+      sum(u.n) FILTER (WHERE l.is_login) AS logins
+    FROM user_event u JOIN event_login l USING (event) GROUP BY u.user_id),
+  per_feature AS (
+    SELECT uf.user_id,
+      count(*) FILTER (WHERE NOT i.is_login) AS features,
+      count(*) FILTER (WHERE NOT i.is_login AND NOT i.is_advanced) AS core_features,
+      count(*) FILTER (WHERE i.is_advanced) AS advanced_features,
+      list(uf.feature ORDER BY uf.n DESC, uf.feature) FILTER (WHERE i.is_advanced) AS advanced_list,
+      sum(uf.n) FILTER (WHERE i.is_key) AS key_feature_uses,
+      sum(uf.n) FILTER (WHERE i.is_collaboration) AS collaboration,
+      sum(uf.n) FILTER (WHERE i.is_feedback) AS feedback
+    FROM user_feature uf JOIN feature_info i USING (feature) GROUP BY uf.user_id),
+  -- A user's account is the one with most of their events in the window (ties: the first id).
+  main_account AS (
+    SELECT user_id, account_id FROM (
+      SELECT user_id, account_id, sum(events) AS n FROM recent
+      WHERE account_id <> '' AND day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE) GROUP BY user_id, account_id)
+    QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY n DESC, account_id) = 1),
+  early AS (
+    SELECT e.user_id, count(DISTINCT i.feature) AS early_adoptions
+    FROM (SELECT user_id, event, day FROM user_day_event
+          WHERE project_id = $p AND NOT anonymous AND day <= CAST($asof AS DATE)) e
+    JOIN cat_cfg c ON c.pattern IS NOT NULL AND e.event LIKE c.pattern ESCAPE '\'
+    JOIN feature_info i ON i.feature = c.feature
+    WHERE i.released IS NOT NULL AND e.day >= i.released
+      AND e.day < i.released + CAST($early_days AS INTEGER)
+    GROUP BY e.user_id
+    UNION ALL
+    SELECT f.user_id, count(DISTINCT f.feature)
+    FROM user_day_feature f JOIN feature_info i ON i.feature = f.feature
+    WHERE f.project_id = $p AND NOT f.anonymous AND f.day <= CAST($asof AS DATE) AND i.released IS NOT NULL
+      AND f.day >= i.released AND f.day < i.released + CAST($early_days AS INTEGER)
+    GROUP BY f.user_id),
+  signals AS (
+    SELECT d.user_id, coalesce(a.account_id, '') AS account_id,
+      d.days_active, d.days_active_7, d.active_weeks, d.sessions,
+      CASE WHEN d.sessions > 0 THEN round(d.active_seconds / d.sessions, 1) ELSE 0 END
+        AS session_seconds_mean,
+      coalesce(sm.session_seconds_median, 0) AS session_seconds_median,
+      d.active_seconds, d.events,
+      coalesce(e.actions, 0) AS actions, coalesce(e.logins, 0) AS logins,
+      coalesce(f.features, 0) AS features,
+      coalesce(f.core_features, 0) AS core_features,
+      coalesce(f.advanced_features, 0) AS advanced_features,
+      CASE WHEN (SELECT n FROM catalogue_size) > 0
+        THEN round(100.0 * coalesce(f.features, 0) / (SELECT n FROM catalogue_size), 1)
+        ELSE 0 END AS catalogue_coverage,
+      CASE WHEN (SELECT yes FROM any_key) THEN coalesce(f.key_feature_uses, 0)
+        ELSE coalesce(e.actions, 0) END AS key_actions,
+      coalesce(f.collaboration, 0) AS collaboration, coalesce(f.feedback, 0) AS feedback,
+      CAST($asof AS DATE) - fs.first_day AS tenure_days,
+      CAST($asof AS DATE) - d.last_day AS days_since_last_seen,
+      coalesce(ea.early_adoptions, 0) AS early_adoptions,
+      CASE WHEN d.previous_events > 0
+        THEN round(100.0 * (d.events - d.previous_events) / d.previous_events, 1)
+        WHEN d.events > 0 THEN 100 ELSE 0 END AS trend,
+      coalesce(f.advanced_list, []) AS advanced_list
+    FROM per_day d
+    LEFT JOIN per_event e USING (user_id) LEFT JOIN per_feature f USING (user_id)
+    LEFT JOIN session_median sm USING (user_id) LEFT JOIN first_seen fs USING (user_id)
+    LEFT JOIN main_account a USING (user_id)
+    LEFT JOIN (SELECT user_id, sum(early_adoptions) AS early_adoptions FROM early GROUP BY user_id) ea
+      USING (user_id))
+  SELECT fi.feature, fi.inferred, fi.is_advanced, fi.is_login, fi.is_collaboration,
+      fi.is_feedback, fi.is_key, strftime(fi.released, '%Y-%m-%d') AS released, fi.users,
+      (SELECT list(DISTINCT event ORDER BY event) FROM event_feature ef WHERE ef.feature = fi.feature)
+        AS events,
+    count(s.user_id) FILTER (WHERE s.is_power_user) AS power_users,
+    count(s.user_id) FILTER (WHERE NOT s.is_power_user) AS everyone_else
+  FROM feature_info fi LEFT JOIN user_feature uf USING (feature)
+  LEFT JOIN scored s ON s.user_id = uf.user_id
+  GROUP BY ALL ORDER BY fi.users DESC, fi.feature

@@ -1,0 +1,230 @@
+import { describe, expect, it } from 'vitest';
+import { COLLABORATION_LIKE, FEEDBACK_LIKE, LOGIN_LIKE } from '../analysis/catalogue-rules.js';
+import type { SqlParams } from '../engines/engine.js';
+import { CatalogueSchema } from '../model/catalogue.js';
+import { ConfigSchema } from '../model/config.js';
+import type { Definition, DefinitionInput } from '../model/definition.js';
+import { resolveDefinition } from '../model/resolve-definition.js';
+import { compileFeatures, compileUserFeatures } from './compile-features.js';
+import {
+  compileConcentrationTop,
+  compileCurve,
+  compileGini,
+  compileGroupStats,
+  compileLorenz,
+} from './compile-report.js';
+import { compileScore } from './compile-score.js';
+import { compileSignals } from './compile-signals.js';
+
+/*
+ * Golden SQL: the exact text each compile function produces, pinned in src/sql/__golden__/.
+ * After an intended change to a compiler, update the files with
+ *   npx vitest run -u src/sql/golden-sql.test.ts
+ * and review the diff of __golden__/ like any other code change before committing it: every
+ * changed line is a change to what runs against users' data.
+ */
+
+const golden = (name: string) => `./__golden__/${name}.sql`;
+
+// Caller-provided values, chosen so that none can appear in SQL text by accident.
+const PROJECT = 'proj_golden_q7';
+const AS_OF = '2031-07-19';
+const RELEASED = '2031-06-02';
+
+const EMPTY = CatalogueSchema.parse({});
+const RICH = CatalogueSchema.parse({
+  unlisted_events: 'ignore',
+  advanced_below_percent: 15,
+  early_adoption_days: 9,
+  features: [
+    { name: "O'Brien exports", events: ['export_*', 'pdf_exp?rt'], tags: ['key_action'] },
+    { name: 'team_invites', events: 'invite_sent_zz', tags: ['collaboration'] },
+    { name: 'bug_box', events: 'bug_filed_zz', tags: ['feedback'], kind: 'advanced' },
+    { name: 'auto_pilot', events: 'autopilot_on_zz', released: RELEASED, kind: 'advanced' },
+    { name: 'entry_zz', events: ['signin_zz'], tags: ['login'] },
+  ],
+});
+/** Everything above that came from the caller and must only reach the engine as a parameter. */
+const USER_VALUES = [
+  PROJECT,
+  AS_OF,
+  RELEASED,
+  "O'Brien exports",
+  'export_*',
+  'export\\_%',
+  'pdf_exp?rt',
+  'pdf\\_exp_rt',
+  'team_invites',
+  'invite_sent_zz',
+  'bug_box',
+  'bug_filed_zz',
+  'auto_pilot',
+  'autopilot_on_zz',
+  'entry_zz',
+  'signin_zz',
+  LOGIN_LIKE,
+  COLLABORATION_LIKE,
+  FEEDBACK_LIKE,
+];
+
+const signalsFor = (catalogue: typeof EMPTY) => ({
+  projectId: PROJECT,
+  asOf: AS_OF,
+  catalogue,
+  loginPattern: LOGIN_LIKE,
+  collaborationPattern: COLLABORATION_LIKE,
+  feedbackPattern: FEEDBACK_LIKE,
+});
+
+/** None of the caller's values is SQL text; the ones the query reads are bound parameters. */
+function expectOnlyAsParams(sql: string, params: SqlParams, expected: readonly string[]): void {
+  for (const v of USER_VALUES) expect(sql, `"${v}" in SQL text`).not.toContain(v);
+  const bound = Object.values(params);
+  for (const v of expected) expect(bound, `"${v}" not bound`).toContain(v);
+}
+
+const withDefinition = (input: DefinitionInput): Definition =>
+  resolveDefinition(ConfigSchema.parse({ definitions: { golden: input } }), { name: 'golden' });
+
+const CATALOGUE_PARAMS = [
+  PROJECT,
+  AS_OF,
+  RELEASED,
+  "O'Brien exports",
+  'export\\_%',
+  'pdf\\_exp_rt',
+  'team_invites',
+  'invite\\_sent\\_zz',
+  'auto_pilot',
+  LOGIN_LIKE,
+];
+
+describe('compileScore', () => {
+  it('default definition', async () => {
+    const { sql, params } = compileScore(
+      resolveDefinition(ConfigSchema.parse({})),
+      signalsFor(EMPTY),
+    );
+    await expect(sql).toMatchFileSnapshot(golden('score-default'));
+    expectOnlyAsParams(sql, params, [PROJECT, AS_OF, LOGIN_LIKE, COLLABORATION_LIKE]);
+    expect(params).toMatchObject({ window: 30, early_days: 14, adv_share: 0.2 });
+  });
+
+  it('composite score: definition', async () => {
+    const def = withDefinition({
+      window_days: 28,
+      score: {
+        weights: { days_active: 3, key_actions: 1.5, days_since_last_seen: 1 },
+        cutoff: { top_percent: 12.5 },
+      },
+    });
+    const { sql, params } = compileScore(def, signalsFor(RICH));
+    await expect(sql).toMatchFileSnapshot(golden('score-composite'));
+    expectOnlyAsParams(sql, params, CATALOGUE_PARAMS);
+    expect(params).toMatchObject({ window: 28, early_days: 9, adv_share: 0.15 });
+  });
+
+  it('composite score with a min_score cut-off', async () => {
+    const def = withDefinition({
+      score: { weights: { sessions: 1, trend: 2 }, cutoff: { min_score: 75 } },
+    });
+    const { sql, params } = compileScore(def, signalsFor(EMPTY));
+    await expect(sql).toMatchFileSnapshot(golden('score-composite-min-score'));
+    expectOnlyAsParams(sql, params, [PROJECT, AS_OF]);
+  });
+
+  it('max, min_share, any and at_least', async () => {
+    const def = withDefinition({
+      window_days: 7,
+      rule: {
+        all: [
+          { id: 'often', signal: 'days_active', min_share: 2 / 3 },
+          { id: 'recent', signal: 'days_since_last_seen', max: 2 },
+          {
+            any: [
+              { signal: 'features', min: 4 },
+              { signal: 'catalogue_coverage', top_percent: 25 },
+            ],
+          },
+          {
+            at_least: 2,
+            of: [
+              { signal: 'collaboration', min: 1 },
+              { signal: 'feedback', min: 1 },
+              { signal: 'trend', max: -10 },
+              { signal: 'session_seconds_median', min: 90.5 },
+            ],
+          },
+        ],
+      },
+    });
+    const { sql, params } = compileScore(def, signalsFor(RICH));
+    await expect(sql).toMatchFileSnapshot(golden('score-rule-groups'));
+    expectOnlyAsParams(sql, params, CATALOGUE_PARAMS);
+    // 2/3 of 7 days is 4.67, so at least 5 days; trend's negative max is a constant.
+    expect(sql).toContain('days_active >= 5 AS pass_often');
+    expect(sql).toContain('trend <= -10 AS pass_trend');
+    expect(sql).toContain('((CAST(pass_collaboration AS INTEGER) + CAST(pass_feedback AS INTEGER)');
+  });
+});
+
+describe('compileSignals', () => {
+  it('empty catalogue', async () => {
+    const { ctes, params } = compileSignals({ ...signalsFor(EMPTY), windowDays: 30 });
+    await expect(ctes).toMatchFileSnapshot(golden('signals-empty-catalogue'));
+    expectOnlyAsParams(ctes, params, [PROJECT, AS_OF, LOGIN_LIKE, FEEDBACK_LIKE]);
+    expect(Object.keys(params).filter((k) => k.startsWith('cf'))).toEqual([]);
+  });
+
+  it('catalogue with globs, tags, a released feature and unlisted_events: ignore', async () => {
+    const { ctes, params } = compileSignals({ ...signalsFor(RICH), windowDays: 30 });
+    await expect(ctes).toMatchFileSnapshot(golden('signals-rich-catalogue'));
+    expectOnlyAsParams(ctes, params, CATALOGUE_PARAMS);
+    // One VALUES row per event pattern: 2 + 1 + 1 + 1 + 1.
+    expect(Object.keys(params).filter((k) => /^cf\d+_p\d+$/.test(k))).toHaveLength(6);
+    expect(params).toMatchObject({
+      cf0_key: true,
+      cf1_collab: true,
+      cf2_feedback: true,
+      cf2_adv: true,
+      cf3_rel: RELEASED,
+      cf4_login: true,
+      cf0_rel: null,
+    });
+  });
+});
+
+describe('compileFeatures', () => {
+  it('catalogue without adoption', async () => {
+    const { sql, params } = compileFeatures({ ...signalsFor(RICH), windowDays: 30 }, false);
+    await expect(sql).toMatchFileSnapshot(golden('features'));
+    expectOnlyAsParams(sql, params, CATALOGUE_PARAMS);
+  });
+
+  it('with adoption by power users and everyone else', async () => {
+    const { sql, params } = compileFeatures({ ...signalsFor(RICH), windowDays: 30 }, true);
+    await expect(sql).toMatchFileSnapshot(golden('features-adoption'));
+    expectOnlyAsParams(sql, params, CATALOGUE_PARAMS);
+  });
+
+  it("one user's features", async () => {
+    const { sql, params } = compileUserFeatures({ ...signalsFor(EMPTY), windowDays: 30 });
+    await expect(sql).toMatchFileSnapshot(golden('user-features'));
+    expectOnlyAsParams(sql, params, [PROJECT, AS_OF]);
+  });
+});
+
+describe('compile-report', () => {
+  it.each([
+    ['report-curve-l30', compileCurve('days_active')],
+    ['report-curve-l7', compileCurve('days_active_7')],
+    ['report-concentration-top', compileConcentrationTop()],
+    ['report-lorenz', compileLorenz()],
+    ['report-gini', compileGini()],
+    ['report-group-stats', compileGroupStats()],
+  ])('%s', async (name, sql) => {
+    await expect(sql).toMatchFileSnapshot(golden(name));
+    // The report reads only the scored table: no parameter, so nothing of the caller's.
+    expect(sql).not.toMatch(/\$[a-z]/);
+  });
+});
