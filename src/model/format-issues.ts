@@ -1,6 +1,7 @@
 import type { Document, LineCounter } from 'yaml';
 import { isNode } from 'yaml';
 import type { z } from 'zod';
+import { suggestName } from './suggest.js';
 
 type Path = readonly PropertyKey[];
 
@@ -11,6 +12,16 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: Path): number | u
     if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
   }
   return undefined;
+}
+
+/** For a value outside a fixed list, the near miss: "did you mean advanced?". */
+function hint(issue: z.core.$ZodIssue, doc: Document | undefined): string {
+  if (issue.code !== 'invalid_value' || !doc) return '';
+  const given = doc.getIn(issue.path as unknown[]);
+  const options = issue.values.filter((v): v is string => typeof v === 'string');
+  if (typeof given !== 'string' || options.length === 0) return '';
+  const s = suggestName(given, options);
+  return s.startsWith('did you mean') ? ` ("${given}": ${s})` : '';
 }
 
 /**
@@ -27,7 +38,7 @@ export function formatIssues(
     .map((i) => {
       const path = i.path.map(String).join('.') || '(top level)';
       const line = doc && lineCounter ? lineOf(doc, lineCounter, i.path) : undefined;
-      return `  ${file}${line ? `:${line}` : ''}: ${path}: ${i.message}`;
+      return `  ${file}${line ? `:${line}` : ''}: ${path}: ${i.message}${hint(i, doc)}`;
     })
     .join('\n');
 }

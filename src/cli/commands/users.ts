@@ -48,7 +48,7 @@ function csvRows(users: UserResult[]): string {
     ...SIGNAL_NAMES.map((s) => u.signals[s]),
     u.reason,
   ]);
-  return stringify([header, ...rows]);
+  return stringify([header, ...rows], { cast: { boolean: (v) => String(v) } });
 }
 
 export function registerUsers(program: Command): void {
