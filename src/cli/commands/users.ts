@@ -70,9 +70,11 @@ export function registerUsers(program: Command): void {
           const asOf = await resolveAsOf(ctx.engine, ctx.projectId, opts.asOf);
           const catalogue = ctx.config.catalogue;
           await scoreInto(ctx.engine, definition, { projectId: ctx.projectId, asOf, catalogue });
+          // A terminal gets a page; scripts (--csv, --json) get everyone unless they ask for less.
+          const pageSize = opts.csv || opts.json ? undefined : 50;
           const users = await readScoredUsers(ctx.engine, definition, {
             powerOnly: opts.power,
-            limit: opts.limit,
+            limit: opts.limit ?? (pageSize === undefined ? undefined : pageSize + 1),
             labels: featureLabels(catalogue),
           });
           if (opts.csv) {
@@ -88,14 +90,16 @@ export function registerUsers(program: Command): void {
             });
             return;
           }
+          const more = opts.limit === undefined && users.length > 50;
+          const shown = more ? users.slice(0, 50) : users;
           console.log(
             pc.bold(
-              `${users.length} ${opts.power ? 'power users' : 'active users'} — definition "${definition.name}", ${definition.window_days} days to ${asOf}`,
+              `${more ? 'the first 50' : shown.length} ${opts.power ? 'power users' : 'active users'} — definition "${definition.name}", ${definition.window_days} days to ${asOf}`,
             ),
           );
           const table = renderTable(
             ['user', 'account', 'score', 'power', 'reason'],
-            users.map((u) => [
+            shown.map((u) => [
               u.user_id,
               u.account_id || '-',
               String(u.score),
@@ -105,6 +109,7 @@ export function registerUsers(program: Command): void {
           );
           console.log(pc.dim(table[0] ?? ''));
           for (const line of table.slice(1)) console.log(line);
+          if (more) console.log(pc.dim('  ... more: --limit N, or --csv / --json for everyone'));
         },
         { readOnly: true },
       );
