@@ -64,6 +64,24 @@ describe('users, explain and what-if on the demo data', () => {
     );
   });
 
+  it('every verdict is decided by named criteria: passed ones for power users, failed ones otherwise', async () => {
+    const out = await cliJson<{
+      users: {
+        is_power_user: boolean;
+        reason: string;
+        criteria: { decisive: boolean; passed: boolean }[];
+      }[];
+    }>(['users']);
+    expect(out.users.length).toBeGreaterThan(300);
+    for (const u of out.users) {
+      const deciding = u.criteria.filter((c) => c.decisive);
+      expect(deciding.length).toBeGreaterThan(0);
+      expect(deciding.every((c) => c.passed === u.is_power_user)).toBe(true);
+      // One phrase per deciding criterion, separated by "; ".
+      expect(u.reason.split('; ')).toHaveLength(deciding.length);
+    }
+  });
+
   it('explain names the deciding criteria, in text and JSON', async () => {
     const report = await cliJson<Report>(['analyze', '--top', '1']);
     const id = report.top_power_users[0]?.user_id ?? '';
