@@ -87,12 +87,16 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Refreshes the rollups with the project's settings (incremental unless `full`). */
+/**
+ * Refreshes the rollups with the project's settings and feature catalogue (incremental unless
+ * `full`; a change of the catalogue's property features rebuilds user_day_feature).
+ */
 export function refreshRollups(ctx: Context, full = false): Promise<RollupReport> {
   return runRollup(ctx.engine, {
     projectId: ctx.projectId,
     timeZone: ctx.config.timeZone,
     sessionGapMinutes: ctx.config.sessionGapMinutes,
+    catalogue: ctx.config.catalogue,
     full,
   });
 }

@@ -1,5 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { Engine } from '../engines/engine.js';
-import { compileRollup, type RollupScope } from '../sql/compile-rollup.js';
+import type { Catalogue } from '../model/catalogue.js';
+import {
+  compileRollup,
+  type PropertyFeature,
+  propertyFeatures,
+  type RollupScope,
+} from '../sql/compile-rollup.js';
 
 /** Bumped when the rollup tables gain content older builds lack: a stale build is rebuilt. */
 export const ROLLUP_VERSION = 2;
@@ -10,34 +17,67 @@ export interface RollupOptions {
   sessionGapMinutes: number;
   /** Rebuild every day, not only the dirty ones. */
   full?: boolean | undefined;
+  /** The feature catalogue: its property-condition features fill user_day_feature. */
+  catalogue?: Catalogue | undefined;
   now?: Date | undefined;
 }
 
 export interface RollupReport {
   mode: 'full' | 'incremental' | 'up-to-date';
-  /** Why a full rebuild happened, when it did. */
+  /** Why a full rebuild, or the rebuild of user_day_feature alone, happened. */
   reason?: string;
+  /** user_day_feature was rebuilt for every day (a full rebuild, or its features changed). */
+  features_rebuilt: boolean;
   days_rebuilt: number;
   user_days: number;
   seconds: number;
 }
 
+/** Text of the features_hash of no property feature: what migration v2 gives older states. */
+const NO_FEATURES_HASH = '';
+
 /**
- * Refreshes user_day and user_day_event: incrementally from the dirty days, or fully when asked,
- * when nothing was built yet, or when the time zone or session gap changed since the last build.
- * Runs in one transaction, so a refresh run twice changes nothing the second time.
+ * A stable hash of what user_day_feature holds: the property features as compiled (name, event
+ * patterns, conditions), independent of the order of features, events and conditions.
+ */
+export function propertyFeaturesHash(features: readonly PropertyFeature[]): string {
+  if (features.length === 0) return NO_FEATURES_HASH;
+  const canonical = features
+    .map((f) =>
+      JSON.stringify([
+        f.name,
+        [...f.eventPatterns].sort(),
+        f.conditions.map(([path, value]) => [path, value]).sort(),
+      ]),
+    )
+    .sort();
+  return createHash('sha256')
+    .update(JSON.stringify(['v1', canonical]))
+    .digest('hex');
+}
+
+/**
+ * Refreshes user_day, user_day_event and user_day_feature: incrementally from the dirty days, or
+ * fully when asked, when nothing was built yet, or when the time zone or session gap changed since
+ * the last build. When only the catalogue's property features changed, user_day_feature alone is
+ * rebuilt for every day. Runs in one transaction, so a refresh run twice changes nothing the
+ * second time.
  */
 export async function runRollup(engine: Engine, options: RollupOptions): Promise<RollupReport> {
   const started = performance.now();
   const gapSeconds = Math.round(options.sessionGapMinutes * 60);
   const p = options.projectId;
+  const features = propertyFeatures(options.catalogue);
+  const featuresHash = propertyFeaturesHash(features);
   return engine.transaction(async () => {
     const state = await engine.query<{
       time_zone: string;
       session_gap_seconds: number;
       rollup_version: number;
+      features_hash: string | null;
     }>(
-      'SELECT time_zone, session_gap_seconds, rollup_version FROM rollup_state WHERE project_id = $p',
+      `SELECT time_zone, session_gap_seconds, rollup_version, features_hash
+       FROM rollup_state WHERE project_id = $p`,
       { p },
     );
     const dirty = (
@@ -55,8 +95,17 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
     } else if (prior.session_gap_seconds !== gapSeconds) reason = 'session gap changed';
     else if (prior.rollup_version < ROLLUP_VERSION) reason = 'rollup format upgraded';
 
-    if (!reason && dirty.length === 0) {
-      return { mode: 'up-to-date', days_rebuilt: 0, user_days: 0, seconds: 0 };
+    const featuresChanged =
+      prior !== undefined && (prior.features_hash ?? NO_FEATURES_HASH) !== featuresHash;
+
+    if (!reason && dirty.length === 0 && !featuresChanged) {
+      return {
+        mode: 'up-to-date',
+        features_rebuilt: false,
+        days_rebuilt: 0,
+        user_days: 0,
+        seconds: 0,
+      };
     }
     const scope: RollupScope = reason ? { kind: 'all' } : { kind: 'days', days: dirty };
     const s = compileRollup({
@@ -64,23 +113,31 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
       timeZone: options.timeZone,
       sessionGapSeconds: gapSeconds,
       scope,
+      propertyFeatures: features,
+      allFeatureDays: featuresChanged,
     });
-    await engine.run(s.deleteUserDay, s.params);
-    await engine.run(s.deleteUserDayEvent, s.params);
-    const user_days = await engine.run(s.insertUserDay, s.params);
-    await engine.run(s.insertUserDayEvent, s.params);
+    let user_days = 0;
+    if (scope.kind === 'all' || dirty.length > 0) {
+      await engine.run(s.deleteUserDay, s.params);
+      await engine.run(s.deleteUserDayEvent, s.params);
+      user_days = await engine.run(s.insertUserDay, s.params);
+      await engine.run(s.insertUserDayEvent, s.params);
+    }
+    await engine.run(s.deleteUserDayFeature, s.params);
+    if (s.insertUserDayFeature) await engine.run(s.insertUserDayFeature, s.params);
     // Dirty days are consumed only now, in the same transaction as the rebuild.
     await engine.run('DELETE FROM rollup_dirty_days WHERE project_id = $p', { p });
     await engine.run(
       `INSERT OR REPLACE INTO rollup_state (project_id, time_zone, session_gap_seconds, refreshed_at,
-         rollup_version)
-       VALUES ($p, $tz, $gap, CAST($now AS TIMESTAMPTZ), $v)`,
+         rollup_version, features_hash)
+       VALUES ($p, $tz, $gap, CAST($now AS TIMESTAMPTZ), $v, $fh)`,
       {
         p,
         tz: options.timeZone,
         gap: gapSeconds,
         now: (options.now ?? new Date()).toISOString(),
         v: ROLLUP_VERSION,
+        fh: featuresHash,
       },
     );
     const days_rebuilt =
@@ -94,11 +151,15 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
       0;
     const report: RollupReport = {
       mode: reason ? 'full' : 'incremental',
+      features_rebuilt: scope.kind === 'all' || featuresChanged,
       days_rebuilt,
       user_days,
       seconds: (performance.now() - started) / 1000,
     };
     if (reason) report.reason = reason;
+    else if (featuresChanged) {
+      report.reason = 'property features changed: user_day_feature rebuilt for every day';
+    }
     return report;
   });
 }

@@ -1,21 +1,41 @@
-import type { SqlParams } from '../engines/engine.js';
+import type { SqlParams, SqlValue } from '../engines/engine.js';
+import { type Catalogue, featureEvents, globToLike } from '../model/catalogue.js';
 import { addDays } from '../time/days.js';
 
 /** Which local days to rebuild: every day, or a set (the days that received events, plus the next). */
 export type RollupScope = { kind: 'all' } | { kind: 'days'; days: readonly string[] };
+
+/**
+ * A catalogue feature defined by property conditions, ready for user_day_feature: an event counts
+ * when its name matches one of the patterns and every condition holds.
+ */
+export interface PropertyFeature {
+  name: string;
+  /** Event-name LIKE patterns with backslash as the escape character (globToLike). */
+  eventPatterns: readonly string[];
+  /** [JSON pointer into `properties`, expected text]: json_extract_string must equal the text. */
+  conditions: ReadonlyArray<readonly [path: string, expected: string]>;
+}
 
 export interface RollupInput {
   projectId: string;
   timeZone: string;
   sessionGapSeconds: number;
   scope: RollupScope;
+  /** Features defined by property conditions (default none: user_day_feature is only emptied). */
+  propertyFeatures?: readonly PropertyFeature[] | undefined;
+  /** Rebuild user_day_feature for every day whatever `scope` is (its features changed). */
+  allFeatureDays?: boolean | undefined;
 }
 
 export interface RollupStatements {
   deleteUserDay: string;
   deleteUserDayEvent: string;
+  deleteUserDayFeature: string;
   insertUserDay: string;
   insertUserDayEvent: string;
+  /** Null when there is no property feature: the delete alone leaves the table right. */
+  insertUserDayFeature: string | null;
   params: SqlParams;
   /** The local days rebuilt, for a day scope (each dirty day and the next); null for all days. */
   rebuiltDays: string[] | null;
@@ -28,7 +48,7 @@ export interface RollupStatements {
  * attention does not restart when they switch workspace.
  */
 export function compileRollup(input: RollupInput): RollupStatements {
-  const params: Record<string, string | number | string[]> = {
+  const params: Record<string, SqlValue> = {
     p: input.projectId,
     tz: input.timeZone,
     gap: input.sessionGapSeconds,
@@ -85,13 +105,98 @@ export function compileRollup(input: RollupInput): RollupStatements {
     SELECT $p, user_id, anonymous, account_id, day, event, count(*)
     FROM (${localEvents}) WHERE true ${dayFilter}
     GROUP BY user_id, anonymous, account_id, day, event`;
-  const del = (table: string): string => `DELETE FROM ${table} WHERE project_id = $p ${dayFilter}`;
+  const del = (table: string, filter = dayFilter): string =>
+    `DELETE FROM ${table} WHERE project_id = $p ${filter}`;
+  const allFeatureDays = input.allFeatureDays === true || input.scope.kind === 'all';
+  const featureDayFilter = allFeatureDays ? '' : dayFilter;
+  const featureEventFilter = allFeatureDays ? '' : eventFilter;
+  const features = (input.propertyFeatures ?? []).filter((f) => f.eventPatterns.length > 0);
+  let insertUserDayFeature: string | null = null;
+  if (features.length > 0) {
+    // One scan of the events: each event yields the distinct names of the features it matches
+    // (two definitions of one name count an event once). Every name, pattern, JSON path and
+    // expected value is a bound parameter. A condition on an event without properties, or without
+    // that property, is NULL: the event does not match.
+    const nameMatches: string[] = [];
+    const featureCases: string[] = [];
+    features.forEach((f, i) => {
+      const k = `pf${i}`;
+      params[`${k}_name`] = f.name;
+      const names = f.eventPatterns.map((pattern, j) => {
+        params[`${k}_e${j}`] = pattern;
+        return `event LIKE CAST($${k}_e${j} AS VARCHAR) ESCAPE '\\'`;
+      });
+      const nameMatch = `(${names.join(' OR ')})`;
+      const conditions = f.conditions.map(([path, expected], j) => {
+        params[`${k}_k${j}`] = path;
+        params[`${k}_v${j}`] = expected;
+        return `json_extract_string(properties, CAST($${k}_k${j} AS VARCHAR)) = CAST($${k}_v${j} AS VARCHAR)`;
+      });
+      nameMatches.push(nameMatch);
+      featureCases.push(
+        `CASE WHEN ${[nameMatch, ...conditions].join(' AND ')} THEN CAST($${k}_name AS VARCHAR) END`,
+      );
+    });
+    const featureEvents = `SELECT coalesce(user_id, anonymous_id) AS user_id, user_id IS NULL AS anonymous,
+        coalesce(account_id, '') AS account_id, event, properties,
+        CAST(timezone($tz, timestamp) AS DATE) AS day
+      FROM events WHERE project_id = $p ${featureEventFilter}`;
+    insertUserDayFeature = `INSERT INTO user_day_feature (project_id, user_id, anonymous, account_id,
+        day, feature, events)
+      SELECT $p, user_id, anonymous, account_id, day, feature, count(*)
+      FROM (
+        SELECT user_id, anonymous, account_id, day,
+          unnest(list_distinct([${featureCases.join(',\n            ')}])) AS feature
+        FROM (${featureEvents})
+        WHERE (${nameMatches.join(' OR ')}) ${featureDayFilter})
+      GROUP BY user_id, anonymous, account_id, day, feature`;
+  }
   return {
     deleteUserDay: del('user_day'),
     deleteUserDayEvent: del('user_day_event'),
+    deleteUserDayFeature: del('user_day_feature', featureDayFilter),
     insertUserDay,
     insertUserDayEvent,
+    insertUserDayFeature,
     params,
     rebuiltDays,
   };
+}
+
+/**
+ * A property path as a JSON pointer into `properties`: dots separate the levels
+ * (`plan.tier` is /plan/tier), `~` and `/` in a key are escaped as RFC 6901 says, so a key may
+ * hold any character but a dot.
+ */
+export function propertyPointer(path: string): string {
+  return path
+    .split('.')
+    .map((key) => `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`)
+    .join('');
+}
+
+/**
+ * The text a property must have for a condition to hold: strings as they are, numbers as
+ * String(n) writes them (5, 2.5, -1), booleans as true / false. The property is read with
+ * json_extract_string, so `5` matches both the JSON number 5 and the string "5", but not 5.0.
+ */
+export function expectedText(value: string | number | boolean): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** The catalogue's features that have property conditions (`where`), in catalogue order. */
+export function propertyFeatures(catalogue: Catalogue | undefined): PropertyFeature[] {
+  return (catalogue?.features ?? []).flatMap((f) =>
+    f.where
+      ? [
+          {
+            name: f.name,
+            eventPatterns: featureEvents(f).map(globToLike),
+            conditions: Object.entries(f.where).map(
+              ([path, value]) => [propertyPointer(path), expectedText(value)] as const,
+            ),
+          },
+        ]
+      : [],
+  );
 }
