@@ -39,11 +39,13 @@ WITH
   event_feature AS (
     SELECT event, feature, false AS inferred FROM listed
     UNION ALL SELECT event, event, true FROM event_names WHERE event NOT IN (SELECT event FROM listed)),
+  -- A feature may be defined by event names and by a property condition under the same name.
   user_feature AS (
-    SELECT u.user_id, f.feature, sum(u.n) AS n
-    FROM user_event u JOIN event_feature f USING (event) GROUP BY u.user_id, f.feature
-    UNION ALL
-    SELECT user_id, feature, n FROM user_prop_feature),
+    SELECT user_id, feature, sum(n) AS n FROM (
+      SELECT u.user_id, f.feature, u.n FROM user_event u JOIN event_feature f USING (event)
+      UNION ALL
+      SELECT user_id, feature, n FROM user_prop_feature)
+    GROUP BY user_id, feature),
   feature_users AS (SELECT feature, count(*) AS users FROM user_feature GROUP BY feature),
   cfg_feature AS (
     SELECT feature, bool_or(is_advanced) AS is_advanced, bool_or(is_login) AS is_login,
