@@ -154,9 +154,11 @@ export function signalPhrase(signal: SignalName, v: number, ctx: PhraseContext):
     case 'feedback':
       return `${n} feedback item${v === 1 ? '' : 's'}`;
     case 'tenure_days':
-      return `first seen ${n} days ago`;
+      return `first seen ${n} day${v === 1 ? '' : 's'} ago`;
     case 'days_since_last_seen':
-      return v === 0 ? 'seen on the last day' : `last seen ${n} days before the last day`;
+      return v === 0
+        ? 'seen on the last day'
+        : `last seen ${n} day${v === 1 ? '' : 's'} before the last day`;
     case 'early_adoptions':
       return `adopted ${n} new feature${v === 1 ? '' : 's'} early`;
     case 'trend':
