@@ -1,9 +1,15 @@
 /**
- * Import and rollup benchmark (issue: core pipeline). Every figure is measured in this run next to
- * DuckDB's own raw load of the same file, so the ratios hold whatever the machine.
+ * Import, rollup and report benchmarks (issues: core pipeline, 3). Every figure is measured in this
+ * run next to a baseline (DuckDB's own raw load of the same file; the report from raw events), so
+ * the ratios hold whatever the machine.
  *
  *   npm run bench                          # 10M events
- *   npm run bench -- --events 100000000    # 100M events (about 16 GB of disk, about 15 minutes)
+ *   npm run bench -- --events 100000000    # 100M events (about 16 GB of disk, about 30 minutes)
+ *   npm run bench -- --only report         # the report benchmark alone, on the database built
+ *                                          # by an earlier run (a full run when there is none)
+ *
+ * Report options: --runs N (warm runs, default 5), --raw-runs N (default 3), --memory-limit SIZE
+ * (DuckDB memory limit of the report processes).
  */
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,10 +18,21 @@ import { generateDemo } from '../src/demo/generate-demo.js';
 import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { runImport } from '../src/ingest/import/run-import.js';
 import { runRollup } from '../src/rollup/run-rollup.js';
+import { runReportBench } from './report-bench.js';
 
 const { values: args } = parseArgs({
-  options: { events: { type: 'string' }, dir: { type: 'string' } },
+  options: {
+    events: { type: 'string' },
+    dir: { type: 'string' },
+    only: { type: 'string' },
+    runs: { type: 'string', default: '5' },
+    'raw-runs': { type: 'string', default: '3' },
+    'memory-limit': { type: 'string' },
+  },
 });
+if (args.only !== undefined && args.only !== 'report') {
+  throw new Error(`--only ${args.only}: the only part that runs alone is "report"`);
+}
 const TARGET = Number(args.events ?? process.env.BENCH_EVENTS ?? 10_000_000);
 const DAYS = 90;
 const DIR = resolve(args.dir ?? process.env.BENCH_DIR ?? 'bench/data');
@@ -86,7 +103,22 @@ interface Line {
   ratio?: number;
 }
 
+/** The report benchmark (bench/report-bench.ts) on the database the Parquet import built. */
+async function reportBench(): Promise<void> {
+  const result = await runReportBench({
+    db: join(DIR, 'bench-parquet.duckdb'),
+    runs: Number(args.runs),
+    rawRuns: Number(args['raw-runs']),
+    memoryLimit: args['memory-limit'],
+  });
+  console.log(JSON.stringify({ report: result }, null, 2));
+}
+
 async function main(): Promise<void> {
+  if (args.only === 'report' && existsSync(join(DIR, 'bench-parquet.duckdb'))) {
+    await reportBench();
+    return;
+  }
   const data = await ensureData();
   const mb = (p: string) => (statSync(p).size / 1e6).toFixed(0);
   console.log(
@@ -155,6 +187,7 @@ async function main(): Promise<void> {
     `  checks: parquet imported ${fmt(pq.imported)}, csv imported ${fmt(cs.imported)}, re-import added ${fmt(again.imported)}`,
   );
   console.log(JSON.stringify({ events: data.events, lines, peakRssMb: Math.round(rss) }, null, 2));
+  await reportBench();
 }
 
 await main();

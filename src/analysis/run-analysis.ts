@@ -11,6 +11,7 @@ import {
   compileLorenz,
   TOP_SHARES,
 } from '../sql/compile-report.js';
+import { ROLLUP_SOURCES, type SignalSources } from '../sql/compile-signals.js';
 import { isIsoDay } from '../time/days.js';
 import { featureLabel } from './explain.js';
 import {
@@ -30,6 +31,8 @@ export interface AnalyzeOptions {
   top?: number | undefined;
   /** With a what-if: the definition before the change, to count who enters and who leaves. */
   baseline?: Definition | undefined;
+  /** Raw-event sources instead of the rollups (benchmark baseline only; never user input). */
+  sources?: SignalSources | undefined;
 }
 
 export interface CurvePoint {
@@ -169,7 +172,12 @@ async function featureAdoption(
 ): Promise<FeatureAdoption[]> {
   const { sql, params } = compileFeatures(
     {
-      ...signalsInput({ projectId: options.projectId, asOf, catalogue: options.catalogue }),
+      ...signalsInput({
+        projectId: options.projectId,
+        asOf,
+        catalogue: options.catalogue,
+        sources: options.sources,
+      }),
       windowDays: options.definition.window_days,
     },
     true,
@@ -211,7 +219,8 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
   const p = options.projectId;
   const { definition } = options;
   const asOf = await resolveAsOf(engine, p, options.asOf);
-  const scope = { projectId: p, asOf, catalogue: options.catalogue };
+  const scope = { projectId: p, asOf, catalogue: options.catalogue, sources: options.sources };
+  const userDay = (options.sources ?? ROLLUP_SOURCES).userDay;
   let whatIf: WhatIf | undefined;
   if (options.baseline) {
     await scoreInto(engine, options.baseline, scope, 'scored_baseline');
@@ -227,12 +236,12 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
     last_day: string | null;
   }>(
     `SELECT (SELECT count(*) FROM events WHERE project_id = $p) AS events,
-       (SELECT count(DISTINCT user_id) FROM user_day WHERE project_id = $p AND NOT anonymous)
+       (SELECT count(DISTINCT user_id) FROM ${userDay} WHERE project_id = $p AND NOT anonymous)
          AS users,
-       (SELECT count(DISTINCT account_id) FROM user_day WHERE project_id = $p AND account_id <> '')
+       (SELECT count(DISTINCT account_id) FROM ${userDay} WHERE project_id = $p AND account_id <> '')
          AS accounts,
-       (SELECT strftime(min(day), '%Y-%m-%d') FROM user_day WHERE project_id = $p) AS first_day,
-       (SELECT strftime(max(day), '%Y-%m-%d') FROM user_day WHERE project_id = $p) AS last_day`,
+       (SELECT strftime(min(day), '%Y-%m-%d') FROM ${userDay} WHERE project_id = $p) AS first_day,
+       (SELECT strftime(max(day), '%Y-%m-%d') FROM ${userDay} WHERE project_id = $p) AS last_day`,
     { p },
   );
   const [active] = await engine.query<{ active: number; power: number }>(

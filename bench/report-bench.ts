@@ -1,0 +1,286 @@
+/**
+ * Report benchmark (issue 3): the full report (runAnalysis with the default definition: every
+ * user scored, curves, concentration, power users against everyone else, feature adoption, top
+ * users) from the rollups, side by side with the same report from raw events (bench/raw-sources.ts)
+ * in the same run.
+ *
+ * Each side runs in a child process of its own, so its peak RSS is the report's alone (not the
+ * import's, nor the other side's) and "cold" is a fresh process and a fresh DuckDB instance (the
+ * operating system's file cache is not dropped). Called by bench/run.ts; on its own:
+ *
+ *   node --expose-gc --import tsx bench/report-bench.ts --db bench/data/bench-parquet.duckdb
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { lastDataDay, type Report, runAnalysis } from '../src/analysis/run-analysis.js';
+import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
+import { ConfigSchema } from '../src/model/config.js';
+import { resolveDefinition } from '../src/model/resolve-definition.js';
+import { runRollup } from '../src/rollup/run-rollup.js';
+import { compileRawSources } from './raw-sources.js';
+
+export interface ReportBenchOptions {
+  db: string;
+  /** Warm runs of the rollup report after the cold one (the median is reported). */
+  runs: number;
+  /** Runs of the raw-event report (the first is cold; the median of the rest is warm). */
+  rawRuns: number;
+  memoryLimit?: string | undefined;
+}
+
+type Mode = 'rollup' | 'raw';
+
+interface SideResult {
+  mode: Mode;
+  openSeconds: number;
+  /** Wall time of each run, the first one cold. */
+  seconds: number[];
+  peakRssMb: number;
+  report: Omit<Report, 'definition'>;
+}
+
+export interface ReportBenchResult {
+  events: number;
+  asOf: string;
+  activeUsers: number;
+  powerUsers: number;
+  rollup: { cold: number; warm: number; runs: number[]; peakRssMb: number };
+  raw: { cold: number; warm: number; runs: number[]; peakRssMb: number };
+  /** Raw over rollup, warm against warm and cold against cold. */
+  ratioWarm: number;
+  ratioCold: number;
+  matches: Record<string, boolean>;
+}
+
+const PROJECT = 'default';
+const TIME_ZONE = 'UTC';
+const SESSION_GAP_MINUTES = 30;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
+
+/** Numbers rounded to 12 significant digits, so a different summation order is not a mismatch. */
+function canonical(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : +value.toPrecision(12);
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, canonical(v)]));
+  }
+  return value;
+}
+
+/** One side, in this process: open, then a cold run and the warm runs. */
+async function measureSide(
+  mode: Mode,
+  db: string,
+  asOf: string,
+  runs: number,
+  memoryLimit: string | undefined,
+): Promise<SideResult> {
+  const opened = performance.now();
+  const engine = await DuckDbEngine.open({ path: db, memoryLimit });
+  const openSeconds = (performance.now() - opened) / 1000;
+  const config = ConfigSchema.parse({});
+  const definition = resolveDefinition(config);
+  const seconds: number[] = [];
+  let report: Report | undefined;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    let sources: ReturnType<typeof compileRawSources>['sources'] | undefined;
+    if (mode === 'raw') {
+      const raw = compileRawSources({
+        projectId: PROJECT,
+        asOf,
+        windowDays: definition.window_days,
+        timeZone: TIME_ZONE,
+        sessionGapSeconds: SESSION_GAP_MINUTES * 60,
+        catalogue: config.catalogue,
+      });
+      for (const statement of raw.statements) await engine.run(statement, raw.params);
+      sources = raw.sources;
+    }
+    report = await runAnalysis(engine, {
+      projectId: PROJECT,
+      definition,
+      asOf,
+      catalogue: config.catalogue,
+      sources,
+    });
+    seconds.push((performance.now() - t) / 1000);
+    process.stderr.write(`    ${mode} run ${i + 1}/${runs}: ${seconds.at(-1)?.toFixed(3)} s\n`);
+  }
+  await engine.close();
+  if (!report) throw new Error('no run');
+  const { definition: _definition, ...rest } = report;
+  return {
+    mode,
+    openSeconds,
+    seconds,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    report: rest,
+  };
+}
+
+/** Runs one side in a child process of this file and reads its result from the child's stdout. */
+function runChild(
+  mode: Mode,
+  options: ReportBenchOptions,
+  asOf: string,
+  runs: number,
+): Promise<SideResult> {
+  const args = [
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    '--child',
+    mode,
+    '--db',
+    options.db,
+    '--as-of',
+    asOf,
+    '--runs',
+    String(runs),
+  ];
+  if (options.memoryLimit) args.push('--memory-limit', options.memoryLimit);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) {
+        reject(new Error(`report benchmark child (${mode}) exited with ${code}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(out) as SideResult);
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+export async function runReportBench(options: ReportBenchOptions): Promise<ReportBenchResult> {
+  // Bring the database to this revision's schema and rollups (a no-op when they are current), and
+  // fix the as-of date both sides use.
+  const engine = await DuckDbEngine.open({ path: options.db, memoryLimit: options.memoryLimit });
+  await engine.migrate();
+  await runRollup(engine, {
+    projectId: PROJECT,
+    timeZone: TIME_ZONE,
+    sessionGapMinutes: SESSION_GAP_MINUTES,
+  });
+  const asOf = await lastDataDay(engine, PROJECT);
+  const [count] = await engine.query<{ n: number }>(
+    'SELECT count(*) AS n FROM events WHERE project_id = $p',
+    { p: PROJECT },
+  );
+  await engine.close();
+  if (!asOf) throw new Error(`${options.db} has no rolled-up data`);
+
+  console.log(`report (issue 3): ${(count?.n ?? 0).toLocaleString('en-US')} events, as of ${asOf}`);
+  const rollup = await runChild('rollup', options, asOf, 1 + options.runs);
+  const raw = await runChild('raw', options, asOf, options.rawRuns);
+
+  const sections = [
+    'totals',
+    'curves',
+    'concentration',
+    'power_vs_everyone_else',
+    'feature_adoption',
+    'top_power_users',
+  ] as const;
+  const matches: Record<string, boolean> = {};
+  for (const s of sections) {
+    matches[s] =
+      JSON.stringify(canonical(rollup.report[s])) === JSON.stringify(canonical(raw.report[s]));
+  }
+  const side = (r: SideResult) => ({
+    cold: r.seconds[0] ?? 0,
+    warm: median(r.seconds.length > 1 ? r.seconds.slice(1) : r.seconds),
+    runs: r.seconds,
+    peakRssMb: Math.round(r.peakRssMb),
+  });
+  const result: ReportBenchResult = {
+    events: count?.n ?? 0,
+    asOf,
+    activeUsers: rollup.report.totals.active_users,
+    powerUsers: rollup.report.totals.power_users,
+    rollup: side(rollup),
+    raw: side(raw),
+    ratioWarm: 0,
+    ratioCold: 0,
+    matches,
+  };
+  result.ratioWarm = result.raw.warm / result.rollup.warm;
+  result.ratioCold = result.raw.cold / result.rollup.cold;
+
+  const line = (what: string, s: number, extra = '') =>
+    console.log(`  ${what.padEnd(48)} ${s.toFixed(3).padStart(8)} s${extra}`);
+  console.log(
+    `  ${rollup.report.totals.active_users.toLocaleString('en-US')} active users, ${rollup.report.totals.power_users.toLocaleString('en-US')} power users`,
+  );
+  line('report from rollups, cold (first run)', result.rollup.cold);
+  line(`report from rollups, warm (median of ${options.runs})`, result.rollup.warm);
+  line(
+    'report from raw events, cold',
+    result.raw.cold,
+    `  ${result.ratioCold.toFixed(1)}x the rollup cold`,
+  );
+  if (raw.seconds.length > 1) {
+    line(
+      `report from raw events, warm (median of ${raw.seconds.length - 1})`,
+      result.raw.warm,
+      `  ${result.ratioWarm.toFixed(1)}x the rollup warm`,
+    );
+  }
+  console.log(
+    `  peak RSS: rollup report ${result.rollup.peakRssMb} MB, raw report ${result.raw.peakRssMb} MB${options.memoryLimit ? ` (DuckDB memory limit ${options.memoryLimit})` : ''}`,
+  );
+  const same = Object.values(matches).every(Boolean);
+  console.log(
+    `  raw and rollup reports ${same ? 'match' : 'DIFFER'}: ${sections.map((s) => `${s} ${matches[s] ? 'same' : 'DIFFERENT'}`).join(', ')}`,
+  );
+  return result;
+}
+
+const isMain = process.argv[1] === fileURLToPath(import.meta.url);
+if (isMain) {
+  const { values } = parseArgs({
+    options: {
+      child: { type: 'string' },
+      db: { type: 'string', default: 'bench/data/bench-parquet.duckdb' },
+      'as-of': { type: 'string' },
+      runs: { type: 'string', default: '5' },
+      'raw-runs': { type: 'string', default: '3' },
+      'memory-limit': { type: 'string' },
+    },
+  });
+  if (values.child === 'rollup' || values.child === 'raw') {
+    const asOf = values['as-of'];
+    if (!asOf) throw new Error('--as-of is required with --child');
+    const result = await measureSide(
+      values.child,
+      values.db,
+      asOf,
+      Number(values.runs),
+      values['memory-limit'],
+    );
+    process.stdout.write(JSON.stringify(result));
+  } else {
+    const result = await runReportBench({
+      db: values.db,
+      runs: Number(values.runs),
+      rawRuns: Number(values['raw-runs']),
+      memoryLimit: values['memory-limit'],
+    });
+    console.log(JSON.stringify(result, null, 2));
+  }
+}
