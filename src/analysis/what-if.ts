@@ -10,47 +10,57 @@ export interface WhatIf {
   leaving_users: string[];
 }
 
-/** Who enters and who leaves the power users between two scorings of the same window. */
+/**
+ * Who enters and who leaves the power users between two scorings. The scorings may cover
+ * different users (a what-if on window_days changes who is active): a power user missing from
+ * the other scoring enters or leaves like any other, and each share is of its own active users.
+ */
 export async function compareScorings(
   engine: Engine,
   before: string,
   after: string,
 ): Promise<WhatIf> {
+  const joined = `(SELECT user_id, b.user_id IS NOT NULL AS in_before, a.user_id IS NOT NULL AS in_after,
+       coalesce(b.is_power_user, false) AS was_power, coalesce(a.is_power_user, false) AS is_power,
+       b.score AS before_score, a.score AS after_score
+     FROM ${before} b FULL OUTER JOIN ${after} a USING (user_id))`;
   const [counts] = await engine.query<{
-    active: number;
+    before_active: number;
+    after_active: number;
     before_power: number;
     after_power: number;
     entering: number;
     leaving: number;
   }>(
-    `SELECT count(*) AS active,
-       count(*) FILTER (WHERE b.is_power_user) AS before_power,
-       count(*) FILTER (WHERE a.is_power_user) AS after_power,
-       count(*) FILTER (WHERE a.is_power_user AND NOT b.is_power_user) AS entering,
-       count(*) FILTER (WHERE b.is_power_user AND NOT a.is_power_user) AS leaving
-     FROM ${before} b JOIN ${after} a USING (user_id)`,
+    `SELECT count(*) FILTER (WHERE in_before) AS before_active,
+       count(*) FILTER (WHERE in_after) AS after_active,
+       count(*) FILTER (WHERE was_power) AS before_power,
+       count(*) FILTER (WHERE is_power) AS after_power,
+       count(*) FILTER (WHERE is_power AND NOT was_power) AS entering,
+       count(*) FILTER (WHERE was_power AND NOT is_power) AS leaving
+     FROM ${joined}`,
   );
   const list = async (cond: string, order: string) =>
     (
       await engine.query<{ user_id: string }>(
-        `SELECT user_id FROM ${before} b JOIN ${after} a USING (user_id)
-         WHERE ${cond} ORDER BY ${order}, user_id LIMIT 20`,
+        `SELECT user_id FROM ${joined} WHERE ${cond} ORDER BY ${order}, user_id LIMIT 20`,
       )
     ).map((r) => r.user_id);
-  const active = counts?.active ?? 0;
-  const share = (n: number) => (active > 0 ? n / active : 0);
+  const share = (n: number, active: number) => (active > 0 ? n / active : 0);
+  const beforePower = counts?.before_power ?? 0;
+  const afterPower = counts?.after_power ?? 0;
   return {
     before: {
-      power_users: counts?.before_power ?? 0,
-      power_user_share: share(counts?.before_power ?? 0),
+      power_users: beforePower,
+      power_user_share: share(beforePower, counts?.before_active ?? 0),
     },
     after: {
-      power_users: counts?.after_power ?? 0,
-      power_user_share: share(counts?.after_power ?? 0),
+      power_users: afterPower,
+      power_user_share: share(afterPower, counts?.after_active ?? 0),
     },
     entering: counts?.entering ?? 0,
     leaving: counts?.leaving ?? 0,
-    entering_users: await list('a.is_power_user AND NOT b.is_power_user', 'a.score DESC'),
-    leaving_users: await list('b.is_power_user AND NOT a.is_power_user', 'b.score DESC'),
+    entering_users: await list('is_power AND NOT was_power', 'after_score DESC'),
+    leaving_users: await list('was_power AND NOT is_power', 'before_score DESC'),
   };
 }
