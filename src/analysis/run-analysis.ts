@@ -20,6 +20,7 @@ import {
   scoreInto,
   signalsInput,
   type UserResult,
+  windowUsesTables,
 } from './score-users.js';
 import { compareScorings, type WhatIf } from './what-if.js';
 
@@ -179,6 +180,8 @@ async function featureAdoption(
         sources: options.sources,
       }),
       windowDays: options.definition.window_days,
+      // The uses and the active users of the scoring just done, not a second scan of the rollups.
+      reuse: { ...windowUsesTables('scored'), scored: 'scored' },
     },
     true,
   );

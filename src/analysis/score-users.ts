@@ -3,7 +3,7 @@ import { type Catalogue, CatalogueSchema } from '../model/catalogue.js';
 import type { Definition } from '../model/definition.js';
 import type { SignalName } from '../model/signals.js';
 import { compileScore } from '../sql/compile-score.js';
-import type { SignalSources } from '../sql/compile-signals.js';
+import { compileWindowUses, type SignalSources } from '../sql/compile-signals.js';
 import { COLLABORATION_LIKE, FEEDBACK_LIKE, LOGIN_LIKE } from './catalogue-rules.js';
 import {
   type Contribution,
@@ -54,14 +54,34 @@ export function signalsInput(scope: ScoringScope) {
   };
 }
 
-/** Scores every user active in the window into the temp table `table` (default `scored`). */
+/** The temp tables scoreInto keeps next to `table`: the window's uses of events and features. */
+export function windowUsesTables(table: string): { userEvent: string; userPropFeature: string } {
+  return { userEvent: `${table}_user_event`, userPropFeature: `${table}_user_prop_feature` };
+}
+
+/**
+ * Scores every user active in the window into the temp table `table` (default `scored`). The
+ * window's uses of events and features are kept in two temp tables next to it
+ * (windowUsesTables), so the report's feature adoption does not scan the rollups again.
+ */
 export async function scoreInto(
   engine: Engine,
   definition: Definition,
   scope: ScoringScope,
   table = 'scored',
 ): Promise<void> {
-  const { sql, params } = compileScore(definition, signalsInput(scope));
+  const input = signalsInput(scope);
+  const uses = compileWindowUses({ ...input, windowDays: definition.window_days });
+  const tables = windowUsesTables(table);
+  await engine.run(
+    `CREATE OR REPLACE TEMP TABLE ${tables.userEvent} AS ${uses.userEvent}`,
+    uses.params,
+  );
+  await engine.run(
+    `CREATE OR REPLACE TEMP TABLE ${tables.userPropFeature} AS ${uses.userPropFeature}`,
+    uses.params,
+  );
+  const { sql, params } = compileScore(definition, { ...input, reuse: tables });
   await engine.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${sql}`, params);
 }
 

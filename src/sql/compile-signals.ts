@@ -15,6 +15,20 @@ export const ROLLUP_SOURCES: SignalSources = {
   userDayFeature: 'user_day_feature',
 };
 
+/**
+ * Tables an earlier statement of the same analysis wrote (compileWindowUses), read instead of
+ * scanning the rollups again: the scoring and the report's feature adoption both need the uses
+ * of every event and feature in the window.
+ */
+export interface SignalReuse {
+  /** (user_id, event, n): compileWindowUses().userEvent. */
+  userEvent: string;
+  /** (user_id, feature, n): compileWindowUses().userPropFeature. */
+  userPropFeature: string;
+  /** A table scored from the same window: its rows are the active users (no user_day scan). */
+  scored?: string | undefined;
+}
+
 export interface SignalsInput {
   projectId: string;
   asOf: string;
@@ -24,6 +38,34 @@ export interface SignalsInput {
   collaborationPattern: string;
   feedbackPattern: string;
   sources?: SignalSources | undefined;
+  reuse?: SignalReuse | undefined;
+}
+
+function windowParams(input: SignalsInput): SqlParams {
+  return { p: input.projectId, asof: input.asOf, window: input.windowDays };
+}
+
+const WINDOW =
+  'day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)';
+
+/**
+ * Uses of every event and of every property feature per user over the window: the two largest
+ * inputs of the signals, as queries whose results a caller can keep in temp tables and hand back
+ * through `reuse` to compileSignals, compileScore and compileFeatures.
+ */
+export function compileWindowUses(input: SignalsInput): {
+  userEvent: string;
+  userPropFeature: string;
+  params: SqlParams;
+} {
+  const src = input.sources ?? ROLLUP_SOURCES;
+  return {
+    userEvent: `SELECT user_id, event, sum(events) AS n FROM ${src.userDayEvent}
+    WHERE project_id = $p AND NOT anonymous AND ${WINDOW} GROUP BY user_id, event`,
+    userPropFeature: `SELECT user_id, feature, sum(events) AS n FROM ${src.userDayFeature}
+    WHERE project_id = $p AND NOT anonymous AND ${WINDOW} GROUP BY user_id, feature`,
+    params: windowParams(input),
+  };
 }
 
 /**
@@ -38,11 +80,11 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
   const hasReleases = input.catalogue.features.some((f) => f.released !== undefined);
   const params: SqlParams = {
     ...cat.params,
-    p: input.projectId,
-    asof: input.asOf,
-    window: input.windowDays,
+    ...windowParams(input),
     early_days: input.catalogue.early_adoption_days,
   };
+  const uses = compileWindowUses(input);
+  const reuse = input.reuse;
   const asof = 'CAST($asof AS DATE)';
   const inWindow = `day > ${asof} - CAST($window AS INTEGER) AND day <= ${asof}`;
   // Active weeks look back 13 weeks; the trend compares with the window before this one.
@@ -71,32 +113,36 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
   per_day AS (
     SELECT user_id,
       count(DISTINCT day) FILTER (WHERE ${inWindow}) AS days_active,
-      count(DISTINCT day) FILTER (WHERE day > ${asof} - 7) AS days_active_7,
-      count(DISTINCT (${asof} - day) // 7) FILTER (WHERE day > ${asof} - 91) AS active_weeks,
+      -- Days (0..6) and weeks (0..12) back from the as-of date as bits of one number: cheaper
+      -- than a distinct aggregate, and a user with two accounts on a day still counts it once.
+      CAST(bit_count(bit_or(CASE WHEN day > ${asof} - 7
+        THEN CAST(1 AS BIGINT) << CAST(${asof} - day AS BIGINT) ELSE 0 END)) AS BIGINT)
+        AS days_active_7,
+      CAST(bit_count(bit_or(CASE WHEN day > ${asof} - 91
+        THEN CAST(1 AS BIGINT) << CAST((${asof} - day) // 7 AS BIGINT) ELSE 0 END)) AS BIGINT)
+        AS active_weeks,
       coalesce(sum(sessions) FILTER (WHERE ${inWindow}), 0) AS sessions,
       coalesce(sum(active_seconds) FILTER (WHERE ${inWindow}), 0) AS active_seconds,
       coalesce(sum(events) FILTER (WHERE ${inWindow}), 0) AS events,
       coalesce(sum(events) FILTER (WHERE day <= ${asof} - CAST($window AS INTEGER)
         AND day > ${asof} - 2 * CAST($window AS INTEGER)), 0) AS previous_events,
+      min(day) AS first_recent_day,
       max(day) AS last_day
     FROM recent GROUP BY user_id
     HAVING count(*) FILTER (WHERE ${inWindow}) > 0),
-  active AS (SELECT count(*) AS n FROM per_day),
+  active AS (SELECT count(*) AS n FROM ${reuse?.scored ?? 'per_day'}),
   session_median AS (
     SELECT user_id, median(s) AS session_seconds_median
     FROM (SELECT user_id, unnest(session_seconds) AS s FROM recent WHERE ${inWindow})
     GROUP BY user_id),
+  -- First day seen before the look-back (the look-back's own first day is in per_day).
   first_seen AS (
     SELECT user_id, min(day) AS first_day FROM ${src.userDay}
-    WHERE project_id = $p AND NOT anonymous AND day <= ${asof}
-      AND user_id IN (SELECT user_id FROM per_day)
+    WHERE project_id = $p AND NOT anonymous AND day <= ${asof} - greatest(91, 2 * CAST($window AS INTEGER))
     GROUP BY user_id),
-  user_event AS (
-    SELECT user_id, event, sum(events) AS n FROM ${src.userDayEvent}
-    WHERE project_id = $p AND NOT anonymous AND ${inWindow} GROUP BY user_id, event),
+  user_event AS (${reuse ? `SELECT user_id, event, n FROM ${reuse.userEvent}` : uses.userEvent}),
   user_prop_feature AS (
-    SELECT user_id, feature, sum(events) AS n FROM ${src.userDayFeature}
-    WHERE project_id = $p AND NOT anonymous AND ${inWindow} GROUP BY user_id, feature),
+    ${reuse ? `SELECT user_id, feature, n FROM ${reuse.userPropFeature}` : uses.userPropFeature}),
   ${cat.ctes},
   any_key AS (SELECT count(*) > 0 AS yes FROM feature_info WHERE is_key),
   catalogue_size AS (SELECT count(*) AS n FROM feature_info WHERE NOT is_login),
@@ -139,7 +185,7 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
       CASE WHEN (SELECT yes FROM any_key) THEN coalesce(f.key_feature_uses, 0)
         ELSE coalesce(e.actions, 0) END AS key_actions,
       coalesce(f.collaboration, 0) AS collaboration, coalesce(f.feedback, 0) AS feedback,
-      ${asof} - fs.first_day AS tenure_days,
+      ${asof} - least(d.first_recent_day, coalesce(fs.first_day, d.first_recent_day)) AS tenure_days,
       ${asof} - d.last_day AS days_since_last_seen,
       coalesce(ea.early_adoptions, 0) AS early_adoptions,
       CASE WHEN d.previous_events > 0
