@@ -103,7 +103,7 @@ describe('scoring with the default definition', () => {
     ]);
     // Every failed criterion decides: breadth failed, and none of the habits held.
     expect(h1?.reason).toBe(
-      'not yet: 1 core features, needs 5; no advanced feature, needs 2; 30 key actions, needs the top 20%; invited or shared 0 times, needs 3; active in 5 of the last 13 weeks, needs 10',
+      'not yet: 1 core feature, needs 5; no advanced feature, needs 2; 30 key actions, needs the top 20%; invited or shared 0 times, needs 3; active in 5 of the last 13 weeks, needs 10',
     );
   });
 
@@ -119,8 +119,8 @@ describe('scoring with the default definition', () => {
       ['consistency', false],
     ]);
     const depth = p1?.criteria.find((c) => c.id === 'depth');
-    // 11 active users; p1 has the most key actions: top 1/11, shown as 9%.
-    expect(depth?.top_percent).toBe(9);
+    // 11 active users; p1 has the most key actions: top 1/11 = 9.1%, shown rounded up as 10%.
+    expect(depth?.top_percent).toBe(10);
     expect(depth?.value).toBe(25 * 10 + 2);
     expect(p1?.reason).toContain('active 25 of 30 days');
     expect(p1?.reason).toContain('2 advanced features: Automation Created, Workflow Built');

@@ -37,12 +37,22 @@ export async function explainUser(
   const labels = featureLabels(options.catalogue);
   const [user] = await readScoredUsers(engine, definition, { userId, labels });
   if (!user) {
-    const [seen] = await engine.query<{ first: string | null; last: string | null }>(
-      `SELECT strftime(min(day), '%Y-%m-%d') AS first, strftime(max(day), '%Y-%m-%d') AS last
-       FROM user_day WHERE project_id = $p AND user_id = $u AND NOT anonymous`,
+    const [seen] = await engine.query<{
+      first: string | null;
+      last: string | null;
+      anonymous: boolean | null;
+    }>(
+      `SELECT strftime(min(day), '%Y-%m-%d') AS first, strftime(max(day), '%Y-%m-%d') AS last,
+         bool_and(anonymous) AS anonymous
+       FROM user_day WHERE project_id = $p AND user_id = $u`,
       { p: projectId, u: userId },
     );
     if (!seen?.last) throw new AnalysisError(`no user "${userId}" in project ${projectId}.`);
+    if (seen.anonymous) {
+      throw new AnalysisError(
+        `"${userId}" is an anonymous id (seen ${seen.first} to ${seen.last}), not a user: anonymous visitors are never scored.`,
+      );
+    }
     throw new AnalysisError(
       `user "${userId}" was not active in the ${definition.window_days} days to ${asOf} (seen ${seen.first} to ${seen.last}); try --as-of ${seen.last}.`,
     );

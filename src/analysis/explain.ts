@@ -40,8 +40,11 @@ export function num(row: Record<string, unknown>, key: string): number {
 
 const round1 = (v: number): number => Math.round(v * 10) / 10;
 
-/** The user's rank as a percentage, never shown as 0%: "top 1%" is the best there is. */
-const topPct = (share: number): number => Math.max(1, Math.round(share * 100));
+/**
+ * The user's rank as a percentage, rounded up so it never claims a better rank than the true one
+ * (a share of 20.1% is "top 21%", which fails "top 20%"); "top 1%" is the best there is.
+ */
+const topPct = (share: number): number => Math.max(1, Math.ceil(share * 100 - 1e-9));
 
 /**
  * The criteria that decided the verdict. Passing: every criterion on a passing path (all
@@ -123,7 +126,7 @@ export function signalPhrase(signal: SignalName, v: number, ctx: PhraseContext):
     case 'active_weeks':
       return `active in ${n} of the last 13 weeks`;
     case 'sessions':
-      return `${n} sessions`;
+      return `${n} session${v === 1 ? '' : 's'}`;
     case 'session_seconds_mean':
       return `sessions of ${duration(v)} on average`;
     case 'session_seconds_median':
@@ -137,13 +140,14 @@ export function signalPhrase(signal: SignalName, v: number, ctx: PhraseContext):
     case 'logins':
       return `${n} logins`;
     case 'features':
-      return `${n} features used`;
+      return `${n} feature${v === 1 ? '' : 's'} used`;
     case 'core_features':
-      return `${n} core features`;
+      return `${n} core feature${v === 1 ? '' : 's'}`;
     case 'advanced_features': {
       const names = ctx.row.advanced_list.slice(0, 3).map((f) => featureLabel(f, ctx.labels));
       const more = ctx.row.advanced_list.length > 3 ? ', ...' : '';
-      return v > 0 ? `${n} advanced features: ${names.join(', ')}${more}` : 'no advanced feature';
+      if (v === 0) return 'no advanced feature';
+      return `${n} advanced feature${v === 1 ? '' : 's'}: ${names.join(', ')}${more}`;
     }
     case 'catalogue_coverage':
       return `uses ${n}% of the features`;

@@ -1,5 +1,10 @@
 import type { Engine } from '../engines/engine.js';
-import type { Catalogue, FeatureConfig, FeatureTag } from '../model/catalogue.js';
+import {
+  type Catalogue,
+  type FeatureConfig,
+  type FeatureTag,
+  literalGlob,
+} from '../model/catalogue.js';
 import { compileFeatures } from '../sql/compile-features.js';
 import { featureLabel } from './explain.js';
 import { resolveAsOf } from './run-analysis.js';
@@ -94,6 +99,6 @@ export async function runCatalogue(
 export function catalogueForConfig(current: Catalogue, listing: CatalogueListing): Catalogue {
   const inferred: FeatureConfig[] = listing.features
     .filter((f) => f.source === 'inferred')
-    .map((f) => ({ name: f.feature, events: f.feature, kind: f.kind, tags: f.tags }));
+    .map((f) => ({ name: f.feature, events: literalGlob(f.feature), kind: f.kind, tags: f.tags }));
   return { ...current, features: [...current.features, ...inferred] };
 }

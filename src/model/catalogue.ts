@@ -65,10 +65,25 @@ export function featureEvents(f: FeatureConfig): string[] {
   return typeof f.events === 'string' ? [f.events] : f.events;
 }
 
-/** A glob over event names as a SQL LIKE pattern with backslash as the escape character. */
+/**
+ * A glob over event names as a SQL LIKE pattern with backslash as the escape character: `*` any
+ * run of characters, `?` one character, and a backslash makes the next character literal
+ * (`what\?` is the event "what?").
+ */
 export function globToLike(glob: string): string {
-  return glob
-    .replace(/[\\%_]/g, (c) => `\\${c}`)
-    .replace(/\*/g, '%')
-    .replace(/\?/g, '_');
+  const literal = (c: string) => (c === '\\' || c === '%' || c === '_' ? `\\${c}` : c);
+  let out = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] ?? '';
+    if (c === '\\' && i + 1 < glob.length) out += literal(glob[++i] ?? '');
+    else if (c === '*') out += '%';
+    else if (c === '?') out += '_';
+    else out += literal(c);
+  }
+  return out;
+}
+
+/** An event name written as a glob that matches exactly that name. */
+export function literalGlob(event: string): string {
+  return event.replace(/[\\*?]/g, (c) => `\\${c}`);
 }

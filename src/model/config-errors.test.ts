@@ -78,7 +78,35 @@ describe('configuration errors name the place, the problem and a fix', () => {
   it('a definition with both rule and score, or neither', () => {
     expect(
       errorOf(() => parseConfigText('definitions:\n  x: { window_days: 30 }\n', 'p.yaml')),
-    ).toContain('p.yaml:2: definitions.x: a definition has either rule: or score:, not both');
+    ).toContain(
+      'p.yaml:2: definitions.x: a definition needs rule: (criteria combined with all/any/at_least) or score: (a weighted composite)',
+    );
+    const both =
+      'definitions:\n  x:\n    rule: { signal: events, min: 1 }\n    score: { weights: { events: 1 }, cutoff: { min_score: 50 } }\n';
+    expect(errorOf(() => parseConfigText(both, 'p.yaml'))).toContain(
+      'either rule: or score:, not both',
+    );
+  });
+
+  it('a misspelt key: only the cause, with the near miss; a wrong type shows what was given', () => {
+    const text = [
+      'projct: x',
+      'definitions:',
+      '  b:',
+      '    rule:',
+      '      all:',
+      '        - { signal: key_actions, top_percnt: 20 }',
+      '        - { signal: days_active, min: twenty }',
+      '        - { signal: trend, min: -20 }',
+    ].join('\n');
+    const message = errorOf(() => parseConfigText(text, 'p.yaml'));
+    expect(message).toContain('"top_percnt": did you mean top_percent?');
+    expect(message).toContain('"projct": did you mean project?');
+    expect(message).toContain('p.yaml:7: definitions.b.rule.all.1.min: ');
+    expect(message).toContain('(got "twenty")');
+    expect(message).not.toContain('needs exactly one threshold');
+    expect(message).not.toContain('all.2');
+    expect(message.split('\n')).toHaveLength(4);
   });
 });
 
@@ -107,6 +135,12 @@ describe('choosing and changing a definition', () => {
     expect(errorOf(() => resolveDefinition(config, { set: ['days_active.min=lots'] }))).toContain(
       'lots is not a number',
     );
+    expect(errorOf(() => resolveDefinition(config, { set: ['days_active.min=0x10'] }))).toContain(
+      '0x10 is not a number',
+    );
+    expect(
+      errorOf(() => resolveDefinition(config, { windowDays: 14, set: ['window_days=7'] })),
+    ).toContain('--window and --set window_days=... both change the window');
   });
 
   it('a shorter --window resolves shares of the window and refuses what no longer fits', () => {

@@ -65,7 +65,7 @@ export function parseConfigText(text: string, file: string): Config {
   const parsed = ConfigSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
     throw new ConfigError(
-      `invalid configuration:\n${formatIssues(parsed.error.issues, file, doc, lineCounter)}`,
+      `invalid configuration:\n${formatIssues(parsed.error.issues, file, doc, lineCounter, ConfigSchema)}`,
     );
   }
   return parsed.data;

@@ -153,13 +153,21 @@ export const CompositeSchema = z
 export const DefinitionSchema = z
   .object({
     description: z.string().optional(),
-    window_days: z.number().int().min(1).max(365).default(30),
+    window_days: z.number().int().min(1).max(366).default(30),
     rule: RuleSchema.optional().describe('Criteria combined with all / any / at_least + of.'),
     score: CompositeSchema.optional().describe('A weighted composite score with a cut-off.'),
   })
   .strict()
   .superRefine((d, ctx) => {
-    if ((d.rule === undefined) === (d.score === undefined)) {
+    if (d.rule === undefined && d.score === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'a definition needs rule: (criteria combined with all/any/at_least) or score: (a weighted composite)',
+      });
+      return;
+    }
+    if (d.rule !== undefined && d.score !== undefined) {
       ctx.addIssue({
         code: 'custom',
         message: 'a definition has either rule: or score:, not both',
@@ -239,7 +247,7 @@ export function definitionProblems(
           message: `impossible threshold: ${node.signal} is at most ${max} in a ${windowDays}-day window, min is ${node.min}; try min: ${Math.max(1, Math.ceil((max * 2) / 3))} or min_share: 0.67`,
         });
       }
-      if (node.min !== undefined && node.min < 0) {
+      if (node.min !== undefined && node.min < 0 && node.signal !== 'trend') {
         problems.push({ path: [...path, 'min'], message: `min ${node.min} is below zero` });
       }
       if (node.max !== undefined && node.max < 0 && node.signal !== 'trend') {

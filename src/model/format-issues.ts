@@ -14,31 +14,81 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: Path): number | u
   return undefined;
 }
 
-/** For a value outside a fixed list, the near miss: "did you mean advanced?". */
-function hint(issue: z.core.$ZodIssue, doc: Document | undefined): string {
-  if (issue.code !== 'invalid_value' || !doc) return '';
-  const given = doc.getIn(issue.path as unknown[]);
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+}
+
+/** The keys an object schema accepts at `path`, to suggest one for an unknown key. */
+function knownKeys(schema: z.ZodType | undefined, path: Path): string[] {
+  let s = schema;
+  let i = 0;
+  while (s) {
+    const def = (s as unknown as { _zod: { def: SchemaDef } })._zod.def;
+    if (['optional', 'default', 'nullable', 'prefault', 'readonly'].includes(def.type)) {
+      s = def.innerType;
+    } else if (def.type === 'pipe') s = def.in;
+    else if (i === path.length) return def.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+    else if (def.type === 'object') s = def.shape?.[String(path[i++])];
+    else if (def.type === 'array') {
+      s = def.element;
+      i++;
+    } else if (def.type === 'record') {
+      s = def.valueType;
+      i++;
+    } else return [];
+  }
+  return [];
+}
+
+/** Plain-words endings for zod's own messages: what was given, and the near miss. */
+function hint(
+  issue: z.core.$ZodIssue,
+  doc: Document | undefined,
+  schema: z.ZodType | undefined,
+): string {
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeys(schema, issue.path);
+    if (known.length === 0) return '';
+    return `; ${issue.keys.map((k) => `"${k}": ${suggestName(k, known)}`).join('; ')}`;
+  }
+  const given = doc?.getIn(issue.path as unknown[]);
+  if (issue.code === 'invalid_type' && given !== undefined) {
+    return ` (got ${JSON.stringify(given)})`;
+  }
+  if (issue.code !== 'invalid_value') return '';
   const options = issue.values.filter((v): v is string => typeof v === 'string');
   if (typeof given !== 'string' || options.length === 0) return '';
   const s = suggestName(given, options);
   return s.startsWith('did you mean') ? ` ("${given}": ${s})` : '';
 }
 
+const samePath = (a: Path, b: Path) => a.length === b.length && a.every((p, i) => p === b[i]);
+
 /**
- * One line per problem: where (file, line, key path), what is wrong. zod reports a failed union
- * or refinement on the object that holds it, so the path is that of the nearest key.
+ * One line per problem: where (file, line, key path), what is wrong, and a hint. zod reports a
+ * failed refinement on the object that holds it, so the path is that of the nearest key. A
+ * misspelt key also trips the checks on its object (a criterion then "lacks" its threshold):
+ * only the unknown key is reported there, as it is the cause.
  */
 export function formatIssues(
   issues: readonly z.core.$ZodIssue[],
   file: string,
   doc?: Document,
   lineCounter?: LineCounter,
+  schema?: z.ZodType,
 ): string {
+  const unknownAt = issues.filter((i) => i.code === 'unrecognized_keys').map((i) => i.path);
   return issues
+    .filter((i) => i.code !== 'custom' || !unknownAt.some((p) => samePath(p, i.path)))
     .map((i) => {
       const path = i.path.map(String).join('.') || '(top level)';
       const line = doc && lineCounter ? lineOf(doc, lineCounter, i.path) : undefined;
-      return `  ${file}${line ? `:${line}` : ''}: ${path}: ${i.message}${hint(i, doc)}`;
+      return `  ${file}${line ? `:${line}` : ''}: ${path}: ${i.message}${hint(i, doc, schema)}`;
     })
     .join('\n');
 }

@@ -60,8 +60,10 @@ function applySet(def: DefinitionInput, change: string): DefinitionInput {
     );
   }
   const [, head = '', field, raw = ''] = m;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new DefinitionError(`--set ${change}: ${raw} is not a number`);
+  const value = /^-?(\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(value)) {
+    throw new DefinitionError(`--set ${change}: ${raw} is not a number (write e.g. 15 or 0.5)`);
+  }
   const next = structuredClone(def);
   if (head === 'window_days' && field === undefined) {
     next.window_days = value;
@@ -99,13 +101,18 @@ function applySet(def: DefinitionInput, change: string): DefinitionInput {
 /** The definition to score with: looked up by name, what-if changes applied, window set. */
 export function resolveDefinition(config: Config, options: ResolveOptions = {}): Definition {
   const [name, input] = lookupDefinition(config, options.name);
+  if (options.windowDays !== undefined && options.set?.some((c) => c.startsWith('window_days='))) {
+    throw new DefinitionError(
+      '--window and --set window_days=... both change the window: use one of them.',
+    );
+  }
   let def = input;
   for (const change of options.set ?? []) def = applySet(def, change);
   const parsed = DefinitionSchema.safeParse(def);
   const source = options.set?.length ? `definition "${name}" with --set` : `definition "${name}"`;
   if (!parsed.success) {
     throw new DefinitionError(
-      `${source} is not valid:\n${formatIssues(parsed.error.issues, source)}`,
+      `${source} is not valid:\n${formatIssues(parsed.error.issues, source, undefined, undefined, DefinitionSchema)}`,
     );
   }
   const windowDays = options.windowDays ?? parsed.data.window_days;

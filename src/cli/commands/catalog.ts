@@ -42,6 +42,10 @@ export function registerCatalog(program: Command): void {
     .option('--write', 'save the catalogue into the config file for editing')
     .option('--json', 'print the catalogue as JSON')
     .action(async (opts: CatalogFlags) => {
+      // --write may start a config file; every other command insists that --config exists.
+      if (opts.write && opts.config && !existsSync(opts.config)) {
+        writeFileSync(opts.config, '# powerlens configuration (docs/definition.md)\n');
+      }
       await withContext(
         opts,
         async (ctx) => {

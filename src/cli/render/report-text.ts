@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import { describeDefinition } from '../../analysis/describe-definition.js';
 import type { Report } from '../../analysis/run-analysis.js';
+import { addDays } from '../../time/days.js';
 import { renderCurve } from './curve-bars.js';
 import { renderTable } from './table.js';
 
@@ -33,7 +34,15 @@ export function renderReport(r: Report, changes: readonly string[] = []): string
   if (t.active_users === 0) {
     out.push(
       pc.yellow(
-        `  nobody was active in this window: the data runs from ${t.first_day} to ${t.last_day}; try --as-of ${t.last_day}`,
+        t.last_day
+          ? `  nobody was active in this window: the data runs from ${t.first_day} to ${t.last_day}; try --as-of ${t.last_day}`
+          : '  this project has no data yet: import events first (powerlens import FILE)',
+      ),
+    );
+  } else if (t.first_day && t.first_day > addDays(r.as_of, 1 - r.window_days)) {
+    out.push(
+      pc.yellow(
+        `  the data starts on ${t.first_day}, inside this ${r.window_days}-day window: day-count thresholds may be out of reach (try a shorter --window)`,
       ),
     );
   }
