@@ -1,32 +1,35 @@
 
-  recent AS (
+  -- The window's rows, read once for the per-user sums, the session lengths and the accounts.
+  in_window AS (
     SELECT user_id, account_id, day, events, sessions, active_seconds, session_seconds
-    FROM user_day WHERE project_id = $p AND NOT anonymous AND day > CAST($asof AS DATE) - greatest(91, 2 * CAST($window AS INTEGER)) AND day <= CAST($asof AS DATE)),
-  per_day AS (
+    FROM user_day WHERE project_id = $p AND NOT anonymous AND day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)),
+  window_user AS (
     SELECT user_id,
-      count(DISTINCT day) FILTER (WHERE day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)) AS days_active,
-      -- Days (0..6) and weeks (0..12) back from the as-of date as bits of one number: cheaper
-      -- than a distinct aggregate, and a user with two accounts on a day still counts it once.
-      CAST(bit_count(bit_or(CASE WHEN day > CAST($asof AS DATE) - 7
-        THEN CAST(1 AS BIGINT) << CAST(CAST($asof AS DATE) - day AS BIGINT) ELSE 0 END)) AS BIGINT)
-        AS days_active_7,
-      CAST(bit_count(bit_or(CASE WHEN day > CAST($asof AS DATE) - 91
-        THEN CAST(1 AS BIGINT) << CAST((CAST($asof AS DATE) - day) // 7 AS BIGINT) ELSE 0 END)) AS BIGINT)
-        AS active_weeks,
-      coalesce(sum(sessions) FILTER (WHERE day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)), 0) AS sessions,
-      coalesce(sum(active_seconds) FILTER (WHERE day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)), 0) AS active_seconds,
-      coalesce(sum(events) FILTER (WHERE day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)), 0) AS events,
+      CAST(bit_count(bit_or(CAST(1 AS UBIGINT) << CAST((CAST($asof AS DATE) - day) AS UBIGINT))) AS BIGINT) AS days_active,
+      sum(sessions) AS sessions, sum(active_seconds) AS active_seconds, sum(events) AS events,
+      list_median(flatten(list(session_seconds))) AS session_seconds_median,
+      min(day) AS first_window_day, max(day) AS last_day
+    FROM in_window GROUP BY user_id),
+  -- Days (0..6) and weeks (0..12) back from the as-of date as bits of one number: cheaper than a
+  -- distinct aggregate, and a user with two accounts on a day still counts it once.
+  look_back AS (
+    SELECT user_id,
+      bit_or(CASE WHEN day > CAST($asof AS DATE) - 7
+        THEN CAST(1 AS BIGINT) << CAST(CAST($asof AS DATE) - day AS BIGINT) ELSE 0 END) AS day_bits,
+      bit_or(CASE WHEN day > CAST($asof AS DATE) - 91
+        THEN CAST(1 AS BIGINT) << CAST((CAST($asof AS DATE) - day) // 7 AS BIGINT) ELSE 0 END) AS week_bits,
       coalesce(sum(events) FILTER (WHERE day <= CAST($asof AS DATE) - CAST($window AS INTEGER)
         AND day > CAST($asof AS DATE) - 2 * CAST($window AS INTEGER)), 0) AS previous_events,
-      min(day) AS first_recent_day,
-      max(day) AS last_day
-    FROM recent GROUP BY user_id
-    HAVING count(*) FILTER (WHERE day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)) > 0),
-  active AS (SELECT count(*) AS n FROM per_day),
-  session_median AS (
-    SELECT user_id, median(s) AS session_seconds_median
-    FROM (SELECT user_id, unnest(session_seconds) AS s FROM recent WHERE day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE))
+      min(day) AS first_recent_day
+    FROM user_day WHERE project_id = $p AND NOT anonymous AND day > CAST($asof AS DATE) - greatest(91, 2 * CAST($window AS INTEGER)) AND day <= CAST($asof AS DATE)
     GROUP BY user_id),
+  per_day AS (
+    SELECT w.user_id, w.days_active, CAST(bit_count(l.day_bits) AS BIGINT) AS days_active_7,
+      CAST(bit_count(l.week_bits) AS BIGINT) AS active_weeks,
+      w.sessions, w.active_seconds, w.events, l.previous_events, l.first_recent_day, w.last_day,
+      w.session_seconds_median
+    FROM window_user w JOIN look_back l USING (user_id)),
+  active AS (SELECT count(*) AS n FROM per_day),
   -- First day seen before the look-back (the look-back's own first day is in per_day).
   first_seen AS (
     SELECT user_id, min(day) AS first_day FROM user_day
@@ -87,7 +90,9 @@
       count(*) FILTER (WHERE NOT i.is_login) AS features,
       count(*) FILTER (WHERE NOT i.is_login AND NOT i.is_advanced) AS core_features,
       count(*) FILTER (WHERE i.is_advanced) AS advanced_features,
-      list(uf.feature ORDER BY uf.n DESC, uf.feature) FILTER (WHERE i.is_advanced) AS advanced_list,
+      -- Most used first, then by name: a sort of each user's short list, not an ordered aggregate.
+      list_transform(list_sort(list({n: -uf.n, feature: uf.feature}) FILTER (WHERE i.is_advanced)),
+        x -> x.feature) AS advanced_list,
       sum(uf.n) FILTER (WHERE i.is_key) AS key_feature_uses,
       sum(uf.n) FILTER (WHERE i.is_collaboration) AS collaboration,
       sum(uf.n) FILTER (WHERE i.is_feedback) AS feedback
@@ -95,8 +100,8 @@
   -- A user's account is the one with most of their events in the window (ties: the first id).
   main_account AS (
     SELECT user_id, account_id FROM (
-      SELECT user_id, account_id, sum(events) AS n FROM recent
-      WHERE account_id <> '' AND day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE) GROUP BY user_id, account_id)
+      SELECT user_id, account_id, sum(events) AS n FROM in_window
+      WHERE account_id <> '' GROUP BY user_id, account_id)
     QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY n DESC, account_id) = 1),
   early AS (SELECT CAST(NULL AS VARCHAR) AS user_id, 0 AS early_adoptions WHERE false),
   signals AS (
@@ -104,7 +109,7 @@
       d.days_active, d.days_active_7, d.active_weeks, d.sessions,
       CASE WHEN d.sessions > 0 THEN round(d.active_seconds / d.sessions, 1) ELSE 0 END
         AS session_seconds_mean,
-      coalesce(sm.session_seconds_median, 0) AS session_seconds_median,
+      coalesce(d.session_seconds_median, 0) AS session_seconds_median,
       d.active_seconds, d.events,
       coalesce(e.actions, 0) AS actions, coalesce(e.logins, 0) AS logins,
       coalesce(f.features, 0) AS features,
@@ -125,7 +130,7 @@
       coalesce(f.advanced_list, []) AS advanced_list
     FROM per_day d
     LEFT JOIN per_event e USING (user_id) LEFT JOIN per_feature f USING (user_id)
-    LEFT JOIN session_median sm USING (user_id) LEFT JOIN first_seen fs USING (user_id)
+    LEFT JOIN first_seen fs USING (user_id)
     LEFT JOIN main_account a USING (user_id)
     LEFT JOIN (SELECT user_id, sum(early_adoptions) AS early_adoptions FROM early GROUP BY user_id) ea
       USING (user_id))
