@@ -281,16 +281,17 @@ describe('user_day_feature: catalogue features defined by property conditions', 
       `SELECT user_id, features, advanced_features, key_actions, advanced_list
        FROM scored ORDER BY user_id`,
     );
-    // a: view, export (inferred from the name) and pdf_export; b: view and export.
+    // The property feature lists `export`, so it is not also inferred as a feature of its own:
+    // a uses view and pdf_export; b (CSV exports only) uses view.
     expect(scored).toEqual([
       {
         user_id: 'a',
-        features: 3,
+        features: 2,
         advanced_features: 1,
         key_actions: 20,
         advanced_list: ['pdf_export'],
       },
-      { user_id: 'b', features: 2, advanced_features: 0, key_actions: 0, advanced_list: [] },
+      { user_id: 'b', features: 1, advanced_features: 0, key_actions: 0, advanced_list: [] },
     ]);
     const { sql, params } = compileUserFeatures({
       ...signalsInput(scope),

@@ -6,6 +6,7 @@ import { compileFeatures } from '../sql/compile-features.js';
 import {
   compileConcentrationTop,
   compileCurve,
+  compileL7Curve,
   compileGini,
   compileGroupStats,
   compileLorenz,
@@ -256,7 +257,12 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
     await engine.query<CurvePoint>(compileCurve('days_active')),
     definition.window_days,
   );
-  const l7 = fillCurve(await engine.query<CurvePoint>(compileCurve('days_active_7')), 7);
+  // A window of 7 days or more holds everyone active in the last 7; a shorter one does not.
+  const l7Rows =
+    definition.window_days >= 7
+      ? await engine.query<CurvePoint>(compileCurve('days_active_7'))
+      : await engine.query<CurvePoint>(compileL7Curve(), { p, asof: asOf });
+  const l7 = fillCurve(l7Rows, 7);
   const report: Report = {
     project_id: p,
     as_of: asOf,

@@ -10,8 +10,9 @@ export interface CatalogueInput {
 }
 
 /**
- * The feature catalogue as SQL: `cat_cfg` holds the configured features (one row per event
- * pattern; property-condition features have no pattern, their uses come from user_day_feature),
+ * The feature catalogue as SQL: `cat_cfg` holds the configured features, one row per event
+ * pattern (`by_property`: the feature also has property conditions, so its uses come from
+ * user_day_feature, and its patterns only say which events the catalogue lists),
  * bound as parameters so no name or pattern is ever SQL text.
  */
 export function compileCatalogueConfig(input: CatalogueInput): { cte: string; params: SqlParams } {
@@ -26,20 +27,22 @@ export function compileCatalogueConfig(input: CatalogueInput): { cte: string; pa
     params[`${k}_feedback`] = f.tags.includes('feedback');
     params[`${k}_key`] = f.tags.includes('key_action');
     params[`${k}_rel`] = f.released ?? null;
-    const patterns = f.where ? [null] : featureEvents(f).map(globToLike);
-    patterns.forEach((pattern, j) => {
-      params[`${k}_p${j}`] = pattern;
-      rows.push(
-        `(CAST($${k}_name AS VARCHAR), CAST($${k}_p${j} AS VARCHAR), CAST($${k}_adv AS BOOLEAN), CAST($${k}_login AS BOOLEAN), CAST($${k}_collab AS BOOLEAN), CAST($${k}_feedback AS BOOLEAN), CAST($${k}_key AS BOOLEAN), CAST($${k}_rel AS DATE))`,
-      );
-    });
+    params[`${k}_prop`] = f.where !== undefined;
+    featureEvents(f)
+      .map(globToLike)
+      .forEach((pattern, j) => {
+        params[`${k}_p${j}`] = pattern;
+        rows.push(
+          `(CAST($${k}_name AS VARCHAR), CAST($${k}_p${j} AS VARCHAR), CAST($${k}_prop AS BOOLEAN), CAST($${k}_adv AS BOOLEAN), CAST($${k}_login AS BOOLEAN), CAST($${k}_collab AS BOOLEAN), CAST($${k}_feedback AS BOOLEAN), CAST($${k}_key AS BOOLEAN), CAST($${k}_rel AS DATE))`,
+        );
+      });
   });
   const columns =
-    '(feature, pattern, is_advanced, is_login, is_collaboration, is_feedback, is_key, released)';
+    '(feature, pattern, by_property, is_advanced, is_login, is_collaboration, is_feedback, is_key, released)';
   const cte =
     rows.length > 0
       ? `cat_cfg ${columns} AS (VALUES ${rows.join(',\n    ')})`
-      : `cat_cfg ${columns} AS (SELECT CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), false, false, false, false, false, CAST(NULL AS DATE) WHERE false)`;
+      : `cat_cfg ${columns} AS (SELECT CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), false, false, false, false, false, false, CAST(NULL AS DATE) WHERE false)`;
   return { cte, params };
 }
 
@@ -47,7 +50,8 @@ export function compileCatalogueConfig(input: CatalogueInput): { cte: string; pa
  * Given `user_event` (user_id, event, n) and `active` (n), the effective catalogue:
  * `event_feature` maps each event name seen to its features (an unlisted event is a feature of its
  * own unless unlisted_events is "ignore"), `feature_info` describes every feature with its users
- * and inferred or configured kind and tags, `event_login` marks login-like event names.
+ * and inferred or configured kind and tags, `event_login` says whether an event name is login-like
+ * and whether it counts at all (unlisted events do not when unlisted_events is "ignore").
  */
 export function compileCatalogueCtes(input: CatalogueInput): { ctes: string; params: SqlParams } {
   const { cte, params } = compileCatalogueConfig(input);
@@ -61,10 +65,12 @@ export function compileCatalogueCtes(input: CatalogueInput): { ctes: string; par
   const ctes = `${cte},
   event_names AS (SELECT DISTINCT event FROM user_event),
   listed AS (
-    SELECT DISTINCT e.event, c.feature FROM event_names e
-    JOIN cat_cfg c ON c.pattern IS NOT NULL AND e.event LIKE c.pattern ESCAPE '\\'),
+    SELECT DISTINCT e.event, c.feature, c.by_property FROM event_names e
+    JOIN cat_cfg c ON e.event LIKE c.pattern ESCAPE '\\'),
+  -- An event a property feature names is listed (never inferred), but counts for that feature
+  -- only through user_day_feature, where its conditions were checked.
   event_feature AS (
-    SELECT event, feature, false AS inferred FROM listed
+    SELECT DISTINCT event, feature, false AS inferred FROM listed WHERE NOT by_property
     ${inferUnlisted ? 'UNION ALL SELECT event, event, true FROM event_names WHERE event NOT IN (SELECT event FROM listed)' : ''}),
   -- A feature may be defined by event names and by a property condition under the same name.
   user_feature AS (
@@ -79,21 +85,24 @@ export function compileCatalogueCtes(input: CatalogueInput): { ctes: string; par
       bool_or(is_collaboration) AS is_collaboration, bool_or(is_feedback) AS is_feedback,
       bool_or(is_key) AS is_key, min(released) AS released
     FROM cat_cfg GROUP BY feature),
+  -- A login feature is presence, not use: never advanced, whatever its kind says.
   feature_info AS (
     SELECT f.feature, coalesce(u.users, 0) AS users, c.feature IS NULL AS inferred,
       coalesce(c.is_login, regexp_matches(lower(f.feature), $login_re)) AS is_login,
       coalesce(c.is_collaboration, regexp_matches(lower(f.feature), $collab_re)) AS is_collaboration,
       coalesce(c.is_feedback, regexp_matches(lower(f.feature), $feedback_re)) AS is_feedback,
       coalesce(c.is_key, false) AS is_key,
-      coalesce(c.is_advanced,
+      coalesce(c.is_advanced AND NOT c.is_login,
         NOT regexp_matches(lower(f.feature), $login_re)
         AND coalesce(u.users, 0) < $adv_share * (SELECT n FROM active)) AS is_advanced,
       c.released
     FROM (SELECT feature FROM cfg_feature UNION SELECT feature FROM feature_users) f
     LEFT JOIN cfg_feature c USING (feature) LEFT JOIN feature_users u USING (feature)),
-  -- An event is login-like when a feature it belongs to is; unlisted ignored events by name.
+  -- An event is login-like when a feature it belongs to is, else by its name; it is counted (as
+  -- an action or a login) when the catalogue lists it or infers unlisted events.
   event_login AS (
-    SELECT e.event, coalesce(bool_or(i.is_login), regexp_matches(lower(e.event), $login_re)) AS is_login
+    SELECT e.event, coalesce(bool_or(i.is_login), regexp_matches(lower(e.event), $login_re)) AS is_login,
+      ${inferUnlisted ? 'true' : 'e.event IN (SELECT event FROM listed)'} AS is_counted
     FROM event_names e LEFT JOIN event_feature f USING (event) LEFT JOIN feature_info i USING (feature)
     GROUP BY e.event)`;
   return { ctes, params };

@@ -12,6 +12,21 @@ export function compileCurve(signal: 'days_active' | 'days_active_7'): string {
   FROM scored WHERE ${signal} > 0 GROUP BY ${signal} ORDER BY ${signal}`;
 }
 
+/**
+ * The L7 curve over everyone active in the last 7 days, also when the window is shorter than 7
+ * days (then some of them were not scored: they count as not power users). Parameters: $p, $asof.
+ */
+export function compileL7Curve(): string {
+  return `WITH l7 AS (
+    SELECT user_id, count(DISTINCT day) AS days FROM user_day
+    WHERE project_id = $p AND NOT anonymous
+      AND day > CAST($asof AS DATE) - 7 AND day <= CAST($asof AS DATE)
+    GROUP BY user_id)
+  SELECT CAST(l7.days AS INTEGER) AS days_active, count(*) AS users,
+    count(*) FILTER (WHERE s.is_power_user) AS power_users
+  FROM l7 LEFT JOIN scored s USING (user_id) GROUP BY l7.days ORDER BY l7.days`;
+}
+
 /** Shares of the key actions produced by the top 1, 5, 10 and 20% of active users. */
 export const TOP_SHARES = [1, 5, 10, 20] as const;
 

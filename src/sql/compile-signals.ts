@@ -94,7 +94,7 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
     SELECT e.user_id, count(DISTINCT i.feature) AS early_adoptions
     FROM (SELECT user_id, event, day FROM ${src.userDayEvent}
           WHERE project_id = $p AND NOT anonymous AND day <= ${asof}) e
-    JOIN cat_cfg c ON c.pattern IS NOT NULL AND e.event LIKE c.pattern ESCAPE '\\'
+    JOIN cat_cfg c ON NOT c.by_property AND e.event LIKE c.pattern ESCAPE '\\'
     JOIN feature_info i ON i.feature = c.feature
     WHERE i.released IS NOT NULL AND e.day >= i.released
       AND e.day < i.released + CAST($early_days AS INTEGER)
@@ -162,8 +162,8 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
   catalogue_size AS (SELECT count(*) AS n FROM feature_info WHERE NOT is_login),
   per_event AS (
     SELECT u.user_id,
-      sum(u.n) FILTER (WHERE NOT l.is_login) AS actions,
-      sum(u.n) FILTER (WHERE l.is_login) AS logins
+      sum(u.n) FILTER (WHERE NOT l.is_login AND l.is_counted) AS actions,
+      sum(u.n) FILTER (WHERE l.is_login AND l.is_counted) AS logins
     FROM user_event u JOIN event_login l USING (event) GROUP BY u.user_id),
   per_feature AS (
     SELECT uf.user_id,

@@ -69,8 +69,9 @@ describe('a catalogue with unlisted_events: ignore', () => {
     expect(
       pick(c1, ['features', 'core_features', 'advanced_features', 'catalogue_coverage']),
     ).toEqual([4, 3, 1, 100]);
-    // Ignored events are still events and, not being login-like, actions: 10 events - 1 login.
-    expect(pick(c1, ['events', 'logins', 'actions', 'key_actions'])).toEqual([10, 1, 9, 9]);
+    // Ignored events are still events but not actions: 10 events - 1 login - 3 unlisted
+    // (search_10, axb, random_thing).
+    expect(pick(c1, ['events', 'logins', 'actions', 'key_actions'])).toEqual([10, 1, 6, 6]);
     expect(user(users, 'c1').advanced_features_used).toEqual(['exports']);
     // The catalogue is the 4 configured non-login features: c2 uses 2, c3 (autopilot) 1.
     expect(user(users, 'c2').signals.catalogue_coverage).toBe(50);

@@ -40,18 +40,20 @@ WITH
   user_prop_feature AS (
     SELECT user_id, feature, sum(events) AS n FROM user_day_feature
     WHERE project_id = $p AND NOT anonymous AND day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE) GROUP BY user_id, feature),
-  cat_cfg (feature, pattern, is_advanced, is_login, is_collaboration, is_feedback, is_key, released) AS (VALUES (CAST($cf0_name AS VARCHAR), CAST($cf0_p0 AS VARCHAR), CAST($cf0_adv AS BOOLEAN), CAST($cf0_login AS BOOLEAN), CAST($cf0_collab AS BOOLEAN), CAST($cf0_feedback AS BOOLEAN), CAST($cf0_key AS BOOLEAN), CAST($cf0_rel AS DATE)),
-    (CAST($cf0_name AS VARCHAR), CAST($cf0_p1 AS VARCHAR), CAST($cf0_adv AS BOOLEAN), CAST($cf0_login AS BOOLEAN), CAST($cf0_collab AS BOOLEAN), CAST($cf0_feedback AS BOOLEAN), CAST($cf0_key AS BOOLEAN), CAST($cf0_rel AS DATE)),
-    (CAST($cf1_name AS VARCHAR), CAST($cf1_p0 AS VARCHAR), CAST($cf1_adv AS BOOLEAN), CAST($cf1_login AS BOOLEAN), CAST($cf1_collab AS BOOLEAN), CAST($cf1_feedback AS BOOLEAN), CAST($cf1_key AS BOOLEAN), CAST($cf1_rel AS DATE)),
-    (CAST($cf2_name AS VARCHAR), CAST($cf2_p0 AS VARCHAR), CAST($cf2_adv AS BOOLEAN), CAST($cf2_login AS BOOLEAN), CAST($cf2_collab AS BOOLEAN), CAST($cf2_feedback AS BOOLEAN), CAST($cf2_key AS BOOLEAN), CAST($cf2_rel AS DATE)),
-    (CAST($cf3_name AS VARCHAR), CAST($cf3_p0 AS VARCHAR), CAST($cf3_adv AS BOOLEAN), CAST($cf3_login AS BOOLEAN), CAST($cf3_collab AS BOOLEAN), CAST($cf3_feedback AS BOOLEAN), CAST($cf3_key AS BOOLEAN), CAST($cf3_rel AS DATE)),
-    (CAST($cf4_name AS VARCHAR), CAST($cf4_p0 AS VARCHAR), CAST($cf4_adv AS BOOLEAN), CAST($cf4_login AS BOOLEAN), CAST($cf4_collab AS BOOLEAN), CAST($cf4_feedback AS BOOLEAN), CAST($cf4_key AS BOOLEAN), CAST($cf4_rel AS DATE))),
+  cat_cfg (feature, pattern, by_property, is_advanced, is_login, is_collaboration, is_feedback, is_key, released) AS (VALUES (CAST($cf0_name AS VARCHAR), CAST($cf0_p0 AS VARCHAR), CAST($cf0_prop AS BOOLEAN), CAST($cf0_adv AS BOOLEAN), CAST($cf0_login AS BOOLEAN), CAST($cf0_collab AS BOOLEAN), CAST($cf0_feedback AS BOOLEAN), CAST($cf0_key AS BOOLEAN), CAST($cf0_rel AS DATE)),
+    (CAST($cf0_name AS VARCHAR), CAST($cf0_p1 AS VARCHAR), CAST($cf0_prop AS BOOLEAN), CAST($cf0_adv AS BOOLEAN), CAST($cf0_login AS BOOLEAN), CAST($cf0_collab AS BOOLEAN), CAST($cf0_feedback AS BOOLEAN), CAST($cf0_key AS BOOLEAN), CAST($cf0_rel AS DATE)),
+    (CAST($cf1_name AS VARCHAR), CAST($cf1_p0 AS VARCHAR), CAST($cf1_prop AS BOOLEAN), CAST($cf1_adv AS BOOLEAN), CAST($cf1_login AS BOOLEAN), CAST($cf1_collab AS BOOLEAN), CAST($cf1_feedback AS BOOLEAN), CAST($cf1_key AS BOOLEAN), CAST($cf1_rel AS DATE)),
+    (CAST($cf2_name AS VARCHAR), CAST($cf2_p0 AS VARCHAR), CAST($cf2_prop AS BOOLEAN), CAST($cf2_adv AS BOOLEAN), CAST($cf2_login AS BOOLEAN), CAST($cf2_collab AS BOOLEAN), CAST($cf2_feedback AS BOOLEAN), CAST($cf2_key AS BOOLEAN), CAST($cf2_rel AS DATE)),
+    (CAST($cf3_name AS VARCHAR), CAST($cf3_p0 AS VARCHAR), CAST($cf3_prop AS BOOLEAN), CAST($cf3_adv AS BOOLEAN), CAST($cf3_login AS BOOLEAN), CAST($cf3_collab AS BOOLEAN), CAST($cf3_feedback AS BOOLEAN), CAST($cf3_key AS BOOLEAN), CAST($cf3_rel AS DATE)),
+    (CAST($cf4_name AS VARCHAR), CAST($cf4_p0 AS VARCHAR), CAST($cf4_prop AS BOOLEAN), CAST($cf4_adv AS BOOLEAN), CAST($cf4_login AS BOOLEAN), CAST($cf4_collab AS BOOLEAN), CAST($cf4_feedback AS BOOLEAN), CAST($cf4_key AS BOOLEAN), CAST($cf4_rel AS DATE))),
   event_names AS (SELECT DISTINCT event FROM user_event),
   listed AS (
-    SELECT DISTINCT e.event, c.feature FROM event_names e
-    JOIN cat_cfg c ON c.pattern IS NOT NULL AND e.event LIKE c.pattern ESCAPE '\'),
+    SELECT DISTINCT e.event, c.feature, c.by_property FROM event_names e
+    JOIN cat_cfg c ON e.event LIKE c.pattern ESCAPE '\'),
+  -- An event a property feature names is listed (never inferred), but counts for that feature
+  -- only through user_day_feature, where its conditions were checked.
   event_feature AS (
-    SELECT event, feature, false AS inferred FROM listed
+    SELECT DISTINCT event, feature, false AS inferred FROM listed WHERE NOT by_property
     ),
   -- A feature may be defined by event names and by a property condition under the same name.
   user_feature AS (
@@ -66,29 +68,32 @@ WITH
       bool_or(is_collaboration) AS is_collaboration, bool_or(is_feedback) AS is_feedback,
       bool_or(is_key) AS is_key, min(released) AS released
     FROM cat_cfg GROUP BY feature),
+  -- A login feature is presence, not use: never advanced, whatever its kind says.
   feature_info AS (
     SELECT f.feature, coalesce(u.users, 0) AS users, c.feature IS NULL AS inferred,
       coalesce(c.is_login, regexp_matches(lower(f.feature), $login_re)) AS is_login,
       coalesce(c.is_collaboration, regexp_matches(lower(f.feature), $collab_re)) AS is_collaboration,
       coalesce(c.is_feedback, regexp_matches(lower(f.feature), $feedback_re)) AS is_feedback,
       coalesce(c.is_key, false) AS is_key,
-      coalesce(c.is_advanced,
+      coalesce(c.is_advanced AND NOT c.is_login,
         NOT regexp_matches(lower(f.feature), $login_re)
         AND coalesce(u.users, 0) < $adv_share * (SELECT n FROM active)) AS is_advanced,
       c.released
     FROM (SELECT feature FROM cfg_feature UNION SELECT feature FROM feature_users) f
     LEFT JOIN cfg_feature c USING (feature) LEFT JOIN feature_users u USING (feature)),
-  -- An event is login-like when a feature it belongs to is; unlisted ignored events by name.
+  -- An event is login-like when a feature it belongs to is, else by its name; it is counted (as
+  -- an action or a login) when the catalogue lists it or infers unlisted events.
   event_login AS (
-    SELECT e.event, coalesce(bool_or(i.is_login), regexp_matches(lower(e.event), $login_re)) AS is_login
+    SELECT e.event, coalesce(bool_or(i.is_login), regexp_matches(lower(e.event), $login_re)) AS is_login,
+      e.event IN (SELECT event FROM listed) AS is_counted
     FROM event_names e LEFT JOIN event_feature f USING (event) LEFT JOIN feature_info i USING (feature)
     GROUP BY e.event),
   any_key AS (SELECT count(*) > 0 AS yes FROM feature_info WHERE is_key),
   catalogue_size AS (SELECT count(*) AS n FROM feature_info WHERE NOT is_login),
   per_event AS (
     SELECT u.user_id,
-      sum(u.n) FILTER (WHERE NOT l.is_login) AS actions,
-      sum(u.n) FILTER (WHERE l.is_login) AS logins
+      sum(u.n) FILTER (WHERE NOT l.is_login AND l.is_counted) AS actions,
+      sum(u.n) FILTER (WHERE l.is_login AND l.is_counted) AS logins
     FROM user_event u JOIN event_login l USING (event) GROUP BY u.user_id),
   per_feature AS (
     SELECT uf.user_id,
@@ -112,7 +117,7 @@ WITH
     SELECT e.user_id, count(DISTINCT i.feature) AS early_adoptions
     FROM (SELECT user_id, event, day FROM user_day_event
           WHERE project_id = $p AND NOT anonymous AND day <= CAST($asof AS DATE)) e
-    JOIN cat_cfg c ON c.pattern IS NOT NULL AND e.event LIKE c.pattern ESCAPE '\'
+    JOIN cat_cfg c ON NOT c.by_property AND e.event LIKE c.pattern ESCAPE '\'
     JOIN feature_info i ON i.feature = c.feature
     WHERE i.released IS NOT NULL AND e.day >= i.released
       AND e.day < i.released + CAST($early_days AS INTEGER)
