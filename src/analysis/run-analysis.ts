@@ -6,9 +6,9 @@ import { compileFeatures } from '../sql/compile-features.js';
 import {
   compileConcentrationTop,
   compileCurve,
-  compileL7Curve,
   compileGini,
   compileGroupStats,
+  compileL7Curve,
   compileLorenz,
   TOP_SHARES,
 } from '../sql/compile-report.js';
