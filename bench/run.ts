@@ -9,7 +9,7 @@
  *                                          # by an earlier run (a full run when there is none)
  *
  * Report options: --runs N (warm runs, default 5), --raw-runs N (default 3), --memory-limit SIZE
- * (DuckDB memory limit of the report processes).
+ * (DuckDB memory limit of the rollup report's process).
  */
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
