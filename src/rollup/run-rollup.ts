@@ -125,6 +125,8 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
     }
     await engine.run(s.deleteUserDayFeature, s.params);
     if (s.insertUserDayFeature) await engine.run(s.insertUserDayFeature, s.params);
+    // Cached reports were computed from the rollups just changed.
+    await engine.run('DELETE FROM report_cache WHERE project_id = $p', { p });
     // Dirty days are consumed only now, in the same transaction as the rebuild.
     await engine.run('DELETE FROM rollup_dirty_days WHERE project_id = $p', { p });
     await engine.run(

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { cachedAnalysis } from '../../analysis/report-cache.js';
 import { runAnalysis } from '../../analysis/run-analysis.js';
 import {
   type GlobalOptions,
@@ -13,6 +14,7 @@ import { definitionFromFlags, type ScoringFlags, withScoringOptions } from './sc
 
 interface AnalyzeFlags extends GlobalOptions, ScoringFlags {
   top: number;
+  cache: boolean;
 }
 
 export function registerAnalyze(program: Command): void {
@@ -33,6 +35,7 @@ export function registerAnalyze(program: Command): void {
       10,
     )
     .option('--json', 'print the report as JSON')
+    .option('--no-cache', 'compute the report even if the same one is cached')
     .action(async (opts: AnalyzeFlags) => {
       await withContext(
         opts,
@@ -44,15 +47,18 @@ export function registerAnalyze(program: Command): void {
           // Events imported with --no-rollup (or by another process) are rolled up first, so the
           // report never silently misses them; a no-op when the rollups are current.
           await refreshRollups(ctx);
-          const report = await runAnalysis(ctx.engine, {
+          const options = {
             projectId: ctx.projectId,
             definition,
             baseline,
             asOf: opts.asOf,
             catalogue: ctx.config.catalogue,
             top: opts.top,
-          });
-          if (opts.json) printJson(report);
+          };
+          const { report, cache } = opts.cache
+            ? await cachedAnalysis(ctx.engine, options)
+            : { report: await runAnalysis(ctx.engine, options), cache: undefined };
+          if (opts.json) printJson(cache ? { ...report, cache } : report);
           else console.log(renderReport(report, opts.set ?? []));
         },
         { readOnly: true },

@@ -125,4 +125,19 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       "ALTER TABLE rollup_state ADD COLUMN features_hash VARCHAR DEFAULT ''",
     ],
   },
+  {
+    version: 3,
+    name: 'report_cache',
+    statements: [
+      // Finished reports by a hash of everything they depend on (docs/definition.md, "Report
+      // cache"); emptied for the project by every rollup refresh that changes data.
+      `CREATE TABLE report_cache (
+        project_id VARCHAR NOT NULL,
+        cache_key VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        report VARCHAR NOT NULL,
+        PRIMARY KEY (project_id, cache_key)
+      )`,
+    ],
+  },
 ];

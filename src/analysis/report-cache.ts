@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { Engine } from '../engines/engine.js';
+import { type AnalyzeOptions, type Report, resolveAsOf, runAnalysis } from './run-analysis.js';
+
+/** Bumped whenever the report's shape or computation changes, so no older entry is ever used. */
+const REPORT_VERSION = 1;
+/** Reports kept per project. */
+const KEEP = 50;
+
+export interface CachedReport {
+  report: Report;
+  /** Whether the report came from the cache, and when it was computed. */
+  cache: { hit: boolean; computed_at: string };
+}
+
+/**
+ * The key of a report: everything it is computed from (as-of date, window and definition, the
+ * what-if baseline, the catalogue, how many top users) plus the rollups' state, so a report is
+ * reused only while neither the question nor the data has changed.
+ */
+async function cacheKey(engine: Engine, options: AnalyzeOptions, asOf: string): Promise<string> {
+  const [state] = await engine.query<Record<string, unknown>>(
+    `SELECT time_zone, session_gap_seconds, rollup_version, features_hash,
+       strftime(refreshed_at, '%Y-%m-%dT%H:%M:%S.%f') AS refreshed_at
+     FROM rollup_state WHERE project_id = $p`,
+    { p: options.projectId },
+  );
+  const inputs = {
+    v: REPORT_VERSION,
+    asOf,
+    definition: options.definition,
+    baseline: options.baseline ?? null,
+    catalogue: options.catalogue ?? null,
+    top: options.top ?? 10,
+    state: state ?? null,
+  };
+  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+}
+
+/**
+ * The report, from the cache when the same question was answered on the same data, else computed
+ * and stored. Every rollup refresh that changes data empties the project's cache (runRollup).
+ */
+export async function cachedAnalysis(
+  engine: Engine,
+  options: AnalyzeOptions,
+): Promise<CachedReport> {
+  const asOf = await resolveAsOf(engine, options.projectId, options.asOf);
+  const key = await cacheKey(engine, options, asOf);
+  const [hit] = await engine.query<{ report: string; created_at: string }>(
+    `SELECT report, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at FROM report_cache
+     WHERE project_id = $p AND cache_key = $k`,
+    { p: options.projectId, k: key },
+  );
+  if (hit) {
+    return {
+      report: JSON.parse(hit.report) as Report,
+      cache: { hit: true, computed_at: hit.created_at },
+    };
+  }
+  const report = await runAnalysis(engine, { ...options, asOf });
+  const computedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  await engine.run(
+    `INSERT OR REPLACE INTO report_cache (project_id, cache_key, created_at, report)
+     VALUES ($p, $k, CAST($at AS TIMESTAMPTZ), $r)`,
+    { p: options.projectId, k: key, at: computedAt, r: JSON.stringify(report) },
+  );
+  // The newest reports are kept: a what-if session would otherwise grow the table without end.
+  await engine.run(
+    `DELETE FROM report_cache WHERE project_id = $p AND cache_key NOT IN (
+       SELECT cache_key FROM report_cache WHERE project_id = $p
+       ORDER BY created_at DESC, cache_key LIMIT $keep)`,
+    { p: options.projectId, keep: KEEP },
+  );
+  return { report, cache: { hit: false, computed_at: computedAt } };
+}
