@@ -13,6 +13,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cachedAnalysis } from '../src/analysis/report-cache.js';
 import { lastDataDay, type Report, runAnalysis } from '../src/analysis/run-analysis.js';
 import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { ConfigSchema } from '../src/model/config.js';
@@ -33,7 +34,8 @@ export interface ReportBenchOptions {
   memoryLimit?: string | undefined;
 }
 
-type Mode = 'rollup' | 'raw';
+/** rollup: computed from the rollups; raw: from raw events; cached: read from report_cache. */
+type Mode = 'rollup' | 'raw' | 'cached';
 
 interface SideResult {
   mode: Mode;
@@ -50,6 +52,8 @@ export interface ReportBenchResult {
   activeUsers: number;
   powerUsers: number;
   rollup: { cold: number; warm: number; runs: number[]; peakRssMb: number };
+  /** The same report from the report cache (filled by the rollup side's last run). */
+  cached: { cold: number; warm: number; runs: number[]; peakRssMb: number };
   raw: { cold: number; warm: number; runs: number[]; peakRssMb: number };
   /** Raw over rollup, warm against warm and cold against cold. */
   ratioWarm: number;
@@ -94,6 +98,18 @@ async function measureSide(
   let report: Report | undefined;
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
+    if (mode === 'cached') {
+      const cached = await cachedAnalysis(engine, {
+        projectId: PROJECT,
+        definition,
+        asOf,
+        catalogue: config.catalogue,
+      });
+      if (!cached.cache.hit) throw new Error('the report cache was not filled by the rollup side');
+      report = cached.report;
+      seconds.push((performance.now() - t) / 1000);
+      continue;
+    }
     let sources: ReturnType<typeof compileRawSources>['sources'] | undefined;
     if (mode === 'raw') {
       const raw = compileRawSources({
@@ -116,6 +132,15 @@ async function measureSide(
     });
     seconds.push((performance.now() - t) / 1000);
     process.stderr.write(`    ${mode} run ${i + 1}/${runs}: ${seconds.at(-1)?.toFixed(3)} s\n`);
+  }
+  // Leaves the report in the cache for the cached side (not timed).
+  if (mode === 'rollup') {
+    await cachedAnalysis(engine, {
+      projectId: PROJECT,
+      definition,
+      asOf,
+      catalogue: config.catalogue,
+    });
   }
   await engine.close();
   if (!report) throw new Error('no run');
@@ -191,6 +216,7 @@ export async function runReportBench(options: ReportBenchOptions): Promise<Repor
 
   console.log(`report (issue 3): ${(count?.n ?? 0).toLocaleString('en-US')} events, as of ${asOf}`);
   const rollup = await runChild('rollup', options, asOf, 1 + options.runs);
+  const cached = await runChild('cached', options, asOf, 1 + options.runs);
   const raw = await runChild('raw', options, asOf, options.rawRuns);
 
   const sections = [
@@ -205,6 +231,8 @@ export async function runReportBench(options: ReportBenchOptions): Promise<Repor
   for (const s of sections) {
     matches[s] =
       JSON.stringify(canonical(rollup.report[s])) === JSON.stringify(canonical(raw.report[s]));
+    matches[`cached_${s}`] =
+      JSON.stringify(canonical(rollup.report[s])) === JSON.stringify(canonical(cached.report[s]));
   }
   const side = (r: SideResult) => ({
     cold: r.seconds[0] ?? 0,
@@ -218,6 +246,7 @@ export async function runReportBench(options: ReportBenchOptions): Promise<Repor
     activeUsers: rollup.report.totals.active_users,
     powerUsers: rollup.report.totals.power_users,
     rollup: side(rollup),
+    cached: side(cached),
     raw: side(raw),
     ratioWarm: 0,
     ratioCold: 0,
@@ -233,6 +262,8 @@ export async function runReportBench(options: ReportBenchOptions): Promise<Repor
   );
   line('report from rollups, cold (first run)', result.rollup.cold);
   line(`report from rollups, warm (median of ${options.runs})`, result.rollup.warm);
+  line('same report from the report cache, new process', result.cached.cold);
+  line(`same report from the report cache, warm (median of ${options.runs})`, result.cached.warm);
   line(
     'report from raw events, cold',
     result.raw.cold,
@@ -246,12 +277,14 @@ export async function runReportBench(options: ReportBenchOptions): Promise<Repor
     );
   }
   console.log(
-    `  peak RSS: rollup report ${result.rollup.peakRssMb} MB${options.memoryLimit ? ` (DuckDB memory limit ${options.memoryLimit})` : ''}, raw report ${result.raw.peakRssMb} MB`,
+    `  peak RSS: rollup report ${result.rollup.peakRssMb} MB${options.memoryLimit ? ` (DuckDB memory limit ${options.memoryLimit})` : ''}, cached report ${result.cached.peakRssMb} MB, raw report ${result.raw.peakRssMb} MB`,
   );
-  const same = Object.values(matches).every(Boolean);
+  const same = sections.every((s) => matches[s]);
   console.log(
     `  raw and rollup reports ${same ? 'match' : 'DIFFER'}: ${sections.map((s) => `${s} ${matches[s] ? 'same' : 'DIFFERENT'}`).join(', ')}`,
   );
+  const sameCached = sections.every((s) => matches[`cached_${s}`]);
+  console.log(`  cached and computed reports ${sameCached ? 'match' : 'DIFFER'}`);
   return result;
 }
 
@@ -267,7 +300,7 @@ if (isMain) {
       'memory-limit': { type: 'string' },
     },
   });
-  if (values.child === 'rollup' || values.child === 'raw') {
+  if (values.child === 'rollup' || values.child === 'raw' || values.child === 'cached') {
     const asOf = values['as-of'];
     if (!asOf) throw new Error('--as-of is required with --child');
     const result = await measureSide(
