@@ -143,9 +143,18 @@ export function registerDemo(program: Command): void {
         console.log('');
         console.log(renderTruth(truth));
         console.log('');
+        const someone = report.top_power_users[0]?.user_id ?? 'USER_ID';
+        const db = `--db ${opts.db}`;
         console.log(
           pc.dim(
-            `Explore further: powerlens analyze --db ${opts.db} --window 14 --json | your own data: powerlens import FILE`,
+            [
+              'Explore further:',
+              `  powerlens explain ${someone} ${db}          why this user`,
+              `  powerlens analyze ${db} --set days_active.min=15   what if the bar were lower`,
+              `  powerlens users --power --csv ${db}        everyone, for a spreadsheet`,
+              `  powerlens catalog ${db}                   the features, inferred from the events`,
+              'Your own data: powerlens import FILE (README: "Your own data in five minutes")',
+            ].join('\n'),
           ),
         );
       });
