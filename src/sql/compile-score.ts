@@ -91,19 +91,32 @@ function rankSql(s: SignalName): string {
   return `cume_dist() OVER (ORDER BY ${s} ${dir}) AS top_${s}`;
 }
 
+/**
+ * The window functions read a narrow projection of `signals` (user_id and the ranked signals) and
+ * their results join back by user: sorting the wide rows (every signal, the advanced-feature
+ * list) once per rank cost more than the join (the scoring statement took 2.8 s instead of 2.2 s
+ * at 100M events). Ties share a rank either way, so the ranks are the same.
+ */
+function narrow(signals: readonly SignalName[]): string {
+  return `(SELECT user_id, ${signals.join(', ')} FROM signals)`;
+}
+
 export function compileScore(
   definition: Definition,
   signals: Omit<SignalsInput, 'windowDays'>,
 ): { sql: string; params: SqlParams } {
   assertCompilable(definition);
   const { ctes, params } = compileSignals({ ...signals, windowDays: definition.window_days });
-  const tops = signalsOf(definition).map(rankSql);
+  const ranked = signalsOf(definition);
+  const tops = ranked.map(rankSql);
+  const topColumns = ranked.map((s) => `r.top_${s}`);
   if (definition.kind === 'score') {
     const total = definition.weights.reduce((a, w) => a + w.weight, 0);
     const ranks = definition.weights.map(({ signal }) => {
       const dir = SIGNALS[signal].lowerIsBetter ? 'DESC' : 'ASC';
       return `percent_rank() OVER (ORDER BY ${signal} ${dir}) AS rank_${signal}`;
     });
+    const rankColumns = definition.weights.map((w) => `r.rank_${w.signal}`);
     const weighted = definition.weights.map((w) => `${lit(w.weight)} * rank_${w.signal}`);
     const cut = definition.cutoff;
     const verdict =
@@ -111,11 +124,13 @@ export function compileScore(
         ? `score >= ${lit(cut.min_score)}`
         : `cume_dist() OVER (ORDER BY score DESC) <= ${lit((cut.top_percent ?? 100) / 100)}`;
     const sql = `WITH ${ctes},
-  ranked AS (SELECT *, ${[...tops, ...ranks].join(', ')} FROM signals),
+  ranks AS (SELECT user_id, ${[...tops, ...ranks].join(', ')} FROM ${narrow(ranked)}),
   composite AS (
     SELECT *, CAST(round(100 * (${weighted.join(' + ')}) / ${lit(total)}) AS INTEGER) AS score
-    FROM ranked)
-  SELECT *, ${verdict} AS is_power_user FROM composite`;
+    FROM ranks),
+  verdict AS (SELECT *, ${verdict} AS is_power_user FROM composite)
+  SELECT s.*, ${[...topColumns, ...rankColumns].join(', ')}, r.score, r.is_power_user
+  FROM signals s JOIN verdict r USING (user_id)`;
     return { sql, params };
   }
   const criteria = criteriaOf(definition.rule);
@@ -125,7 +140,8 @@ export function compileScore(
   });
   const attSum = criteria.map((c) => `att_${c.id}`).join(' + ');
   const sql = `WITH ${ctes},
-  ranked AS (SELECT *, ${tops.join(', ')} FROM signals),
+  ranks AS (SELECT user_id, ${tops.join(', ')} FROM ${narrow(ranked)}),
+  ranked AS (SELECT s.*, ${topColumns.join(', ')} FROM signals s JOIN ranks r USING (user_id)),
   judged AS (SELECT *, ${judged.join(', ')} FROM ranked)
   SELECT *, ${ruleSql(definition.rule)} AS is_power_user,
     CAST(round(100 * (${attSum}) / ${criteria.length}) AS INTEGER) AS score

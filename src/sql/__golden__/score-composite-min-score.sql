@@ -50,12 +50,25 @@ WITH
   event_feature AS (
     SELECT DISTINCT event, feature, false AS inferred FROM listed WHERE NOT by_property
     UNION ALL SELECT event, event, true FROM event_names WHERE event NOT IN (SELECT event FROM listed)),
-  -- A feature may be defined by event names and by a property condition under the same name.
+  -- Uses per user and feature. user_event and user_prop_feature have one row per user and name,
+  -- so only a feature of several events, or of events and a property condition under the same
+  -- name, has its uses summed per user; every other row passes through as it is.
+  merged_feature AS (
+    SELECT feature FROM event_feature GROUP BY feature HAVING count(*) > 1
+    UNION SELECT feature FROM event_feature SEMI JOIN user_prop_feature USING (feature)),
   user_feature AS (
+    SELECT u.user_id, f.feature, u.n
+    FROM user_event u JOIN (SELECT event, feature FROM event_feature ANTI JOIN merged_feature USING (feature)) f
+      USING (event)
+    UNION ALL
+    SELECT user_id, feature, n FROM user_prop_feature ANTI JOIN merged_feature USING (feature)
+    UNION ALL
     SELECT user_id, feature, sum(n) AS n FROM (
-      SELECT u.user_id, f.feature, u.n FROM user_event u JOIN event_feature f USING (event)
+      SELECT u.user_id, f.feature, u.n
+      FROM user_event u JOIN (SELECT event, feature FROM event_feature SEMI JOIN merged_feature USING (feature)) f
+        USING (event)
       UNION ALL
-      SELECT user_id, feature, n FROM user_prop_feature)
+      SELECT user_id, feature, n FROM user_prop_feature SEMI JOIN merged_feature USING (feature))
     GROUP BY user_id, feature),
   feature_users AS (SELECT feature, count(*) AS users FROM user_feature GROUP BY feature),
   cfg_feature AS (
@@ -139,8 +152,10 @@ WITH
     LEFT JOIN main_account a USING (user_id)
     LEFT JOIN (SELECT user_id, sum(early_adoptions) AS early_adoptions FROM early GROUP BY user_id) ea
       USING (user_id)),
-  ranked AS (SELECT *, cume_dist() OVER (ORDER BY sessions DESC) AS top_sessions, cume_dist() OVER (ORDER BY trend DESC) AS top_trend, percent_rank() OVER (ORDER BY sessions ASC) AS rank_sessions, percent_rank() OVER (ORDER BY trend ASC) AS rank_trend FROM signals),
+  ranks AS (SELECT user_id, cume_dist() OVER (ORDER BY sessions DESC) AS top_sessions, cume_dist() OVER (ORDER BY trend DESC) AS top_trend, percent_rank() OVER (ORDER BY sessions ASC) AS rank_sessions, percent_rank() OVER (ORDER BY trend ASC) AS rank_trend FROM (SELECT user_id, sessions, trend FROM signals)),
   composite AS (
     SELECT *, CAST(round(100 * (1 * rank_sessions + 2 * rank_trend) / 3) AS INTEGER) AS score
-    FROM ranked)
-  SELECT *, score >= 75 AS is_power_user FROM composite
+    FROM ranks),
+  verdict AS (SELECT *, score >= 75 AS is_power_user FROM composite)
+  SELECT s.*, r.top_sessions, r.top_trend, r.rank_sessions, r.rank_trend, r.score, r.is_power_user
+  FROM signals s JOIN verdict r USING (user_id)

@@ -55,12 +55,25 @@ WITH
   event_feature AS (
     SELECT DISTINCT event, feature, false AS inferred FROM listed WHERE NOT by_property
     ),
-  -- A feature may be defined by event names and by a property condition under the same name.
+  -- Uses per user and feature. user_event and user_prop_feature have one row per user and name,
+  -- so only a feature of several events, or of events and a property condition under the same
+  -- name, has its uses summed per user; every other row passes through as it is.
+  merged_feature AS (
+    SELECT feature FROM event_feature GROUP BY feature HAVING count(*) > 1
+    UNION SELECT feature FROM event_feature SEMI JOIN user_prop_feature USING (feature)),
   user_feature AS (
+    SELECT u.user_id, f.feature, u.n
+    FROM user_event u JOIN (SELECT event, feature FROM event_feature ANTI JOIN merged_feature USING (feature)) f
+      USING (event)
+    UNION ALL
+    SELECT user_id, feature, n FROM user_prop_feature ANTI JOIN merged_feature USING (feature)
+    UNION ALL
     SELECT user_id, feature, sum(n) AS n FROM (
-      SELECT u.user_id, f.feature, u.n FROM user_event u JOIN event_feature f USING (event)
+      SELECT u.user_id, f.feature, u.n
+      FROM user_event u JOIN (SELECT event, feature FROM event_feature SEMI JOIN merged_feature USING (feature)) f
+        USING (event)
       UNION ALL
-      SELECT user_id, feature, n FROM user_prop_feature)
+      SELECT user_id, feature, n FROM user_prop_feature SEMI JOIN merged_feature USING (feature))
     GROUP BY user_id, feature),
   feature_users AS (SELECT feature, count(*) AS users FROM user_feature GROUP BY feature),
   cfg_feature AS (
@@ -158,8 +171,10 @@ WITH
     LEFT JOIN main_account a USING (user_id)
     LEFT JOIN (SELECT user_id, sum(early_adoptions) AS early_adoptions FROM early GROUP BY user_id) ea
       USING (user_id)),
-  ranked AS (SELECT *, cume_dist() OVER (ORDER BY days_active DESC) AS top_days_active, cume_dist() OVER (ORDER BY key_actions DESC) AS top_key_actions, cume_dist() OVER (ORDER BY days_since_last_seen ASC) AS top_days_since_last_seen, percent_rank() OVER (ORDER BY days_active ASC) AS rank_days_active, percent_rank() OVER (ORDER BY key_actions ASC) AS rank_key_actions, percent_rank() OVER (ORDER BY days_since_last_seen DESC) AS rank_days_since_last_seen FROM signals),
+  ranks AS (SELECT user_id, cume_dist() OVER (ORDER BY days_active DESC) AS top_days_active, cume_dist() OVER (ORDER BY key_actions DESC) AS top_key_actions, cume_dist() OVER (ORDER BY days_since_last_seen ASC) AS top_days_since_last_seen, percent_rank() OVER (ORDER BY days_active ASC) AS rank_days_active, percent_rank() OVER (ORDER BY key_actions ASC) AS rank_key_actions, percent_rank() OVER (ORDER BY days_since_last_seen DESC) AS rank_days_since_last_seen FROM (SELECT user_id, days_active, key_actions, days_since_last_seen FROM signals)),
   composite AS (
     SELECT *, CAST(round(100 * (3 * rank_days_active + 1.50000000000 * rank_key_actions + 1 * rank_days_since_last_seen) / 5.50000000000) AS INTEGER) AS score
-    FROM ranked)
-  SELECT *, cume_dist() OVER (ORDER BY score DESC) <= 0.125000000000 AS is_power_user FROM composite
+    FROM ranks),
+  verdict AS (SELECT *, cume_dist() OVER (ORDER BY score DESC) <= 0.125000000000 AS is_power_user FROM composite)
+  SELECT s.*, r.top_days_active, r.top_key_actions, r.top_days_since_last_seen, r.rank_days_active, r.rank_key_actions, r.rank_days_since_last_seen, r.score, r.is_power_user
+  FROM signals s JOIN verdict r USING (user_id)

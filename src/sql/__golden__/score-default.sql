@@ -50,12 +50,25 @@ WITH
   event_feature AS (
     SELECT DISTINCT event, feature, false AS inferred FROM listed WHERE NOT by_property
     UNION ALL SELECT event, event, true FROM event_names WHERE event NOT IN (SELECT event FROM listed)),
-  -- A feature may be defined by event names and by a property condition under the same name.
+  -- Uses per user and feature. user_event and user_prop_feature have one row per user and name,
+  -- so only a feature of several events, or of events and a property condition under the same
+  -- name, has its uses summed per user; every other row passes through as it is.
+  merged_feature AS (
+    SELECT feature FROM event_feature GROUP BY feature HAVING count(*) > 1
+    UNION SELECT feature FROM event_feature SEMI JOIN user_prop_feature USING (feature)),
   user_feature AS (
+    SELECT u.user_id, f.feature, u.n
+    FROM user_event u JOIN (SELECT event, feature FROM event_feature ANTI JOIN merged_feature USING (feature)) f
+      USING (event)
+    UNION ALL
+    SELECT user_id, feature, n FROM user_prop_feature ANTI JOIN merged_feature USING (feature)
+    UNION ALL
     SELECT user_id, feature, sum(n) AS n FROM (
-      SELECT u.user_id, f.feature, u.n FROM user_event u JOIN event_feature f USING (event)
+      SELECT u.user_id, f.feature, u.n
+      FROM user_event u JOIN (SELECT event, feature FROM event_feature SEMI JOIN merged_feature USING (feature)) f
+        USING (event)
       UNION ALL
-      SELECT user_id, feature, n FROM user_prop_feature)
+      SELECT user_id, feature, n FROM user_prop_feature SEMI JOIN merged_feature USING (feature))
     GROUP BY user_id, feature),
   feature_users AS (SELECT feature, count(*) AS users FROM user_feature GROUP BY feature),
   cfg_feature AS (
@@ -139,7 +152,8 @@ WITH
     LEFT JOIN main_account a USING (user_id)
     LEFT JOIN (SELECT user_id, sum(early_adoptions) AS early_adoptions FROM early GROUP BY user_id) ea
       USING (user_id)),
-  ranked AS (SELECT *, cume_dist() OVER (ORDER BY days_active DESC) AS top_days_active, cume_dist() OVER (ORDER BY core_features DESC) AS top_core_features, cume_dist() OVER (ORDER BY advanced_features DESC) AS top_advanced_features, cume_dist() OVER (ORDER BY key_actions DESC) AS top_key_actions, cume_dist() OVER (ORDER BY collaboration DESC) AS top_collaboration, cume_dist() OVER (ORDER BY active_weeks DESC) AS top_active_weeks FROM signals),
+  ranks AS (SELECT user_id, cume_dist() OVER (ORDER BY days_active DESC) AS top_days_active, cume_dist() OVER (ORDER BY core_features DESC) AS top_core_features, cume_dist() OVER (ORDER BY advanced_features DESC) AS top_advanced_features, cume_dist() OVER (ORDER BY key_actions DESC) AS top_key_actions, cume_dist() OVER (ORDER BY collaboration DESC) AS top_collaboration, cume_dist() OVER (ORDER BY active_weeks DESC) AS top_active_weeks FROM (SELECT user_id, days_active, core_features, advanced_features, key_actions, collaboration, active_weeks FROM signals)),
+  ranked AS (SELECT s.*, r.top_days_active, r.top_core_features, r.top_advanced_features, r.top_key_actions, r.top_collaboration, r.top_active_weeks FROM signals s JOIN ranks r USING (user_id)),
   judged AS (SELECT *, days_active >= 20 AS pass_frequency, least(1.0, greatest(0.0, days_active / 20)) AS att_frequency, core_features >= 5 AS pass_core_features, least(1.0, greatest(0.0, core_features / 5)) AS att_core_features, advanced_features >= 2 AS pass_advanced_features, least(1.0, greatest(0.0, advanced_features / 2)) AS att_advanced_features, top_key_actions <= 0.200000000000 AS pass_depth, least(1.0, (1 - top_key_actions) / 0.800000000000) AS att_depth, collaboration >= 3 AS pass_collaboration, least(1.0, greatest(0.0, collaboration / 3)) AS att_collaboration, active_weeks >= 10 AS pass_consistency, least(1.0, greatest(0.0, active_weeks / 10)) AS att_consistency FROM ranked)
   SELECT *, (pass_frequency AND (pass_core_features OR pass_advanced_features) AND ((CAST(pass_depth AS INTEGER) + CAST(pass_collaboration AS INTEGER) + CAST(pass_consistency AS INTEGER)) >= 1)) AS is_power_user,
     CAST(round(100 * (att_frequency + att_core_features + att_advanced_features + att_depth + att_collaboration + att_consistency) / 6) AS INTEGER) AS score

@@ -55,12 +55,25 @@ WITH
   event_feature AS (
     SELECT DISTINCT event, feature, false AS inferred FROM listed WHERE NOT by_property
     ),
-  -- A feature may be defined by event names and by a property condition under the same name.
+  -- Uses per user and feature. user_event and user_prop_feature have one row per user and name,
+  -- so only a feature of several events, or of events and a property condition under the same
+  -- name, has its uses summed per user; every other row passes through as it is.
+  merged_feature AS (
+    SELECT feature FROM event_feature GROUP BY feature HAVING count(*) > 1
+    UNION SELECT feature FROM event_feature SEMI JOIN user_prop_feature USING (feature)),
   user_feature AS (
+    SELECT u.user_id, f.feature, u.n
+    FROM user_event u JOIN (SELECT event, feature FROM event_feature ANTI JOIN merged_feature USING (feature)) f
+      USING (event)
+    UNION ALL
+    SELECT user_id, feature, n FROM user_prop_feature ANTI JOIN merged_feature USING (feature)
+    UNION ALL
     SELECT user_id, feature, sum(n) AS n FROM (
-      SELECT u.user_id, f.feature, u.n FROM user_event u JOIN event_feature f USING (event)
+      SELECT u.user_id, f.feature, u.n
+      FROM user_event u JOIN (SELECT event, feature FROM event_feature SEMI JOIN merged_feature USING (feature)) f
+        USING (event)
       UNION ALL
-      SELECT user_id, feature, n FROM user_prop_feature)
+      SELECT user_id, feature, n FROM user_prop_feature SEMI JOIN merged_feature USING (feature))
     GROUP BY user_id, feature),
   feature_users AS (SELECT feature, count(*) AS users FROM user_feature GROUP BY feature),
   cfg_feature AS (
@@ -158,7 +171,8 @@ WITH
     LEFT JOIN main_account a USING (user_id)
     LEFT JOIN (SELECT user_id, sum(early_adoptions) AS early_adoptions FROM early GROUP BY user_id) ea
       USING (user_id)),
-  ranked AS (SELECT *, cume_dist() OVER (ORDER BY days_active DESC) AS top_days_active, cume_dist() OVER (ORDER BY days_since_last_seen ASC) AS top_days_since_last_seen, cume_dist() OVER (ORDER BY features DESC) AS top_features, cume_dist() OVER (ORDER BY catalogue_coverage DESC) AS top_catalogue_coverage, cume_dist() OVER (ORDER BY collaboration DESC) AS top_collaboration, cume_dist() OVER (ORDER BY feedback DESC) AS top_feedback, cume_dist() OVER (ORDER BY trend DESC) AS top_trend, cume_dist() OVER (ORDER BY session_seconds_median DESC) AS top_session_seconds_median FROM signals),
+  ranks AS (SELECT user_id, cume_dist() OVER (ORDER BY days_active DESC) AS top_days_active, cume_dist() OVER (ORDER BY days_since_last_seen ASC) AS top_days_since_last_seen, cume_dist() OVER (ORDER BY features DESC) AS top_features, cume_dist() OVER (ORDER BY catalogue_coverage DESC) AS top_catalogue_coverage, cume_dist() OVER (ORDER BY collaboration DESC) AS top_collaboration, cume_dist() OVER (ORDER BY feedback DESC) AS top_feedback, cume_dist() OVER (ORDER BY trend DESC) AS top_trend, cume_dist() OVER (ORDER BY session_seconds_median DESC) AS top_session_seconds_median FROM (SELECT user_id, days_active, days_since_last_seen, features, catalogue_coverage, collaboration, feedback, trend, session_seconds_median FROM signals)),
+  ranked AS (SELECT s.*, r.top_days_active, r.top_days_since_last_seen, r.top_features, r.top_catalogue_coverage, r.top_collaboration, r.top_feedback, r.top_trend, r.top_session_seconds_median FROM signals s JOIN ranks r USING (user_id)),
   judged AS (SELECT *, days_active >= 5 AS pass_often, least(1.0, greatest(0.0, days_active / 5)) AS att_often, days_since_last_seen <= 2 AS pass_recent, CASE WHEN days_since_last_seen <= 2 THEN 1.0 ELSE 2 / days_since_last_seen END AS att_recent, features >= 4 AS pass_features, least(1.0, greatest(0.0, features / 4)) AS att_features, top_catalogue_coverage <= 0.250000000000 AS pass_catalogue_coverage, least(1.0, (1 - top_catalogue_coverage) / 0.750000000000) AS att_catalogue_coverage, collaboration >= 1 AS pass_collaboration, least(1.0, greatest(0.0, collaboration / 1)) AS att_collaboration, feedback >= 1 AS pass_feedback, least(1.0, greatest(0.0, feedback / 1)) AS att_feedback, trend <= -10 AS pass_trend, CASE WHEN trend <= -10 THEN 1.0 ELSE 0.0 END AS att_trend, session_seconds_median >= 90.5000000000 AS pass_session_seconds_median, least(1.0, greatest(0.0, session_seconds_median / 90.5000000000)) AS att_session_seconds_median FROM ranked)
   SELECT *, (pass_often AND pass_recent AND (pass_features OR pass_catalogue_coverage) AND ((CAST(pass_collaboration AS INTEGER) + CAST(pass_feedback AS INTEGER) + CAST(pass_trend AS INTEGER) + CAST(pass_session_seconds_median AS INTEGER)) >= 2)) AS is_power_user,
     CAST(round(100 * (att_often + att_recent + att_features + att_catalogue_coverage + att_collaboration + att_feedback + att_trend + att_session_seconds_median) / 8) AS INTEGER) AS score

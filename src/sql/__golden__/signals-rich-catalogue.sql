@@ -55,12 +55,25 @@
   event_feature AS (
     SELECT DISTINCT event, feature, false AS inferred FROM listed WHERE NOT by_property
     ),
-  -- A feature may be defined by event names and by a property condition under the same name.
+  -- Uses per user and feature. user_event and user_prop_feature have one row per user and name,
+  -- so only a feature of several events, or of events and a property condition under the same
+  -- name, has its uses summed per user; every other row passes through as it is.
+  merged_feature AS (
+    SELECT feature FROM event_feature GROUP BY feature HAVING count(*) > 1
+    UNION SELECT feature FROM event_feature SEMI JOIN user_prop_feature USING (feature)),
   user_feature AS (
+    SELECT u.user_id, f.feature, u.n
+    FROM user_event u JOIN (SELECT event, feature FROM event_feature ANTI JOIN merged_feature USING (feature)) f
+      USING (event)
+    UNION ALL
+    SELECT user_id, feature, n FROM user_prop_feature ANTI JOIN merged_feature USING (feature)
+    UNION ALL
     SELECT user_id, feature, sum(n) AS n FROM (
-      SELECT u.user_id, f.feature, u.n FROM user_event u JOIN event_feature f USING (event)
+      SELECT u.user_id, f.feature, u.n
+      FROM user_event u JOIN (SELECT event, feature FROM event_feature SEMI JOIN merged_feature USING (feature)) f
+        USING (event)
       UNION ALL
-      SELECT user_id, feature, n FROM user_prop_feature)
+      SELECT user_id, feature, n FROM user_prop_feature SEMI JOIN merged_feature USING (feature))
     GROUP BY user_id, feature),
   feature_users AS (SELECT feature, count(*) AS users FROM user_feature GROUP BY feature),
   cfg_feature AS (
