@@ -111,12 +111,16 @@ export function compileCatalogueCtes(input: CatalogueInput): { ctes: string; par
       c.released
     FROM (SELECT feature FROM cfg_feature UNION SELECT feature FROM feature_users) f
     LEFT JOIN cfg_feature c USING (feature) LEFT JOIN feature_users u USING (feature)),
-  -- An event is login-like when a feature it belongs to is, else by its name; it is counted (as
-  -- an action or a login) when the catalogue lists it or infers unlisted events.
+  -- An event is login-like when a feature that names it is (a property feature's condition is
+  -- not looked at here: its event name is login-like as a whole), else by its name; it is counted
+  -- (as an action or a login) when the catalogue lists it or infers unlisted events.
   event_login AS (
     SELECT e.event, coalesce(bool_or(i.is_login), regexp_matches(lower(e.event), $login_re)) AS is_login,
       ${inferUnlisted ? 'true' : 'e.event IN (SELECT event FROM listed)'} AS is_counted
-    FROM event_names e LEFT JOIN event_feature f USING (event) LEFT JOIN feature_info i USING (feature)
+    FROM event_names e
+    LEFT JOIN (SELECT event, feature FROM listed UNION ALL SELECT event, feature FROM event_feature) f
+      USING (event)
+    LEFT JOIN feature_info i USING (feature)
     GROUP BY e.event)`;
   return { ctes, params };
 }

@@ -115,7 +115,7 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
       input.windowDays <= 64
         ? bit
         : `CASE WHEN ${back} // 64 = ${k} THEN ${bit} ELSE CAST(0 AS UBIGINT) END`;
-    return `bit_count(bit_or(${word}))`;
+    return `CAST(bit_count(bit_or(${word})) AS BIGINT)`;
   });
   const ctes = `
   -- The window's rows, read once for the per-user sums, the session lengths and the accounts.

@@ -28,8 +28,9 @@ export function renderReport(r: Report, changes: readonly string[] = []): string
   out.push(pc.bold(`Power users — project ${r.project_id}, ${r.window_days} days to ${r.as_of}`));
   out.push('');
   out.push(...whatIfLines(r, changes));
+  const span = t.first_day ? ` from ${t.first_day} to ${t.last_day}` : '';
   out.push(
-    `  ${n(t.active_users)} active users in the window, of ${n(t.users)} known users (${n(t.accounts)} accounts, ${n(t.events)} events from ${t.first_day} to ${t.last_day})`,
+    `  ${n(t.active_users)} active users in the window, of ${n(t.users)} known users (${n(t.accounts)} accounts, ${n(t.events)} events${span})`,
   );
   if (t.active_users === 0) {
     out.push(

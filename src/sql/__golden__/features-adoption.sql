@@ -5,7 +5,7 @@ WITH
     FROM user_day WHERE project_id = $p AND NOT anonymous AND day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)),
   window_user AS (
     SELECT user_id,
-      CAST(bit_count(bit_or(CAST(1 AS UBIGINT) << CAST((CAST($asof AS DATE) - day) AS UBIGINT))) AS BIGINT) AS days_active,
+      CAST(CAST(bit_count(bit_or(CAST(1 AS UBIGINT) << CAST((CAST($asof AS DATE) - day) AS UBIGINT))) AS BIGINT) AS BIGINT) AS days_active,
       sum(sessions) AS sessions, sum(active_seconds) AS active_seconds, sum(events) AS events,
       list_median(flatten(list(session_seconds))) AS session_seconds_median,
       min(day) AS first_window_day, max(day) AS last_day
@@ -94,12 +94,16 @@ WITH
       c.released
     FROM (SELECT feature FROM cfg_feature UNION SELECT feature FROM feature_users) f
     LEFT JOIN cfg_feature c USING (feature) LEFT JOIN feature_users u USING (feature)),
-  -- An event is login-like when a feature it belongs to is, else by its name; it is counted (as
-  -- an action or a login) when the catalogue lists it or infers unlisted events.
+  -- An event is login-like when a feature that names it is (a property feature's condition is
+  -- not looked at here: its event name is login-like as a whole), else by its name; it is counted
+  -- (as an action or a login) when the catalogue lists it or infers unlisted events.
   event_login AS (
     SELECT e.event, coalesce(bool_or(i.is_login), regexp_matches(lower(e.event), $login_re)) AS is_login,
       e.event IN (SELECT event FROM listed) AS is_counted
-    FROM event_names e LEFT JOIN event_feature f USING (event) LEFT JOIN feature_info i USING (feature)
+    FROM event_names e
+    LEFT JOIN (SELECT event, feature FROM listed UNION ALL SELECT event, feature FROM event_feature) f
+      USING (event)
+    LEFT JOIN feature_info i USING (feature)
     GROUP BY e.event),
   any_key AS (SELECT count(*) > 0 AS yes FROM feature_info WHERE is_key),
   catalogue_size AS (SELECT count(*) AS n FROM feature_info WHERE NOT is_login),
