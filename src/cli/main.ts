@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerExplain } from './commands/explain.js';
 import { registerFailedEvents } from './commands/failed-events.js';
 import { registerImport } from './commands/import.js';
+import { registerProjects } from './commands/projects.js';
 import { registerRollup } from './commands/rollup.js';
 import { registerUsers } from './commands/users.js';
 
@@ -25,6 +26,7 @@ registerExplain(program);
 registerCatalog(program);
 registerDemo(program);
 registerFailedEvents(program);
+registerProjects(program);
 
 try {
   await program.parseAsync(process.argv);

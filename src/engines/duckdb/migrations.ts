@@ -140,4 +140,20 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    name: 'api_keys',
+    statements: [
+      // Only the SHA-256 digest of a key is stored; key_id (its prefix and first characters)
+      // names it in listings and finds its row.
+      `CREATE TABLE api_keys (
+        key_id VARCHAR PRIMARY KEY,
+        project_id VARCHAR NOT NULL,
+        scope VARCHAR NOT NULL,
+        key_hash VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        revoked_at TIMESTAMPTZ
+      )`,
+    ],
+  },
 ];

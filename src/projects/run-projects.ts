@@ -1,0 +1,118 @@
+import type { Engine } from '../engines/engine.js';
+import { generateKey, hashKey, type KeyScope, keyId, sameHash, scopeOf } from './api-keys.js';
+
+export class ProjectError extends Error {}
+
+export interface CreatedProject {
+  project_id: string;
+  name: string;
+  time_zone: string;
+  /** Shown once: only their SHA-256 digests are stored. */
+  write_key: string;
+  read_key: string;
+}
+
+export interface ProjectListing {
+  project_id: string;
+  name: string;
+  time_zone: string;
+  created_at: string;
+  keys: { key_id: string; scope: KeyScope; created_at: string; revoked: boolean }[];
+}
+
+/** "Acme App (EU)" -> "acme-app-eu": the project id people type in flags and URLs. */
+export function projectIdFor(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48);
+}
+
+async function storeKey(engine: Engine, projectId: string, scope: KeyScope): Promise<string> {
+  const key = generateKey(scope);
+  await engine.run(
+    `INSERT INTO api_keys (key_id, project_id, scope, key_hash) VALUES ($id, $p, $scope, $hash)`,
+    { id: keyId(key), p: projectId, scope, hash: hashKey(key) },
+  );
+  return key;
+}
+
+/** Creates a project with a write key and a read key. */
+export async function createProject(
+  engine: Engine,
+  options: { name: string; timeZone: string },
+): Promise<CreatedProject> {
+  const name = options.name.trim();
+  const projectId = projectIdFor(name);
+  if (!projectId) {
+    throw new ProjectError(
+      `project name "${options.name}" has no letters or digits to make an id from; use e.g. "Acme App".`,
+    );
+  }
+  return engine.transaction(async () => {
+    const taken = await engine.query<{ n: number }>(
+      'SELECT count(*) AS n FROM projects WHERE project_id = $p',
+      { p: projectId },
+    );
+    if ((taken[0]?.n ?? 0) > 0) {
+      throw new ProjectError(
+        `a project "${projectId}" already exists; choose another name (powerlens projects list).`,
+      );
+    }
+    await engine.run('INSERT INTO projects (project_id, name, time_zone) VALUES ($p, $name, $tz)', {
+      p: projectId,
+      name,
+      tz: options.timeZone,
+    });
+    const write_key = await storeKey(engine, projectId, 'write');
+    const read_key = await storeKey(engine, projectId, 'read');
+    return { project_id: projectId, name, time_zone: options.timeZone, write_key, read_key };
+  });
+}
+
+export async function listProjects(engine: Engine): Promise<ProjectListing[]> {
+  const projects = await engine.query<Omit<ProjectListing, 'keys'>>(
+    `SELECT project_id, name, time_zone, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at
+     FROM projects ORDER BY project_id`,
+  );
+  const keys = await engine.query<{
+    project_id: string;
+    key_id: string;
+    scope: KeyScope;
+    created_at: string;
+    revoked: boolean;
+  }>(
+    `SELECT project_id, key_id, scope, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at,
+       revoked_at IS NOT NULL AS revoked
+     FROM api_keys ORDER BY project_id, created_at, key_id`,
+  );
+  return projects.map((p) => ({
+    ...p,
+    keys: keys.filter((k) => k.project_id === p.project_id).map(({ project_id: _p, ...k }) => k),
+  }));
+}
+
+export interface VerifiedKey {
+  project_id: string;
+  scope: KeyScope;
+  key_id: string;
+}
+
+/**
+ * The project and scope of a presented key, or null: unknown, revoked, malformed. The lookup is
+ * by the key's public id and the digest is compared in constant time.
+ */
+export async function verifyKey(engine: Engine, key: string): Promise<VerifiedKey | null> {
+  const scope = scopeOf(key);
+  if (!scope) return null;
+  const [row] = await engine.query<{ project_id: string; key_hash: string }>(
+    `SELECT project_id, key_hash FROM api_keys
+     WHERE key_id = $id AND scope = $scope AND revoked_at IS NULL`,
+    { id: keyId(key), scope },
+  );
+  if (!row || !sameHash(row.key_hash, hashKey(key))) return null;
+  return { project_id: row.project_id, scope, key_id: keyId(key) };
+}
