@@ -1,0 +1,189 @@
+import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir, rm, stat, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * The collector's durable, append-only log (docs/decisions/0005): NDJSON segments in one
+ * directory. `append` resolves once its lines are written and fsync'd; appends that arrive while
+ * a flush is running share the next one (group commit), so durability costs one fsync per burst,
+ * not per request. Closed segments wait for the loader, which deletes them once loaded.
+ */
+export interface EventLogOptions {
+  /** A segment is closed and a new one started past this size. */
+  segmentBytes?: number;
+}
+
+export interface EventLogStats {
+  appends: number;
+  flushes: number;
+  bytes: number;
+}
+
+interface Pending {
+  chunk: Buffer;
+  done: () => void;
+  fail: (err: Error) => void;
+}
+
+const SEGMENT = /^seg-(\d{16})\.ndjson$/;
+const segmentName = (seq: number) => `seg-${String(seq).padStart(16, '0')}.ndjson`;
+
+/** Makes a directory entry (a new or removed segment) durable too. */
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Cuts a torn last line (a write cut short by a crash, never acknowledged) off a segment. */
+async function truncateTornTail(path: string): Promise<void> {
+  const size = (await stat(path)).size;
+  if (size === 0) return;
+  const fh = await open(path, 'r');
+  try {
+    const window = Math.min(size, 1 << 20);
+    const tail = Buffer.alloc(window);
+    let end = size;
+    // Walk back to the last newline, a window at a time.
+    while (end > 0) {
+      const from = Math.max(0, end - window);
+      const { bytesRead } = await fh.read(tail, 0, end - from, from);
+      const nl = tail.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (nl >= 0) {
+        end = from + nl + 1;
+        break;
+      }
+      end = from;
+    }
+    if (end !== size) await truncate(path, end);
+  } finally {
+    await fh.close();
+  }
+}
+
+export class EventLog {
+  private pending: Pending[] = [];
+  private flushing: Promise<void> | null = null;
+  private written = 0;
+  private closedList: string[];
+  private closed = false;
+  readonly stats: EventLogStats = { appends: 0, flushes: 0, bytes: 0 };
+
+  private constructor(
+    readonly dir: string,
+    private seq: number,
+    private handle: FileHandle,
+    closedSegments: string[],
+    private readonly segmentBytes: number,
+  ) {
+    this.closedList = closedSegments;
+  }
+
+  /**
+   * Opens the log in `dir`. Segments left by an earlier run are closed (their torn tails cut)
+   * and listed by closedSegments() for loading; appends go to a new segment.
+   */
+  static async open(dir: string, options: EventLogOptions = {}): Promise<EventLog> {
+    await mkdir(dir, { recursive: true });
+    const names = (await readdir(dir)).filter((n) => SEGMENT.test(n)).sort();
+    for (const n of names) await truncateTornTail(join(dir, n));
+    const last = names.length ? Number(SEGMENT.exec(names.at(-1) ?? '')?.[1] ?? 0) : 0;
+    const seq = last + 1;
+    const handle = await open(join(dir, segmentName(seq)), 'a');
+    fsyncDir(dir);
+    return new EventLog(
+      dir,
+      seq,
+      handle,
+      names.map((n) => join(dir, n)),
+      options.segmentBytes ?? 64 * 1024 * 1024,
+    );
+  }
+
+  /** Appends lines (each one JSON record, no newline); resolves when they are durable. */
+  append(lines: readonly string[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the event log is closed'));
+    if (lines.length === 0) return Promise.resolve();
+    const chunk = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+    this.stats.appends++;
+    return new Promise((done, fail) => {
+      this.pending.push({ chunk, done, fail });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.flushing || this.pending.length === 0) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = null;
+      this.kick();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const buf = Buffer.concat(batch.map((p) => p.chunk));
+      await this.handle.write(buf);
+      await this.handle.datasync();
+      this.written += buf.length;
+      this.stats.flushes++;
+      this.stats.bytes += buf.length;
+      // Rotation before the answer, so that what a caller sees afterwards is settled.
+      if (this.written >= this.segmentBytes) await this.rotateNow();
+      for (const p of batch) p.done();
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      for (const p of batch) p.fail(e);
+    }
+  }
+
+  private async rotateNow(): Promise<void> {
+    await this.handle.close();
+    this.closedList.push(join(this.dir, segmentName(this.seq)));
+    this.seq++;
+    this.written = 0;
+    this.handle = await open(join(this.dir, segmentName(this.seq)), 'a');
+    fsyncDir(this.dir);
+  }
+
+  /** Waits for every append so far to be durable. */
+  async sync(): Promise<void> {
+    while (this.flushing || this.pending.length > 0) {
+      this.kick();
+      await this.flushing;
+    }
+  }
+
+  /**
+   * Closes the current segment (when it holds anything) so the loader can take it; returns the
+   * segments waiting for the loader, oldest first.
+   */
+  async rotate(): Promise<string[]> {
+    await this.sync();
+    if (this.written > 0) await this.rotateNow();
+    return [...this.closedList];
+  }
+
+  /** Segments closed and waiting for the loader, oldest first. */
+  closedSegments(): string[] {
+    return [...this.closedList];
+  }
+
+  /** The loader has stored a segment: it is deleted for good. */
+  async markLoaded(path: string): Promise<void> {
+    this.closedList = this.closedList.filter((p) => p !== path);
+    await rm(path, { force: true });
+    fsyncDir(this.dir);
+  }
+
+  async close(): Promise<void> {
+    await this.sync();
+    this.closed = true;
+    await this.handle.close();
+  }
+}

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventLog } from '../../src/ingest/collector/event-log.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'powerlens-log-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const linesOf = (paths: string[]) =>
+  paths.flatMap((p) => readFileSync(p, 'utf8').split('\n').filter(Boolean));
+
+describe('the event log', () => {
+  it('has the lines on disk when append resolves, and groups concurrent appends into few fsyncs', async () => {
+    const log = await EventLog.open(dir);
+    await log.append(['{"a":1}', '{"a":2}']);
+    const [segment] = readdirSync(dir);
+    expect(readFileSync(join(dir, segment ?? ''), 'utf8')).toBe('{"a":1}\n{"a":2}\n');
+    await Promise.all(Array.from({ length: 200 }, (_, i) => log.append([`{"i":${i}}`])));
+    expect(log.stats.appends).toBe(201);
+    expect(log.stats.flushes).toBeLessThan(50);
+    const closed = await log.rotate();
+    expect(linesOf(closed)).toHaveLength(202);
+    await log.close();
+  });
+
+  it('rotates past the segment size and hands closed segments to the loader, oldest first', async () => {
+    const log = await EventLog.open(dir, { segmentBytes: 100 });
+    for (let i = 0; i < 10; i++) await log.append([JSON.stringify({ i, pad: 'y'.repeat(40) })]);
+    const closed = log.closedSegments();
+    expect(closed.length).toBeGreaterThanOrEqual(4);
+    expect([...closed].sort()).toEqual(closed);
+    await log.markLoaded(closed[0] ?? '');
+    expect(log.closedSegments()).toEqual(closed.slice(1));
+    expect(readdirSync(dir)).not.toContain(closed[0]?.split('/').at(-1));
+    await log.close();
+  });
+
+  it('at reopen lists the earlier segments for loading and cuts a torn last line', async () => {
+    const log = await EventLog.open(dir);
+    await log.append(['{"ok":1}']);
+    await log.close();
+    const [first] = readdirSync(dir);
+    appendFileSync(join(dir, first ?? ''), '{"torn":'); // a write cut short by a crash
+    const again = await EventLog.open(dir);
+    expect(again.closedSegments().map((p) => p.split('/').at(-1))).toEqual([first]);
+    expect(readFileSync(join(dir, first ?? ''), 'utf8')).toBe('{"ok":1}\n');
+    await again.append(['{"ok":2}']);
+    expect(linesOf(await again.rotate())).toEqual(['{"ok":1}', '{"ok":2}']);
+    await again.close();
+  });
+
+  it('loses nothing acknowledged when the writer is killed with SIGKILL', async () => {
+    for (const delay of [150, 400, 900]) {
+      const acked = new Set<number>();
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', resolve('test/helpers/event-log-child.ts'), dir],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let buffered = '';
+      child.stdout.on('data', (d: Buffer) => {
+        buffered += d.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const l of lines) if (l.startsWith('ack ')) acked.add(Number(l.slice(4)));
+      });
+      // Kill once it has acknowledged something, then a moment later.
+      await new Promise<void>((done) => {
+        const t = setInterval(() => {
+          if (acked.size > 0) {
+            clearInterval(t);
+            setTimeout(() => {
+              child.kill('SIGKILL');
+              done();
+            }, delay);
+          }
+        }, 20);
+      });
+      await new Promise((done) => child.on('close', done));
+      const log = await EventLog.open(dir);
+      const stored = new Set(
+        linesOf(log.closedSegments()).map((l) => (JSON.parse(l) as { id: number }).id),
+      );
+      await log.close();
+      const lost = [...acked].filter((id) => !stored.has(id));
+      expect(acked.size).toBeGreaterThan(0);
+      expect(lost).toEqual([]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
