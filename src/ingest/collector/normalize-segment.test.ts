@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { LogRecord } from './log-record.js';
 import { normalizeSegment, type SegmentContext } from './normalize-segment.js';
 import { resolveTimestamp } from './resolve-timestamp.js';
 
@@ -91,7 +92,8 @@ describe('normalizeSegment', () => {
       { type: 'page', anonymousId: 'anon-1', name: 'Pricing' },
       { type: 'screen', userId: 'u' },
     ].map((m) => normalizeSegment(m, ctx()));
-    expect(kinds.map((k) => (k.ok ? [k.record.kind, k.record.message_id] : k.reason))).toEqual([
+    const idOf = (r: LogRecord) => (r.kind === 'failed' ? null : r.message_id);
+    expect(kinds.map((k) => (k.ok ? [k.record.kind, idOf(k.record)] : k.reason))).toEqual([
       ['identify', 'server-id'],
       ['group', 'server-id'],
       ['alias', 'server-id'],
