@@ -156,4 +156,31 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    name: 'collector_records',
+    statements: [
+      // Why a collected event's timestamp is not the one sent (docs/decisions/0005); NULL when
+      // it is.
+      'ALTER TABLE events ADD COLUMN timestamp_flag VARCHAR',
+      // Two ids of one person (Segment alias, PostHog $create_alias): previous_id's events
+      // count for user_id.
+      `CREATE TABLE aliases (
+        project_id VARCHAR NOT NULL,
+        message_id VARCHAR NOT NULL,
+        timestamp TIMESTAMPTZ NOT NULL,
+        user_id VARCHAR NOT NULL,
+        previous_id VARCHAR NOT NULL,
+        received_at TIMESTAMPTZ NOT NULL,
+        source VARCHAR NOT NULL
+      )`,
+      // Log segments already stored, by the SHA-256 of their content: a segment loaded again
+      // after a crash (stored, not yet deleted) is skipped.
+      `CREATE TABLE collector_loads (
+        segment_sha256 VARCHAR PRIMARY KEY,
+        records BIGINT NOT NULL,
+        loaded_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+      )`,
+    ],
+  },
 ];
