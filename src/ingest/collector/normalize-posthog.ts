@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { Normalized } from './normalize-segment.js';
+import { wellFormed } from './normalize-segment.js';
+import { resolveTimestamp } from './resolve-timestamp.js';
+
+/**
+ * One PostHog event (capture, or an element of a batch) into a log record. PostHog has no
+ * message types: `$identify`, `$create_alias` and `$groupidentify` are events with reserved names
+ * (docs/ingest-protocols.md), read here as identify, alias and group records.
+ */
+export interface PostHogContext {
+  projectId: string;
+  source: string;
+  receivedAt: Date;
+  /** The batch's sent_at, used when an event has none of its own. */
+  sentAt?: unknown;
+  newId?: () => string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function id(v: unknown): string | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'string' && v.trim() !== '') return v;
+  return null;
+}
+
+/**
+ * PostHog's order: timestamp corrected with sent_at, else the timestamp, else `offset` (ms before
+ * the event was sent), else the receive time.
+ */
+function timeOf(m: Obj, ctx: PostHogContext) {
+  if (m.timestamp === undefined && typeof m.offset === 'number' && Number.isFinite(m.offset)) {
+    return resolveTimestamp(
+      new Date(ctx.receivedAt.getTime() - m.offset).toISOString(),
+      undefined,
+      ctx.receivedAt,
+    );
+  }
+  return resolveTimestamp(m.timestamp, m.sent_at ?? ctx.sentAt, ctx.receivedAt);
+}
+
+/** The account of an event: its `$groups`, the "company" group first. */
+function accountOf(properties: Obj): string | null {
+  const groups = properties.$groups;
+  if (!isObj(groups)) return null;
+  return id(groups.company) ?? id(Object.values(groups)[0]) ?? null;
+}
+
+export function normalizePostHog(message: unknown, ctx: PostHogContext): Normalized {
+  if (!isObj(message)) return { ok: false, reason: 'not a JSON object' };
+  const m = wellFormed(message) as Obj;
+  const properties: Obj = isObj(m.properties) ? { ...m.properties } : {};
+  const event = m.event;
+  if (typeof event !== 'string' || event.trim() === '') {
+    return { ok: false, reason: 'event needs a non-empty "event" name' };
+  }
+  const distinctId = id(m.distinct_id) ?? id(properties.distinct_id) ?? id(m.$distinct_id);
+  if (!distinctId && event !== '$groupidentify') {
+    return { ok: false, reason: `${event} needs a distinct_id` };
+  }
+  const time = timeOf(m, ctx);
+  const common = {
+    project_id: ctx.projectId,
+    message_id: id(m.uuid) ?? (ctx.newId ?? randomUUID)(),
+    timestamp: time.timestamp,
+    ...(time.flag ? { timestamp_flag: time.flag } : {}),
+    received_at: ctx.receivedAt.toISOString(),
+    source: ctx.source,
+  };
+  if (event === '$identify') {
+    const traits = isObj(properties.$set) ? properties.$set : {};
+    return {
+      ok: true,
+      record: {
+        kind: 'identify',
+        ...common,
+        user_id: distinctId,
+        anonymous_id: id(properties.$anon_distinct_id),
+        traits,
+      },
+    };
+  }
+  if (event === '$create_alias') {
+    const alias = id(properties.alias);
+    if (!distinctId || !alias) return { ok: false, reason: '$create_alias needs properties.alias' };
+    return {
+      ok: true,
+      record: { kind: 'alias', ...common, user_id: distinctId, previous_id: alias },
+    };
+  }
+  if (event === '$groupidentify') {
+    const key = id(properties.$group_key);
+    if (!key) return { ok: false, reason: '$groupidentify needs properties.$group_key' };
+    const traits = isObj(properties.$group_set) ? properties.$group_set : {};
+    return {
+      ok: true,
+      record: {
+        kind: 'group',
+        ...common,
+        user_id: null,
+        anonymous_id: null,
+        account_id: key,
+        traits,
+      },
+    };
+  }
+  return {
+    ok: true,
+    record: {
+      kind: 'event',
+      ...common,
+      user_id: distinctId,
+      anonymous_id: null,
+      account_id: accountOf(properties),
+      event,
+      properties,
+    },
+  };
+}
