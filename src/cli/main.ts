@@ -9,6 +9,7 @@ import { registerFailedEvents } from './commands/failed-events.js';
 import { registerImport } from './commands/import.js';
 import { registerProjects } from './commands/projects.js';
 import { registerRollup } from './commands/rollup.js';
+import { registerServe } from './commands/serve.js';
 import { registerUsers } from './commands/users.js';
 
 const program = new Command()
@@ -27,6 +28,7 @@ registerCatalog(program);
 registerDemo(program);
 registerFailedEvents(program);
 registerProjects(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,61 @@
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { Collector } from '../../ingest/collector/collector.js';
+import { createServer } from '../../server/create-server.js';
+import { type GlobalOptions, openContext, withDataOptions } from '../context.js';
+import { parsePositiveInt } from './parse-options.js';
+
+interface ServeFlags extends GlobalOptions {
+  host: string;
+  port: number;
+  logDir?: string;
+  rollupEvery: number;
+}
+
+export function registerServe(program: Command): void {
+  withDataOptions(
+    program
+      .command('serve')
+      .description(
+        'the collector: Segment-compatible HTTP ingestion (durable before the 2xx), rollups refreshed while serving',
+      ),
+  )
+    .option('--host <host>', 'address to bind (127.0.0.1: this machine only)', '127.0.0.1')
+    .option('--port <port>', 'port', (v) => parsePositiveInt('--port', v), 8080)
+    .option('--log-dir <dir>', 'durable event log (default: <db>.log beside the database)')
+    .option(
+      '--rollup-every <seconds>',
+      'refresh the rollups this often',
+      (v) => parsePositiveInt('--rollup-every', v),
+      60,
+    )
+    .action(async (opts: ServeFlags) => {
+      const ctx = await openContext(opts);
+      const logDir =
+        opts.logDir ?? join(dirname(resolve(opts.db)), `${opts.db.split('/').at(-1)}.log`);
+      const collector = await Collector.start(ctx.engine, {
+        logDir,
+        rollupIntervalMs: opts.rollupEvery * 1000,
+        sessionGapMinutes: ctx.config.sessionGapMinutes,
+        catalogue: ctx.config.catalogue,
+        log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
+      });
+      const app = createServer({ collector, logger: true });
+      const address = await app.listen({ host: opts.host, port: opts.port });
+      process.stderr.write(`powerlens collector on ${address} (log ${logDir})\n`);
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        process.stderr.write(
+          `${signal}: finishing requests, loading the log, refreshing rollups\n`,
+        );
+        await app.close();
+        await collector.close();
+        await ctx.engine.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+    });
+}

@@ -1,0 +1,140 @@
+import type { Engine } from '../../engines/engine.js';
+import type { Catalogue } from '../../model/catalogue.js';
+import { verifyKey } from '../../projects/run-projects.js';
+import { runRollup } from '../../rollup/run-rollup.js';
+import { EventLog } from './event-log.js';
+import { type LoadReport, loadSegment } from './load-segment.js';
+import type { LogRecord } from './log-record.js';
+
+export interface CollectorOptions {
+  logDir: string;
+  /** How often closed log segments are loaded into the engine. */
+  loadIntervalMs?: number;
+  /** How often the rollups are refreshed from the loaded events. */
+  rollupIntervalMs?: number;
+  sessionGapMinutes?: number;
+  catalogue?: Catalogue | undefined;
+  log?: (message: string) => void;
+}
+
+/** One engine connection serves everyone: its work runs one piece at a time, in order. */
+class Serial {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+const KEY_CACHE_MS = 60_000;
+
+/**
+ * The collector's core (docs/decisions/0005): requests append records to the durable log and are
+ * answered once it is fsync'd; a timer loads closed segments into the engine and another
+ * refreshes the rollups. At start, segments left by a crash are loaded first.
+ */
+export class Collector {
+  private readonly serial = new Serial();
+  private readonly keys = new Map<string, { projectId: string | null; until: number }>();
+  private timers: NodeJS.Timeout[] = [];
+  private closing = false;
+
+  private constructor(
+    private readonly engine: Engine,
+    readonly log: EventLog,
+    private readonly options: CollectorOptions,
+  ) {}
+
+  static async start(engine: Engine, options: CollectorOptions): Promise<Collector> {
+    const log = await EventLog.open(options.logDir);
+    const c = new Collector(engine, log, options);
+    const leftover = await c.loadClosed();
+    if (leftover.length > 0) c.say(`loaded ${leftover.length} log segment(s) left by the last run`);
+    c.timers.push(
+      setInterval(
+        () => void c.loadNow().catch((e) => c.say(`load failed: ${String(e)}`)),
+        options.loadIntervalMs ?? 1000,
+      ),
+      setInterval(
+        () => void c.refreshRollups().catch((e) => c.say(`rollup failed: ${String(e)}`)),
+        options.rollupIntervalMs ?? 60_000,
+      ),
+    );
+    return c;
+  }
+
+  private say(message: string): void {
+    this.options.log?.(message);
+  }
+
+  /** The project a write key belongs to, or null; answers are cached for a minute. */
+  async projectOfWriteKey(key: string): Promise<string | null> {
+    const hit = this.keys.get(key);
+    if (hit && hit.until > Date.now()) return hit.projectId;
+    const verified = await this.serial.run(() => verifyKey(this.engine, key));
+    const projectId = verified?.scope === 'write' ? verified.project_id : null;
+    if (this.keys.size > 10_000) this.keys.clear();
+    this.keys.set(key, { projectId, until: Date.now() + KEY_CACHE_MS });
+    return projectId;
+  }
+
+  /** Resolves once the records are durable in the log. */
+  accept(records: readonly LogRecord[]): Promise<void> {
+    if (this.closing) return Promise.reject(new Error('the collector is shutting down'));
+    return this.log.append(records.map((r) => JSON.stringify(r)));
+  }
+
+  private async loadClosed(): Promise<LoadReport[]> {
+    const reports: LoadReport[] = [];
+    for (const segment of this.log.closedSegments()) {
+      reports.push(await this.serial.run(() => loadSegment(this.engine, segment)));
+      await this.log.markLoaded(segment);
+    }
+    return reports;
+  }
+
+  /** Closes the current segment and loads every closed one. */
+  async loadNow(): Promise<LoadReport[]> {
+    await this.log.rotate();
+    return this.loadClosed();
+  }
+
+  /** Refreshes the rollups of every project with dirty days, in its own time zone. */
+  async refreshRollups(): Promise<void> {
+    await this.serial.run(async () => {
+      const projects = await this.engine.query<{ project_id: string; time_zone: string }>(
+        `SELECT DISTINCT p.project_id, p.time_zone FROM projects p
+         JOIN rollup_dirty_days d USING (project_id)`,
+      );
+      for (const p of projects) {
+        await runRollup(this.engine, {
+          projectId: p.project_id,
+          timeZone: p.time_zone,
+          sessionGapMinutes: this.options.sessionGapMinutes ?? 30,
+          catalogue: this.options.catalogue,
+        });
+      }
+    });
+  }
+
+  /** Whether the store answers and the log takes writes. */
+  async ready(): Promise<boolean> {
+    try {
+      await this.serial.run(() => this.engine.query('SELECT 1 AS ok'));
+      await this.log.sync();
+      return !this.closing;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Stops taking records, loads everything the log holds, refreshes the rollups. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.loadNow();
+    await this.refreshRollups();
+    await this.log.close();
+  }
+}

@@ -1,0 +1,123 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Collector } from './collector.js';
+import { decodeBody } from './decode-body.js';
+import type { LogRecord } from './log-record.js';
+import { normalizeSegment, rawText, SEGMENT_TYPES, type SegmentType } from './normalize-segment.js';
+
+export interface SegmentLimits {
+  /** One message, as JSON bytes (Segment: 32 KB). */
+  maxEventBytes: number;
+  /** One request once decompressed (Segment: 500 KB). */
+  maxBatchBytes: number;
+  /** Messages in one batch (Segment: 2,500). */
+  maxBatchEvents: number;
+}
+
+export const SEGMENT_LIMITS: SegmentLimits = {
+  maxEventBytes: 32 * 1024,
+  maxBatchBytes: 500 * 1024,
+  maxBatchEvents: 2500,
+};
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The write key: Basic auth user (`writeKey:`), or `writeKey` in the body. */
+function writeKeyOf(req: FastifyRequest, body: unknown): string | null {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Basic ')) {
+    const user = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':')[0];
+    if (user) return user;
+  }
+  return isObj(body) && typeof body.writeKey === 'string' ? body.writeKey : null;
+}
+
+function problem(reply: FastifyReply, status: number, error: string, extra: Obj = {}) {
+  return reply.code(status).send({ success: false, error, ...extra });
+}
+
+/**
+ * Segment's HTTP Tracking API (also what the RudderStack SDK speaks): /v1/track, identify, group,
+ * page, screen, alias and batch. Accepted messages are durable before the 200; rejected ones are
+ * listed with their index and reason and kept in failed_events.
+ */
+export function registerSegmentRoutes(
+  app: FastifyInstance,
+  collector: Collector,
+  limits: SegmentLimits = SEGMENT_LIMITS,
+): void {
+  const handle =
+    (type: SegmentType | 'batch') => async (req: FastifyRequest, reply: FastifyReply) => {
+      const receivedAt = new Date();
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const decoded = decodeBody(raw, limits.maxBatchBytes);
+      if (!decoded.ok) return problem(reply, decoded.status, decoded.error);
+      const body = decoded.value;
+      const key = writeKeyOf(req, body);
+      const projectId = key ? await collector.projectOfWriteKey(key) : null;
+      if (!projectId) {
+        return problem(
+          reply,
+          401,
+          key
+            ? 'unknown or revoked write key'
+            : 'missing write key: use Basic auth with the write key as user, or writeKey in the body',
+        );
+      }
+      if (!isObj(body)) return problem(reply, 400, 'the body must be a JSON object');
+      let messages: unknown[];
+      if (type === 'batch') {
+        if (!Array.isArray(body.batch))
+          return problem(reply, 400, 'batch must be an array of messages');
+        if (body.batch.length > limits.maxBatchEvents) {
+          return problem(
+            reply,
+            413,
+            `batch of ${body.batch.length} messages, the limit is ${limits.maxBatchEvents}`,
+          );
+        }
+        messages = body.batch;
+      } else messages = [body];
+      const records: LogRecord[] = [];
+      const rejected: { index: number; reason: string }[] = [];
+      messages.forEach((m, index) => {
+        const size = Buffer.byteLength(JSON.stringify(m) ?? '', 'utf8');
+        const r =
+          size > limits.maxEventBytes
+            ? {
+                ok: false as const,
+                reason: `message of ${size} bytes, the limit is ${limits.maxEventBytes}`,
+              }
+            : normalizeSegment(m, {
+                projectId,
+                source: 'segment',
+                receivedAt,
+                sentAt: body.sentAt,
+                context: type === 'batch' ? body.context : undefined,
+                type: type === 'batch' ? undefined : type,
+              });
+        if (r.ok) records.push(r.record);
+        else {
+          rejected.push({ index, reason: r.reason });
+          records.push({
+            kind: 'failed',
+            project_id: projectId,
+            source: 'segment',
+            reason: r.reason,
+            raw: rawText(m),
+            received_at: receivedAt.toISOString(),
+          });
+        }
+      });
+      await collector.accept(records);
+      const accepted = messages.length - rejected.length;
+      if (accepted === 0 && messages.length > 0) {
+        return problem(reply, 400, 'no message could be stored', { rejected });
+      }
+      return reply.code(200).send({ success: true, accepted, rejected });
+    };
+  for (const type of [...SEGMENT_TYPES, 'batch'] as const) {
+    app.post(`/v1/${type}`, handle(type));
+    app.post(`/v1/${type}/`, handle(type));
+  }
+}

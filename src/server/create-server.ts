@@ -1,0 +1,38 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Collector } from '../ingest/collector/collector.js';
+import { registerSegmentRoutes, SEGMENT_LIMITS } from '../ingest/collector/segment-routes.js';
+
+export interface ServerOptions {
+  collector: Collector;
+  logger?: boolean;
+  /** Slow clients are cut off after this long, so they cannot hold a connection. */
+  requestTimeoutMs?: number;
+}
+
+/** The HTTP server: health checks and the collector's routes (the REST API comes later). */
+export function createServer(options: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    // Compressed bodies are inflated (with their own cap) after this raw cap.
+    bodyLimit: SEGMENT_LIMITS.maxBatchBytes,
+  });
+  // Every body arrives as bytes: the routes sniff gzip and parse JSON themselves, because SDKs
+  // send gzipped JSON under other content types.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_req, reply) => {
+    const ready = await options.collector.ready();
+    return reply.code(ready ? 200 : 503).send({ ok: ready });
+  });
+  registerSegmentRoutes(app, options.collector);
+  // Whatever goes wrong in a handler is answered, never a crash; details stay in the log.
+  app.setErrorHandler((err, _req, reply) => {
+    const code = (err as { statusCode?: number }).statusCode;
+    const status = code && code >= 400 && code < 500 ? code : 500;
+    const message = err instanceof Error ? err.message : String(err);
+    reply.code(status).send({ success: false, error: status === 500 ? 'internal error' : message });
+  });
+  return app;
+}

@@ -1,0 +1,134 @@
+import { gzipSync } from 'node:zlib';
+import { Analytics } from '@segment/analytics-node';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Collector } from '../../src/ingest/collector/collector.js';
+import { createProject } from '../../src/projects/run-projects.js';
+import { createServer } from '../../src/server/create-server.js';
+import { openTempDb, type TempDb } from '../helpers/temp-db.js';
+
+let db: TempDb;
+let collector: Collector;
+let app: FastifyInstance;
+let base: string;
+let writeKey: string;
+let otherKey: string;
+
+beforeEach(async () => {
+  db = await openTempDb();
+  writeKey = (await createProject(db.engine, { name: 'Acme', timeZone: 'UTC' })).write_key;
+  otherKey = (await createProject(db.engine, { name: 'Other', timeZone: 'UTC' })).write_key;
+  collector = await Collector.start(db.engine, { logDir: `${db.dir}/log`, loadIntervalMs: 60_000 });
+  app = createServer({ collector });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+});
+afterEach(async () => {
+  await app.close();
+  await collector.close();
+  await db.cleanup();
+});
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+  });
+const basic = (key: string) => ({
+  authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`,
+});
+
+describe('the Segment routes', () => {
+  it('store what the real Segment SDK sends: track, identify, group, with user, account and time', async () => {
+    const analytics = new Analytics({ writeKey, host: base, flushAt: 3, maxRetries: 0 });
+    analytics.identify({ userId: 'u1', traits: { email: 'ada@example.com' } });
+    analytics.group({ userId: 'u1', groupId: 'acme', traits: { plan: 'pro' } });
+    analytics.track({
+      userId: 'u1',
+      event: 'Report Exported',
+      properties: { format: 'pdf' },
+      timestamp: new Date('2026-11-20T10:00:00Z'),
+      context: { groupId: 'acme' },
+    });
+    await analytics.closeAndFlush();
+    await collector.loadNow();
+    const events = await db.engine.query(
+      `SELECT project_id, user_id, account_id, event, properties->>'format' AS format,
+         strftime(timestamp, '%Y-%m-%d %H:%M') AS at FROM events`,
+    );
+    expect(events).toEqual([
+      {
+        project_id: 'acme',
+        user_id: 'u1',
+        account_id: 'acme',
+        event: 'Report Exported',
+        format: 'pdf',
+        at: '2026-11-20 10:00',
+      },
+    ]);
+    expect(
+      await db.engine.query("SELECT user_id, traits->>'email' AS email FROM identifies"),
+    ).toEqual([{ user_id: 'u1', email: 'ada@example.com' }]);
+    expect(await db.engine.query('SELECT user_id, account_id FROM group_memberships')).toEqual([
+      { user_id: 'u1', account_id: 'acme' },
+    ]);
+  });
+
+  it('answer bad input with a precise 4xx and keep the valid part of a batch', async () => {
+    expect((await post('/v1/track', { event: 'x', userId: 'u' })).status).toBe(401);
+    expect((await post('/v1/track', { event: 'x', userId: 'u' }, basic('plw_nope'))).status).toBe(
+      401,
+    );
+    const malformed = await post('/v1/track', '{"event":', basic(writeKey));
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: string }).error).toMatch(/^malformed JSON/);
+    const batch = await post('/v1/batch', {
+      writeKey,
+      batch: [
+        { type: 'track', event: 'ok', userId: 'u', messageId: 'b1' },
+        { type: 'track', userId: 'u' },
+      ],
+    });
+    expect(batch.status).toBe(200);
+    expect(await batch.json()).toEqual({
+      success: true,
+      accepted: 1,
+      rejected: [{ index: 1, reason: 'track needs a non-empty event name' }],
+    });
+    const big = await post('/v1/batch', {
+      writeKey,
+      batch: Array.from({ length: 2501 }, () => ({})),
+    });
+    expect(big.status).toBe(413);
+    const gz = await post(
+      '/v1/track',
+      gzipSync(JSON.stringify({ event: 'zipped', userId: 'u', messageId: 'z1' })),
+      {
+        ...basic(writeKey),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+    );
+    expect(gz.status).toBe(200);
+    await collector.loadNow();
+    const stored = await db.engine.query<{ message_id: string }>(
+      'SELECT message_id FROM events ORDER BY 1',
+    );
+    expect(stored.map((r) => r.message_id)).toEqual(['b1', 'z1']);
+    expect(await db.engine.query('SELECT reason FROM failed_events')).toEqual([
+      { reason: 'track needs a non-empty event name' },
+    ]);
+  });
+
+  it('keeps projects apart: a key writes only into its own project', async () => {
+    await post('/v1/track', { event: 'x', userId: 'u', messageId: 'o1' }, basic(otherKey));
+    await collector.loadNow();
+    expect(await db.engine.query('SELECT project_id FROM events')).toEqual([
+      { project_id: 'other' },
+    ]);
+  });
+
+  it('answers health and readiness', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ ok: true });
+  });
+});
