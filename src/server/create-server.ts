@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Collector } from '../ingest/collector/collector.js';
+import { registerPostHogRoutes } from '../ingest/collector/posthog-routes.js';
 import { registerSegmentRoutes, SEGMENT_LIMITS } from '../ingest/collector/segment-routes.js';
 
 export interface ServerOptions {
@@ -27,6 +28,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     return reply.code(ready ? 200 : 503).send({ ok: ready });
   });
   registerSegmentRoutes(app, options.collector);
+  registerPostHogRoutes(app, options.collector);
   // Whatever goes wrong in a handler is answered, never a crash; details stay in the log.
   app.setErrorHandler((err, _req, reply) => {
     const code = (err as { statusCode?: number }).statusCode;

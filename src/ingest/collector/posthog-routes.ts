@@ -1,0 +1,124 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Collector } from './collector.js';
+import { decodeBody } from './decode-body.js';
+import type { LogRecord } from './log-record.js';
+import { normalizePostHog } from './normalize-posthog.js';
+import { rawText } from './normalize-segment.js';
+
+export interface PostHogLimits {
+  /** One event, as JSON bytes. */
+  maxEventBytes: number;
+  /** One request once decompressed (PostHog: 20 MB). */
+  maxBatchBytes: number;
+  maxBatchEvents: number;
+}
+
+export const POSTHOG_LIMITS: PostHogLimits = {
+  maxEventBytes: 1024 * 1024,
+  maxBatchBytes: 20 * 1024 * 1024,
+  maxBatchEvents: 10_000,
+};
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const keyOf = (o: unknown): string | null => {
+  if (!isObj(o)) return null;
+  const k = o.api_key ?? o.token ?? (isObj(o.properties) ? o.properties.token : undefined);
+  return typeof k === 'string' && k !== '' ? k : null;
+};
+
+function problem(reply: FastifyReply, status: number, error: string, extra: Obj = {}) {
+  return reply.code(status).send({ status: 0, error, ...extra });
+}
+
+/**
+ * PostHog's capture API: /capture, /batch, /e, /i/v0/e, /track (with or without a trailing
+ * slash). The key is `api_key` or `token`, in the body or in each event; a request whose events
+ * carry keys of different projects is refused as a whole.
+ */
+export function registerPostHogRoutes(
+  app: FastifyInstance,
+  collector: Collector,
+  limits: PostHogLimits = POSTHOG_LIMITS,
+): void {
+  const handle = async (req: FastifyRequest, reply: FastifyReply) => {
+    const receivedAt = new Date();
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const decoded = decodeBody(raw, limits.maxBatchBytes);
+    if (!decoded.ok) return problem(reply, decoded.status, decoded.error);
+    const body = decoded.value;
+    const messages: unknown[] = Array.isArray(body)
+      ? body
+      : isObj(body) && Array.isArray(body.batch)
+        ? body.batch
+        : [body];
+    if (messages.length > limits.maxBatchEvents) {
+      return problem(
+        reply,
+        413,
+        `batch of ${messages.length} events, the limit is ${limits.maxBatchEvents}`,
+      );
+    }
+    const keys = new Set<string>();
+    const top = keyOf(body);
+    if (top) keys.add(top);
+    for (const m of messages) {
+      const k = keyOf(m);
+      if (k) keys.add(k);
+    }
+    if (keys.size === 0) return problem(reply, 401, 'missing api_key (or token) in the body');
+    const projects = new Set<string | null>();
+    for (const k of keys) projects.add(await collector.projectOfWriteKey(k));
+    const [projectId] = [...projects];
+    if (projects.size !== 1 || !projectId) {
+      return problem(
+        reply,
+        401,
+        projects.size > 1
+          ? 'the events carry keys of different projects'
+          : 'unknown or revoked api_key',
+      );
+    }
+    const records: LogRecord[] = [];
+    const rejected: { index: number; reason: string }[] = [];
+    messages.forEach((m, index) => {
+      const size = Buffer.byteLength(JSON.stringify(m) ?? '', 'utf8');
+      const r =
+        size > limits.maxEventBytes
+          ? {
+              ok: false as const,
+              reason: `event of ${size} bytes, the limit is ${limits.maxEventBytes}`,
+            }
+          : normalizePostHog(m, {
+              projectId,
+              source: 'posthog',
+              receivedAt,
+              sentAt: isObj(body) ? body.sent_at : undefined,
+            });
+      if (r.ok) records.push(r.record);
+      else {
+        rejected.push({ index, reason: r.reason });
+        records.push({
+          kind: 'failed',
+          project_id: projectId,
+          source: 'posthog',
+          reason: r.reason,
+          raw: rawText(m),
+          received_at: receivedAt.toISOString(),
+        });
+      }
+    });
+    await collector.accept(records);
+    const accepted = messages.length - rejected.length;
+    if (accepted === 0 && messages.length > 0) {
+      return problem(reply, 400, 'no event could be stored', { rejected });
+    }
+    // PostHog's SDKs read {status: 1}; the extra fields are for people and scripts.
+    return reply.code(200).send({ status: 1, accepted, rejected });
+  };
+  for (const path of ['/capture', '/batch', '/e', '/i/v0/e', '/track']) {
+    app.post(path, { bodyLimit: limits.maxBatchBytes }, handle);
+    app.post(`${path}/`, { bodyLimit: limits.maxBatchBytes }, handle);
+  }
+}
