@@ -22,6 +22,16 @@ export function createServer(options: ServerOptions): FastifyInstance {
   // send gzipped JSON under other content types.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // Back-pressure before the body is read: 429 is the status every SDK retries on, and Segment's
+  // honours Retry-After only with it (docs/ingest-protocols.md).
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method === 'POST' && options.collector.overloaded()) {
+      return reply
+        .code(429)
+        .header('retry-after', '2')
+        .send({ success: false, error: 'busy storing earlier events: retry after 2 seconds' });
+    }
+  });
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
     const ready = await options.collector.ready();

@@ -1,9 +1,18 @@
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { Collector } from '../../ingest/collector/collector.js';
 import { createServer } from '../../server/create-server.js';
 import { type GlobalOptions, openContext, withDataOptions } from '../context.js';
 import { parsePositiveInt } from './parse-options.js';
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new InvalidArgumentError(`--port ${v}: use a whole number from 0 to 65535.`);
+  }
+  return n;
+}
 
 interface ServeFlags extends GlobalOptions {
   host: string;
@@ -21,7 +30,7 @@ export function registerServe(program: Command): void {
       ),
   )
     .option('--host <host>', 'address to bind (127.0.0.1: this machine only)', '127.0.0.1')
-    .option('--port <port>', 'port', (v) => parsePositiveInt('--port', v), 8080)
+    .option('--port <port>', 'port (0: any free port, printed at start)', parsePort, 8080)
     .option('--log-dir <dir>', 'durable event log (default: <db>.log beside the database)')
     .option(
       '--rollup-every <seconds>',

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Engine } from '../../engines/engine.js';
 import type { Catalogue } from '../../model/catalogue.js';
 import { verifyKey } from '../../projects/run-projects.js';
@@ -15,6 +16,8 @@ export interface CollectorOptions {
   sessionGapMinutes?: number;
   catalogue?: Catalogue | undefined;
   log?: (message: string) => void;
+  /** Bytes accepted but not yet loaded beyond which requests get 429 (default 256 MB). */
+  maxUnloadedBytes?: number;
 }
 
 /** One engine connection serves everyone: its work runs one piece at a time, in order. */
@@ -39,6 +42,7 @@ export class Collector {
   private readonly keys = new Map<string, { projectId: string | null; until: number }>();
   private timers: NodeJS.Timeout[] = [];
   private closing = false;
+  private unloadedBytes = 0;
 
   private constructor(
     private readonly engine: Engine,
@@ -82,14 +86,25 @@ export class Collector {
   /** Resolves once the records are durable in the log. */
   accept(records: readonly LogRecord[]): Promise<void> {
     if (this.closing) return Promise.reject(new Error('the collector is shutting down'));
-    return this.log.append(records.map((r) => JSON.stringify(r)));
+    const lines = records.map((r) => JSON.stringify(r));
+    for (const l of lines) this.unloadedBytes += l.length + 1;
+    return this.log.append(lines);
+  }
+
+  /** Too much accepted and not yet loaded: new requests should come back later (429). */
+  overloaded(): boolean {
+    return (
+      this.closing || this.unloadedBytes > (this.options.maxUnloadedBytes ?? 256 * 1024 * 1024)
+    );
   }
 
   private async loadClosed(): Promise<LoadReport[]> {
     const reports: LoadReport[] = [];
     for (const segment of this.log.closedSegments()) {
+      const size = (await stat(segment)).size;
       reports.push(await this.serial.run(() => loadSegment(this.engine, segment)));
       await this.log.markLoaded(segment);
+      this.unloadedBytes = Math.max(0, this.unloadedBytes - size);
     }
     return reports;
   }
