@@ -18,6 +18,7 @@ import { generateDemo } from '../src/demo/generate-demo.js';
 import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { runImport } from '../src/ingest/import/run-import.js';
 import { runRollup } from '../src/rollup/run-rollup.js';
+import { runIngestBench } from './ingest-bench.js';
 import { runReportBench } from './report-bench.js';
 
 const { values: args } = parseArgs({
@@ -30,8 +31,8 @@ const { values: args } = parseArgs({
     'memory-limit': { type: 'string' },
   },
 });
-if (args.only !== undefined && args.only !== 'report') {
-  throw new Error(`--only ${args.only}: the only part that runs alone is "report"`);
+if (args.only !== undefined && args.only !== 'report' && args.only !== 'ingest') {
+  throw new Error(`--only ${args.only}: the parts that run alone are "report" and "ingest"`);
 }
 const TARGET = Number(args.events ?? process.env.BENCH_EVENTS ?? 10_000_000);
 const DAYS = 90;
@@ -115,6 +116,10 @@ async function reportBench(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (args.only === 'ingest') {
+    await runIngestBench({ seconds: 10, connections: 32 });
+    return;
+  }
   if (args.only === 'report' && existsSync(join(DIR, 'bench-parquet.duckdb'))) {
     await reportBench();
     return;
@@ -188,6 +193,7 @@ async function main(): Promise<void> {
   );
   console.log(JSON.stringify({ events: data.events, lines, peakRssMb: Math.round(rss) }, null, 2));
   await reportBench();
+  await runIngestBench({ seconds: 10, connections: 32 });
 }
 
 await main();

@@ -56,10 +56,7 @@ export class Collector {
     const leftover = await c.loadClosed();
     if (leftover.length > 0) c.say(`loaded ${leftover.length} log segment(s) left by the last run`);
     c.timers.push(
-      setInterval(
-        () => void c.loadNow().catch((e) => c.say(`load failed: ${String(e)}`)),
-        options.loadIntervalMs ?? 1000,
-      ),
+      setInterval(() => c.tick(), options.loadIntervalMs ?? 1000),
       setInterval(
         () => void c.refreshRollups().catch((e) => c.say(`rollup failed: ${String(e)}`)),
         options.rollupIntervalMs ?? 60_000,
@@ -109,10 +106,31 @@ export class Collector {
     return reports;
   }
 
-  /** Closes the current segment and loads every closed one. */
-  async loadNow(): Promise<LoadReport[]> {
-    await this.log.rotate();
-    return this.loadClosed();
+  private loading: Promise<LoadReport[]> = Promise.resolve([]);
+  private loadRunning = false;
+
+  /**
+   * Closes the current segment and loads every closed one. Loads never overlap: a call made
+   * while one runs waits for it and then runs again, so it sees every segment closed before it.
+   */
+  loadNow(): Promise<LoadReport[]> {
+    const run = async () => {
+      this.loadRunning = true;
+      try {
+        await this.log.rotate();
+        return await this.loadClosed();
+      } finally {
+        this.loadRunning = false;
+      }
+    };
+    this.loading = this.loading.then(run, run);
+    return this.loading;
+  }
+
+  /** The timer's load: skipped while one is running, so slow loads do not pile up. */
+  private tick(): void {
+    if (this.loadRunning) return;
+    this.loadNow().catch((e) => this.say(`load failed: ${String(e)}`));
   }
 
   /** Refreshes the rollups of every project with dirty days, in its own time zone. */
