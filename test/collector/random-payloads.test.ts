@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Collector } from '../../src/ingest/collector/collector.js';
+import { createProject } from '../../src/projects/run-projects.js';
+import { createServer } from '../../src/server/create-server.js';
+import { openTempDb, type TempDb } from '../helpers/temp-db.js';
+
+let db: TempDb;
+let collector: Collector;
+let app: FastifyInstance;
+let base: string;
+let key: string;
+
+beforeAll(async () => {
+  db = await openTempDb();
+  key = (await createProject(db.engine, { name: 'Acme', timeZone: 'UTC' })).write_key;
+  collector = await Collector.start(db.engine, { logDir: `${db.dir}/log`, loadIntervalMs: 60_000 });
+  app = createServer({ collector });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+});
+afterAll(async () => {
+  await app.close();
+  await collector.close();
+  await db.cleanup();
+});
+
+const ROUTES = [
+  '/v1/track',
+  '/v1/identify',
+  '/v1/group',
+  '/v1/page',
+  '/v1/screen',
+  '/v1/alias',
+  '/v1/batch',
+  '/capture',
+  '/batch/',
+  '/e',
+  '/i/v0/e',
+  '/track/',
+];
+
+/** Messages that look like what SDKs send, with every field sometimes wrong. */
+const field = fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.boolean(), fc.object());
+const message = fc.record(
+  {
+    type: fc.oneof(fc.constantFrom('track', 'identify', 'group', 'page', 'screen', 'alias'), field),
+    event: fc.oneof(fc.string({ minLength: 1 }), field),
+    userId: fc.oneof(fc.string({ minLength: 1 }), field),
+    distinct_id: fc.oneof(fc.string({ minLength: 1 }), field),
+    groupId: field,
+    previousId: field,
+    messageId: fc.uuid(),
+    uuid: fc.uuid(),
+    timestamp: fc.oneof(
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      field,
+    ),
+    properties: fc.oneof(fc.object(), field),
+  },
+  { requiredKeys: ['messageId', 'uuid'] },
+);
+
+describe('random payloads on every route', () => {
+  it('never get a 5xx, and every event a 200 accepted can be read back', async () => {
+    const accepted = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...ROUTES),
+        fc.array(message, { minLength: 1, maxLength: 5 }),
+        fc.oneof(fc.constant('batch'), fc.constant('single'), fc.constant('garbage')),
+        async (route, messages, shape) => {
+          const posthog = !route.startsWith('/v1/');
+          const body =
+            shape === 'garbage'
+              ? '{"batch": [1, 2'
+              : JSON.stringify(
+                  shape === 'batch' || route === '/v1/batch'
+                    ? { writeKey: key, api_key: key, batch: messages }
+                    : { ...messages[0], writeKey: key, api_key: key },
+                );
+          const r = await fetch(`${base}${route}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          });
+          expect(r.status).toBeLessThan(500);
+          if (r.status === 200) {
+            const answer = (await r.json()) as { rejected: { index: number }[] };
+            const rejected = new Set(answer.rejected.map((x) => x.index));
+            const sent =
+              shape === 'batch' || route === '/v1/batch' ? messages : messages.slice(0, 1);
+            sent.forEach((m, i) => {
+              const isEvent = posthog
+                ? typeof m.event === 'string' && !m.event.startsWith('$')
+                : m.type === 'track' || m.type === 'page' || m.type === 'screen';
+              if (!rejected.has(i) && isEvent) accepted.add(posthog ? m.uuid : m.messageId);
+            });
+          } else await r.arrayBuffer();
+        },
+      ),
+      { numRuns: 150 },
+    );
+    expect(accepted.size).toBeGreaterThan(20);
+    await collector.loadNow();
+    const stored = new Set(
+      (await db.engine.query<{ message_id: string }>('SELECT message_id FROM events')).map(
+        (r) => r.message_id,
+      ),
+    );
+    expect([...accepted].filter((id) => !stored.has(id))).toEqual([]);
+  });
+});
