@@ -95,12 +95,25 @@ export class Collector {
     );
   }
 
+  private readonly failures = new Map<string, number>();
+
   private async loadClosed(): Promise<LoadReport[]> {
     const reports: LoadReport[] = [];
     for (const segment of this.log.closedSegments()) {
       const size = (await stat(segment)).size;
-      reports.push(await this.serial.run(() => loadSegment(this.engine, segment)));
-      await this.log.markLoaded(segment);
+      try {
+        reports.push(await this.serial.run(() => loadSegment(this.engine, segment)));
+        await this.log.markLoaded(segment);
+      } catch (err) {
+        // A segment that keeps failing would block every later one: after three attempts it is
+        // set aside, kept on disk for a person to look at, and the others go on.
+        const n = (this.failures.get(segment) ?? 0) + 1;
+        this.failures.set(segment, n);
+        if (n < 3) throw err;
+        const kept = await this.log.quarantine(segment);
+        this.failures.delete(segment);
+        this.say(`could not load ${segment} three times (${String(err)}); moved to ${kept}`);
+      }
       this.unloadedBytes = Math.max(0, this.unloadedBytes - size);
     }
     return reports;

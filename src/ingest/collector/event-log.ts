@@ -1,6 +1,15 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, rm, stat, truncate } from 'node:fs/promises';
-import { join } from 'node:path';
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  stat,
+  truncate,
+} from 'node:fs/promises';
+import { basename, join } from 'node:path';
 
 /**
  * The collector's durable, append-only log (docs/decisions/0005): NDJSON segments in one
@@ -172,6 +181,17 @@ export class EventLog {
   /** Segments closed and waiting for the loader, oldest first. */
   closedSegments(): string[] {
     return [...this.closedList];
+  }
+
+  /** A segment that cannot be loaded: moved to `quarantine/`, out of the loader's way. */
+  async quarantine(path: string): Promise<string> {
+    const dir = join(this.dir, 'quarantine');
+    await mkdir(dir, { recursive: true });
+    const target = join(dir, basename(path));
+    await rename(path, target);
+    this.closedList = this.closedList.filter((p) => p !== path);
+    fsyncDir(this.dir);
+    return target;
   }
 
   /** The loader has stored a segment: it is deleted for good. */
