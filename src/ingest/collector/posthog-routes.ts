@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { collectMessages } from './collect-messages.js';
 import type { Collector } from './collector.js';
 import { decodeBody } from './decode-body.js';
-import type { LogRecord } from './log-record.js';
 import { normalizePostHog } from './normalize-posthog.js';
-import { rawText } from './normalize-segment.js';
 
 export interface PostHogLimits {
   /** One event, as JSON bytes. */
@@ -80,35 +79,17 @@ export function registerPostHogRoutes(
           : 'unknown or revoked api_key',
       );
     }
-    const records: LogRecord[] = [];
-    const rejected: { index: number; reason: string }[] = [];
-    messages.forEach((m, index) => {
-      const size = Buffer.byteLength(JSON.stringify(m) ?? '', 'utf8');
-      const r =
-        size > limits.maxEventBytes
-          ? {
-              ok: false as const,
-              reason: `event of ${size} bytes, the limit is ${limits.maxEventBytes}`,
-            }
-          : normalizePostHog(m, {
-              projectId,
-              source: 'posthog',
-              receivedAt,
-              sentAt: isObj(body) ? body.sent_at : undefined,
-            });
-      if (r.ok) records.push(r.record);
-      else {
-        rejected.push({ index, reason: r.reason });
-        records.push({
-          kind: 'failed',
-          project_id: projectId,
+    const { records, rejected } = collectMessages(
+      messages,
+      { projectId, source: 'posthog', receivedAt, maxEventBytes: limits.maxEventBytes },
+      (m) =>
+        normalizePostHog(m, {
+          projectId,
           source: 'posthog',
-          reason: r.reason,
-          raw: rawText(m),
-          received_at: receivedAt.toISOString(),
-        });
-      }
-    });
+          receivedAt,
+          sentAt: isObj(body) ? body.sent_at : undefined,
+        }),
+    );
     await collector.accept(records);
     const accepted = messages.length - rejected.length;
     if (accepted === 0 && messages.length > 0) {

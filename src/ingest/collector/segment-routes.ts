@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { collectMessages } from './collect-messages.js';
 import type { Collector } from './collector.js';
 import { decodeBody } from './decode-body.js';
-import type { LogRecord } from './log-record.js';
-import { normalizeSegment, rawText, SEGMENT_TYPES, type SegmentType } from './normalize-segment.js';
+import { normalizeSegment, SEGMENT_TYPES, type SegmentType } from './normalize-segment.js';
 
 export interface SegmentLimits {
   /** One message, as JSON bytes (Segment: 32 KB). */
@@ -78,37 +78,19 @@ export function registerSegmentRoutes(
         }
         messages = body.batch;
       } else messages = [body];
-      const records: LogRecord[] = [];
-      const rejected: { index: number; reason: string }[] = [];
-      messages.forEach((m, index) => {
-        const size = Buffer.byteLength(JSON.stringify(m) ?? '', 'utf8');
-        const r =
-          size > limits.maxEventBytes
-            ? {
-                ok: false as const,
-                reason: `message of ${size} bytes, the limit is ${limits.maxEventBytes}`,
-              }
-            : normalizeSegment(m, {
-                projectId,
-                source: 'segment',
-                receivedAt,
-                sentAt: body.sentAt,
-                context: type === 'batch' ? body.context : undefined,
-                type: type === 'batch' ? undefined : type,
-              });
-        if (r.ok) records.push(r.record);
-        else {
-          rejected.push({ index, reason: r.reason });
-          records.push({
-            kind: 'failed',
-            project_id: projectId,
+      const { records, rejected } = collectMessages(
+        messages,
+        { projectId, source: 'segment', receivedAt, maxEventBytes: limits.maxEventBytes },
+        (m) =>
+          normalizeSegment(m, {
+            projectId,
             source: 'segment',
-            reason: r.reason,
-            raw: rawText(m),
-            received_at: receivedAt.toISOString(),
-          });
-        }
-      });
+            receivedAt,
+            sentAt: body.sentAt,
+            context: type === 'batch' ? body.context : undefined,
+            type: type === 'batch' ? undefined : type,
+          }),
+      );
       await collector.accept(records);
       const accepted = messages.length - rejected.length;
       if (accepted === 0 && messages.length > 0) {

@@ -1,0 +1,42 @@
+import type { LogRecord } from './log-record.js';
+import type { Normalized } from './normalize-segment.js';
+import { rawText } from './normalize-segment.js';
+
+export interface Collected {
+  records: LogRecord[];
+  rejected: { index: number; reason: string }[];
+}
+
+/**
+ * Every message of a request as a log record: normalised, or, when too large or invalid, a
+ * failed record with the reason and the raw message (so it is kept in failed_events and listed in
+ * the answer by its index).
+ */
+export function collectMessages(
+  messages: readonly unknown[],
+  options: { projectId: string; source: string; receivedAt: Date; maxEventBytes: number },
+  normalize: (message: unknown) => Normalized,
+): Collected {
+  const out: Collected = { records: [], rejected: [] };
+  messages.forEach((m, index) => {
+    const size = Buffer.byteLength(JSON.stringify(m) ?? '', 'utf8');
+    const r: Normalized =
+      size > options.maxEventBytes
+        ? { ok: false, reason: `message of ${size} bytes, the limit is ${options.maxEventBytes}` }
+        : normalize(m);
+    if (r.ok) {
+      out.records.push(r.record);
+      return;
+    }
+    out.rejected.push({ index, reason: r.reason });
+    out.records.push({
+      kind: 'failed',
+      project_id: options.projectId,
+      source: options.source,
+      reason: r.reason,
+      raw: rawText(m),
+      received_at: options.receivedAt.toISOString(),
+    });
+  });
+  return out;
+}
