@@ -7,7 +7,8 @@
  *   greatest of 91 days and two windows), with sessions cut exactly as src/sql/compile-rollup.ts
  *   does (30-minute gap per user, the day before read so the first gap of the range is right); for
  *   the days outside it, only two cheap rows per (user, anonymous, account), on the first and the
- *   last day seen, which is all first_seen (tenure) and the report totals read there;
+ *   last day seen, the first carrying the count of those events: all that first_seen (tenure) and
+ *   the report totals read there;
  * - `raw_user_day_event`: the events per user and event name in the window. The report only sums
  *   them over the window, so the rows are not split by day and account (one GROUP BY over the
  *   window's events instead of one per day); with a catalogue with release dates (early adoption
@@ -99,7 +100,8 @@ export function compileRawSources(input: RawSourcesInput): RawSources {
   FROM fragments GROUP BY user_id, anonymous, account_id, day
   UNION ALL
   SELECT CAST($p AS VARCHAR), user_id, anonymous, account_id, unnest([min(day), max(day)]),
-    CAST(0 AS BIGINT), 0, CAST(0 AS BIGINT), min(ts), max(ts), CAST([] AS INTEGER[])
+    unnest([count(*), CAST(0 AS BIGINT)]), 0, CAST(0 AS BIGINT), min(ts), max(ts),
+    CAST([] AS INTEGER[])
   FROM (SELECT ${local} FROM events
         WHERE project_id = $p AND (timestamp < CAST($inner_lo AS TIMESTAMPTZ)
           OR timestamp >= CAST($inner_hi AS TIMESTAMPTZ)))

@@ -239,13 +239,13 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
     first_day: string | null;
     last_day: string | null;
   }>(
-    `SELECT (SELECT count(*) FROM events WHERE project_id = $p) AS events,
-       (SELECT count(DISTINCT user_id) FROM ${userDay} WHERE project_id = $p AND NOT anonymous)
-         AS users,
-       (SELECT count(DISTINCT account_id) FROM ${userDay} WHERE project_id = $p AND account_id <> '')
-         AS accounts,
-       (SELECT strftime(min(day), '%Y-%m-%d') FROM ${userDay} WHERE project_id = $p) AS first_day,
-       (SELECT strftime(max(day), '%Y-%m-%d') FROM ${userDay} WHERE project_id = $p) AS last_day`,
+    // One scan of the rollup, not of the events (sum of the per-day counts = all events stored,
+    // anonymous ones included, once the rollups are current, as the callers make them).
+    `SELECT CAST(coalesce(sum(events), 0) AS BIGINT) AS events,
+       count(DISTINCT user_id) FILTER (WHERE NOT anonymous) AS users,
+       count(DISTINCT account_id) FILTER (WHERE account_id <> '') AS accounts,
+       strftime(min(day), '%Y-%m-%d') AS first_day, strftime(max(day), '%Y-%m-%d') AS last_day
+     FROM ${userDay} WHERE project_id = $p`,
     { p },
   );
   const [active] = await engine.query<{ active: number; power: number }>(
