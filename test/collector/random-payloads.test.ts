@@ -99,7 +99,8 @@ describe('random payloads on every route', () => {
           } else await r.arrayBuffer();
         },
       ),
-      { numRuns: 150 },
+      // A fixed seed: CI runs the same 150 cases every time (change it to explore others).
+      { numRuns: 150, seed: 20261124 },
     );
     expect(accepted.size).toBeGreaterThan(20);
     await collector.loadNow();
