@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventLog } from '../../src/ingest/collector/event-log.js';
+import { rawText } from '../../src/ingest/collector/json-values.js';
 import { loadSegment } from '../../src/ingest/collector/load-segment.js';
 import type { LogRecord } from '../../src/ingest/collector/log-record.js';
-import { normalizeSegment, rawText } from '../../src/ingest/collector/normalize-segment.js';
+import { normalizeSegment } from '../../src/ingest/collector/normalize-segment.js';
 import { runRollup } from '../../src/rollup/run-rollup.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 

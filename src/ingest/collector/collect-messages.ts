@@ -1,6 +1,6 @@
+import { rawText } from './json-values.js';
 import type { LogRecord } from './log-record.js';
 import type { Normalized } from './normalize-segment.js';
-import { rawText } from './normalize-segment.js';
 
 export interface Collected {
   records: LogRecord[];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { idOf, isJsonObject, type JsonObject, wellFormed } from './json-values.js';
 import type { Normalized } from './normalize-segment.js';
-import { wellFormed } from './normalize-segment.js';
 import { resolveTimestamp } from './resolve-timestamp.js';
 
 /**
@@ -17,20 +17,11 @@ export interface PostHogContext {
   newId?: () => string;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function id(v: unknown): string | null {
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  if (typeof v === 'string' && v.trim() !== '') return v;
-  return null;
-}
-
 /**
  * PostHog's order: timestamp corrected with sent_at, else the timestamp, else `offset` (ms before
  * the event was sent), else the receive time.
  */
-function timeOf(m: Obj, ctx: PostHogContext) {
+function timeOf(m: JsonObject, ctx: PostHogContext) {
   if (m.timestamp === undefined && typeof m.offset === 'number' && Number.isFinite(m.offset)) {
     return resolveTimestamp(
       new Date(ctx.receivedAt.getTime() - m.offset).toISOString(),
@@ -42,48 +33,48 @@ function timeOf(m: Obj, ctx: PostHogContext) {
 }
 
 /** The account of an event: its `$groups`, the "company" group first. */
-function accountOf(properties: Obj): string | null {
+function accountOf(properties: JsonObject): string | null {
   const groups = properties.$groups;
-  if (!isObj(groups)) return null;
-  return id(groups.company) ?? id(Object.values(groups)[0]) ?? null;
+  if (!isJsonObject(groups)) return null;
+  return idOf(groups.company) ?? idOf(Object.values(groups)[0]) ?? null;
 }
 
 export function normalizePostHog(message: unknown, ctx: PostHogContext): Normalized {
-  if (!isObj(message)) return { ok: false, reason: 'not a JSON object' };
-  const m = wellFormed(message) as Obj;
-  const properties: Obj = isObj(m.properties) ? { ...m.properties } : {};
+  if (!isJsonObject(message)) return { ok: false, reason: 'not a JSON object' };
+  const m = wellFormed(message) as JsonObject;
+  const properties: JsonObject = isJsonObject(m.properties) ? { ...m.properties } : {};
   const event = m.event;
   if (typeof event !== 'string' || event.trim() === '') {
     return { ok: false, reason: 'event needs a non-empty "event" name' };
   }
-  const distinctId = id(m.distinct_id) ?? id(properties.distinct_id) ?? id(m.$distinct_id);
+  const distinctId = idOf(m.distinct_id) ?? idOf(properties.distinct_id) ?? idOf(m.$distinct_id);
   if (!distinctId && event !== '$groupidentify') {
     return { ok: false, reason: `${event} needs a distinct_id` };
   }
   const time = timeOf(m, ctx);
   const common = {
     project_id: ctx.projectId,
-    message_id: id(m.uuid) ?? (ctx.newId ?? randomUUID)(),
+    message_id: idOf(m.uuid) ?? (ctx.newId ?? randomUUID)(),
     timestamp: time.timestamp,
     ...(time.flag ? { timestamp_flag: time.flag } : {}),
     received_at: ctx.receivedAt.toISOString(),
     source: ctx.source,
   };
   if (event === '$identify') {
-    const traits = isObj(properties.$set) ? properties.$set : {};
+    const traits = isJsonObject(properties.$set) ? properties.$set : {};
     return {
       ok: true,
       record: {
         kind: 'identify',
         ...common,
         user_id: distinctId,
-        anonymous_id: id(properties.$anon_distinct_id),
+        anonymous_id: idOf(properties.$anon_distinct_id),
         traits,
       },
     };
   }
   if (event === '$create_alias') {
-    const alias = id(properties.alias);
+    const alias = idOf(properties.alias);
     if (!distinctId || !alias) return { ok: false, reason: '$create_alias needs properties.alias' };
     return {
       ok: true,
@@ -91,9 +82,9 @@ export function normalizePostHog(message: unknown, ctx: PostHogContext): Normali
     };
   }
   if (event === '$groupidentify') {
-    const key = id(properties.$group_key);
+    const key = idOf(properties.$group_key);
     if (!key) return { ok: false, reason: '$groupidentify needs properties.$group_key' };
-    const traits = isObj(properties.$group_set) ? properties.$group_set : {};
+    const traits = isJsonObject(properties.$group_set) ? properties.$group_set : {};
     return {
       ok: true,
       record: {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { idOf, isJsonObject, type JsonObject, wellFormed } from './json-values.js';
 import type { LogRecord } from './log-record.js';
 import { resolveTimestamp } from './resolve-timestamp.js';
 
@@ -24,38 +25,9 @@ export interface SegmentContext {
 
 export type Normalized = { ok: true; record: LogRecord } | { ok: false; reason: string };
 
-const RAW_CAP = 32 * 1024;
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Ids may arrive as numbers (RudderStack turns them into strings itself); empty means absent. */
-function id(v: unknown): string | null {
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  if (typeof v === 'string' && v.trim() !== '') return v.toWellFormed();
-  return null;
-}
-
-/** Strings with lone surrogates (valid JSON, invalid Unicode) get U+FFFD, at any depth. */
-export function wellFormed(value: unknown): unknown {
-  if (typeof value === 'string') return value.toWellFormed();
-  if (Array.isArray(value)) return value.map(wellFormed);
-  if (isObj(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k.toWellFormed(), wellFormed(v)]),
-    );
-  }
-  return value;
-}
-
-export function rawText(message: unknown): string {
-  const text = JSON.stringify(wellFormed(message)) ?? String(message);
-  return text.length > RAW_CAP ? text.slice(0, RAW_CAP) : text;
-}
-
 export function normalizeSegment(message: unknown, ctx: SegmentContext): Normalized {
-  if (!isObj(message)) return { ok: false, reason: 'not a JSON object' };
-  const m = wellFormed(message) as Obj;
+  if (!isJsonObject(message)) return { ok: false, reason: 'not a JSON object' };
+  const m = wellFormed(message) as JsonObject;
   const type = m.type ?? ctx.type;
   if (typeof type !== 'string' || !(SEGMENT_TYPES as readonly string[]).includes(type)) {
     return {
@@ -63,12 +35,12 @@ export function normalizeSegment(message: unknown, ctx: SegmentContext): Normali
       reason: `type ${JSON.stringify(type ?? null)} is not one of ${SEGMENT_TYPES.join(', ')}`,
     };
   }
-  const userId = id(m.userId);
-  const anonymousId = id(m.anonymousId);
-  const messageId = id(m.messageId) ?? (ctx.newId ?? randomUUID)();
+  const userId = idOf(m.userId);
+  const anonymousId = idOf(m.anonymousId);
+  const messageId = idOf(m.messageId) ?? (ctx.newId ?? randomUUID)();
   const context = {
-    ...(isObj(ctx.context) ? ctx.context : {}),
-    ...(isObj(m.context) ? m.context : {}),
+    ...(isJsonObject(ctx.context) ? ctx.context : {}),
+    ...(isJsonObject(m.context) ? m.context : {}),
   };
   const time = resolveTimestamp(m.timestamp, m.sentAt ?? ctx.sentAt, ctx.receivedAt);
   const common = {
@@ -80,7 +52,7 @@ export function normalizeSegment(message: unknown, ctx: SegmentContext): Normali
     source: ctx.source,
   };
   if (type === 'alias') {
-    const previous = id(m.previousId);
+    const previous = idOf(m.previousId);
     if (!userId || !previous) return { ok: false, reason: 'alias needs userId and previousId' };
     return {
       ok: true,
@@ -88,7 +60,11 @@ export function normalizeSegment(message: unknown, ctx: SegmentContext): Normali
     };
   }
   if (!userId && !anonymousId) return { ok: false, reason: `${type} needs userId or anonymousId` };
-  const traits = isObj(m.traits) ? m.traits : isObj(context.traits) ? context.traits : {};
+  const traits = isJsonObject(m.traits)
+    ? m.traits
+    : isJsonObject(context.traits)
+      ? context.traits
+      : {};
   if (type === 'identify') {
     return {
       ok: true,
@@ -96,7 +72,7 @@ export function normalizeSegment(message: unknown, ctx: SegmentContext): Normali
     };
   }
   if (type === 'group') {
-    const groupId = id(m.groupId);
+    const groupId = idOf(m.groupId);
     if (!groupId) return { ok: false, reason: 'group needs groupId' };
     return {
       ok: true,
@@ -120,11 +96,11 @@ export function normalizeSegment(message: unknown, ctx: SegmentContext): Normali
     // Page and screen views are presence: names the zero-config catalogue reads as login-like.
     event = type === 'page' ? 'page_viewed' : 'screen_viewed';
   }
-  const properties: Obj = { ...(isObj(m.properties) ? m.properties : {}) };
+  const properties: JsonObject = { ...(isJsonObject(m.properties) ? m.properties : {}) };
   if (type !== 'track' && typeof m.name === 'string') properties.name ??= m.name;
   if (Object.keys(context).length > 0) properties.$context = context;
   // The account of an event: Segment's convention is context.groupId.
-  const account = id(context.groupId) ?? id(properties.groupId) ?? null;
+  const account = idOf(context.groupId) ?? idOf(properties.groupId) ?? null;
   return {
     ok: true,
     record: {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectMessages } from './collect-messages.js';
 import type { Collector } from './collector.js';
 import { decodeBody } from './decode-body.js';
+import { isJsonObject, type JsonObject } from './json-values.js';
 import { normalizePostHog } from './normalize-posthog.js';
 
 export interface PostHogLimits {
@@ -18,16 +19,13 @@ export const POSTHOG_LIMITS: PostHogLimits = {
   maxBatchEvents: 10_000,
 };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 const keyOf = (o: unknown): string | null => {
-  if (!isObj(o)) return null;
-  const k = o.api_key ?? o.token ?? (isObj(o.properties) ? o.properties.token : undefined);
+  if (!isJsonObject(o)) return null;
+  const k = o.api_key ?? o.token ?? (isJsonObject(o.properties) ? o.properties.token : undefined);
   return typeof k === 'string' && k !== '' ? k : null;
 };
 
-function problem(reply: FastifyReply, status: number, error: string, extra: Obj = {}) {
+function problem(reply: FastifyReply, status: number, error: string, extra: JsonObject = {}) {
   return reply.code(status).send({ status: 0, error, ...extra });
 }
 
@@ -49,7 +47,7 @@ export function registerPostHogRoutes(
     const body = decoded.value;
     const messages: unknown[] = Array.isArray(body)
       ? body
-      : isObj(body) && Array.isArray(body.batch)
+      : isJsonObject(body) && Array.isArray(body.batch)
         ? body.batch
         : [body];
     if (messages.length > limits.maxBatchEvents) {
@@ -87,7 +85,7 @@ export function registerPostHogRoutes(
           projectId,
           source: 'posthog',
           receivedAt,
-          sentAt: isObj(body) ? body.sent_at : undefined,
+          sentAt: isJsonObject(body) ? body.sent_at : undefined,
         }),
     );
     await collector.accept(records);

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectMessages } from './collect-messages.js';
 import type { Collector } from './collector.js';
 import { decodeBody } from './decode-body.js';
+import { isJsonObject, type JsonObject } from './json-values.js';
 import { normalizeSegment, SEGMENT_TYPES, type SegmentType } from './normalize-segment.js';
 
 export interface SegmentLimits {
@@ -19,9 +20,6 @@ export const SEGMENT_LIMITS: SegmentLimits = {
   maxBatchEvents: 2500,
 };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** The write key: Basic auth user (`writeKey:`), or `writeKey` in the body. */
 function writeKeyOf(req: FastifyRequest, body: unknown): string | null {
   const auth = req.headers.authorization;
@@ -29,10 +27,10 @@ function writeKeyOf(req: FastifyRequest, body: unknown): string | null {
     const user = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':')[0];
     if (user) return user;
   }
-  return isObj(body) && typeof body.writeKey === 'string' ? body.writeKey : null;
+  return isJsonObject(body) && typeof body.writeKey === 'string' ? body.writeKey : null;
 }
 
-function problem(reply: FastifyReply, status: number, error: string, extra: Obj = {}) {
+function problem(reply: FastifyReply, status: number, error: string, extra: JsonObject = {}) {
   return reply.code(status).send({ success: false, error, ...extra });
 }
 
@@ -64,7 +62,7 @@ export function registerSegmentRoutes(
             : 'missing write key: use Basic auth with the write key as user, or writeKey in the body',
         );
       }
-      if (!isObj(body)) return problem(reply, 400, 'the body must be a JSON object');
+      if (!isJsonObject(body)) return problem(reply, 400, 'the body must be a JSON object');
       let messages: unknown[];
       if (type === 'batch') {
         if (!Array.isArray(body.batch))
