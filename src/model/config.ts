@@ -5,7 +5,8 @@ import { CatalogueSchema } from './catalogue.js';
 import { DefinitionSchema, plainName } from './definition.js';
 import { formatIssues } from './format-issues.js';
 
-function isTimeZone(tz: string): boolean {
+/** Whether the runtime knows this IANA time zone (Intl validates the name). */
+export function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
     return true;

@@ -9,8 +9,8 @@ import { suggestName } from './suggest.js';
  */
 
 const PLAIN_NAME = /^[a-z][a-z0-9_]*$/;
-const THRESHOLD_KEYS = ['min', 'max', 'top_percent', 'min_share'] as const;
-type ThresholdKey = (typeof THRESHOLD_KEYS)[number];
+export const THRESHOLD_KEYS = ['min', 'max', 'top_percent', 'min_share'] as const;
+export type ThresholdKey = (typeof THRESHOLD_KEYS)[number];
 const GROUP_KEYS = ['all', 'any', 'of'] as const;
 
 export const plainName = z.string().regex(PLAIN_NAME, {

@@ -8,6 +8,8 @@ import {
   definitionProblems,
   normalizeDefinition,
   type RuleInput,
+  THRESHOLD_KEYS,
+  type ThresholdKey,
 } from './definition.js';
 import { formatIssues } from './format-issues.js';
 import { SIGNAL_NAMES } from './signals.js';
@@ -43,8 +45,6 @@ export function lookupDefinition(config: Config, name?: string): [string, Defini
   }
   return [wanted, found];
 }
-
-const THRESHOLD_KEYS = ['min', 'max', 'top_percent', 'min_share'] as const;
 
 function leaves(node: RuleInput): RuleInput[] {
   if (node.signal !== undefined) return [node];
@@ -93,7 +93,7 @@ function applySet(def: DefinitionInput, change: string): DefinitionInput {
   }
   for (const t of targets) {
     for (const k of THRESHOLD_KEYS) delete t[k];
-    t[field as (typeof THRESHOLD_KEYS)[number]] = value;
+    t[field as ThresholdKey] = value;
   }
   return next;
 }

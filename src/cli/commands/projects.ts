@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { isTimeZone } from '../../model/config.js';
 import { createProject, listProjects } from '../../projects/run-projects.js';
 import { type GlobalOptions, printJson, withContext, withDataOptions } from '../context.js';
 import { renderTable } from '../render/table.js';
@@ -24,9 +25,7 @@ export function registerProjects(program: Command): void {
     .action(async (name: string, opts: CreateFlags) => {
       await withContext(opts, async (ctx) => {
         const timeZone = opts.timeZone ?? ctx.config.timeZone;
-        try {
-          new Intl.DateTimeFormat('en', { timeZone });
-        } catch {
+        if (!isTimeZone(timeZone)) {
           throw new Error(
             `--time-zone ${timeZone}: not an IANA time zone (e.g. UTC, Europe/Berlin).`,
           );
