@@ -1,31 +1,22 @@
-import type { FastifyInstance } from 'fastify';
 import { PostHog } from 'posthog-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Collector } from '../../src/ingest/collector/collector.js';
-import { createProject } from '../../src/projects/run-projects.js';
-import { createServer } from '../../src/server/create-server.js';
-import { openTempDb, type TempDb } from '../helpers/temp-db.js';
+import type { Collector } from '../../src/ingest/collector/collector.js';
+import { type CollectorServer, startCollectorServer } from '../helpers/collector-server.js';
+import type { TempDb } from '../helpers/temp-db.js';
 
+let server: CollectorServer;
 let db: TempDb;
 let collector: Collector;
-let app: FastifyInstance;
 let base: string;
 let key: string;
 let otherKey: string;
 
 beforeEach(async () => {
-  db = await openTempDb();
-  key = (await createProject(db.engine, { name: 'Acme', timeZone: 'UTC' })).write_key;
-  otherKey = (await createProject(db.engine, { name: 'Other', timeZone: 'UTC' })).write_key;
-  collector = await Collector.start(db.engine, { logDir: `${db.dir}/log`, loadIntervalMs: 60_000 });
-  app = createServer({ collector });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  server = await startCollectorServer();
+  ({ db, collector, base } = server);
+  [key, otherKey] = server.writeKeys;
 });
-afterEach(async () => {
-  await app.close();
-  await collector.close();
-  await db.cleanup();
-});
+afterEach(() => server.close());
 
 describe('the PostHog routes', () => {
   it('store what the real PostHog SDK sends (gzipped): capture with groups, identify, alias, group identify', async () => {
