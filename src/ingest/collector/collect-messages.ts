@@ -14,12 +14,22 @@ export interface Collected {
  */
 export function collectMessages(
   messages: readonly unknown[],
-  options: { projectId: string; source: string; receivedAt: Date; maxEventBytes: number },
+  options: {
+    projectId: string;
+    source: string;
+    receivedAt: Date;
+    maxEventBytes: number;
+    /** The decompressed body's size: no message of a body within the limit can exceed it. */
+    bodyBytes: number;
+  },
   normalize: (message: unknown) => Normalized,
 ): Collected {
   const out: Collected = { records: [], rejected: [] };
   messages.forEach((m, index) => {
-    const size = Buffer.byteLength(JSON.stringify(m) ?? '', 'utf8');
+    const size =
+      options.bodyBytes <= options.maxEventBytes
+        ? 0
+        : Buffer.byteLength(JSON.stringify(m) ?? '', 'utf8');
     const r: Normalized =
       size > options.maxEventBytes
         ? { ok: false, reason: `message of ${size} bytes, the limit is ${options.maxEventBytes}` }

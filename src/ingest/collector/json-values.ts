@@ -11,14 +11,25 @@ export function idOf(v: unknown): string | null {
   return null;
 }
 
-/** Strings with lone surrogates (valid JSON, invalid Unicode) get U+FFFD, at any depth. */
+/**
+ * Strings with lone surrogates (valid JSON, invalid Unicode) get U+FFFD, at any depth. Nearly
+ * every message is already well formed: it is then returned as it is, not copied.
+ */
 export function wellFormed(value: unknown): unknown {
-  if (typeof value === 'string') return value.toWellFormed();
-  if (Array.isArray(value)) return value.map(wellFormed);
+  if (typeof value === 'string') return value.isWellFormed() ? value : value.toWellFormed();
+  if (Array.isArray(value)) {
+    const items = value.map(wellFormed);
+    return items.every((v, i) => v === value[i]) ? value : items;
+  }
   if (isJsonObject(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k.toWellFormed(), wellFormed(v)]),
-    );
+    let changed = false;
+    const entries = Object.entries(value).map(([k, v]) => {
+      const key = k.isWellFormed() ? k : k.toWellFormed();
+      const repaired = wellFormed(v);
+      if (key !== k || repaired !== v) changed = true;
+      return [key, repaired] as const;
+    });
+    return changed ? Object.fromEntries(entries) : value;
   }
   return value;
 }

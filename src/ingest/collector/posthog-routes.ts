@@ -79,7 +79,13 @@ export function registerPostHogRoutes(
     }
     const { records, rejected } = collectMessages(
       messages,
-      { projectId, source: 'posthog', receivedAt, maxEventBytes: limits.maxEventBytes },
+      {
+        projectId,
+        source: 'posthog',
+        receivedAt,
+        maxEventBytes: limits.maxEventBytes,
+        bodyBytes: decoded.bytes,
+      },
       (m) =>
         normalizePostHog(m, {
           projectId,

@@ -78,7 +78,13 @@ export function registerSegmentRoutes(
       } else messages = [body];
       const { records, rejected } = collectMessages(
         messages,
-        { projectId, source: 'segment', receivedAt, maxEventBytes: limits.maxEventBytes },
+        {
+          projectId,
+          source: 'segment',
+          receivedAt,
+          maxEventBytes: limits.maxEventBytes,
+          bodyBytes: decoded.bytes,
+        },
         (m) =>
           normalizeSegment(m, {
             projectId,
