@@ -185,9 +185,10 @@ export function explainSentence(
   definition: Definition,
   row: ScoredRow,
   ctx: PhraseContext,
+  explained: { criteria: CriterionResult[]; contributions: Contribution[] },
 ): string {
   if (definition.kind === 'score') {
-    const parts = contributions(definition, row)
+    const parts = [...explained.contributions]
       .sort((a, b) => a.top_percent - b.top_percent || b.weight - a.weight)
       .map((c) => `${signalPhrase(c.signal, c.value, ctx)} (top ${c.top_percent}%)`);
     const cut = definition.cutoff;
@@ -195,7 +196,7 @@ export function explainSentence(
       cut.min_score !== undefined ? `cut-off ${cut.min_score}` : `cut-off: top ${cut.top_percent}%`;
     return `score ${row.score} (${bar}): ${parts.join('; ')}`;
   }
-  const results = criteriaResults(definition, row).filter((c) => c.decisive);
+  const results = explained.criteria.filter((c) => c.decisive);
   const parts = results.map((c) => {
     const phrase = signalPhrase(c.signal, c.value, ctx);
     if (!c.passed) return `${phrase}, ${need(c)}`;

@@ -94,14 +94,22 @@ export function toUserResult(
   row: ScoredRow,
   labels: ReadonlyMap<string, string> = new Map(),
 ): UserResult {
+  const explained = {
+    criteria: criteriaResults(definition, row),
+    contributions: contributions(definition, row),
+  };
   return {
     user_id: row.user_id,
     account_id: row.account_id,
     score: row.score,
     is_power_user: row.is_power_user,
-    reason: explainSentence(definition, row, { windowDays: definition.window_days, row, labels }),
-    criteria: criteriaResults(definition, row),
-    contributions: contributions(definition, row),
+    reason: explainSentence(
+      definition,
+      row,
+      { windowDays: definition.window_days, row, labels },
+      explained,
+    ),
+    ...explained,
     signals: signalValues(row),
     advanced_features_used: row.advanced_list,
   };
