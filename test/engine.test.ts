@@ -71,3 +71,27 @@ describe('DuckDB engine', () => {
     ]);
   });
 });
+
+describe('one connection, many callers', () => {
+  it('keeps a statement from outside out of a transaction that is running', async () => {
+    await db.engine.run('CREATE TABLE t (v INTEGER)');
+    let inside: () => void = () => undefined;
+    const started = new Promise<void>((r) => {
+      inside = r;
+    });
+    const tx = db.engine
+      .transaction(async () => {
+        await db.engine.run('INSERT INTO t VALUES (1)');
+        inside();
+        await new Promise((r) => setTimeout(r, 50)); // the other caller comes in now
+        throw new Error('roll back');
+      })
+      .catch(() => 'rolled back');
+    await started;
+    const outside = db.engine.run('INSERT INTO t VALUES (2)');
+    expect(await tx).toBe('rolled back');
+    await outside;
+    // The outside insert waited for its turn: the rollback did not take it away.
+    expect(await db.engine.query('SELECT v FROM t')).toEqual([{ v: 2 }]);
+  });
+});

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
@@ -91,14 +92,31 @@ export class DuckDbEngine implements Engine {
     return new DuckDbEngine(instance, conn);
   }
 
-  async run(sql: string, params?: SqlParams): Promise<number> {
-    const result = await this.conn.run(sql, bind(sql, params));
-    return result.rowsChanged;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly inTurn = new AsyncLocalStorage<true>();
+
+  /**
+   * One connection serves every caller (a server's requests, its timers): statements and whole
+   * transactions take turns, so nobody's statement lands inside someone else's transaction. The
+   * statements a transaction runs itself are already in its turn and go straight through.
+   */
+  private turn<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTurn.getStore()) return fn();
+    const go = () => this.inTurn.run(true, fn);
+    const next = this.queue.then(go, go);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
-  async query<T = Row>(sql: string, params?: SqlParams): Promise<T[]> {
-    const reader = await this.conn.runAndReadAll(sql, bind(sql, params));
-    return reader.getRowObjectsJS().map((r) => rowToPlain(r) as T);
+  run(sql: string, params?: SqlParams): Promise<number> {
+    return this.turn(async () => (await this.conn.run(sql, bind(sql, params))).rowsChanged);
+  }
+
+  query<T = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    return this.turn(async () => {
+      const reader = await this.conn.runAndReadAll(sql, bind(sql, params));
+      return reader.getRowObjectsJS().map((r) => rowToPlain(r) as T);
+    });
   }
 
   async *stream<T = Row>(sql: string, params?: SqlParams): AsyncIterable<T[]> {
@@ -167,16 +185,18 @@ export class DuckDbEngine implements Engine {
     await this.run(`COPY (${sql}) TO ${literal} (FORMAT parquet, COMPRESSION zstd)`, params);
   }
 
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.conn.run('BEGIN TRANSACTION');
-    try {
-      const out = await fn();
-      await this.conn.run('COMMIT');
-      return out;
-    } catch (err) {
-      await this.conn.run('ROLLBACK');
-      throw err;
-    }
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.turn(async () => {
+      await this.conn.run('BEGIN TRANSACTION');
+      try {
+        const out = await fn();
+        await this.conn.run('COMMIT');
+        return out;
+      } catch (err) {
+        await this.conn.run('ROLLBACK');
+        throw err;
+      }
+    });
   }
 
   async migrate(): Promise<MigrationReport> {

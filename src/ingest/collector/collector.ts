@@ -20,16 +20,6 @@ export interface CollectorOptions {
   maxUnloadedBytes?: number;
 }
 
-/** One engine connection serves everyone: its work runs one piece at a time, in order. */
-class Serial {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(fn, fn);
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
-}
-
 const KEY_CACHE_MS = 60_000;
 
 /**
@@ -38,7 +28,6 @@ const KEY_CACHE_MS = 60_000;
  * refreshes the rollups. At start, segments left by a crash are loaded first.
  */
 export class Collector {
-  private readonly serial = new Serial();
   private readonly keys = new Map<string, { projectId: string | null; until: number }>();
   private timers: NodeJS.Timeout[] = [];
   private closing = false;
@@ -73,7 +62,7 @@ export class Collector {
   async projectOfWriteKey(key: string): Promise<string | null> {
     const hit = this.keys.get(key);
     if (hit && hit.until > Date.now()) return hit.projectId;
-    const verified = await this.serial.run(() => verifyKey(this.engine, key));
+    const verified = await verifyKey(this.engine, key);
     const projectId = verified?.scope === 'write' ? verified.project_id : null;
     if (this.keys.size > 10_000) this.keys.clear();
     this.keys.set(key, { projectId, until: Date.now() + KEY_CACHE_MS });
@@ -102,7 +91,7 @@ export class Collector {
     for (const segment of this.log.closedSegments()) {
       const size = (await stat(segment)).size;
       try {
-        reports.push(await this.serial.run(() => loadSegment(this.engine, segment)));
+        reports.push(await loadSegment(this.engine, segment));
         await this.log.markLoaded(segment);
       } catch (err) {
         // A segment that keeps failing would block every later one: after three attempts it is
@@ -148,26 +137,24 @@ export class Collector {
 
   /** Refreshes the rollups of every project with dirty days, in its own time zone. */
   async refreshRollups(): Promise<void> {
-    await this.serial.run(async () => {
-      const projects = await this.engine.query<{ project_id: string; time_zone: string }>(
-        `SELECT DISTINCT p.project_id, p.time_zone FROM projects p
-         JOIN rollup_dirty_days d USING (project_id)`,
-      );
-      for (const p of projects) {
-        await runRollup(this.engine, {
-          projectId: p.project_id,
-          timeZone: p.time_zone,
-          sessionGapMinutes: this.options.sessionGapMinutes ?? 30,
-          catalogue: this.options.catalogue,
-        });
-      }
-    });
+    const projects = await this.engine.query<{ project_id: string; time_zone: string }>(
+      `SELECT DISTINCT p.project_id, p.time_zone FROM projects p
+       JOIN rollup_dirty_days d USING (project_id)`,
+    );
+    for (const p of projects) {
+      await runRollup(this.engine, {
+        projectId: p.project_id,
+        timeZone: p.time_zone,
+        sessionGapMinutes: this.options.sessionGapMinutes ?? 30,
+        catalogue: this.options.catalogue,
+      });
+    }
   }
 
   /** Whether the store answers and the log takes writes. */
   async ready(): Promise<boolean> {
     try {
-      await this.serial.run(() => this.engine.query('SELECT 1 AS ok'));
+      await this.engine.query('SELECT 1 AS ok');
       await this.log.sync();
       return !this.closing;
     } catch {
