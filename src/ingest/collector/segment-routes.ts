@@ -20,14 +20,17 @@ export const SEGMENT_LIMITS: SegmentLimits = {
   maxBatchEvents: 2500,
 };
 
-/** The write key: Basic auth user (`writeKey:`), or `writeKey` in the body. */
-function writeKeyOf(req: FastifyRequest, body: unknown): string | null {
+/**
+ * The write key: Basic auth user (`writeKey:`), or `writeKey` in the body. When both are given
+ * and differ, which project was meant cannot be told: `disagree`, and the request is refused.
+ */
+function writeKeyOf(req: FastifyRequest, body: unknown): { key: string | null; disagree: boolean } {
   const auth = req.headers.authorization;
-  if (auth?.startsWith('Basic ')) {
-    const user = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':')[0];
-    if (user) return user;
-  }
-  return isJsonObject(body) && typeof body.writeKey === 'string' ? body.writeKey : null;
+  const user = auth?.startsWith('Basic ')
+    ? Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':')[0]
+    : undefined;
+  const inBody = isJsonObject(body) && typeof body.writeKey === 'string' ? body.writeKey : null;
+  return { key: user || inBody, disagree: Boolean(user && inBody && user !== inBody) };
 }
 
 function problem(reply: FastifyReply, status: number, error: string, extra: JsonObject = {}) {
@@ -51,7 +54,14 @@ export function registerSegmentRoutes(
       const decoded = decodeBody(raw, limits.maxBatchBytes);
       if (!decoded.ok) return problem(reply, decoded.status, decoded.error);
       const body = decoded.value;
-      const key = writeKeyOf(req, body);
+      const { key, disagree } = writeKeyOf(req, body);
+      if (disagree) {
+        return problem(
+          reply,
+          401,
+          'the Basic auth write key and the body writeKey disagree: send one key, or the same in both',
+        );
+      }
       const projectId = key ? await collector.projectOfWriteKey(key) : null;
       if (!projectId) {
         return problem(
