@@ -6,7 +6,9 @@ import {
   type PropertyFeature,
   propertyFeatures,
   type RollupScope,
+  rollupEventRange,
 } from '../sql/compile-rollup.js';
+import { resolveIdentities } from './resolve-identities.js';
 
 /** Bumped when the rollup tables gain content older builds lack: a stale build is rebuilt. */
 export const ROLLUP_VERSION = 2;
@@ -29,6 +31,8 @@ export interface RollupReport {
   /** user_day_feature was rebuilt for every day (a full rebuild, or its features changed). */
   features_rebuilt: boolean;
   days_rebuilt: number;
+  /** Ids (anonymous, or aliased) now counted for a different person than before. */
+  ids_relinked: number;
   user_days: number;
   seconds: number;
 }
@@ -80,12 +84,14 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
        FROM rollup_state WHERE project_id = $p`,
       { p },
     );
-    const dirty = (
-      await engine.query<{ day: string }>(
-        `SELECT strftime(day, '%Y-%m-%d') AS day FROM rollup_dirty_days WHERE project_id = $p ORDER BY day`,
-        { p },
-      )
-    ).map((r) => r.day);
+    const dirtyDays = async () =>
+      (
+        await engine.query<{ day: string }>(
+          `SELECT strftime(day, '%Y-%m-%d') AS day FROM rollup_dirty_days WHERE project_id = $p ORDER BY day`,
+          { p },
+        )
+      ).map((r) => r.day);
+    let dirty = await dirtyDays();
     const prior = state[0];
     let reason: string | undefined;
     if (options.full) reason = 'requested';
@@ -103,12 +109,31 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
         mode: 'up-to-date',
         features_rebuilt: false,
         days_rebuilt: 0,
+        ids_relinked: 0,
         user_days: 0,
         seconds: 0,
       };
     }
+    // Links between ids arrive with new records, which mark their days dirty: only then can
+    // they change, and a changed id marks the days it was counted on.
+    let identities = { mapped: false, changed: 0 };
+    if (reason) {
+      identities = await resolveIdentities(engine, {
+        projectId: p,
+        events: { kind: 'all' },
+        markDays: false,
+      });
+    } else if (dirty.length > 0) {
+      identities = await resolveIdentities(engine, {
+        projectId: p,
+        events: { kind: 'range', ...rollupEventRange(dirty) },
+        markDays: true,
+      });
+      if (identities.changed > 0) dirty = await dirtyDays();
+    }
     const scope: RollupScope = reason ? { kind: 'all' } : { kind: 'days', days: dirty };
     const s = compileRollup({
+      identities: identities.mapped,
       projectId: p,
       timeZone: options.timeZone,
       sessionGapSeconds: gapSeconds,
@@ -153,6 +178,7 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
       0;
     const report: RollupReport = {
       mode: reason ? 'full' : 'incremental',
+      ids_relinked: identities.changed,
       features_rebuilt: scope.kind === 'all' || featuresChanged,
       days_rebuilt,
       user_days,

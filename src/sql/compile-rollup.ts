@@ -26,6 +26,8 @@ export interface RollupInput {
   propertyFeatures?: readonly PropertyFeature[] | undefined;
   /** Rebuild user_day_feature for every day whatever `scope` is (its features changed). */
   allFeatureDays?: boolean | undefined;
+  /** The project has linked ids: count each event for the user its id resolves to. */
+  identities?: boolean | undefined;
 }
 
 export interface RollupStatements {
@@ -39,6 +41,42 @@ export interface RollupStatements {
   params: SqlParams;
   /** The local days rebuilt, for a day scope (each dirty day and the next); null for all days. */
   rebuiltDays: string[] | null;
+}
+
+/**
+ * The events a dirty-day rebuild reads, as a UTC range: local days are at most 14 hours off UTC,
+ * and the range runs from two days before the first dirty day (sessions begun the day before)
+ * past the day after the last one, with a day of margin each side.
+ */
+export function rollupEventRange(dirtyDays: readonly string[]): { lo: string; hi: string } {
+  const sorted = [...dirtyDays].sort();
+  return {
+    lo: `${addDays(sorted[0] ?? '1970-01-01', -3)}T00:00:00Z`,
+    hi: `${addDays(sorted.at(-1) ?? '1970-01-01', 3)}T00:00:00Z`,
+  };
+}
+
+/**
+ * Who an event counts for. Without linked ids: its user id, else its anonymous id (flagged
+ * anonymous, left out of every count). With them, the id an event is keyed by (user id, else
+ * anonymous id) is looked up in identity_map first, so pre-login and aliased events count for
+ * the person they resolve to.
+ */
+function resolvedPerson(identities: boolean): { columns: string; from: string } {
+  if (!identities) {
+    return {
+      columns: 'coalesce(user_id, anonymous_id) AS user_id, user_id IS NULL AS anonymous',
+      from: 'events',
+    };
+  }
+  return {
+    columns: `coalesce(m.resolved_id, events.user_id, events.anonymous_id) AS user_id,
+      events.user_id IS NULL AND m.resolved_id IS NULL AS anonymous`,
+    // The map's columns are renamed so the unqualified names around this stay the events'.
+    from: `events LEFT JOIN (
+        SELECT alias_id, user_id AS resolved_id FROM identity_map WHERE project_id = $p) m
+      ON m.alias_id = coalesce(events.user_id, events.anonymous_id)`,
+  };
 }
 
 /**
@@ -66,15 +104,17 @@ export function compileRollup(input: RollupInput): RollupStatements {
     rebuiltDays = days;
     params.days = days;
     // Local days are at most 14 hours off UTC; two days of margin keep the range scan safe.
-    params.lo = `${addDays(days[0] ?? '1970-01-01', -3)}T00:00:00Z`;
-    params.hi = `${addDays(days.at(-1) ?? '1970-01-01', 2)}T00:00:00Z`;
+    const range = rollupEventRange(input.scope.days);
+    params.lo = range.lo;
+    params.hi = range.hi;
     eventFilter = `AND timestamp >= CAST($lo AS TIMESTAMPTZ) AND timestamp < CAST($hi AS TIMESTAMPTZ)`;
     dayFilter = 'AND list_contains(CAST($days AS DATE[]), day)';
   }
-  const localEvents = `SELECT coalesce(user_id, anonymous_id) AS user_id, user_id IS NULL AS anonymous,
+  const person = resolvedPerson(input.identities === true);
+  const localEvents = `SELECT ${person.columns},
       coalesce(account_id, '') AS account_id, timestamp AS ts, event,
       CAST(timezone($tz, timestamp) AS DATE) AS day
-    FROM events WHERE project_id = $p ${eventFilter}`;
+    FROM ${person.from} WHERE project_id = $p ${eventFilter}`;
   const readWindow =
     input.scope.kind === 'days'
       ? `WHERE list_contains(CAST($days AS DATE[]), day) OR list_contains(CAST($days AS DATE[]), day + 1)`
@@ -137,10 +177,10 @@ export function compileRollup(input: RollupInput): RollupStatements {
         `CASE WHEN ${[nameMatch, ...conditions].join(' AND ')} THEN CAST($${k}_name AS VARCHAR) END`,
       );
     });
-    const featureEvents = `SELECT coalesce(user_id, anonymous_id) AS user_id, user_id IS NULL AS anonymous,
+    const featureEvents = `SELECT ${person.columns},
         coalesce(account_id, '') AS account_id, event, properties,
         CAST(timezone($tz, timestamp) AS DATE) AS day
-      FROM events WHERE project_id = $p ${featureEventFilter}`;
+      FROM ${person.from} WHERE project_id = $p ${featureEventFilter}`;
     insertUserDayFeature = `INSERT INTO user_day_feature (project_id, user_id, anonymous, account_id,
         day, feature, events)
       SELECT $p, user_id, anonymous, account_id, day, feature, count(*)

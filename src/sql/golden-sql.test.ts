@@ -13,6 +13,7 @@ import {
   compileGroupStats,
   compileLorenz,
 } from './compile-report.js';
+import { compileRollup } from './compile-rollup.js';
 import { compileScore } from './compile-score.js';
 import { compileSignals } from './compile-signals.js';
 
@@ -226,5 +227,46 @@ describe('compile-report', () => {
     await expect(sql).toMatchFileSnapshot(golden(name));
     // The report reads only the scored table: no parameter, so nothing of the caller's.
     expect(sql).not.toMatch(/\$[a-z]/);
+  });
+});
+
+describe('compileRollup', () => {
+  it('dirty days, linked ids and a property feature', async () => {
+    const s = compileRollup({
+      projectId: PROJECT,
+      timeZone: 'Pacific/Chatham',
+      sessionGapSeconds: 1800,
+      scope: { kind: 'days', days: [AS_OF] },
+      identities: true,
+      propertyFeatures: [
+        {
+          name: "O'Brien exports",
+          eventPatterns: ['export\\_%'],
+          conditions: [['/format', 'pdf']],
+        },
+      ],
+    });
+    const sql = [
+      s.deleteUserDay,
+      s.insertUserDay,
+      s.insertUserDayEvent,
+      s.insertUserDayFeature ?? '',
+    ].join(';\n\n');
+    await expect(sql).toMatchFileSnapshot(golden('rollup-days-identities'));
+    expectOnlyAsParams(sql, s.params, [PROJECT, "O'Brien exports", 'export\\_%']);
+    expect(s.rebuiltDays).toEqual([AS_OF, '2031-07-20']);
+  });
+
+  it('every day, no linked ids', async () => {
+    const s = compileRollup({
+      projectId: PROJECT,
+      timeZone: 'UTC',
+      sessionGapSeconds: 1800,
+      scope: { kind: 'all' },
+    });
+    const sql = [s.deleteUserDay, s.insertUserDay, s.insertUserDayEvent].join(';\n\n');
+    await expect(sql).toMatchFileSnapshot(golden('rollup-all'));
+    expectOnlyAsParams(sql, s.params, [PROJECT]);
+    expect(sql).not.toContain('identity_map');
   });
 });

@@ -183,4 +183,27 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 6,
+    name: 'identity_resolution',
+    statements: [
+      // The link each id (an anonymous id, or a user id later aliased) is counted under: the
+      // earliest one seen, from aliases, identifies and events carrying both ids
+      // (docs/decisions/0006). No primary key: the rollup replaces a project's rows in one
+      // transaction, and DuckDB checks keys eagerly within one.
+      `CREATE TABLE identity_links (
+        project_id VARCHAR NOT NULL,
+        alias_id VARCHAR NOT NULL,
+        target_id VARCHAR NOT NULL,
+        linked_at TIMESTAMPTZ NOT NULL
+      )`,
+      // Every linked id and the user it finally resolves to, following chains of links; the
+      // rollup counts an event for coalesce(map(user id or anonymous id), user id, anonymous id).
+      `CREATE TABLE identity_map (
+        project_id VARCHAR NOT NULL,
+        alias_id VARCHAR NOT NULL,
+        user_id VARCHAR NOT NULL
+      )`,
+    ],
+  },
 ];

@@ -109,11 +109,15 @@ export async function loadSegment(
        SELECT project_id, source, NULL, reason, raw, CAST(received_at AS TIMESTAMPTZ)
        FROM stage WHERE kind = 'failed'`,
     );
-    // Every local day the segment's events fall on, in each project's own time zone.
+    // Every local day the segment's events fall on, in each project's own time zone; identifies
+    // and aliases mark theirs too, because a new link between ids calls for a refresh that
+    // recounts the linked id's days (src/rollup/resolve-identities.ts).
     await engine.run(
       `INSERT OR IGNORE INTO rollup_dirty_days (project_id, day)
        SELECT DISTINCT s.project_id, CAST(timezone(p.time_zone, CAST(s.timestamp AS TIMESTAMPTZ)) AS DATE)
-       FROM stage s JOIN projects p USING (project_id) WHERE s.kind = 'event'`,
+       FROM stage s JOIN projects p USING (project_id)
+       WHERE s.kind = 'event' OR (s.kind = 'identify' AND s.anonymous_id IS NOT NULL
+         AND s.user_id IS NOT NULL) OR s.kind = 'alias'`,
     );
     await engine.run('INSERT INTO collector_loads (segment_sha256, records) VALUES ($sha, $n)', {
       sha,
