@@ -40,9 +40,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerSegmentRoutes(app, options.collector);
   registerPostHogRoutes(app, options.collector);
   // Whatever goes wrong in a handler is answered, never a crash; details stay in the log.
-  app.setErrorHandler((err, _req, reply) => {
+  app.setErrorHandler((err, req, reply) => {
     const code = (err as { statusCode?: number }).statusCode;
     const status = code && code >= 400 && code < 500 ? code : 500;
+    if (status === 500) req.log.error({ err }, 'request failed');
     const message = err instanceof Error ? err.message : String(err);
     reply.code(status).send({ success: false, error: status === 500 ? 'internal error' : message });
   });

@@ -40,6 +40,35 @@ describe('the event log', () => {
     await log.close();
   });
 
+  it('keeps appending while segments are rotated away under it, losing nothing', async () => {
+    // A rotation closes the file handle: appends arriving meanwhile used to write to the closed
+    // handle (EBADF), which the server answered with 500s under load.
+    const log = await EventLog.open(dir);
+    const appends: Promise<void>[] = [];
+    let stop = false;
+    let rotations = 0;
+    const rotator = (async () => {
+      while (!stop) {
+        await log.rotate();
+        rotations++;
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    })();
+    let n = 0;
+    while (rotations < 20 && n < 100_000) {
+      appends.push(log.append([`{"i":${n++}}`]));
+      await new Promise((r) => setImmediate(r));
+    }
+    stop = true;
+    await Promise.all([...appends, rotator]);
+    expect(rotations).toBe(20);
+    const closed = await log.rotate();
+    const seen = linesOf(closed).map((l) => (JSON.parse(l) as { i: number }).i);
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+    await log.close();
+    await expect(log.append(['{"late":1}'])).rejects.toThrow(/closed/);
+  });
+
   it('at reopen lists the earlier segments for loading and cuts a torn last line', async () => {
     const log = await EventLog.open(dir);
     await log.append(['{"ok":1}']);

@@ -1,3 +1,4 @@
+import { renameSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { Analytics } from '@segment/analytics-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -118,8 +119,20 @@ describe('the Segment routes', () => {
     ]);
   });
 
-  it('answers health and readiness', async () => {
+  it('answers health and readiness, and is not ready when its log cannot take writes', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ ok: true });
+    // The log's directory gone (a lost volume): still alive, no longer ready.
+    const dir = collector.log.dir;
+    renameSync(dir, `${dir}.away`);
+    try {
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ ok: false });
+    } finally {
+      renameSync(`${dir}.away`, dir);
+    }
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
   });
 });

@@ -151,11 +151,12 @@ export class Collector {
     }
   }
 
-  /** Whether the store answers and the log takes writes. */
+  /** Whether the store answers and the log, where a 2xx puts events, takes durable writes. */
   async ready(): Promise<boolean> {
+    if (this.closing) return false;
     try {
       await this.engine.query('SELECT 1 AS ok');
-      await this.log.sync();
+      await this.log.probe();
       return !this.closing;
     } catch {
       return false;

@@ -75,6 +75,7 @@ async function truncateTornTail(path: string): Promise<void> {
 
 export class EventLog {
   private pending: Pending[] = [];
+  private rotations: Array<{ done: (closed: string[]) => void; fail: (err: Error) => void }> = [];
   private flushing: Promise<void> | null = null;
   private written = 0;
   private closedList: string[];
@@ -124,9 +125,22 @@ export class EventLog {
     });
   }
 
+  /**
+   * Starts the next step of the one chain that touches the file: a rotation when one is asked
+   * for, else a flush. Nothing else writes or closes the handle, so no write can meet a handle
+   * being closed, and a rotation never waits for the appends to pause (under steady load they
+   * do not).
+   */
   private kick(): void {
-    if (this.flushing || this.pending.length === 0) return;
-    this.flushing = this.flush().finally(() => {
+    if (this.flushing) return;
+    const step =
+      this.rotations.length > 0
+        ? this.rotateQueued()
+        : this.pending.length > 0
+          ? this.flush()
+          : null;
+    if (!step) return;
+    this.flushing = step.finally(() => {
       this.flushing = null;
       this.kick();
     });
@@ -160,9 +174,9 @@ export class EventLog {
     fsyncDir(this.dir);
   }
 
-  /** Waits for every append so far to be durable. */
+  /** Waits for every append (and rotation) so far to be done. */
   async sync(): Promise<void> {
-    while (this.flushing || this.pending.length > 0) {
+    while (this.flushing || this.pending.length > 0 || this.rotations.length > 0) {
       this.kick();
       await this.flushing;
     }
@@ -170,12 +184,42 @@ export class EventLog {
 
   /**
    * Closes the current segment (when it holds anything) so the loader can take it; returns the
-   * segments waiting for the loader, oldest first.
+   * segments waiting for the loader, oldest first. Every append acknowledged before the call is
+   * in a closed segment; appends still waiting for their flush go to the new one.
    */
-  async rotate(): Promise<string[]> {
-    await this.sync();
-    if (this.written > 0) await this.rotateNow();
-    return [...this.closedList];
+  rotate(): Promise<string[]> {
+    return new Promise((done, fail) => {
+      this.rotations.push({ done, fail });
+      this.kick();
+    });
+  }
+
+  /** A rotation asked for: done after the running flush, before the next one. */
+  private async rotateQueued(): Promise<void> {
+    const waiters = this.rotations;
+    this.rotations = [];
+    try {
+      if (this.written > 0) await this.rotateNow();
+      for (const w of waiters) w.done([...this.closedList]);
+    } catch (err) {
+      for (const w of waiters) w.fail(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /**
+   * Whether the log's directory takes durable writes: a small file written, fsync'd and removed.
+   * Apart from the append chain, so a readiness check never waits behind the traffic.
+   */
+  async probe(): Promise<void> {
+    const path = join(this.dir, '.probe');
+    const fh = await open(path, 'w');
+    try {
+      await fh.write(String(Date.now()));
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    await rm(path, { force: true });
   }
 
   /** Segments closed and waiting for the loader, oldest first. */
@@ -202,8 +246,9 @@ export class EventLog {
   }
 
   async close(): Promise<void> {
-    await this.sync();
+    // Closed first: no append can start a flush after sync() has drained the chain.
     this.closed = true;
+    await this.sync();
     await this.handle.close();
   }
 }
