@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CatalogueSchema } from './catalogue.js';
+import { CollectorConfigSchema } from './collector-config.js';
 import { DefinitionSchema, plainName } from './definition.js';
 import { formatIssues } from './format-issues.js';
 
@@ -40,6 +41,9 @@ export const ConfigSchema = z
       .record(plainName, DefinitionSchema)
       .default({})
       .describe('Named power-user definitions; "default" replaces the built-in one.'),
+    collector: CollectorConfigSchema.default(CollectorConfigSchema.parse({})).describe(
+      'What powerlens serve accepts (limits per route) and how it paces loading and rollups.',
+    ),
     default_definition: plainName
       .optional()
       .describe('The definition used when --definition is not given (default: "default").'),

@@ -1,22 +1,26 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Collector } from '../ingest/collector/collector.js';
 import { registerPostHogRoutes } from '../ingest/collector/posthog-routes.js';
-import { registerSegmentRoutes, SEGMENT_LIMITS } from '../ingest/collector/segment-routes.js';
+import { registerSegmentRoutes } from '../ingest/collector/segment-routes.js';
+import { type CollectorLimits, DEFAULT_COLLECTOR_LIMITS } from '../model/collector-config.js';
 
 export interface ServerOptions {
   collector: Collector;
   logger?: boolean;
-  /** Slow clients are cut off after this long, so they cannot hold a connection. */
-  requestTimeoutMs?: number;
+  /** Per-route limits and the request timeout (config `collector:`; defaults otherwise). */
+  limits?: CollectorLimits;
 }
 
 /** The HTTP server: health checks and the collector's routes (the REST API comes later). */
 export function createServer(options: ServerOptions): FastifyInstance {
+  const limits = options.limits ?? DEFAULT_COLLECTOR_LIMITS;
   const app = Fastify({
     logger: options.logger ?? false,
-    requestTimeout: options.requestTimeoutMs ?? 30_000,
-    // Compressed bodies are inflated (with their own cap) after this raw cap.
-    bodyLimit: SEGMENT_LIMITS.maxBatchBytes,
+    // Slow clients are cut off, so they cannot hold a connection others need.
+    requestTimeout: limits.requestTimeoutMs,
+    // Compressed bodies are inflated (with their own cap) after this raw cap; the PostHog routes
+    // set their own.
+    bodyLimit: limits.segment.maxBatchBytes,
   });
   // Every body arrives as bytes: the routes sniff gzip and parse JSON themselves, because SDKs
   // send gzipped JSON under other content types.
@@ -37,14 +41,18 @@ export function createServer(options: ServerOptions): FastifyInstance {
     const ready = await options.collector.ready();
     return reply.code(ready ? 200 : 503).send({ ok: ready });
   });
-  registerSegmentRoutes(app, options.collector);
-  registerPostHogRoutes(app, options.collector);
+  registerSegmentRoutes(app, options.collector, limits.segment);
+  registerPostHogRoutes(app, options.collector, limits.posthog);
   // Whatever goes wrong in a handler is answered, never a crash; details stay in the log.
   app.setErrorHandler((err, req, reply) => {
     const code = (err as { statusCode?: number }).statusCode;
     const status = code && code >= 400 && code < 500 ? code : 500;
     if (status === 500) req.log.error({ err }, 'request failed');
-    const message = err instanceof Error ? err.message : String(err);
+    let message = err instanceof Error ? err.message : String(err);
+    if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // Fastify's own words do not say the limit: the client needs it to split its batches.
+      message = `body larger than the limit of ${req.routeOptions.bodyLimit ?? limits.segment.maxBatchBytes} bytes for ${req.url} (collector limits in powerlens.yaml)`;
+    }
     reply.code(status).send({ success: false, error: status === 500 ? 'internal error' : message });
   });
   return app;

@@ -1,4 +1,5 @@
 import { Collector, type CollectorOptions } from '../../src/ingest/collector/collector.js';
+import type { CollectorLimits } from '../../src/model/collector-config.js';
 import { createProject } from '../../src/projects/run-projects.js';
 import { createServer } from '../../src/server/create-server.js';
 import { openTempDb, type TempDb } from './temp-db.js';
@@ -19,6 +20,7 @@ export interface CollectorServer {
  */
 export async function startCollectorServer(
   options: Partial<CollectorOptions> = {},
+  limits?: CollectorLimits,
 ): Promise<CollectorServer> {
   const db = await openTempDb();
   const acme = await createProject(db.engine, { name: 'Acme', timeZone: 'UTC' });
@@ -28,7 +30,7 @@ export async function startCollectorServer(
     loadIntervalMs: 60_000,
     ...options,
   });
-  const app = createServer({ collector });
+  const app = createServer(limits ? { collector, limits } : { collector });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     db,

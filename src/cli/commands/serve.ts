@@ -2,6 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { Collector } from '../../ingest/collector/collector.js';
+import { collectorLimits } from '../../model/collector-config.js';
 import { createServer } from '../../server/create-server.js';
 import { type GlobalOptions, openContext, withDataOptions } from '../context.js';
 import { parsePositiveInt } from './parse-options.js';
@@ -18,7 +19,7 @@ interface ServeFlags extends GlobalOptions {
   host: string;
   port: number;
   logDir?: string;
-  rollupEvery: number;
+  rollupEvery?: number;
 }
 
 export function registerServe(program: Command): void {
@@ -34,22 +35,25 @@ export function registerServe(program: Command): void {
     .option('--log-dir <dir>', 'durable event log (default: <db>.log beside the database)')
     .option(
       '--rollup-every <seconds>',
-      'refresh the rollups this often',
+      'refresh the rollups this often (default: collector.rollup_every_seconds, 60)',
       (v) => parsePositiveInt('--rollup-every', v),
-      60,
     )
     .action(async (opts: ServeFlags) => {
       const ctx = await openContext(opts);
       const logDir =
         opts.logDir ?? join(dirname(resolve(opts.db)), `${opts.db.split('/').at(-1)}.log`);
+      const limits = collectorLimits(ctx.config.collector);
+      if (opts.rollupEvery !== undefined) limits.rollupIntervalMs = opts.rollupEvery * 1000;
       const collector = await Collector.start(ctx.engine, {
         logDir,
-        rollupIntervalMs: opts.rollupEvery * 1000,
+        rollupIntervalMs: limits.rollupIntervalMs,
+        maxUnloadedBytes: limits.maxUnloadedBytes,
+        dedupeDays: limits.dedupeDays,
         sessionGapMinutes: ctx.config.sessionGapMinutes,
         catalogue: ctx.config.catalogue,
         log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
       });
-      const app = createServer({ collector, logger: true });
+      const app = createServer({ collector, logger: true, limits });
       const address = await app.listen({ host: opts.host, port: opts.port });
       process.stderr.write(`powerlens collector on ${address} (log ${logDir})\n`);
       let stopping = false;

@@ -18,6 +18,8 @@ export interface CollectorOptions {
   log?: (message: string) => void;
   /** Bytes accepted but not yet loaded beyond which requests get 429 (default 256 MB). */
   maxUnloadedBytes?: number;
+  /** A message id seen within this many days is stored once (default 8). */
+  dedupeDays?: number;
 }
 
 const KEY_CACHE_MS = 60_000;
@@ -91,7 +93,9 @@ export class Collector {
     for (const segment of this.log.closedSegments()) {
       const size = (await stat(segment)).size;
       try {
-        reports.push(await loadSegment(this.engine, segment));
+        reports.push(
+          await loadSegment(this.engine, segment, { dedupeDays: this.options.dedupeDays ?? 8 }),
+        );
         await this.log.markLoaded(segment);
       } catch (err) {
         // A segment that keeps failing would block every later one: after three attempts it is

@@ -19,7 +19,11 @@ export function decodeBody(body: Buffer, maxBytes: number): Decoded {
     } catch (err) {
       const tooBig = err instanceof RangeError || /maxOutputLength|buffer/i.test(String(err));
       return tooBig
-        ? { ok: false, status: 413, error: `body larger than ${maxBytes} bytes once decompressed` }
+        ? {
+            ok: false,
+            status: 413,
+            error: `body larger than the limit of ${maxBytes} bytes once decompressed`,
+          }
         : { ok: false, status: 400, error: 'body is not valid gzip' };
     }
   }

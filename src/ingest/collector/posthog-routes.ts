@@ -1,23 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DEFAULT_COLLECTOR_LIMITS, type RouteLimits } from '../../model/collector-config.js';
 import { collectMessages } from './collect-messages.js';
 import type { Collector } from './collector.js';
 import { decodeBody } from './decode-body.js';
 import { isJsonObject, type JsonObject } from './json-values.js';
 import { normalizePostHog } from './normalize-posthog.js';
-
-export interface PostHogLimits {
-  /** One event, as JSON bytes. */
-  maxEventBytes: number;
-  /** One request once decompressed (PostHog: 20 MB). */
-  maxBatchBytes: number;
-  maxBatchEvents: number;
-}
-
-export const POSTHOG_LIMITS: PostHogLimits = {
-  maxEventBytes: 1024 * 1024,
-  maxBatchBytes: 20 * 1024 * 1024,
-  maxBatchEvents: 10_000,
-};
 
 const keyOf = (o: unknown): string | null => {
   if (!isJsonObject(o)) return null;
@@ -37,7 +24,7 @@ function problem(reply: FastifyReply, status: number, error: string, extra: Json
 export function registerPostHogRoutes(
   app: FastifyInstance,
   collector: Collector,
-  limits: PostHogLimits = POSTHOG_LIMITS,
+  limits: RouteLimits = DEFAULT_COLLECTOR_LIMITS.posthog,
 ): void {
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     const receivedAt = new Date();

@@ -1,24 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DEFAULT_COLLECTOR_LIMITS, type RouteLimits } from '../../model/collector-config.js';
 import { collectMessages } from './collect-messages.js';
 import type { Collector } from './collector.js';
 import { decodeBody } from './decode-body.js';
 import { isJsonObject, type JsonObject } from './json-values.js';
 import { normalizeSegment, SEGMENT_TYPES, type SegmentType } from './normalize-segment.js';
-
-export interface SegmentLimits {
-  /** One message, as JSON bytes (Segment: 32 KB). */
-  maxEventBytes: number;
-  /** One request once decompressed (Segment: 500 KB). */
-  maxBatchBytes: number;
-  /** Messages in one batch (Segment: 2,500). */
-  maxBatchEvents: number;
-}
-
-export const SEGMENT_LIMITS: SegmentLimits = {
-  maxEventBytes: 32 * 1024,
-  maxBatchBytes: 500 * 1024,
-  maxBatchEvents: 2500,
-};
 
 /**
  * The write key: Basic auth user (`writeKey:`), or `writeKey` in the body. When both are given
@@ -45,7 +31,7 @@ function problem(reply: FastifyReply, status: number, error: string, extra: Json
 export function registerSegmentRoutes(
   app: FastifyInstance,
   collector: Collector,
-  limits: SegmentLimits = SEGMENT_LIMITS,
+  limits: RouteLimits = DEFAULT_COLLECTOR_LIMITS.segment,
 ): void {
   const handle =
     (type: SegmentType | 'batch') => async (req: FastifyRequest, reply: FastifyReply) => {

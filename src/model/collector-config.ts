@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)$/i;
+
+/** A size in bytes, or text such as 32KB or 1.5 MB (binary units: 1 KB is 1,024 bytes). */
+const size = z.union(
+  [
+    z.number().int().positive(),
+    z
+      .string()
+      .regex(SIZE, { message: 'a size such as 32KB, 500KB or 20MB (or a number of bytes)' }),
+  ],
+  { message: 'a size such as 32KB, 500KB or 20MB (or a number of bytes)' },
+);
+
+/** Bytes in a configured size. */
+export function sizeBytes(value: number | string): number {
+  if (typeof value === 'number') return value;
+  const m = SIZE.exec(value.trim());
+  if (!m) throw new Error(`not a size: ${value}`);
+  return Math.round(Number(m[1]) * (UNITS[(m[2] ?? 'b').toLowerCase()] ?? 1));
+}
+
+const routeLimits = (d: { event: string; request: string; events: number }) =>
+  z
+    .object({
+      max_event_size: size.default(d.event).describe('Largest single message, as JSON.'),
+      max_request_size: size
+        .default(d.request)
+        .describe('Largest request body once decompressed (larger: 413).'),
+      max_batch_events: z
+        .number()
+        .int()
+        .positive()
+        .default(d.events)
+        .describe('Most messages in one batch (more: 400).'),
+    })
+    .strict();
+
+const SEGMENT_DEFAULTS = { event: '32KB', request: '500KB', events: 2500 };
+const POSTHOG_DEFAULTS = { event: '1MB', request: '20MB', events: 10_000 };
+
+/** `collector:` in powerlens.yaml: what `powerlens serve` accepts and how it paces its work. */
+export const CollectorConfigSchema = z
+  .object({
+    segment: routeLimits(SEGMENT_DEFAULTS)
+      .default(routeLimits(SEGMENT_DEFAULTS).parse({}))
+      .describe('Limits of the Segment / RudderStack routes (Segment’s own by default).'),
+    posthog: routeLimits(POSTHOG_DEFAULTS)
+      .default(routeLimits(POSTHOG_DEFAULTS).parse({}))
+      .describe('Limits of the PostHog routes (PostHog’s own by default).'),
+    max_unloaded_size: size
+      .default('256MB')
+      .describe('Accepted events waiting to be loaded beyond which requests get 429.'),
+    rollup_every_seconds: z
+      .number()
+      .int()
+      .positive()
+      .default(60)
+      .describe('How often the rollups are refreshed while serving.'),
+    request_timeout_seconds: z
+      .number()
+      .positive()
+      .default(30)
+      .describe('A request not received in full within this time is cut off.'),
+    dedupe_days: z
+      .number()
+      .int()
+      .min(7)
+      .max(90)
+      .default(8)
+      .describe('A message id seen within this many days is stored once.'),
+  })
+  .strict();
+
+export type CollectorConfig = z.infer<typeof CollectorConfigSchema>;
+
+export interface RouteLimits {
+  maxEventBytes: number;
+  maxBatchBytes: number;
+  maxBatchEvents: number;
+}
+
+export interface CollectorLimits {
+  segment: RouteLimits;
+  posthog: RouteLimits;
+  maxUnloadedBytes: number;
+  requestTimeoutMs: number;
+  rollupIntervalMs: number;
+  dedupeDays: number;
+}
+
+/** The configured limits in bytes and milliseconds, as the collector uses them. */
+export function collectorLimits(config: CollectorConfig): CollectorLimits {
+  const route = (r: CollectorConfig['segment']): RouteLimits => ({
+    maxEventBytes: sizeBytes(r.max_event_size),
+    maxBatchBytes: sizeBytes(r.max_request_size),
+    maxBatchEvents: r.max_batch_events,
+  });
+  return {
+    segment: route(config.segment),
+    posthog: route(config.posthog),
+    maxUnloadedBytes: sizeBytes(config.max_unloaded_size),
+    requestTimeoutMs: config.request_timeout_seconds * 1000,
+    rollupIntervalMs: config.rollup_every_seconds * 1000,
+    dedupeDays: config.dedupe_days,
+  };
+}
+
+/** Every default, for code that runs without a config file (tests, benchmarks). */
+export const DEFAULT_COLLECTOR_LIMITS: CollectorLimits = collectorLimits(
+  CollectorConfigSchema.parse({}),
+);
