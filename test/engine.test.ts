@@ -55,6 +55,26 @@ describe('DuckDB engine', () => {
     expect(await db.engine.query("SELECT * FROM projects WHERE project_id = 'p4'")).toEqual([]);
   });
 
+  it('joins a transaction started inside another to it: the outer one decides for both', async () => {
+    await expect(
+      db.engine.transaction(async () => {
+        await db.engine.transaction(() =>
+          db.engine.run("INSERT INTO projects (project_id, name) VALUES ('p5', 'five')"),
+        );
+        await db.engine.run('SELECT * FROM no_such_table');
+      }),
+    ).rejects.toThrow(/no_such_table/);
+    expect(await db.engine.query("SELECT * FROM projects WHERE project_id = 'p5'")).toEqual([]);
+    await db.engine.transaction(() =>
+      db.engine.transaction(() =>
+        db.engine.run("INSERT INTO projects (project_id, name) VALUES ('p6', 'six')"),
+      ),
+    );
+    expect(await db.engine.query("SELECT name FROM projects WHERE project_id = 'p6'")).toEqual([
+      { name: 'six' },
+    ]);
+  });
+
   it('applies a memory limit and refuses a malformed one', async () => {
     const e = await DuckDbEngine.open({ path: ':memory:', memoryLimit: '512MB' });
     const [row] = await e.query<{ v: string }>("SELECT current_setting('memory_limit') AS v");

@@ -1,5 +1,13 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import type { Engine, SqlParams } from '../../engines/engine.js';
+import {
+  type Resubmission,
+  type ResubmitReport,
+  resubmitFailed,
+} from '../../ingest/collector/resubmit-failed.js';
+import { collectorLimits } from '../../model/collector-config.js';
 import { type GlobalOptions, printJson, withContext, withDataOptions } from '../context.js';
 import { parsePositiveInt } from './parse-options.js';
 
@@ -7,39 +15,155 @@ interface FailedFlags extends GlobalOptions {
   reason?: string;
   source?: string;
   limit: number;
+  all?: boolean;
+  export?: string;
+  retry?: boolean;
+  resubmit?: string;
 }
 
 interface FailedRow {
+  failed_id: string;
   source: string;
   source_line: number | null;
   reason: string;
   raw: string | null;
   failed_at: string;
+  resolved_at: string | null;
+}
+
+/** The rows the filters select: unresolved ones unless --all. */
+function selection(projectId: string, opts: FailedFlags): { where: string; params: SqlParams } {
+  return {
+    where: `project_id = $p AND reason ILIKE $reason AND source ILIKE $source
+      ${opts.all ? '' : 'AND resolved_at IS NULL'}`,
+    params: { p: projectId, reason: `%${opts.reason ?? ''}%`, source: `%${opts.source ?? ''}%` },
+  };
+}
+
+/** The message of an exported line: the raw payload as JSON when it is whole, else its text. */
+function messageOf(raw: string | null): unknown {
+  try {
+    return JSON.parse(raw ?? '');
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * An export file, edited: one JSON object per line with failed_id and the fixed message. Lines
+ * that cannot be read stop the command before anything is stored, each named by its line.
+ */
+function readResubmissions(path: string): Resubmission[] {
+  const problems: string[] = [];
+  const items: Resubmission[] = [];
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch (e) {
+        problems.push(`${path}:${i + 1}: not JSON (${(e as Error).message})`);
+        return;
+      }
+      const o = parsed as { failed_id?: unknown; message?: unknown };
+      if (typeof o?.failed_id !== 'string' || o.message === undefined) {
+        problems.push(`${path}:${i + 1}: needs "failed_id" and "message", as --export writes them`);
+        return;
+      }
+      items.push({ failed_id: o.failed_id, message: o.message });
+    });
+  if (problems.length > 0) throw new Error(`cannot re-submit:\n  ${problems.join('\n  ')}`);
+  return items;
+}
+
+async function selectedIds(engine: Engine, where: string, params: SqlParams): Promise<string[]> {
+  const rows = await engine.query<{ failed_id: string }>(
+    `SELECT failed_id FROM failed_events WHERE ${where} ORDER BY failed_at, failed_id`,
+    params,
+  );
+  return rows.map((r) => r.failed_id);
+}
+
+function printReport(report: ResubmitReport): void {
+  console.log(
+    `${pc.green(`${report.stored.length} stored`)}, ${report.rejected.length} rejected again, ${report.skipped.length} skipped`,
+  );
+  for (const r of report.rejected) console.log(`  ${pc.dim(r.failed_id)} ${pc.yellow(r.reason)}`);
+  for (const s of report.skipped) console.log(`  ${pc.dim(s.failed_id)} ${s.why}`);
 }
 
 export function registerFailedEvents(program: Command): void {
   withDataOptions(
     program
       .command('failed-events')
-      .description('rows that were rejected, with the reason, the line and the raw content'),
+      .description(
+        'rejected rows and messages, with the reason and the raw content; export, fix and re-submit them',
+      ),
   )
     .option('--reason <text>', 'only reasons containing this text')
-    .option('--source <text>', 'only sources (file paths) containing this text')
+    .option('--source <text>', 'only sources (file paths, segment, posthog) containing this text')
     .option('--limit <n>', 'at most this many rows', (v) => parsePositiveInt('--limit', v), 50)
-    .option('--json', 'print the rows as JSON')
+    .option('--all', 'include rows already re-submitted and stored')
+    .option(
+      '--export <file>',
+      'write the selected rows as NDJSON (failed_id, reason, message) to fix',
+    )
+    .option('--resubmit <file>', 're-submit the fixed messages of an --export file')
+    .option('--retry', 're-submit the selected collector messages as they are (after a config fix)')
+    .option('--json', 'print the rows or the outcome as JSON')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Re-submitting after a fix:',
+        '  powerlens failed-events --reason "event name" --export fix.ndjson   # edit the messages',
+        '  powerlens failed-events --resubmit fix.ndjson',
+        '  powerlens failed-events --reason "the limit is" --retry             # after raising a limit',
+        'Stop powerlens serve first: the database takes one writer. Rows from file imports are fixed',
+        'by correcting the file and importing it again.',
+      ].join('\n'),
+    )
     .action(async (opts: FailedFlags) => {
-      await withContext(opts, async ({ engine, projectId }) => {
-        const params = {
-          p: projectId,
-          reason: `%${opts.reason ?? ''}%`,
-          source: `%${opts.source ?? ''}%`,
-          n: opts.limit,
-        };
-        const where = `project_id = $p AND reason ILIKE $reason AND source ILIKE $source`;
+      const items = opts.resubmit ? readResubmissions(opts.resubmit) : null;
+      await withContext(opts, async ({ engine, projectId, config }) => {
+        const { where, params } = selection(projectId, opts);
+        if (items || opts.retry) {
+          const todo =
+            items ?? (await selectedIds(engine, where, params)).map((id) => ({ failed_id: id }));
+          const report = await resubmitFailed(engine, projectId, todo, {
+            limits: collectorLimits(config.collector),
+          });
+          if (opts.json) printJson(report);
+          else printReport(report);
+          return;
+        }
+        if (opts.export) {
+          const rows = await engine.query<FailedRow>(
+            `SELECT failed_id, source, reason, raw, failed_at FROM failed_events
+             WHERE ${where} ORDER BY failed_at, failed_id`,
+            params,
+          );
+          const lines = rows.map((r) =>
+            JSON.stringify({
+              failed_id: r.failed_id,
+              source: r.source,
+              reason: r.reason,
+              failed_at: r.failed_at,
+              message: messageOf(r.raw),
+            }),
+          );
+          writeFileSync(opts.export, lines.length > 0 ? `${lines.join('\n')}\n` : '');
+          if (opts.json) printJson({ exported: rows.length, file: opts.export });
+          else console.log(`${rows.length} rows written to ${opts.export}`);
+          return;
+        }
         const rows = await engine.query<FailedRow>(
-          `SELECT source, source_line, reason, left(raw, 500) AS raw, failed_at
-           FROM failed_events WHERE ${where} ORDER BY source, source_line LIMIT $n`,
-          params,
+          `SELECT failed_id, source, source_line, reason, left(raw, 500) AS raw, failed_at,
+             resolved_at
+           FROM failed_events WHERE ${where} ORDER BY source, source_line, failed_at LIMIT $n`,
+          { ...params, n: opts.limit },
         );
         const [count] = await engine.query<{ n: number }>(
           `SELECT count(*) AS n FROM failed_events WHERE ${where}`,
@@ -54,8 +178,10 @@ export function registerFailedEvents(program: Command): void {
           return;
         }
         for (const r of rows) {
+          const where = r.source_line === null ? r.source : `${r.source}:${r.source_line}`;
+          const resolved = r.resolved_at ? pc.green(' (re-submitted)') : '';
           console.log(
-            `${pc.dim(`${r.source.replace(/^file:/, '')}:${r.source_line ?? '?'}`)} ${pc.yellow(r.reason)}`,
+            `${pc.dim(where.replace(/^file:/, ''))} ${pc.yellow(r.reason)}${resolved} ${pc.dim(r.failed_id)}`,
           );
           if (r.raw) console.log(`  ${r.raw.slice(0, 200)}`);
         }

@@ -94,6 +94,7 @@ export class DuckDbEngine implements Engine {
 
   private queue: Promise<unknown> = Promise.resolve();
   private readonly inTurn = new AsyncLocalStorage<true>();
+  private readonly inTransaction = new AsyncLocalStorage<true>();
 
   /**
    * One connection serves every caller (a server's requests, its timers): statements and whole
@@ -185,18 +186,22 @@ export class DuckDbEngine implements Engine {
     await this.run(`COPY (${sql}) TO ${literal} (FORMAT parquet, COMPRESSION zstd)`, params);
   }
 
+  /** A transaction inside another joins it: the outer one commits or rolls back the whole. */
   transaction<T>(fn: () => Promise<T>): Promise<T> {
-    return this.turn(async () => {
-      await this.conn.run('BEGIN TRANSACTION');
-      try {
-        const out = await fn();
-        await this.conn.run('COMMIT');
-        return out;
-      } catch (err) {
-        await this.conn.run('ROLLBACK');
-        throw err;
-      }
-    });
+    if (this.inTransaction.getStore()) return fn();
+    return this.turn(() =>
+      this.inTransaction.run(true, async () => {
+        await this.conn.run('BEGIN TRANSACTION');
+        try {
+          const out = await fn();
+          await this.conn.run('COMMIT');
+          return out;
+        } catch (err) {
+          await this.conn.run('ROLLBACK');
+          throw err;
+        }
+      }),
+    );
   }
 
   async migrate(): Promise<MigrationReport> {

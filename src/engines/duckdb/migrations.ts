@@ -204,6 +204,11 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
         alias_id VARCHAR NOT NULL,
         user_id VARCHAR NOT NULL
       )`,
+      // Names a rejected row so it can be exported, fixed and re-submitted (powerlens
+      // failed-events); the default gives rows already there an id too.
+      'ALTER TABLE failed_events ADD COLUMN failed_id VARCHAR DEFAULT CAST(gen_random_uuid() AS VARCHAR)',
+      // When a re-submission stored it; such rows stay as a record but leave the listing.
+      'ALTER TABLE failed_events ADD COLUMN resolved_at TIMESTAMPTZ',
     ],
   },
 ];

@@ -21,6 +21,11 @@ export function collectMessages(
     maxEventBytes: number;
     /** The decompressed body's size: no message of a body within the limit can exceed it. */
     bodyBytes: number;
+    /**
+     * The message with what the request said about it folded in (route type, sentAt, batch
+     * context), kept as the raw payload so it can be re-submitted on its own after a fix.
+     */
+    standalone?: (message: unknown) => unknown;
   },
   normalize: (message: unknown) => Normalized,
 ): Collected {
@@ -44,7 +49,7 @@ export function collectMessages(
       project_id: options.projectId,
       source: options.source,
       reason: r.reason,
-      raw: rawText(m),
+      raw: rawText(options.standalone ? options.standalone(m) : m),
       received_at: options.receivedAt.toISOString(),
     });
   });

@@ -34,9 +34,10 @@ export function wellFormed(value: unknown): unknown {
   return value;
 }
 
-const RAW_CAP = 32 * 1024;
+/** Room for any message within PostHog's default per-event limit, so it can be re-submitted. */
+export const RAW_CAP = 1024 * 1024;
 
-/** A message as received, as JSON text cut at 32 KB, for failed_events. */
+/** A message as received, as JSON text cut at 1 MB, for failed_events. */
 export function rawText(message: unknown): string {
   const text = JSON.stringify(wellFormed(message)) ?? String(message);
   return text.length > RAW_CAP ? text.slice(0, RAW_CAP) : text;

@@ -51,7 +51,7 @@ export interface FailedRecord {
   project_id: string;
   source: string;
   reason: string;
-  /** The message as received, as JSON text, cut at 32 KB. */
+  /** The message as received (with its request's type, sentAt and context), as JSON text cut at 1 MB. */
   raw: string;
   received_at: string;
 }

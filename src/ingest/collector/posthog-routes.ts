@@ -72,6 +72,10 @@ export function registerPostHogRoutes(
         receivedAt,
         maxEventBytes: limits.maxEventBytes,
         bodyBytes: decoded.bytes,
+        standalone: (m) =>
+          isJsonObject(m) && isJsonObject(body) && body.sent_at !== undefined
+            ? { sent_at: body.sent_at, ...m }
+            : m,
       },
       (m) =>
         normalizePostHog(m, {

@@ -80,6 +80,19 @@ export function registerSegmentRoutes(
           receivedAt,
           maxEventBytes: limits.maxEventBytes,
           bodyBytes: decoded.bytes,
+          standalone: (m) =>
+            isJsonObject(m)
+              ? {
+                  ...(type !== 'batch' ? { type } : {}),
+                  ...(body.sentAt !== undefined ? { sentAt: body.sentAt } : {}),
+                  ...m,
+                  ...(type === 'batch' && isJsonObject(body.context)
+                    ? {
+                        context: { ...body.context, ...(isJsonObject(m.context) ? m.context : {}) },
+                      }
+                    : {}),
+                }
+              : m,
         },
         (m) =>
           normalizeSegment(m, {
