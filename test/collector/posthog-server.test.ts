@@ -19,6 +19,25 @@ beforeEach(async () => {
 afterEach(() => server.close());
 
 describe('the PostHog routes', () => {
+  it('count an anonymous distinct id for the person once the SDK aliases it', async () => {
+    const ph = new PostHog(key, { host: base, flushAt: 1, fetchRetryCount: 0 });
+    const at = (d: string) => new Date(`2026-11-${d}T10:00:00Z`);
+    ph.capture({ distinctId: 'anon-3', event: 'pageview', timestamp: at('18') });
+    ph.capture({ distinctId: 'u3', event: 'report exported', timestamp: at('19') });
+    ph.alias({ distinctId: 'u3', alias: 'anon-3' });
+    await ph.shutdown();
+    await collector.loadNow();
+    await collector.refreshRollups();
+    expect(
+      await db.engine.query(
+        "SELECT user_id, strftime(day, '%m-%d') AS day FROM user_day ORDER BY day",
+      ),
+    ).toEqual([
+      { user_id: 'u3', day: '11-18' },
+      { user_id: 'u3', day: '11-19' },
+    ]);
+  });
+
   it('store what the real PostHog SDK sends (gzipped): capture with groups, identify, alias, group identify', async () => {
     const ph = new PostHog(key, { host: base, flushAt: 10, fetchRetryCount: 0 });
     ph.capture({

@@ -30,7 +30,45 @@ const basic = (key: string) => ({
   authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`,
 });
 
+/** user_day as "user day events", anonymous rows marked, after a rollup refresh. */
+async function rolledUp(): Promise<string[]> {
+  await collector.refreshRollups();
+  const rows = await db.engine.query<{ r: string }>(
+    `SELECT user_id || ' ' || strftime(day, '%m-%d') || ' ' || events ||
+       CASE WHEN anonymous THEN ' anonymous' ELSE '' END AS r FROM user_day ORDER BY r`,
+  );
+  return rows.map((r) => r.r);
+}
+
 describe('the Segment routes', () => {
+  it('count pre-login events for the user once the SDK identifies them, and after an alias', async () => {
+    const analytics = new Analytics({ writeKey, host: base, flushAt: 1, maxRetries: 0 });
+    const at = (d: string) => new Date(`2026-11-${d}T10:00:00Z`);
+    analytics.page({ anonymousId: 'anon-7', name: 'Pricing', timestamp: at('18') });
+    analytics.track({ anonymousId: 'anon-7', event: 'Signup Started', timestamp: at('19') });
+    await analytics.closeAndFlush();
+    await collector.loadNow();
+    expect(await rolledUp()).toEqual(['anon-7 11-18 1 anonymous', 'anon-7 11-19 1 anonymous']);
+
+    const later = new Analytics({ writeKey, host: base, flushAt: 1, maxRetries: 0 });
+    later.identify({ userId: 'u7', anonymousId: 'anon-7', traits: { email: 'g@example.com' } });
+    later.track({ userId: 'u7', event: 'Project Created', timestamp: at('20') });
+    await later.closeAndFlush();
+    await collector.loadNow();
+    expect(await rolledUp()).toEqual(['u7 11-18 1', 'u7 11-19 1', 'u7 11-20 1']);
+
+    // The user's id changes (alias: previousId → userId): everything so far follows.
+    const renamed = new Analytics({ writeKey, host: base, flushAt: 1, maxRetries: 0 });
+    renamed.alias({ previousId: 'u7', userId: 'user-0007' });
+    await renamed.closeAndFlush();
+    await collector.loadNow();
+    expect(await rolledUp()).toEqual([
+      'user-0007 11-18 1',
+      'user-0007 11-19 1',
+      'user-0007 11-20 1',
+    ]);
+  });
+
   it('store what the real Segment SDK sends: track, identify, group, with user, account and time', async () => {
     const analytics = new Analytics({ writeKey, host: base, flushAt: 3, maxRetries: 0 });
     analytics.identify({ userId: 'u1', traits: { email: 'ada@example.com' } });

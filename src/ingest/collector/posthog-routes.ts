@@ -59,9 +59,9 @@ export function registerPostHogRoutes(
       return problem(
         reply,
         401,
-        projects.size > 1
-          ? 'the events carry keys of different projects'
-          : 'unknown or revoked api_key',
+        projects.has(null)
+          ? 'unknown or revoked api_key (or not a write key)'
+          : 'the events carry keys of different projects',
       );
     }
     const { records, rejected } = collectMessages(
