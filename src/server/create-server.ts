@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Collector } from '../ingest/collector/collector.js';
 import { registerPostHogRoutes } from '../ingest/collector/posthog-routes.js';
@@ -16,8 +17,17 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const limits = options.limits ?? DEFAULT_COLLECTOR_LIMITS;
   const app = Fastify({
     logger: options.logger ?? false,
-    // Slow clients are cut off, so they cannot hold a connection others need.
-    requestTimeout: limits.requestTimeoutMs,
+    // Slow clients are cut off with a 408, so they cannot hold a connection others need. Node
+    // checks for them only every 30 s by default: here at a tenth of the timeout (at most 1 s).
+    serverFactory: (handler) =>
+      createHttpServer(
+        {
+          requestTimeout: limits.requestTimeoutMs,
+          headersTimeout: Math.min(limits.requestTimeoutMs, 60_000),
+          connectionsCheckingInterval: Math.min(1000, Math.max(50, limits.requestTimeoutMs / 10)),
+        },
+        handler,
+      ),
     // Compressed bodies are inflated (with their own cap) after this raw cap; the PostHog routes
     // set their own.
     bodyLimit: limits.segment.maxBatchBytes,
