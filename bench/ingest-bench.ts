@@ -3,12 +3,13 @@
  * autocannon from this process with Segment batches of 100 events, every message id distinct.
  * Prints events/s, the answers by status (2xx, 429, other), p50 / p90 / p99 / max latency of the
  * acknowledged (2xx) requests next to the latency of all answers, and the server's peak RSS, then
- * checks that every acknowledged event was stored. Ends with the same figures as one JSON line
+ * checks that every acknowledged event was stored. The same load first runs against the bare
+ * framework (bench/bare-server.ts) as the baseline of the ratio. Ends with the figures as one JSON line
  * (`{"ingest": ...}`).
  *
- *   node --import tsx bench/ingest-bench.ts [--seconds 10] [--connections 32]
+ *   node --import tsx bench/ingest-bench.ts [--seconds 30] [--connections 16]
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,6 +44,10 @@ export interface IngestBenchResult {
   latency: Latency;
   /** Latency of every answer, 429s included (what autocannon's own figures cover). */
   latencyAllAnswers: Latency;
+  /** The same load on the bare framework (bench/bare-server.ts), in the same run. */
+  baseline: { eventsPerSecond: number; latency: Latency };
+  /** eventsPerSecond / baseline.eventsPerSecond. */
+  ratioToBaseline: number;
   peakRssMb: number;
   stored: number;
   acknowledged: number;
@@ -64,38 +69,43 @@ function latencyOf(times: number[]): Latency {
 
 const ms = (v: number) => `${v} ms`;
 
-export async function runIngestBench(options: IngestBenchOptions): Promise<IngestBenchResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'powerlens-ingest-'));
-  const db = join(dir, 'ingest.duckdb');
-  const setup = await DuckDbEngine.open({ path: db });
-  await setup.migrate();
-  const { write_key: key } = await createProject(setup, { name: 'Bench', timeZone: 'UTC' });
-  await setup.close();
-
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', resolve('src/cli/main.ts'), 'serve', '--db', db, '--port', '0'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const base: string = await new Promise((done) => {
+/** A server in its own process, started with tsx; resolves with its base URL once it listens. */
+function startServer(
+  args: string[],
+  ready: RegExp,
+): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Promise((done) => {
     let err = '';
-    child.stderr.on('data', (d: Buffer) => {
+    child.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
       if (process.env.SHOW_SERVER_LOG) process.stderr.write(d);
-      const m = /collector on (http:\/\/[^\s]+)/.exec(err);
-      if (m?.[1]) done(m[1]);
+      const m = ready.exec(err);
+      if (m?.[1]) done({ child, base: m[1] });
     });
   });
-  const peakRssMb = () => {
-    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  };
+}
 
+interface Load {
+  ok: number;
+  busy: number;
+  other: number;
+  otherCodes: string;
+  errors: number;
+  timeouts: number;
+  eventsPerSecond: number;
+  latency: Latency;
+  latencyAll: Latency;
+}
+
+/** autocannon against one server: Segment batches of 100 track events, distinct message ids. */
+async function load(base: string, auth: string, options: IngestBenchOptions): Promise<Load> {
   let seq = 0;
-  const auth = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
-  // Every answer's latency, kept whole (a 10 s run is some tens of thousands of requests), so the
-  // percentiles are exact and computed separately for the acknowledged (2xx) answers. autocannon's
-  // own latency histogram mixes in the quick 429s of back-pressure.
+  // Every answer's latency, kept whole (some tens of thousands of requests), so the percentiles
+  // are exact and computed separately for the acknowledged (2xx) answers. autocannon's own
+  // latency histogram mixes in the quick 429s of back-pressure.
   const okTimes: number[] = [];
   const allTimes: number[] = [];
   const byStatus = new Map<number, number>();
@@ -137,7 +147,6 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
       byStatus.set(statusCode, (byStatus.get(statusCode) ?? 0) + 1);
     });
   });
-
   let ok = 0;
   let busy = 0;
   let other = 0;
@@ -151,49 +160,97 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
       `  warning: response events counted ${ok} 2xx and ${busy + other} other, autocannon ${result['2xx']} and ${result.non2xx}`,
     );
   }
-  const latency = latencyOf(okTimes);
-  const latencyAll = latencyOf(allTimes);
+  return {
+    ok,
+    busy,
+    other,
+    otherCodes: [...byStatus]
+      .filter(([status]) => status !== 429 && (status < 200 || status >= 300))
+      .sort(([a], [b]) => a - b)
+      .map(([status, n]) => `${n} ${status}`)
+      .join(', '),
+    errors: result.errors,
+    timeouts: result.timeouts,
+    eventsPerSecond: Math.round((ok * 100) / options.seconds),
+    latency: latencyOf(okTimes),
+    latencyAll: latencyOf(allTimes),
+  };
+}
+
+const stop = async (child: ChildProcess) => {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM'); // graceful: powerlens serve loads the whole log first
+  await exited;
+};
+
+export async function runIngestBench(options: IngestBenchOptions): Promise<IngestBenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'powerlens-ingest-'));
+  const db = join(dir, 'ingest.duckdb');
+  const setup = await DuckDbEngine.open({ path: db });
+  await setup.migrate();
+  const { write_key: key } = await createProject(setup, { name: 'Bench', timeZone: 'UTC' });
+  await setup.close();
+  const auth = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+
+  // Baseline first, same load: the framework alone, reading and parsing each body.
+  const bare = await startServer([resolve('bench/bare-server.ts')], /bare server on (\S+)/);
+  const baseline = await load(bare.base, auth, options);
+  await stop(bare.child);
+
+  const serve = await startServer(
+    [resolve('src/cli/main.ts'), 'serve', '--db', db, '--port', '0'],
+    /collector on (http:\/\/[^\s]+)/,
+  );
+  const peakRssMb = () => {
+    const status = readFileSync(`/proc/${serve.child.pid}/status`, 'utf8');
+    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  };
+  const run = await load(serve.base, auth, options);
+  const { latency, latencyAll: latencyAllAnswers } = run;
   const seconds = options.seconds;
-  const eventsPerSecond = Math.round((ok * 100) / seconds);
-  const otherCodes = [...byStatus]
-    .filter(([status]) => status !== 429 && (status < 200 || status >= 300))
-    .sort(([a], [b]) => a - b)
-    .map(([status, n]) => `${n} ${status}`)
-    .join(', ');
   console.log(
     `ingest (issue 4): ${options.connections} connections, ${seconds} s, Segment batches of 100`,
   );
   console.log(
-    `  requests: ${ok} answered 2xx, ${result.non2xx} other (${busy} 429, ${other} other status${otherCodes ? `: ${otherCodes}` : ''}), ${result.errors} errors (${result.timeouts} timeouts)`,
+    `  requests: ${run.ok} answered 2xx, ${run.busy + run.other} other (${run.busy} 429, ${run.other} other status${run.otherCodes ? `: ${run.otherCodes}` : ''}), ${run.errors} errors (${run.timeouts} timeouts)`,
   );
-  console.log(`  events/s acknowledged: ${eventsPerSecond.toLocaleString('en-US')}`);
+  const ratio = run.eventsPerSecond / Math.max(1, baseline.eventsPerSecond);
   console.log(
-    `  latency of acknowledged (2xx) requests: p50 ${ms(latency.p50)}, p90 ${ms(latency.p90)}, p99 ${ms(latency.p99)}, max ${ms(latency.max)}`,
+    `  events/s acknowledged: ${run.eventsPerSecond.toLocaleString('en-US')} (${ratio.toFixed(2)}x the baseline's ${baseline.eventsPerSecond.toLocaleString('en-US')}: the same framework answering after parsing, storing nothing)`,
   );
   console.log(
-    `  latency of all answers (2xx, 429 and any other; as autocannon reports it): p50 ${ms(latencyAll.p50)}, p99 ${ms(latencyAll.p99)}, max ${ms(latencyAll.max)}`,
+    `  latency of acknowledged (2xx) requests: p50 ${ms(latency.p50)}, p90 ${ms(latency.p90)}, p99 ${ms(latency.p99)}, max ${ms(latency.max)} (baseline p50 ${ms(baseline.latency.p50)}, p99 ${ms(baseline.latency.p99)})`,
+  );
+  console.log(
+    `  latency of all answers (2xx, 429 and any other; as autocannon reports it): p50 ${ms(latencyAllAnswers.p50)}, p99 ${ms(latencyAllAnswers.p99)}, max ${ms(latencyAllAnswers.max)}`,
   );
   const peakRss = Math.round(peakRssMb());
   console.log(`  server peak RSS: ${peakRss} MB`);
+  await stop(serve.child);
 
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM'); // graceful: loads the whole log
-  await exited;
   const check = await DuckDbEngine.open({ path: db });
   const [row] = await check.query<{ n: number }>('SELECT count(*) AS n FROM events');
   await check.close();
   const stored = row?.n ?? 0;
-  const acknowledged = ok * 100;
+  const acknowledged = run.ok * 100;
   console.log(
     `  stored after shutdown: ${stored.toLocaleString('en-US')} events (acknowledged ${acknowledged.toLocaleString('en-US')}${stored >= acknowledged ? '' : `; ${(acknowledged - stored).toLocaleString('en-US')} acknowledged events MISSING`})`,
   );
   const out: IngestBenchResult = {
     connections: options.connections,
     seconds,
-    requests: { '2xx': ok, '429': busy, other, errors: result.errors, timeouts: result.timeouts },
-    eventsPerSecond,
+    requests: {
+      '2xx': run.ok,
+      '429': run.busy,
+      other: run.other,
+      errors: run.errors,
+      timeouts: run.timeouts,
+    },
+    eventsPerSecond: run.eventsPerSecond,
     latency,
-    latencyAllAnswers: latencyAll,
+    latencyAllAnswers,
+    baseline: { eventsPerSecond: baseline.eventsPerSecond, latency: baseline.latency },
+    ratioToBaseline: Math.round(ratio * 100) / 100,
     peakRssMb: peakRss,
     stored,
     acknowledged,
@@ -207,8 +264,8 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
     options: {
-      seconds: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '32' },
+      seconds: { type: 'string', default: '30' },
+      connections: { type: 'string', default: '16' },
     },
   });
   await runIngestBench({

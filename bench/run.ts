@@ -117,7 +117,7 @@ async function reportBench(): Promise<void> {
 
 async function main(): Promise<void> {
   if (args.only === 'ingest') {
-    await runIngestBench({ seconds: 10, connections: 32 });
+    await runIngestBench({ seconds: 30, connections: 16 });
     return;
   }
   if (args.only === 'report' && existsSync(join(DIR, 'bench-parquet.duckdb'))) {
@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   );
   console.log(JSON.stringify({ events: data.events, lines, peakRssMb: Math.round(rss) }, null, 2));
   await reportBench();
-  await runIngestBench({ seconds: 10, connections: 32 });
+  await runIngestBench({ seconds: 30, connections: 16 });
 }
 
 await main();
