@@ -173,3 +173,24 @@ describe('identity resolution in the rollup', () => {
     expect(await userDays()).toContain('u1 11-01 1');
   });
 });
+
+describe('identity resolution at scale', () => {
+  it('rebuilds everything at once when relinked ids dirty most days, with the same result', async () => {
+    // An anonymous id active on 30 days, linked afterwards: 31 of 31 days dirty.
+    for (let d = 1; d <= 30; d++) {
+      await event(null, 'anon-1', `2026-10-${String(d).padStart(2, '0')}T10:00:00Z`);
+    }
+    await event('u1', null, '2026-10-31T10:00:00Z');
+    await rollup();
+    await identify('u1', 'anon-1', '2026-10-31T09:00:00Z');
+    const r = await rollup();
+    expect(r.mode).toBe('full');
+    expect(r.reason).toMatch(/ids relinked on \d+ days: a full rebuild is faster/);
+    expect(r.ids_relinked).toBe(1);
+    const after = await userDays();
+    expect(after).toHaveLength(31);
+    expect(after.every((row) => row.startsWith('u1 '))).toBe(true);
+    await rollup(true);
+    expect(await userDays()).toEqual(after);
+  });
+});

@@ -129,7 +129,19 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
         events: { kind: 'range', ...rollupEventRange(dirty) },
         markDays: true,
       });
-      if (identities.changed > 0) dirty = await dirtyDays();
+      if (identities.changed > 0) {
+        dirty = await dirtyDays();
+        // Relinked ids can dirty most days (anonymous visits spread over months): past half of
+        // them, one full rebuild is faster than a day-by-day one (7.9 s against 10.0 s at 10M
+        // events, docs/benchmarks.md).
+        const [built] = await engine.query<{ n: number }>(
+          'SELECT count(DISTINCT day) AS n FROM user_day WHERE project_id = $p',
+          { p },
+        );
+        if (dirty.length > 14 && dirty.length * 2 >= (built?.n ?? 0)) {
+          reason = `ids relinked on ${dirty.length} days: a full rebuild is faster`;
+        }
+      }
     }
     const scope: RollupScope = reason ? { kind: 'all' } : { kind: 'days', days: dirty };
     const s = compileRollup({
