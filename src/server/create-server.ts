@@ -56,8 +56,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
   // Whatever goes wrong in a handler is answered, never a crash; details stay in the log.
   app.setErrorHandler((err, req, reply) => {
     const code = (err as { statusCode?: number }).statusCode;
-    const status = code && code >= 400 && code < 500 ? code : 500;
-    if (status === 500) req.log.error({ err }, 'request failed');
+    // 4xx as given; 503 (the log cannot take events now) with a retry hint every SDK honours.
+    const status = code && ((code >= 400 && code < 500) || code === 503) ? code : 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    if (status === 503) reply.header('retry-after', '5');
     let message = err instanceof Error ? err.message : String(err);
     if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       // Fastify's own words do not say the limit: the client needs it to split its batches.

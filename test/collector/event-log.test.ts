@@ -69,6 +69,30 @@ describe('the event log', () => {
     await expect(log.append(['{"late":1}'])).rejects.toThrow(/closed/);
   });
 
+  it('acknowledges nothing of a batch the disk took only part of, and keeps the segment whole', async () => {
+    // A 1 MiB file-size limit makes the write of a 1.5 MB batch stop short (EFBIG).
+    const child = spawn(
+      'bash',
+      [
+        '-c',
+        `ulimit -f 1024 && exec "${process.execPath}" --import tsx "$0" "$1"`,
+        resolve('test/helpers/short-write-child.ts'),
+        dir,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    await new Promise((r) => child.on('close', r));
+    const result = JSON.parse(out) as { first: string; second: string };
+    expect(result.first).toMatch(/^failed: .*could not make the events durable/);
+    expect(result.second).toBe('ok');
+    const segments = readdirSync(dir).filter((n) => n.endsWith('.ndjson'));
+    expect(linesOf(segments.map((n) => join(dir, n)))).toEqual(['{"small":1}']);
+  });
+
   it('at reopen lists the earlier segments for loading and cuts a torn last line', async () => {
     const log = await EventLog.open(dir);
     await log.append(['{"ok":1}']);

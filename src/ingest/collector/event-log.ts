@@ -35,6 +35,11 @@ interface Pending {
 }
 
 const SEGMENT = /^seg-(\d{16})\.ndjson$/;
+
+/** The log cannot take the events now (a full disk, an I/O error): answered 503, retried. */
+export class LogUnavailableError extends Error {
+  readonly statusCode = 503;
+}
 const segmentName = (seq: number) => `seg-${String(seq).padStart(16, '0')}.ndjson`;
 
 /** Makes a directory entry (a new or removed segment) durable too. */
@@ -149,29 +154,57 @@ export class EventLog {
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
+    const buf = Buffer.concat(batch.map((p) => p.chunk));
     try {
-      const buf = Buffer.concat(batch.map((p) => p.chunk));
-      await this.handle.write(buf);
+      if (this.failure) throw this.failure;
+      // A write may take only part of the buffer (a full disk, a file-size limit): the rest is
+      // written until all of it is, or the write fails.
+      let offset = 0;
+      while (offset < buf.length) {
+        const { bytesWritten } = await this.handle.write(buf, offset, buf.length - offset, null);
+        if (bytesWritten <= 0) throw new Error('the disk took no more bytes');
+        offset += bytesWritten;
+      }
       await this.handle.datasync();
-      this.written += buf.length;
-      this.stats.flushes++;
-      this.stats.bytes += buf.length;
-      // Rotation before the answer, so that what a caller sees afterwards is settled.
-      if (this.written >= this.segmentBytes) await this.rotateNow();
-      for (const p of batch) p.done();
     } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
+      // Nothing of this batch is acknowledged: cut the segment back to its last durable byte, so
+      // the next batch starts on a whole line. If even that fails, the log stops taking appends
+      // (and /readyz says so) rather than write after a torn line.
+      if (!this.failure) {
+        await this.handle.truncate(this.written).catch((e: unknown) => {
+          this.failure = new LogUnavailableError(`the event log cannot be repaired: ${String(e)}`);
+        });
+      }
+      const e = new LogUnavailableError(`could not make the events durable: ${String(err)}`);
       for (const p of batch) p.fail(e);
+      return;
     }
+    this.written += buf.length;
+    this.stats.flushes++;
+    this.stats.bytes += buf.length;
+    // Rotation before the answer, so that what a caller sees afterwards is settled. The batch is
+    // durable whether or not it works: a failed rotation is tried again at the next flush.
+    if (this.written >= this.segmentBytes) await this.rotateNow().catch(() => undefined);
+    for (const p of batch) p.done();
   }
 
+  /** The next segment is opened before the current one is closed: a failed open changes nothing. */
   private async rotateNow(): Promise<void> {
-    await this.handle.close();
+    const next = await open(join(this.dir, segmentName(this.seq + 1)), 'a');
+    const current = this.handle;
     this.closedList.push(join(this.dir, segmentName(this.seq)));
     this.seq++;
     this.written = 0;
-    this.handle = await open(join(this.dir, segmentName(this.seq)), 'a');
+    this.handle = next;
+    await current.close();
     fsyncDir(this.dir);
+  }
+
+  /** Set when the log cannot take appends safely any more; the server is then not ready. */
+  private failure: LogUnavailableError | null = null;
+
+  get healthy(): boolean {
+    return this.failure === null;
   }
 
   /** Waits for every append (and rotation) so far to be done. */
@@ -211,6 +244,7 @@ export class EventLog {
    * Apart from the append chain, so a readiness check never waits behind the traffic.
    */
   async probe(): Promise<void> {
+    if (this.failure) throw this.failure;
     const path = join(this.dir, '.probe');
     const fh = await open(path, 'w');
     try {
@@ -231,7 +265,8 @@ export class EventLog {
   async quarantine(path: string): Promise<string> {
     const dir = join(this.dir, 'quarantine');
     await mkdir(dir, { recursive: true });
-    const target = join(dir, basename(path));
+    // Segment numbers start again in an emptied log directory: the time keeps names apart.
+    const target = join(dir, `${Date.now()}-${basename(path)}`);
     await rename(path, target);
     this.closedList = this.closedList.filter((p) => p !== path);
     fsyncDir(this.dir);
