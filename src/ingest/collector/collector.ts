@@ -44,8 +44,16 @@ export class Collector {
   static async start(engine: Engine, options: CollectorOptions): Promise<Collector> {
     const log = await EventLog.open(options.logDir);
     const c = new Collector(engine, log, options);
-    const leftover = await c.loadClosed();
-    if (leftover.length > 0) c.say(`loaded ${leftover.length} log segment(s) left by the last run`);
+    for (const segment of log.closedSegments()) c.unloadedBytes += (await stat(segment)).size;
+    // Segments left by the last run are loaded first; one that cannot be loaded now does not
+    // keep the server from starting: the load timer tries again, and /readyz says not ready.
+    try {
+      const leftover = await c.loadClosed();
+      if (leftover.length > 0)
+        c.say(`loaded ${leftover.length} log segment(s) left by the last run`);
+    } catch (err) {
+      c.say(`could not load the segments left by the last run yet: ${String(err)}`);
+    }
     c.timers.push(
       setInterval(() => c.tick(), options.loadIntervalMs ?? 1000),
       setInterval(
@@ -86,29 +94,62 @@ export class Collector {
     );
   }
 
+  /** The last load's error, until a load succeeds: the store is not taking events. */
+  private loadError: unknown = null;
   private readonly failures = new Map<string, number>();
 
+  /**
+   * One segment into the engine. A segment with unreadable lines (a torn or damaged write) has
+   * them set aside in quarantine/ and is loaded without them.
+   */
+  private async loadOne(segment: string): Promise<LoadReport> {
+    const load = () =>
+      loadSegment(this.engine, segment, { dedupeDays: this.options.dedupeDays ?? 8 });
+    try {
+      return await load();
+    } catch (err) {
+      const bad = await this.log.setAsideUnreadableLines(segment).catch(() => null);
+      if (!bad) throw err;
+      this.say(`${segment}: ${bad.lines} unreadable line(s) set aside in ${bad.keptIn}`);
+      return load();
+    }
+  }
+
+  /**
+   * Loads the closed segments in order. A failure (the database full or failing) leaves the
+   * segment where it is, counted against the back-pressure bound, to be tried again: acknowledged
+   * events are not moved out of the way for a problem of the store. Only a segment that has failed
+   * three times while a later one loads is the problem itself: it is set aside in quarantine/ for
+   * a person, and the others go on.
+   */
   private async loadClosed(): Promise<LoadReport[]> {
     const reports: LoadReport[] = [];
+    const stuck: string[] = [];
     for (const segment of this.log.closedSegments()) {
       const size = (await stat(segment)).size;
+      let report: LoadReport;
       try {
-        reports.push(
-          await loadSegment(this.engine, segment, { dedupeDays: this.options.dedupeDays ?? 8 }),
-        );
-        await this.log.markLoaded(segment);
+        report = await this.loadOne(segment);
       } catch (err) {
-        // A segment that keeps failing would block every later one: after three attempts it is
-        // set aside, kept on disk for a person to look at, and the others go on.
+        this.loadError = err;
         const n = (this.failures.get(segment) ?? 0) + 1;
         this.failures.set(segment, n);
         if (n < 3) throw err;
-        const kept = await this.log.quarantine(segment);
-        this.failures.delete(segment);
-        this.say(`could not load ${segment} three times (${String(err)}); moved to ${kept}`);
+        stuck.push(segment);
+        continue;
       }
+      reports.push(report);
+      await this.log.markLoaded(segment);
       this.unloadedBytes = Math.max(0, this.unloadedBytes - size);
+      this.loadError = null;
+      for (const s of stuck.splice(0)) {
+        const kept = await this.log.quarantine(s);
+        this.failures.delete(s);
+        this.unloadedBytes = Math.max(0, this.unloadedBytes - (await stat(kept)).size);
+        this.say(`${s} failed to load three times while later segments loaded; moved to ${kept}`);
+      }
     }
+    if (stuck.length > 0) throw this.loadError;
     return reports;
   }
 
@@ -155,11 +196,14 @@ export class Collector {
     }
   }
 
-  /** Whether the store answers and the log, where a 2xx puts events, takes durable writes. */
+  /**
+   * Whether events are being stored: the last load into the database worked (loads are its
+   * writes, every second while traffic comes) and the log, where a 2xx puts events, takes durable
+   * writes. Answered without waiting behind a running load or rollup.
+   */
   async ready(): Promise<boolean> {
-    if (this.closing) return false;
+    if (this.closing || this.loadError !== null) return false;
     try {
-      await this.engine.query('SELECT 1 AS ok');
       await this.log.probe();
       return !this.closing;
     } catch {
@@ -171,8 +215,12 @@ export class Collector {
   async close(): Promise<void> {
     this.closing = true;
     for (const t of this.timers) clearInterval(t);
-    await this.loadNow();
-    await this.refreshRollups();
-    await this.log.close();
+    try {
+      await this.loadNow();
+      await this.refreshRollups();
+    } finally {
+      // What could not be loaded stays in the log for the next start.
+      await this.log.close();
+    }
   }
 }

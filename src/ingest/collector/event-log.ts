@@ -4,10 +4,12 @@ import {
   mkdir,
   open,
   readdir,
+  readFile,
   rename,
   rm,
   stat,
   truncate,
+  writeFile,
 } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
@@ -271,6 +273,35 @@ export class EventLog {
     this.closedList = this.closedList.filter((p) => p !== path);
     fsyncDir(this.dir);
     return target;
+  }
+
+  /**
+   * Moves the lines of a segment that are not JSON (a torn or damaged write) to a file in
+   * quarantine/, rewriting the segment without them; null when every line reads.
+   */
+  async setAsideUnreadableLines(path: string): Promise<{ lines: number; keptIn: string } | null> {
+    const text = await readFile(path, 'utf8');
+    const good: string[] = [];
+    const bad: string[] = [];
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      try {
+        JSON.parse(line);
+        good.push(line);
+      } catch {
+        bad.push(line);
+      }
+    }
+    if (bad.length === 0) return null;
+    const dir = join(this.dir, 'quarantine');
+    await mkdir(dir, { recursive: true });
+    const keptIn = join(dir, `${Date.now()}-${basename(path)}.unreadable`);
+    await writeFile(keptIn, `${bad.join('\n')}\n`, { flush: true });
+    const tmp = `${path}.rewrite`;
+    await writeFile(tmp, good.length > 0 ? `${good.join('\n')}\n` : '', { flush: true });
+    await rename(tmp, path);
+    fsyncDir(this.dir);
+    return { lines: bad.length, keptIn };
   }
 
   /** The loader has stored a segment: it is deleted for good. */
