@@ -12,10 +12,10 @@ const errorOf = (fn: () => unknown): string => {
 };
 
 describe('collector settings in powerlens.yaml', () => {
-  it("default to Segment's and PostHog's own limits", () => {
+  it('default to the limits of the issue: 32 KB per event, 2,500 per batch, 500 KB / 20 MB per body', () => {
     expect(DEFAULT_COLLECTOR_LIMITS).toEqual({
       segment: { maxEventBytes: 32 * 1024, maxBatchBytes: 500 * 1024, maxBatchEvents: 2500 },
-      posthog: { maxEventBytes: 1024 ** 2, maxBatchBytes: 20 * 1024 ** 2, maxBatchEvents: 10_000 },
+      posthog: { maxEventBytes: 32 * 1024, maxBatchBytes: 20 * 1024 ** 2, maxBatchEvents: 2500 },
       maxUnloadedBytes: 256 * 1024 ** 2,
       requestTimeoutMs: 30_000,
       rollupIntervalMs: 60_000,

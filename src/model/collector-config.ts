@@ -34,12 +34,13 @@ const routeLimits = (d: { event: string; request: string; events: number }) =>
         .int()
         .positive()
         .default(d.events)
-        .describe('Most messages in one batch (more: 400).'),
+        .describe('Most messages in one batch (more: 413).'),
     })
     .strict();
 
 const SEGMENT_DEFAULTS = { event: '32KB', request: '500KB', events: 2500 };
-const POSTHOG_DEFAULTS = { event: '1MB', request: '20MB', events: 10_000 };
+// The issue's limits for every route: 32 KB per event, 2,500 per batch; PostHog's own 20 MB body.
+const POSTHOG_DEFAULTS = { event: '32KB', request: '20MB', events: 2500 };
 
 /** `collector:` in powerlens.yaml: what `powerlens serve` accepts and how it paces its work. */
 export const CollectorConfigSchema = z
@@ -49,7 +50,7 @@ export const CollectorConfigSchema = z
       .describe('Limits of the Segment / RudderStack routes (Segment’s own by default).'),
     posthog: routeLimits(POSTHOG_DEFAULTS)
       .default(routeLimits(POSTHOG_DEFAULTS).parse({}))
-      .describe('Limits of the PostHog routes (PostHog’s own by default).'),
+      .describe('Limits of the PostHog routes.'),
     max_unloaded_size: size
       .default('256MB')
       .describe('Accepted events waiting to be loaded beyond which requests get 429.'),

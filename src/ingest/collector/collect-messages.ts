@@ -31,14 +31,22 @@ export function collectMessages(
 ): Collected {
   const out: Collected = { records: [], rejected: [] };
   messages.forEach((m, index) => {
-    const size =
-      options.bodyBytes <= options.maxEventBytes
-        ? 0
-        : Buffer.byteLength(JSON.stringify(m) ?? '', 'utf8');
-    const r: Normalized =
-      size > options.maxEventBytes
-        ? { ok: false, reason: `message of ${size} bytes, the limit is ${options.maxEventBytes}` }
-        : normalize(m);
+    let r: Normalized;
+    try {
+      // Written out again a message can be larger than it came (9e20 has 21 digits), by less
+      // than 6 times: a body under a sixth of the limit holds no message over it.
+      const size =
+        options.bodyBytes * 6 <= options.maxEventBytes
+          ? 0
+          : Buffer.byteLength(JSON.stringify(m) ?? '', 'utf8');
+      r =
+        size > options.maxEventBytes
+          ? { ok: false, reason: `message of ${size} bytes, the limit is ${options.maxEventBytes}` }
+          : normalize(m);
+    } catch (err) {
+      // Whatever a message holds (nesting deeper than the stack, say), it is rejected alone.
+      r = { ok: false, reason: `message could not be read: ${(err as Error).message}` };
+    }
     if (r.ok) {
       out.records.push(r.record);
       return;

@@ -68,14 +68,39 @@ export class Collector {
     this.options.log?.(message);
   }
 
-  /** The project a write key belongs to, or null; answers are cached for a minute. */
+  /**
+   * The project a write key belongs to, or null. Answers are cached: after a minute a request
+   * still gets the cached answer at once while the key is checked again in the background, so
+   * no request waits behind a load or a rollup for a key it used before; a revoked key stops
+   * working about a minute after revocation.
+   */
   async projectOfWriteKey(key: string): Promise<string | null> {
     const hit = this.keys.get(key);
-    if (hit && hit.until > Date.now()) return hit.projectId;
+    if (hit) {
+      if (hit.until <= Date.now() && !this.rechecking.has(key)) {
+        this.rechecking.add(key);
+        void this.checkKey(key)
+          .catch(() => undefined)
+          .finally(() => this.rechecking.delete(key));
+      }
+      return hit.projectId;
+    }
+    return this.checkKey(key);
+  }
+
+  private readonly rechecking = new Set<string>();
+
+  private async checkKey(key: string): Promise<string | null> {
     const verified = await verifyKey(this.engine, key);
     const projectId = verified?.scope === 'write' ? verified.project_id : null;
-    if (this.keys.size > 10_000) this.keys.clear();
+    // Least recently checked first out (a Map keeps insertion order), so a flood of made-up
+    // keys cannot push the real ones out all at once.
+    this.keys.delete(key);
     this.keys.set(key, { projectId, until: Date.now() + KEY_CACHE_MS });
+    if (this.keys.size > 10_000) {
+      const oldest = this.keys.keys().next().value;
+      if (oldest !== undefined) this.keys.delete(oldest);
+    }
     return projectId;
   }
 

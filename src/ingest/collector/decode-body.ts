@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 
 export type Decoded =
   | { ok: true; value: unknown; bytes: number }
@@ -7,25 +7,51 @@ export type Decoded =
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * A request body as JSON. Gzip is recognised by its magic bytes whatever the headers say
- * (RudderStack labels gzipped JSON as a form) and inflated with a cap on the output, so a small
- * compressed body cannot expand without bound. Invalid UTF-8 is refused, not repaired.
+ * Inflates a gzip body as a stream, off the main thread, stopping as soon as the output passes
+ * the cap: a small compressed body cannot expand without bound, nor hold up other requests.
  */
-export function decodeBody(body: Buffer, maxBytes: number): Decoded {
+function gunzipCapped(body: Buffer, maxBytes: number): Promise<Buffer | 'too large' | 'bad'> {
+  return new Promise((done) => {
+    const gunzip = createGunzip();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (v: Buffer | 'too large' | 'bad') => {
+      if (settled) return;
+      settled = true;
+      done(v);
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        settle('too large');
+        gunzip.destroy();
+      } else chunks.push(chunk);
+    });
+    gunzip.on('end', () => settle(Buffer.concat(chunks)));
+    gunzip.on('error', () => settle('bad'));
+    gunzip.end(body);
+  });
+}
+
+/**
+ * A request body as JSON. Gzip is recognised by its magic bytes whatever the headers say
+ * (RudderStack labels gzipped JSON as a form) and inflated with a cap on the output. Invalid
+ * UTF-8 is refused, not repaired.
+ */
+export async function decodeBody(body: Buffer, maxBytes: number): Promise<Decoded> {
   let raw = body;
   if (body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b) {
-    try {
-      raw = gunzipSync(body, { maxOutputLength: maxBytes + 1 });
-    } catch (err) {
-      const tooBig = err instanceof RangeError || /maxOutputLength|buffer/i.test(String(err));
-      return tooBig
-        ? {
-            ok: false,
-            status: 413,
-            error: `body larger than the limit of ${maxBytes} bytes once decompressed`,
-          }
-        : { ok: false, status: 400, error: 'body is not valid gzip' };
+    const inflated = await gunzipCapped(body, maxBytes);
+    if (inflated === 'too large') {
+      return {
+        ok: false,
+        status: 413,
+        error: `body larger than the limit of ${maxBytes} bytes once decompressed`,
+      };
     }
+    if (inflated === 'bad') return { ok: false, status: 400, error: 'body is not valid gzip' };
+    raw = inflated;
   }
   if (raw.length > maxBytes) {
     return {

@@ -39,6 +39,11 @@ export const RAW_CAP = 1024 * 1024;
 
 /** A message as received, as JSON text cut at 1 MB, for failed_events. */
 export function rawText(message: unknown): string {
-  const text = JSON.stringify(wellFormed(message)) ?? String(message);
+  let text: string;
+  try {
+    text = JSON.stringify(wellFormed(message)) ?? String(message);
+  } catch {
+    text = '(the message could not be written out)';
+  }
   return text.length > RAW_CAP ? text.slice(0, RAW_CAP) : text;
 }

@@ -23,11 +23,8 @@ export interface PostHogContext {
  */
 function timeOf(m: JsonObject, ctx: PostHogContext) {
   if (m.timestamp === undefined && typeof m.offset === 'number' && Number.isFinite(m.offset)) {
-    return resolveTimestamp(
-      new Date(ctx.receivedAt.getTime() - m.offset).toISOString(),
-      undefined,
-      ctx.receivedAt,
-    );
+    // A number, not text: an offset beyond the range of dates is flagged absurd, not thrown.
+    return resolveTimestamp(ctx.receivedAt.getTime() - m.offset, undefined, ctx.receivedAt);
   }
   return resolveTimestamp(m.timestamp, m.sent_at ?? ctx.sentAt, ctx.receivedAt);
 }

@@ -24,6 +24,16 @@ describe('resolveTimestamp', () => {
     });
   });
 
+  it('reads ISO 8601 strictly: no zone is UTC (never the server’s zone), offsets with or without a colon, epoch ms', () => {
+    const t = (v: unknown) => resolveTimestamp(v, undefined, RECEIVED).timestamp;
+    const day = RECEIVED.toISOString().slice(0, 10);
+    expect(t(`${day}T05:00:00`)).toBe(`${day}T05:00:00.000Z`);
+    expect(t(`${day} 05:00:00.123456`)).toBe(`${day}T05:00:00.123Z`);
+    expect(t(`${day}T05:00:00+0130`)).toBe(`${day}T03:30:00.000Z`);
+    expect(t(`${day}T05:00:00-01:00`)).toBe(`${day}T06:00:00.000Z`);
+    expect(t(Date.parse(`${day}T05:00:00Z`))).toBe(`${day}T05:00:00.000Z`);
+  });
+
   it('falls back to the receive time, flagged, never drops', () => {
     const at = RECEIVED.toISOString();
     expect(resolveTimestamp(undefined, undefined, RECEIVED)).toEqual({
@@ -34,10 +44,19 @@ describe('resolveTimestamp', () => {
       timestamp: at,
       flag: 'unparseable',
     });
+    // Numbers are epoch milliseconds: epoch seconds land in 1970, absurd.
     expect(resolveTimestamp(1700000000, undefined, RECEIVED)).toEqual({
       timestamp: at,
-      flag: 'unparseable',
+      flag: 'absurd',
     });
+    // Date.parse would read these as dates in 2001.
+    for (const loose of ['1', 'March 7', '7/3/2026']) {
+      expect(resolveTimestamp(loose, undefined, RECEIVED)).toEqual({
+        timestamp: at,
+        flag: 'unparseable',
+      });
+    }
+    expect(resolveTimestamp(1e20, undefined, RECEIVED).flag).toBe('absurd');
     expect(resolveTimestamp('1970-01-01T00:00:00Z', undefined, RECEIVED)).toEqual({
       timestamp: at,
       flag: 'absurd',

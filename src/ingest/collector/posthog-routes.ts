@@ -12,6 +12,9 @@ const keyOf = (o: unknown): string | null => {
   return typeof k === 'string' && k !== '' ? k : null;
 };
 
+/** A project may hold a few write keys (one being rotated out); no SDK sends more in a batch. */
+const MAX_KEYS_PER_BATCH = 4;
+
 function problem(reply: FastifyReply, status: number, error: string, extra: JsonObject = {}) {
   return reply.code(status).send({ status: 0, error, ...extra });
 }
@@ -29,7 +32,7 @@ export function registerPostHogRoutes(
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     const receivedAt = new Date();
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const decoded = decodeBody(raw, limits.maxBatchBytes);
+    const decoded = await decodeBody(raw, limits.maxBatchBytes);
     if (!decoded.ok) return problem(reply, decoded.status, decoded.error);
     const body = decoded.value;
     const messages: unknown[] = Array.isArray(body)
@@ -52,18 +55,25 @@ export function registerPostHogRoutes(
       if (k) keys.add(k);
     }
     if (keys.size === 0) return problem(reply, 401, 'missing api_key (or token) in the body');
-    const projects = new Set<string | null>();
-    for (const k of keys) projects.add(await collector.projectOfWriteKey(k));
-    const [projectId] = [...projects];
-    if (projects.size !== 1 || !projectId) {
+    // One project per request: a batch naming many keys is refused before they are looked up,
+    // and the lookups stop at the first key that is not a write key or names a second project.
+    if (keys.size > MAX_KEYS_PER_BATCH) {
       return problem(
         reply,
         401,
-        projects.has(null)
-          ? 'unknown or revoked api_key (or not a write key)'
-          : 'the events carry keys of different projects',
+        `the events carry ${keys.size} different keys: send one project's`,
       );
     }
+    let projectId: string | null = null;
+    for (const k of keys) {
+      const p = await collector.projectOfWriteKey(k);
+      if (!p) return problem(reply, 401, 'unknown or revoked api_key (or not a write key)');
+      if (projectId && p !== projectId) {
+        return problem(reply, 401, 'the events carry keys of different projects');
+      }
+      projectId = p;
+    }
+    if (!projectId) return problem(reply, 401, 'missing api_key (or token) in the body');
     const { records, rejected } = collectMessages(
       messages,
       {

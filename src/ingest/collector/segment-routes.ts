@@ -10,11 +10,15 @@ import { normalizeSegment, SEGMENT_TYPES, type SegmentType } from './normalize-s
  * The write key: Basic auth user (`writeKey:`), or `writeKey` in the body. When both are given
  * and differ, which project was meant cannot be told: `disagree`, and the request is refused.
  */
-function writeKeyOf(req: FastifyRequest, body: unknown): { key: string | null; disagree: boolean } {
+function basicUser(req: FastifyRequest): string | undefined {
   const auth = req.headers.authorization;
-  const user = auth?.startsWith('Basic ')
+  return auth?.startsWith('Basic ')
     ? Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':')[0]
     : undefined;
+}
+
+function writeKeyOf(req: FastifyRequest, body: unknown): { key: string | null; disagree: boolean } {
+  const user = basicUser(req);
   const inBody = isJsonObject(body) && typeof body.writeKey === 'string' ? body.writeKey : null;
   return { key: user || inBody, disagree: Boolean(user && inBody && user !== inBody) };
 }
@@ -37,7 +41,13 @@ export function registerSegmentRoutes(
     (type: SegmentType | 'batch') => async (req: FastifyRequest, reply: FastifyReply) => {
       const receivedAt = new Date();
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const decoded = decodeBody(raw, limits.maxBatchBytes);
+      // A Basic auth key is checked before the body is even inflated or parsed: a stranger's
+      // request costs no more than a key lookup.
+      const basic = basicUser(req);
+      if (basic && !(await collector.projectOfWriteKey(basic))) {
+        return problem(reply, 401, 'unknown or revoked write key');
+      }
+      const decoded = await decodeBody(raw, limits.maxBatchBytes);
       if (!decoded.ok) return problem(reply, decoded.status, decoded.error);
       const body = decoded.value;
       const { key, disagree } = writeKeyOf(req, body);
