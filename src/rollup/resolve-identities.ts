@@ -1,5 +1,5 @@
 import type { Engine, SqlParams } from '../engines/engine.js';
-import { canonicalIds } from './canonical-ids.js';
+import { canonicalIds, type IdentityLink } from './canonical-ids.js';
 
 export interface IdentityRefresh {
   /** Whether the project has a linked id at all: the rollup joins identity_map only then. */
@@ -20,6 +20,26 @@ export interface ResolveIdentitiesOptions {
   markDays: boolean;
 }
 
+/** Earliest link per id from the sources, as a SELECT over aliases, identifies and events. */
+function linksFromSources(eventRange: string): string {
+  return `SELECT alias_id, target_id, linked_at FROM (
+      SELECT *, row_number() OVER (PARTITION BY alias_id ORDER BY linked_at, target_id) AS rn
+      FROM (
+        SELECT previous_id AS alias_id, user_id AS target_id, timestamp AS linked_at
+        FROM aliases WHERE project_id = $p
+        UNION ALL
+        SELECT anonymous_id, user_id, timestamp FROM identifies
+        WHERE project_id = $p AND user_id IS NOT NULL AND anonymous_id IS NOT NULL
+        UNION ALL
+        SELECT anonymous_id, user_id, min(timestamp) FROM events
+        WHERE project_id = $p AND user_id IS NOT NULL AND anonymous_id IS NOT NULL ${eventRange}
+        GROUP BY anonymous_id, user_id)
+      WHERE alias_id <> target_id)
+    WHERE rn = 1`;
+}
+
+const inIds = 'IN (SELECT unnest(CAST($ids AS VARCHAR[])))';
+
 /**
  * Keeps identity_links and identity_map up to date (docs/decisions/0006), inside the rollup's
  * transaction. A link says events under one id count for another: alias (previous id → user id),
@@ -32,110 +52,159 @@ export async function resolveIdentities(
   engine: Engine,
   options: ResolveIdentitiesOptions,
 ): Promise<IdentityRefresh> {
-  const full = options.events.kind === 'all';
-  const params: SqlParams =
-    options.events.kind === 'range'
-      ? { p: options.projectId, lo: options.events.lo, hi: options.events.hi }
-      : { p: options.projectId };
-  const eventRange =
-    options.events.kind === 'range'
-      ? 'AND timestamp >= CAST($lo AS TIMESTAMPTZ) AND timestamp < CAST($hi AS TIMESTAMPTZ)'
-      : '';
-  // The stored links take part unless the rebuild starts afresh: keeping the earliest of stored
-  // and new gives what a full rebuild would.
-  const stored = full
-    ? ''
-    : 'UNION ALL SELECT alias_id, target_id, linked_at FROM identity_links WHERE project_id = $p';
-  await engine.run(
-    `CREATE OR REPLACE TEMP TABLE candidate_links AS
-     SELECT alias_id, target_id, linked_at FROM (
-       SELECT *, row_number() OVER (PARTITION BY alias_id ORDER BY linked_at, target_id) AS rn
-       FROM (
-         SELECT previous_id AS alias_id, user_id AS target_id, timestamp AS linked_at
-         FROM aliases WHERE project_id = $p
-         UNION ALL
-         SELECT anonymous_id, user_id, timestamp FROM identifies
-         WHERE project_id = $p AND user_id IS NOT NULL AND anonymous_id IS NOT NULL
-         UNION ALL
-         SELECT anonymous_id, user_id, min(timestamp) FROM events
-         WHERE project_id = $p AND user_id IS NOT NULL AND anonymous_id IS NOT NULL ${eventRange}
-         GROUP BY anonymous_id, user_id
-         ${stored})
-       WHERE alias_id <> target_id)
-     WHERE rn = 1`,
-    params,
-  );
   const p = { p: options.projectId };
   try {
-    const [diff] = await engine.query<{ n: number }>(
-      `SELECT count(*) AS n FROM (
-         (SELECT alias_id, target_id, linked_at FROM candidate_links
-          EXCEPT SELECT alias_id, target_id, linked_at FROM identity_links WHERE project_id = $p)
-         UNION ALL
-         (SELECT alias_id, target_id, linked_at FROM identity_links WHERE project_id = $p
-          EXCEPT SELECT alias_id, target_id, linked_at FROM candidate_links))`,
+    const changedIds =
+      options.events.kind === 'all'
+        ? await relinkAll(engine, p)
+        : await relinkNew(engine, { ...p, lo: options.events.lo, hi: options.events.hi });
+    const [any] = await engine.query<{ n: number }>(
+      'SELECT count(*) AS n FROM (SELECT 1 FROM identity_map WHERE project_id = $p LIMIT 1)',
       p,
     );
-    if ((diff?.n ?? 0) === 0) {
-      const [any] = await engine.query<{ n: number }>(
-        'SELECT count(*) AS n FROM (SELECT 1 FROM identity_map WHERE project_id = $p LIMIT 1)',
-        p,
-      );
-      return { mapped: (any?.n ?? 0) > 0, changed: 0 };
-    }
-    await engine.run('DELETE FROM identity_links WHERE project_id = $p', p);
-    await engine.run(
-      `INSERT INTO identity_links (project_id, alias_id, target_id, linked_at)
-       SELECT $p, alias_id, target_id, linked_at FROM candidate_links`,
-      p,
-    );
-    const links = await engine.query<{ alias: string; target: string; at: string }>(
-      `SELECT alias_id AS alias, target_id AS target, linked_at AS at
-       FROM identity_links WHERE project_id = $p`,
-      p,
-    );
-    const next = canonicalIds(links);
+    const mapped = (any?.n ?? 0) > 0;
+    if (!changedIds) return { mapped, changed: 0 };
+    const { next, scope } = changedIds;
     const before = new Map(
       (
         await engine.query<{ alias_id: string; user_id: string }>(
-          'SELECT alias_id, user_id FROM identity_map WHERE project_id = $p',
-          p,
+          `SELECT alias_id, user_id FROM identity_map WHERE project_id = $p AND alias_id ${inIds}`,
+          { ...p, ids: scope },
         )
       ).map((r) => [r.alias_id, r.user_id]),
     );
     const changed: string[] = [];
     const previousUsers: string[] = [];
-    for (const [alias, user] of next) if (before.get(alias) !== user) changed.push(alias);
-    for (const [alias, user] of before) {
-      if (next.get(alias) !== user) {
-        if (!next.has(alias)) changed.push(alias);
-        previousUsers.push(user);
-      }
+    for (const alias of scope) {
+      const was = before.get(alias);
+      const now = next.get(alias);
+      if (was === now) continue;
+      changed.push(alias);
+      if (was !== undefined) previousUsers.push(was);
     }
-    if (changed.length === 0) return { mapped: next.size > 0, changed: 0 };
-    const ids = { ...p, ids: changed };
+    if (changed.length === 0) return { mapped, changed: 0 };
     if (options.markDays) {
       // The rows of a changed id sit under the id itself, or under the user it resolved to before.
       await engine.run(
         `INSERT OR IGNORE INTO rollup_dirty_days (project_id, day)
-         SELECT DISTINCT $p, day FROM user_day
-         WHERE project_id = $p AND user_id IN (SELECT unnest(CAST($ids AS VARCHAR[])))`,
+         SELECT DISTINCT $p, day FROM user_day WHERE project_id = $p AND user_id ${inIds}`,
         { ...p, ids: [...changed, ...previousUsers] },
       );
     }
-    await engine.run(
-      `DELETE FROM identity_map
-       WHERE project_id = $p AND alias_id IN (SELECT unnest(CAST($ids AS VARCHAR[])))`,
-      ids,
-    );
+    await engine.run(`DELETE FROM identity_map WHERE project_id = $p AND alias_id ${inIds}`, {
+      ...p,
+      ids: changed,
+    });
     const kept = changed.filter((a) => next.has(a));
     await engine.run(
       `INSERT INTO identity_map (project_id, alias_id, user_id)
        SELECT $p, unnest(CAST($aliases AS VARCHAR[])), unnest(CAST($users AS VARCHAR[]))`,
       { ...p, aliases: kept, users: kept.map((a) => next.get(a) as string) },
     );
-    return { mapped: next.size > 0, changed: changed.length };
+    return { mapped: mapped || kept.length > 0, changed: changed.length };
   } finally {
     await engine.run('DROP TABLE IF EXISTS candidate_links');
   }
+}
+
+interface Relinked {
+  /** The user of each id in `scope` now (absent: no longer linked). */
+  next: Map<string, string>;
+  /** The ids whose user may have changed. */
+  scope: string[];
+}
+
+/** A full rebuild: every link read again from all the sources, the whole map worked out. */
+async function relinkAll(engine: Engine, p: SqlParams): Promise<Relinked | null> {
+  await engine.run(`CREATE OR REPLACE TEMP TABLE candidate_links AS ${linksFromSources('')}`, p);
+  const [diff] = await engine.query<{ n: number }>(
+    `SELECT count(*) AS n FROM (
+       (SELECT alias_id, target_id, linked_at FROM candidate_links
+        EXCEPT SELECT alias_id, target_id, linked_at FROM identity_links WHERE project_id = $p)
+       UNION ALL
+       (SELECT alias_id, target_id, linked_at FROM identity_links WHERE project_id = $p
+        EXCEPT SELECT alias_id, target_id, linked_at FROM candidate_links))`,
+    p,
+  );
+  if ((diff?.n ?? 0) === 0) return null;
+  await engine.run('DELETE FROM identity_links WHERE project_id = $p', p);
+  await engine.run(
+    `INSERT INTO identity_links (project_id, alias_id, target_id, linked_at)
+     SELECT $p, alias_id, target_id, linked_at FROM candidate_links`,
+    p,
+  );
+  const links = await engine.query<IdentityLink>(
+    `SELECT alias_id AS alias, target_id AS target, linked_at AS at
+     FROM identity_links WHERE project_id = $p`,
+    p,
+  );
+  const next = canonicalIds(links);
+  const mappedBefore = await engine.query<{ alias_id: string }>(
+    'SELECT alias_id FROM identity_map WHERE project_id = $p',
+    p,
+  );
+  return { next, scope: [...new Set([...next.keys(), ...mappedBefore.map((r) => r.alias_id)])] };
+}
+
+/**
+ * An incremental refresh: only links that are new, or earlier than the stored one for their id,
+ * are read (from the events about to be rebuilt, and the aliases and identifies); only the ids
+ * whose chain runs through a changed id are worked out again, from the links reachable from
+ * them. A new login costs a few small queries, however many links the project has.
+ */
+async function relinkNew(engine: Engine, params: SqlParams): Promise<Relinked | null> {
+  const eventRange =
+    'AND timestamp >= CAST($lo AS TIMESTAMPTZ) AND timestamp < CAST($hi AS TIMESTAMPTZ)';
+  await engine.run(
+    `CREATE OR REPLACE TEMP TABLE candidate_links AS
+     SELECT f.alias_id, f.target_id, f.linked_at FROM (${linksFromSources(eventRange)}) f
+     LEFT JOIN identity_links s ON s.project_id = $p AND s.alias_id = f.alias_id
+     WHERE s.alias_id IS NULL OR f.linked_at < s.linked_at
+       OR (f.linked_at = s.linked_at AND f.target_id < s.target_id)`,
+    params,
+  );
+  const changedLinks = (
+    await engine.query<{ alias_id: string }>('SELECT alias_id FROM candidate_links')
+  ).map((r) => r.alias_id);
+  if (changedLinks.length === 0) return null;
+  const p = { p: params.p ?? null };
+  await engine.run(
+    `DELETE FROM identity_links WHERE project_id = $p
+       AND alias_id IN (SELECT alias_id FROM candidate_links)`,
+    p,
+  );
+  await engine.run(
+    `INSERT INTO identity_links (project_id, alias_id, target_id, linked_at)
+     SELECT $p, alias_id, target_id, linked_at FROM candidate_links`,
+    p,
+  );
+  // An id's user can change only if its chain ran through a changed id: it then resolved to that
+  // id (which had no link) or to what that id resolved to.
+  const scope = (
+    await engine.query<{ alias_id: string }>(
+      `WITH ends AS (
+         SELECT alias_id AS id FROM candidate_links
+         UNION SELECT user_id FROM identity_map
+         WHERE project_id = $p AND alias_id IN (SELECT alias_id FROM candidate_links))
+       SELECT alias_id FROM candidate_links
+       UNION SELECT alias_id FROM identity_map
+       WHERE project_id = $p AND user_id IN (SELECT id FROM ends)`,
+      p,
+    )
+  ).map((r) => r.alias_id);
+  // The links reachable from them, hop by hop (chains are short: a login, perhaps a rename).
+  const links = new Map<string, IdentityLink>();
+  let frontier = scope;
+  while (frontier.length > 0) {
+    const rows = await engine.query<IdentityLink>(
+      `SELECT alias_id AS alias, target_id AS target, linked_at AS at FROM identity_links
+       WHERE project_id = $p AND alias_id ${inIds}`,
+      { ...p, ids: frontier },
+    );
+    for (const r of rows) links.set(r.alias, r);
+    frontier = [...new Set(rows.map((r) => r.target))].filter((t) => !links.has(t));
+  }
+  const next = canonicalIds([...links.values()]);
+  // Every id met on the way is worked out again: those off the scope come out as before.
+  return { next, scope: [...new Set([...scope, ...next.keys()])] };
 }
