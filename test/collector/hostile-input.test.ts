@@ -84,3 +84,32 @@ describe('hostile input', () => {
     expect(real.body.error).toContain('once decompressed');
   });
 });
+
+describe('write keys are credentials', () => {
+  it('are not stored with events or with rejected messages', async () => {
+    const ph = await post(
+      '/batch',
+      JSON.stringify({
+        api_key: key,
+        batch: [
+          { event: 'kept', distinct_id: 'u', uuid: 'k1', properties: { token: key, plan: 'pro' } },
+          { event: '', distinct_id: 'u', uuid: 'k2', api_key: key, properties: { token: key } },
+        ],
+      }),
+    );
+    expect(ph.status).toBe(200);
+    const seg = await post(
+      '/v1/track',
+      JSON.stringify({ writeKey: key, userId: 'u', messageId: 'k3' }), // no event name
+    );
+    expect(seg.status).toBe(400);
+    await server.collector.loadNow();
+    const stored = await server.db.engine.query<{ p: string }>(
+      "SELECT CAST(properties AS VARCHAR) AS p FROM events WHERE message_id = 'k1'",
+    );
+    expect(stored).toEqual([{ p: '{"plan":"pro"}' }]);
+    const raws = await server.db.engine.query<{ raw: string }>('SELECT raw FROM failed_events');
+    expect(raws.length).toBeGreaterThanOrEqual(2);
+    for (const r of raws) expect(r.raw).not.toContain(key);
+  });
+});

@@ -56,10 +56,7 @@ export class Collector {
     }
     c.timers.push(
       setInterval(() => c.tick(), options.loadIntervalMs ?? 1000),
-      setInterval(
-        () => void c.refreshRollups().catch((e) => c.say(`rollup failed: ${String(e)}`)),
-        options.rollupIntervalMs ?? 60_000,
-      ),
+      setInterval(() => c.rollupTick(), options.rollupIntervalMs ?? 60_000),
     );
     return c;
   }
@@ -104,12 +101,31 @@ export class Collector {
     return projectId;
   }
 
+  private rollupRunning = false;
+
+  /** The timer's refresh: skipped while one runs, so a slow refresh does not queue more. */
+  private rollupTick(): void {
+    if (this.rollupRunning) return;
+    this.rollupRunning = true;
+    this.refreshRollups()
+      .catch((e) => this.say(`rollup failed: ${String(e)}`))
+      .finally(() => {
+        this.rollupRunning = false;
+      });
+  }
+
   /** Resolves once the records are durable in the log. */
   accept(records: readonly LogRecord[]): Promise<void> {
     if (this.closing) return Promise.reject(new Error('the collector is shutting down'));
     const lines = records.map((r) => JSON.stringify(r));
-    for (const l of lines) this.unloadedBytes += l.length + 1;
-    return this.log.append(lines);
+    // Characters, not bytes: close enough for a bound, and no second pass over every line.
+    let size = 0;
+    for (const l of lines) size += l.length + 1;
+    this.unloadedBytes += size;
+    return this.log.append(lines).catch((err: unknown) => {
+      this.unloadedBytes = Math.max(0, this.unloadedBytes - size);
+      throw err;
+    });
   }
 
   /** Too much accepted and not yet loaded: new requests should come back later (429). */

@@ -94,6 +94,8 @@ export function normalizePostHog(message: unknown, ctx: PostHogContext): Normali
       },
     };
   }
+  // posthog-js puts the project key in every event's properties: it is a credential, not data.
+  delete properties.token;
   return {
     ok: true,
     record: {

@@ -82,10 +82,19 @@ export function registerPostHogRoutes(
         receivedAt,
         maxEventBytes: limits.maxEventBytes,
         bodyBytes: decoded.bytes,
-        standalone: (m) =>
-          isJsonObject(m) && isJsonObject(body) && body.sent_at !== undefined
-            ? { sent_at: body.sent_at, ...m }
-            : m,
+        standalone: (m) => {
+          if (!isJsonObject(m)) return m;
+          // Kept without its key (a credential); the row names the project.
+          const { api_key: _key, token: _token, ...rest } = m;
+          const properties = isJsonObject(rest.properties)
+            ? (({ token: _t, ...p }) => p)(rest.properties)
+            : rest.properties;
+          return {
+            ...(isJsonObject(body) && body.sent_at !== undefined ? { sent_at: body.sent_at } : {}),
+            ...rest,
+            ...(properties === undefined ? {} : { properties }),
+          };
+        },
       },
       (m) =>
         normalizePostHog(m, {

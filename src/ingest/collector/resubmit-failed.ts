@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine } from '../../engines/engine.js';
 import { type CollectorLimits, DEFAULT_COLLECTOR_LIMITS } from '../../model/collector-config.js';
+import { rawText } from './json-values.js';
 import { loadSegment } from './load-segment.js';
 import type { LogRecord } from './log-record.js';
 import { normalizePostHog } from './normalize-posthog.js';
@@ -118,7 +119,7 @@ export async function resubmitFailed(
           p: projectId,
           id: r.failed_id,
           reason: r.reason,
-          raw: edited === undefined ? null : JSON.stringify(edited),
+          raw: edited === undefined ? null : rawText(edited),
         },
       );
     }

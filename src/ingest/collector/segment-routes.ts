@@ -90,12 +90,13 @@ export function registerSegmentRoutes(
           receivedAt,
           maxEventBytes: limits.maxEventBytes,
           bodyBytes: decoded.bytes,
+          // Kept without its key (a credential); the row names the project.
           standalone: (m) =>
             isJsonObject(m)
               ? {
                   ...(type !== 'batch' ? { type } : {}),
                   ...(body.sentAt !== undefined ? { sentAt: body.sentAt } : {}),
-                  ...m,
+                  ...(({ writeKey: _key, ...rest }) => rest)(m),
                   ...(type === 'batch' && isJsonObject(body.context)
                     ? {
                         context: { ...body.context, ...(isJsonObject(m.context) ? m.context : {}) },
