@@ -1,4 +1,5 @@
 import { createServer as createHttpServer } from 'node:http';
+import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Collector } from '../ingest/collector/collector.js';
 import { registerPostHogRoutes } from '../ingest/collector/posthog-routes.js';
@@ -31,6 +32,17 @@ export function createServer(options: ServerOptions): FastifyInstance {
     // Compressed bodies are inflated (with their own cap) after this raw cap; the PostHog routes
     // set their own.
     bodyLimit: limits.segment.maxBatchBytes,
+  });
+  // Browser SDKs post from the product's own pages: the ingest routes answer any origin (a write
+  // key only writes, and browsers hold it anyway); nothing else is opened to other origins.
+  const ingest = /^\/(v1\/|capture|batch|e\/?$|e\?|i\/v0\/e|track)/;
+  app.register(cors, {
+    delegator: (req, done) =>
+      done(null, {
+        origin: ingest.test(req.url ?? '') ? '*' : false,
+        methods: ['POST'],
+        maxAge: 86_400,
+      }),
   });
   // Every body arrives as bytes: the routes sniff gzip and parse JSON themselves, because SDKs
   // send gzipped JSON under other content types.

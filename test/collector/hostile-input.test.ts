@@ -113,3 +113,30 @@ describe('write keys are credentials', () => {
     for (const r of raws) expect(r.raw).not.toContain(key);
   });
 });
+
+describe('browser SDKs', () => {
+  it('may post to the ingest routes from any origin; nothing else is opened', async () => {
+    const origin = { origin: 'https://app.example.com' };
+    for (const path of ['/v1/batch', '/batch/', '/e/', '/i/v0/e/', '/capture']) {
+      const pre = await fetch(`${server.base}${path}`, {
+        method: 'OPTIONS',
+        headers: {
+          ...origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
+      });
+      expect(pre.status, path).toBe(204);
+      expect(pre.headers.get('access-control-allow-origin'), path).toBe('*');
+    }
+    const sent = await fetch(`${server.base}/v1/track`, {
+      method: 'POST',
+      headers: { ...origin, 'content-type': 'text/plain', ...basic(key) },
+      body: JSON.stringify({ event: 'e', userId: 'u', messageId: 'cors1' }),
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.headers.get('access-control-allow-origin')).toBe('*');
+    const health = await fetch(`${server.base}/healthz`, { headers: origin });
+    expect(health.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
