@@ -3,7 +3,8 @@ import type { LogRecord } from './log-record.js';
 import type { Normalized } from './normalize-segment.js';
 
 export interface Collected {
-  records: LogRecord[];
+  /** The log lines: one JSON record per message, stored or failed. */
+  lines: string[];
   rejected: { index: number; reason: string }[];
 }
 
@@ -18,9 +19,8 @@ export function collectMessages(
     projectId: string;
     source: string;
     receivedAt: Date;
+    /** Largest record a message may become, as written to the log (and stored). */
     maxEventBytes: number;
-    /** The decompressed body's size: no message of a body within the limit can exceed it. */
-    bodyBytes: number;
     /**
      * The message with what the request said about it folded in (route type, sentAt, batch
      * context), kept as the raw payload so it can be re-submitted on its own after a fix.
@@ -29,37 +29,38 @@ export function collectMessages(
   },
   normalize: (message: unknown) => Normalized,
 ): Collected {
-  const out: Collected = { records: [], rejected: [] };
+  const out: Collected = { lines: [], rejected: [] };
+  const max = options.maxEventBytes;
   messages.forEach((m, index) => {
-    let r: Normalized;
+    let reason: string;
     try {
-      // Written out again a message can be larger than it came (9e20 has 21 digits), by less
-      // than 6 times: a body under a sixth of the limit holds no message over it.
-      const size =
-        options.bodyBytes * 6 <= options.maxEventBytes
-          ? 0
-          : Buffer.byteLength(JSON.stringify(m) ?? '', 'utf8');
-      r =
-        size > options.maxEventBytes
-          ? { ok: false, reason: `message of ${size} bytes, the limit is ${options.maxEventBytes}` }
-          : normalize(m);
+      const r: Normalized = normalize(m);
+      if (r.ok) {
+        // Measured on the line the log gets anyway, as it will be stored: what is written out
+        // can be larger than what came (9e20 has 21 digits). Characters first; bytes only when
+        // multi-byte characters could put the line over.
+        const line = JSON.stringify(r.record);
+        const size = line.length * 3 <= max ? line.length : Buffer.byteLength(line, 'utf8');
+        if (size <= max) {
+          out.lines.push(line);
+          return;
+        }
+        reason = `message of ${size} bytes, the limit is ${max}`;
+      } else reason = r.reason;
     } catch (err) {
       // Whatever a message holds (nesting deeper than the stack, say), it is rejected alone.
-      r = { ok: false, reason: `message could not be read: ${(err as Error).message}` };
+      reason = `message could not be read: ${(err as Error).message}`;
     }
-    if (r.ok) {
-      out.records.push(r.record);
-      return;
-    }
-    out.rejected.push({ index, reason: r.reason });
-    out.records.push({
+    out.rejected.push({ index, reason });
+    const failed: LogRecord = {
       kind: 'failed',
       project_id: options.projectId,
       source: options.source,
-      reason: r.reason,
+      reason,
       raw: rawText(options.standalone ? options.standalone(m) : m),
       received_at: options.receivedAt.toISOString(),
-    });
+    };
+    out.lines.push(JSON.stringify(failed));
   });
   return out;
 }

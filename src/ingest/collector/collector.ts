@@ -116,8 +116,12 @@ export class Collector {
 
   /** Resolves once the records are durable in the log. */
   accept(records: readonly LogRecord[]): Promise<void> {
+    return this.acceptLines(records.map((r) => JSON.stringify(r)));
+  }
+
+  /** Resolves once the lines (each one JSON log record) are durable in the log. */
+  acceptLines(lines: readonly string[]): Promise<void> {
     if (this.closing) return Promise.reject(new Error('the collector is shutting down'));
-    const lines = records.map((r) => JSON.stringify(r));
     // Characters, not bytes: close enough for a bound, and no second pass over every line.
     let size = 0;
     for (const l of lines) size += l.length + 1;

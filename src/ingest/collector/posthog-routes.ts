@@ -74,14 +74,13 @@ export function registerPostHogRoutes(
       projectId = p;
     }
     if (!projectId) return problem(reply, 401, 'missing api_key (or token) in the body');
-    const { records, rejected } = collectMessages(
+    const { lines, rejected } = collectMessages(
       messages,
       {
         projectId,
         source: 'posthog',
         receivedAt,
         maxEventBytes: limits.maxEventBytes,
-        bodyBytes: decoded.bytes,
         standalone: (m) => {
           if (!isJsonObject(m)) return m;
           // Kept without its key (a credential); the row names the project.
@@ -104,7 +103,7 @@ export function registerPostHogRoutes(
           sentAt: isJsonObject(body) ? body.sent_at : undefined,
         }),
     );
-    await collector.accept(records);
+    await collector.acceptLines(lines);
     const accepted = messages.length - rejected.length;
     if (accepted === 0 && messages.length > 0) {
       return problem(reply, 400, 'no event could be stored', { rejected });

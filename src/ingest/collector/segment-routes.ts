@@ -82,14 +82,13 @@ export function registerSegmentRoutes(
         }
         messages = body.batch;
       } else messages = [body];
-      const { records, rejected } = collectMessages(
+      const { lines, rejected } = collectMessages(
         messages,
         {
           projectId,
           source: 'segment',
           receivedAt,
           maxEventBytes: limits.maxEventBytes,
-          bodyBytes: decoded.bytes,
           // Kept without its key (a credential); the row names the project.
           standalone: (m) =>
             isJsonObject(m)
@@ -115,7 +114,7 @@ export function registerSegmentRoutes(
             type: type === 'batch' ? undefined : type,
           }),
       );
-      await collector.accept(records);
+      await collector.acceptLines(lines);
       const accepted = messages.length - rejected.length;
       if (accepted === 0 && messages.length > 0) {
         return problem(reply, 400, 'no message could be stored', { rejected });
