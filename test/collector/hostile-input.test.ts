@@ -85,6 +85,34 @@ describe('hostile input', () => {
   });
 });
 
+describe('the per-event limit', () => {
+  it('holds for a message that grows when written out (9e20 has 21 digits)', async () => {
+    const numbers = Array(1600).fill('9e20').join(',');
+    const body = `{"type":"track","event":"grow","userId":"u","messageId":"g1","properties":{"n":[${numbers}]}}`;
+    expect(body.length).toBeLessThan(10_000);
+    const r = await post('/v1/track', body, basic(key));
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body)).toMatch(/message of \d+ bytes, the limit is 32768/);
+  });
+});
+
+describe('requests refused whole', () => {
+  it('are kept in failed_events once their project is known', async () => {
+    const r = await post('/v1/batch', '{"batch": [ {"type": "track", ', basic(key));
+    expect(r.status).toBe(400);
+    await server.collector.loadNow();
+    const rows = await server.db.engine.query<{ reason: string; raw: string }>(
+      "SELECT reason, raw FROM failed_events WHERE reason LIKE 'request refused (400)%'",
+    );
+    expect(rows).toEqual([
+      {
+        reason: expect.stringMatching(/^request refused \(400\): malformed JSON/),
+        raw: '{"batch": [ {"type": "track", ',
+      },
+    ]);
+  });
+});
+
 describe('write keys are credentials', () => {
   it('are not stored with events or with rejected messages', async () => {
     const ph = await post(

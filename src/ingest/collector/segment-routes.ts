@@ -4,6 +4,7 @@ import { collectMessages } from './collect-messages.js';
 import type { Collector } from './collector.js';
 import { decodeBody } from './decode-body.js';
 import { isJsonObject, type JsonObject } from './json-values.js';
+import type { LogRecord } from './log-record.js';
 import { normalizeSegment, SEGMENT_TYPES, type SegmentType } from './normalize-segment.js';
 
 /**
@@ -22,6 +23,9 @@ function writeKeyOf(req: FastifyRequest, body: unknown): { key: string | null; d
   const inBody = isJsonObject(body) && typeof body.writeKey === 'string' ? body.writeKey : null;
   return { key: user || inBody, disagree: Boolean(user && inBody && user !== inBody) };
 }
+
+/** How much of a request refused whole is kept (its start shows what went wrong). */
+const REFUSED_RAW_CAP = 32 * 1024;
 
 function problem(reply: FastifyReply, status: number, error: string, extra: JsonObject = {}) {
   return reply.code(status).send({ success: false, error, ...extra });
@@ -44,11 +48,27 @@ export function registerSegmentRoutes(
       // A Basic auth key is checked before the body is even inflated or parsed: a stranger's
       // request costs no more than a key lookup.
       const basic = basicUser(req);
-      if (basic && !(await collector.projectOfWriteKey(basic))) {
-        return problem(reply, 401, 'unknown or revoked write key');
-      }
+      const basicProject = basic ? await collector.projectOfWriteKey(basic) : null;
+      if (basic && !basicProject) return problem(reply, 401, 'unknown or revoked write key');
+      // A request refused whole, once its project is known, is kept in failed_events too: the
+      // answer may never reach anyone, the row does.
+      const refuse = async (status: number, error: string, project: string | null) => {
+        if (project) {
+          await collector.acceptLines([
+            JSON.stringify({
+              kind: 'failed',
+              project_id: project,
+              source: 'segment',
+              reason: `request refused (${status}): ${error}`,
+              raw: raw.subarray(0, REFUSED_RAW_CAP).toString('utf8'),
+              received_at: receivedAt.toISOString(),
+            } satisfies LogRecord),
+          ]);
+        }
+        return problem(reply, status, error);
+      };
       const decoded = await decodeBody(raw, limits.maxBatchBytes);
-      if (!decoded.ok) return problem(reply, decoded.status, decoded.error);
+      if (!decoded.ok) return refuse(decoded.status, decoded.error, basicProject);
       const body = decoded.value;
       const { key, disagree } = writeKeyOf(req, body);
       if (disagree) {
@@ -68,16 +88,19 @@ export function registerSegmentRoutes(
             : 'missing write key: use Basic auth with the write key as user, or writeKey in the body',
         );
       }
-      if (!isJsonObject(body)) return problem(reply, 400, 'the body must be a JSON object');
+      if (!isJsonObject(body)) {
+        return refuse(400, 'the body must be a JSON object', projectId);
+      }
       let messages: unknown[];
       if (type === 'batch') {
-        if (!Array.isArray(body.batch))
-          return problem(reply, 400, 'batch must be an array of messages');
+        if (!Array.isArray(body.batch)) {
+          return refuse(400, 'batch must be an array of messages', projectId);
+        }
         if (body.batch.length > limits.maxBatchEvents) {
-          return problem(
-            reply,
+          return refuse(
             413,
             `batch of ${body.batch.length} messages, the limit is ${limits.maxBatchEvents}`,
+            projectId,
           );
         }
         messages = body.batch;
