@@ -209,6 +209,9 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       'ALTER TABLE failed_events ADD COLUMN failed_id VARCHAR DEFAULT CAST(gen_random_uuid() AS VARCHAR)',
       // When a re-submission stored it; such rows stay as a record but leave the listing.
       'ALTER TABLE failed_events ADD COLUMN resolved_at TIMESTAMPTZ',
+      // A group call before sign-in names the visitor by anonymous id only; identity links say
+      // later whose membership it was.
+      'ALTER TABLE group_memberships ADD COLUMN anonymous_id VARCHAR',
     ],
   },
 ];

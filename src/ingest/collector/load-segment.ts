@@ -90,9 +90,9 @@ export async function loadSegment(
     );
     report.groups = await engine.run(
       `INSERT INTO group_memberships (project_id, message_id, timestamp, user_id, account_id,
-         traits, received_at, source)
+         traits, received_at, source, anonymous_id)
        SELECT project_id, message_id, CAST(timestamp AS TIMESTAMPTZ), user_id, account_id,
-         traits, CAST(received_at AS TIMESTAMPTZ), source
+         traits, CAST(received_at AS TIMESTAMPTZ), source, anonymous_id
        FROM (${fresh('group', 'group_memberships')})`,
       p,
     );
