@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../../test/helpers/error-of.js';
 import { collectorLimits, DEFAULT_COLLECTOR_LIMITS, sizeBytes } from './collector-config.js';
 import { parseConfigText } from './config.js';
-
-const errorOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-  throw new Error('expected an error');
-};
 
 describe('collector settings in powerlens.yaml', () => {
   it('default to the limits of the issue: 32 KB per event, 2,500 per batch, 500 KB / 20 MB per body', () => {

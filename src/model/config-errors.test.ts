@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../../test/helpers/error-of.js';
 import { ConfigSchema, parseConfigText } from './config.js';
 import { resolveDefinition } from './resolve-definition.js';
-
-const errorOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-  throw new Error('expected an error');
-};
 
 describe('configuration errors name the place, the problem and a fix', () => {
   it('an unknown signal: file, line, key path and the near miss', () => {
