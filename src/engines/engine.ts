@@ -25,7 +25,7 @@ export interface MigrationReport {
 }
 
 export interface Engine {
-  readonly dialect: 'duckdb';
+  readonly dialect: 'duckdb' | 'clickhouse';
   /** Runs a statement; returns the number of rows it changed when the engine reports it. */
   run(sql: string, params?: SqlParams): Promise<number>;
   /** Runs a query and returns every row. Use `stream` for results that may be large. */

@@ -1,0 +1,66 @@
+/**
+ * The pieces of SQL that differ between engines (ARCHITECTURE.md, principle 2). Compilers write
+ * the query logic once and ask the dialect only for these; a dialect is a complete object of this
+ * type, so one that forgets a piece does not compile, and dialects.test.ts runs every piece on
+ * every engine.
+ */
+export type SqlType =
+  | 'String'
+  | 'Int64'
+  | 'Float64'
+  | 'Bool'
+  | 'Date'
+  | 'DateTime'
+  | 'Array(String)'
+  | 'Array(Date)';
+
+export interface Dialect {
+  readonly name: 'duckdb' | 'clickhouse';
+  /** A bound parameter: `$name` (DuckDB) or `{name:Type}` (ClickHouse, which needs the type). */
+  param(name: string, type: SqlType): string;
+  /** An identifier, quoted. */
+  ident(name: string): string;
+  /** The calendar day, in the zone a String parameter names, of a UTC instant. */
+  localDay(instant: string, zone: string): string;
+  /** A date parameter's value as a Date. */
+  date(expr: string): string;
+  /** Days before a date. */
+  minusDays(date: string, days: string): string;
+  /** Seconds since the epoch, as a floating-point number. */
+  epochSeconds(instant: string): string;
+  /** count(DISTINCT expr), exact. */
+  countDistinct(expr: string): string;
+  /** Rows where a condition holds. */
+  countIf(cond: string): string;
+  /** Sum of expr over the rows where a condition holds. */
+  sumIf(expr: string, cond: string): string;
+  /** The exact median (interpolated between the middle two values, as both engines' median). */
+  median(expr: string): string;
+  /** Whether a list (an array parameter or expression) holds a value. */
+  listHas(list: string, value: string): string;
+  /** 0, 5, 10, ... 100 as rows of one column named `pct`. */
+  percentSteps(step: number): string;
+  /** Division that is floating point whatever the operand types. */
+  divide(a: string, b: string): string;
+  readonly capabilities: {
+    /** Multi-statement transactions (DuckDB); ClickHouse writes are atomic per insert only. */
+    transactions: boolean;
+  };
+}
+
+/** Every piece a dialect supplies, for the test that runs each on each engine. */
+export const DIALECT_PIECES = [
+  'param',
+  'ident',
+  'localDay',
+  'date',
+  'minusDays',
+  'epochSeconds',
+  'countDistinct',
+  'countIf',
+  'sumIf',
+  'median',
+  'listHas',
+  'percentSteps',
+  'divide',
+] as const satisfies readonly (keyof Dialect)[];

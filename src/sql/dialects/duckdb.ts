@@ -1,0 +1,31 @@
+import type { Dialect } from './dialect.js';
+
+const DUCKDB_TYPES: Record<string, string> = {
+  String: 'VARCHAR',
+  Int64: 'BIGINT',
+  Float64: 'DOUBLE',
+  Bool: 'BOOLEAN',
+  Date: 'DATE',
+  DateTime: 'TIMESTAMPTZ',
+  'Array(String)': 'VARCHAR[]',
+  'Array(Date)': 'DATE[]',
+};
+
+export const duckdb: Dialect = {
+  name: 'duckdb',
+  // Cast so a parameter has the same type whatever value is bound.
+  param: (name, type) => `CAST($${name} AS ${DUCKDB_TYPES[type]})`,
+  ident: (name) => `"${name.replace(/"/g, '""')}"`,
+  localDay: (instant, zone) => `CAST(timezone(${zone}, ${instant}) AS DATE)`,
+  date: (expr) => `CAST(${expr} AS DATE)`,
+  minusDays: (date, days) => `(${date} - CAST(${days} AS INTEGER))`,
+  epochSeconds: (instant) => `epoch(${instant})`,
+  countDistinct: (expr) => `count(DISTINCT ${expr})`,
+  countIf: (cond) => `count(*) FILTER (WHERE ${cond})`,
+  sumIf: (expr, cond) => `sum(${expr}) FILTER (WHERE ${cond})`,
+  median: (expr) => `median(${expr})`,
+  listHas: (list, value) => `list_contains(${list}, ${value})`,
+  percentSteps: (step) => `SELECT unnest(range(0, 101, ${step})) AS pct`,
+  divide: (a, b) => `(CAST(${a} AS DOUBLE) / ${b})`,
+  capabilities: { transactions: true },
+};
