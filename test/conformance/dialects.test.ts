@@ -101,6 +101,33 @@ describe.skipIf(ENGINES.length === 0)(`dialect pieces agree on ${ENGINES.join(' 
     expect(steps.map((r) => r.pct)).toEqual(Array.from({ length: 21 }, (_, i) => i * 5));
   });
 
+  it('LIKE with backslash escapes, regular expressions, bool_or over an outer join', async () => {
+    const rows = await agree(
+      (d) => `SELECT g, ${d.like('g', d.param('pat', 'String'))} AS liked,
+          ${d.regexpMatches("concat('x_', g)", d.param('re', 'String'))} AS matched
+        FROM (SELECT DISTINCT g FROM fx) ORDER BY g`,
+      { pat: 'a%', re: '(^|_)b$' },
+    );
+    expect(rows).toEqual([
+      { g: 'a', liked: true, matched: false },
+      { g: 'b', liked: false, matched: true },
+    ]);
+    const [escaped] = await agree(
+      (d) => `SELECT ${d.like("'a_c'", "'a\\_c'")} AS lit, ${d.like("'abc'", "'a\\_c'")} AS other`,
+    );
+    expect(escaped).toEqual({ lit: true, other: false });
+    const ors = await agree(
+      (d) => `SELECT k.g, ${d.boolOr('f.v > 5')} AS any_big
+        FROM (SELECT 'a' AS g UNION ALL SELECT 'b' UNION ALL SELECT 'c') k
+        LEFT JOIN fx f ON f.g = k.g GROUP BY k.g ORDER BY k.g`,
+    );
+    expect(ors).toEqual([
+      { g: 'a', any_big: false },
+      { g: 'b', any_big: true },
+      { g: 'c', any_big: null },
+    ]);
+  });
+
   it('a hostile string stays a value', async () => {
     const hostile = "x'); DROP TABLE fx; --";
     const [row] = await agree((d) => `SELECT ${d.param('s', 'String')} AS s`, { s: hostile });

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Session } from 'chdb';
+import { clickhouse } from '../../sql/dialects/clickhouse.js';
 import type {
   Engine,
   MigrationReport,
@@ -71,6 +72,10 @@ export class ChdbEngine implements Engine {
     await session.queryAsync(`CREATE DATABASE IF NOT EXISTS \`${database.replace(/`/g, '')}\``);
     // Unqualified names in compiled queries are this database's tables.
     await session.queryAsync(`USE \`${database.replace(/`/g, '')}\``);
+    // What the shared SQL assumes (src/sql/dialects/clickhouse.ts); values are the dialect's own.
+    for (const [name, value] of Object.entries(clickhouse.sessionSettings)) {
+      await session.queryAsync(`SET ${name} = ${typeof value === 'number' ? value : `'${value}'`}`);
+    }
     return engine;
   }
 

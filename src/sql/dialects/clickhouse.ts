@@ -25,5 +25,11 @@ export const clickhouse: Dialect = {
   percentSteps: (step) =>
     `SELECT toInt64(number * ${step}) AS pct FROM numbers(${Math.floor(100 / step) + 1})`,
   divide: (a, b) => `(toFloat64(${a}) / ${b})`,
+  // Backslash is ClickHouse's LIKE escape already; LIKE and match() answer UInt8, read as Bool.
+  like: (expr, pattern) => `toBool(${expr} LIKE ${pattern})`,
+  regexpMatches: (expr, re) => `toBool(match(${expr}, ${re}))`,
+  // NULL over no rows (or only NULLs), like bool_or; max of Bool is a Bool.
+  boolOr: (expr) => `if(count(${expr}) = 0, NULL, toBool(max(${expr})))`,
+  sessionSettings: { join_use_nulls: 1, union_default_mode: 'DISTINCT' },
   capabilities: { transactions: false },
 };

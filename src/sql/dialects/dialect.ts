@@ -10,6 +10,7 @@ export type SqlType =
   | 'Float64'
   | 'Bool'
   | 'Date'
+  | 'Nullable(Date)'
   | 'DateTime'
   | 'Array(String)'
   | 'Array(Date)';
@@ -42,6 +43,18 @@ export interface Dialect {
   percentSteps(step: number): string;
   /** Division that is floating point whatever the operand types. */
   divide(a: string, b: string): string;
+  /** SQL LIKE with backslash as the escape character (globToLike writes such patterns). */
+  like(expr: string, pattern: string): string;
+  /** Whether a regular expression (RE2 syntax on both engines) matches somewhere in the text. */
+  regexpMatches(expr: string, re: string): string;
+  /** Whether any row's condition holds (NULL when there is no row, as bool_or). */
+  boolOr(expr: string): string;
+  /**
+   * Settings every session of the engine runs with, so that the SQL above means the same:
+   * ClickHouse fills the unmatched side of an outer join with NULL only when asked, and wants to
+   * be told what a bare UNION means.
+   */
+  readonly sessionSettings: Readonly<Record<string, string | number>>;
   readonly capabilities: {
     /** Multi-statement transactions (DuckDB); ClickHouse writes are atomic per insert only. */
     transactions: boolean;
@@ -63,4 +76,7 @@ export const DIALECT_PIECES = [
   'listHas',
   'percentSteps',
   'divide',
+  'like',
+  'regexpMatches',
+  'boolOr',
 ] as const satisfies readonly (keyof Dialect)[];

@@ -9,6 +9,7 @@ const DUCKDB_TYPES: Record<string, string> = {
   DateTime: 'TIMESTAMPTZ',
   'Array(String)': 'VARCHAR[]',
   'Array(Date)': 'DATE[]',
+  'Nullable(Date)': 'DATE',
 };
 
 export const duckdb: Dialect = {
@@ -27,5 +28,9 @@ export const duckdb: Dialect = {
   listHas: (list, value) => `list_contains(${list}, ${value})`,
   percentSteps: (step) => `SELECT unnest(range(0, 101, ${step})) AS pct`,
   divide: (a, b) => `(CAST(${a} AS DOUBLE) / ${b})`,
+  like: (expr, pattern) => `${expr} LIKE ${pattern} ESCAPE '\\'`,
+  regexpMatches: (expr, re) => `regexp_matches(${expr}, ${re})`,
+  boolOr: (expr) => `bool_or(${expr})`,
+  sessionSettings: {},
   capabilities: { transactions: true },
 };
