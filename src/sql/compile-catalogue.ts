@@ -1,5 +1,7 @@
 import type { SqlParams, SqlValue } from '../engines/engine.js';
 import { type Catalogue, featureEvents, globToLike } from '../model/catalogue.js';
+import type { Dialect } from './dialects/dialect.js';
+import { duckdb } from './dialects/duckdb.js';
 
 export interface CatalogueInput {
   catalogue: Catalogue;
@@ -15,7 +17,10 @@ export interface CatalogueInput {
  * user_day_feature, and its patterns only say which events the catalogue lists),
  * bound as parameters so no name or pattern is ever SQL text.
  */
-export function compileCatalogueConfig(input: CatalogueInput): { cte: string; params: SqlParams } {
+export function compileCatalogueConfig(
+  input: CatalogueInput,
+  d: Dialect = duckdb,
+): { cte: string; params: SqlParams } {
   const params: Record<string, SqlValue> = {};
   const rows: string[] = [];
   input.catalogue.features.forEach((f, i) => {
@@ -32,17 +37,17 @@ export function compileCatalogueConfig(input: CatalogueInput): { cte: string; pa
       .map(globToLike)
       .forEach((pattern, j) => {
         params[`${k}_p${j}`] = pattern;
+        const b = (name: string) => d.param(`${k}_${name}`, 'Bool');
         rows.push(
-          `(CAST($${k}_name AS VARCHAR), CAST($${k}_p${j} AS VARCHAR), CAST($${k}_prop AS BOOLEAN), CAST($${k}_adv AS BOOLEAN), CAST($${k}_login AS BOOLEAN), CAST($${k}_collab AS BOOLEAN), CAST($${k}_feedback AS BOOLEAN), CAST($${k}_key AS BOOLEAN), CAST($${k}_rel AS DATE))`,
+          `SELECT ${d.param(`${k}_name`, 'String')} AS feature, ${d.param(`${k}_p${j}`, 'String')} AS pattern, ${b('prop')} AS by_property, ${b('adv')} AS is_advanced, ${b('login')} AS is_login, ${b('collab')} AS is_collaboration, ${b('feedback')} AS is_feedback, ${b('key')} AS is_key, ${d.param(`${k}_rel`, 'Nullable(Date)')} AS released`,
         );
       });
   });
-  const columns =
-    '(feature, pattern, by_property, is_advanced, is_login, is_collaboration, is_feedback, is_key, released)';
+  // One SELECT per row rather than VALUES with a column list, which ClickHouse does not take.
   const cte =
     rows.length > 0
-      ? `cat_cfg ${columns} AS (VALUES ${rows.join(',\n    ')})`
-      : `cat_cfg ${columns} AS (SELECT CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), false, false, false, false, false, false, CAST(NULL AS DATE) WHERE false)`;
+      ? `cat_cfg AS (${rows.join('\n    UNION ALL ')})`
+      : `cat_cfg AS (SELECT ${d.nullOf('String')} AS feature, ${d.nullOf('String')} AS pattern, false AS by_property, false AS is_advanced, false AS is_login, false AS is_collaboration, false AS is_feedback, false AS is_key, ${d.nullOf('Date')} AS released WHERE 1 = 0)`;
   return { cte, params };
 }
 
@@ -53,8 +58,12 @@ export function compileCatalogueConfig(input: CatalogueInput): { cte: string; pa
  * and inferred or configured kind and tags, `event_login` says whether an event name is login-like
  * and whether it counts at all (unlisted events do not when unlisted_events is "ignore").
  */
-export function compileCatalogueCtes(input: CatalogueInput): { ctes: string; params: SqlParams } {
-  const { cte, params } = compileCatalogueConfig(input);
+export function compileCatalogueCtes(
+  input: CatalogueInput,
+  d: Dialect = duckdb,
+): { ctes: string; params: SqlParams } {
+  const { cte, params } = compileCatalogueConfig(input, d);
+  const re = (expr: string, name: string) => d.regexpMatches(expr, d.param(name, 'String'));
   Object.assign(params, {
     login_re: input.loginPattern,
     collab_re: input.collaborationPattern,
@@ -64,9 +73,12 @@ export function compileCatalogueCtes(input: CatalogueInput): { ctes: string; par
   const inferUnlisted = input.catalogue.unlisted_events === 'infer';
   const ctes = `${cte},
   event_names AS (SELECT DISTINCT event FROM user_event),
+  -- A pattern match is no equi-join (ClickHouse joins on equalities only): every pair is tried,
+  -- event names by catalogue rows, both short lists.
   listed AS (
-    SELECT DISTINCT e.event, c.feature, c.by_property FROM event_names e
-    JOIN cat_cfg c ON e.event LIKE c.pattern ESCAPE '\\'),
+    SELECT DISTINCT e.event AS event, c.feature AS feature, c.by_property AS by_property
+    FROM event_names e
+    CROSS JOIN cat_cfg c WHERE ${d.like('e.event', 'c.pattern')}),
   -- An event a property feature names is listed (never inferred), but counts for that feature
   -- only through user_day_feature, where its conditions were checked.
   event_feature AS (
@@ -77,46 +89,51 @@ export function compileCatalogueCtes(input: CatalogueInput): { ctes: string; par
   -- name, has its uses summed per user; every other row passes through as it is.
   merged_feature AS (
     SELECT feature FROM event_feature GROUP BY feature HAVING count(*) > 1
-    UNION SELECT feature FROM event_feature SEMI JOIN user_prop_feature USING (feature)),
+    UNION SELECT feature FROM event_feature
+    WHERE feature IN (SELECT feature FROM user_prop_feature)),
   user_feature AS (
-    SELECT u.user_id, f.feature, u.n
-    FROM user_event u JOIN (SELECT event, feature FROM event_feature ANTI JOIN merged_feature USING (feature)) f
-      USING (event)
+    SELECT u.user_id AS user_id, f.feature AS feature, u.n AS n
+    FROM user_event u JOIN (SELECT event, feature FROM event_feature
+      WHERE feature NOT IN (SELECT feature FROM merged_feature)) f USING (event)
     UNION ALL
-    SELECT user_id, feature, n FROM user_prop_feature ANTI JOIN merged_feature USING (feature)
+    SELECT user_id, feature, n FROM user_prop_feature
+    WHERE feature NOT IN (SELECT feature FROM merged_feature)
     UNION ALL
     SELECT user_id, feature, sum(n) AS n FROM (
-      SELECT u.user_id, f.feature, u.n
-      FROM user_event u JOIN (SELECT event, feature FROM event_feature SEMI JOIN merged_feature USING (feature)) f
-        USING (event)
+      SELECT u.user_id AS user_id, f.feature AS feature, u.n AS n
+      FROM user_event u JOIN (SELECT event, feature FROM event_feature
+        WHERE feature IN (SELECT feature FROM merged_feature)) f USING (event)
       UNION ALL
-      SELECT user_id, feature, n FROM user_prop_feature SEMI JOIN merged_feature USING (feature))
+      SELECT user_id, feature, n FROM user_prop_feature
+      WHERE feature IN (SELECT feature FROM merged_feature))
     GROUP BY user_id, feature),
   feature_users AS (SELECT feature, count(*) AS users FROM user_feature GROUP BY feature),
   cfg_feature AS (
-    SELECT feature, bool_or(is_advanced) AS is_advanced, bool_or(is_login) AS is_login,
-      bool_or(is_collaboration) AS is_collaboration, bool_or(is_feedback) AS is_feedback,
-      bool_or(is_key) AS is_key, min(released) AS released
+    SELECT feature, ${d.boolOr('is_advanced')} AS is_advanced, ${d.boolOr('is_login')} AS is_login,
+      ${d.boolOr('is_collaboration')} AS is_collaboration, ${d.boolOr('is_feedback')} AS is_feedback,
+      ${d.boolOr('is_key')} AS is_key, min(released) AS released
     FROM cat_cfg GROUP BY feature),
   -- A login feature is presence, not use: never advanced, whatever its kind says.
   feature_info AS (
-    SELECT f.feature, coalesce(u.users, 0) AS users, c.feature IS NULL AS inferred,
-      coalesce(c.is_login, regexp_matches(lower(f.feature), $login_re)) AS is_login,
-      coalesce(c.is_collaboration, regexp_matches(lower(f.feature), $collab_re)) AS is_collaboration,
-      coalesce(c.is_feedback, regexp_matches(lower(f.feature), $feedback_re)) AS is_feedback,
+    SELECT f.feature AS feature, coalesce(u.users, 0) AS users,
+      ${d.bool('c.feature IS NULL')} AS inferred,
+      coalesce(c.is_login, ${re('lower(f.feature)', 'login_re')}) AS is_login,
+      coalesce(c.is_collaboration, ${re('lower(f.feature)', 'collab_re')}) AS is_collaboration,
+      coalesce(c.is_feedback, ${re('lower(f.feature)', 'feedback_re')}) AS is_feedback,
       coalesce(c.is_key, false) AS is_key,
-      coalesce(c.is_advanced AND NOT c.is_login,
-        NOT regexp_matches(lower(f.feature), $login_re)
-        AND coalesce(u.users, 0) < $adv_share * (SELECT n FROM active)) AS is_advanced,
-      c.released
+      ${d.bool(`coalesce(c.is_advanced AND NOT c.is_login,
+        NOT ${re('lower(f.feature)', 'login_re')}
+        AND coalesce(u.users, 0) < ${d.param('adv_share', 'Float64')} * (SELECT n FROM active))`)} AS is_advanced,
+      c.released AS released
     FROM (SELECT feature FROM cfg_feature UNION SELECT feature FROM feature_users) f
-    LEFT JOIN cfg_feature c USING (feature) LEFT JOIN feature_users u USING (feature)),
+    LEFT JOIN cfg_feature c ON c.feature = f.feature
+    LEFT JOIN feature_users u ON u.feature = f.feature),
   -- An event is login-like when a feature that names it is (a property feature's condition is
   -- not looked at here: its event name is login-like as a whole), else by its name; it is counted
   -- (as an action or a login) when the catalogue lists it or infers unlisted events.
   event_login AS (
-    SELECT e.event, coalesce(bool_or(i.is_login), regexp_matches(lower(e.event), $login_re)) AS is_login,
-      ${inferUnlisted ? 'true' : 'e.event IN (SELECT event FROM listed)'} AS is_counted
+    SELECT e.event AS event, coalesce(${d.boolOr('i.is_login')}, ${re('lower(e.event)', 'login_re')}) AS is_login,
+      ${inferUnlisted ? 'true' : d.bool('e.event IN (SELECT event FROM listed)')} AS is_counted
     FROM event_names e
     LEFT JOIN (SELECT event, feature FROM listed UNION ALL SELECT event, feature FROM event_feature) f
       USING (event)

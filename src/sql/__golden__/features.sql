@@ -40,16 +40,19 @@ WITH
   user_prop_feature AS (
     SELECT user_id, feature, sum(events) AS n FROM user_day_feature
     WHERE project_id = $p AND NOT anonymous AND day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE) GROUP BY user_id, feature),
-  cat_cfg (feature, pattern, by_property, is_advanced, is_login, is_collaboration, is_feedback, is_key, released) AS (VALUES (CAST($cf0_name AS VARCHAR), CAST($cf0_p0 AS VARCHAR), CAST($cf0_prop AS BOOLEAN), CAST($cf0_adv AS BOOLEAN), CAST($cf0_login AS BOOLEAN), CAST($cf0_collab AS BOOLEAN), CAST($cf0_feedback AS BOOLEAN), CAST($cf0_key AS BOOLEAN), CAST($cf0_rel AS DATE)),
-    (CAST($cf0_name AS VARCHAR), CAST($cf0_p1 AS VARCHAR), CAST($cf0_prop AS BOOLEAN), CAST($cf0_adv AS BOOLEAN), CAST($cf0_login AS BOOLEAN), CAST($cf0_collab AS BOOLEAN), CAST($cf0_feedback AS BOOLEAN), CAST($cf0_key AS BOOLEAN), CAST($cf0_rel AS DATE)),
-    (CAST($cf1_name AS VARCHAR), CAST($cf1_p0 AS VARCHAR), CAST($cf1_prop AS BOOLEAN), CAST($cf1_adv AS BOOLEAN), CAST($cf1_login AS BOOLEAN), CAST($cf1_collab AS BOOLEAN), CAST($cf1_feedback AS BOOLEAN), CAST($cf1_key AS BOOLEAN), CAST($cf1_rel AS DATE)),
-    (CAST($cf2_name AS VARCHAR), CAST($cf2_p0 AS VARCHAR), CAST($cf2_prop AS BOOLEAN), CAST($cf2_adv AS BOOLEAN), CAST($cf2_login AS BOOLEAN), CAST($cf2_collab AS BOOLEAN), CAST($cf2_feedback AS BOOLEAN), CAST($cf2_key AS BOOLEAN), CAST($cf2_rel AS DATE)),
-    (CAST($cf3_name AS VARCHAR), CAST($cf3_p0 AS VARCHAR), CAST($cf3_prop AS BOOLEAN), CAST($cf3_adv AS BOOLEAN), CAST($cf3_login AS BOOLEAN), CAST($cf3_collab AS BOOLEAN), CAST($cf3_feedback AS BOOLEAN), CAST($cf3_key AS BOOLEAN), CAST($cf3_rel AS DATE)),
-    (CAST($cf4_name AS VARCHAR), CAST($cf4_p0 AS VARCHAR), CAST($cf4_prop AS BOOLEAN), CAST($cf4_adv AS BOOLEAN), CAST($cf4_login AS BOOLEAN), CAST($cf4_collab AS BOOLEAN), CAST($cf4_feedback AS BOOLEAN), CAST($cf4_key AS BOOLEAN), CAST($cf4_rel AS DATE))),
+  cat_cfg AS (SELECT CAST($cf0_name AS VARCHAR) AS feature, CAST($cf0_p0 AS VARCHAR) AS pattern, CAST($cf0_prop AS BOOLEAN) AS by_property, CAST($cf0_adv AS BOOLEAN) AS is_advanced, CAST($cf0_login AS BOOLEAN) AS is_login, CAST($cf0_collab AS BOOLEAN) AS is_collaboration, CAST($cf0_feedback AS BOOLEAN) AS is_feedback, CAST($cf0_key AS BOOLEAN) AS is_key, CAST($cf0_rel AS DATE) AS released
+    UNION ALL SELECT CAST($cf0_name AS VARCHAR) AS feature, CAST($cf0_p1 AS VARCHAR) AS pattern, CAST($cf0_prop AS BOOLEAN) AS by_property, CAST($cf0_adv AS BOOLEAN) AS is_advanced, CAST($cf0_login AS BOOLEAN) AS is_login, CAST($cf0_collab AS BOOLEAN) AS is_collaboration, CAST($cf0_feedback AS BOOLEAN) AS is_feedback, CAST($cf0_key AS BOOLEAN) AS is_key, CAST($cf0_rel AS DATE) AS released
+    UNION ALL SELECT CAST($cf1_name AS VARCHAR) AS feature, CAST($cf1_p0 AS VARCHAR) AS pattern, CAST($cf1_prop AS BOOLEAN) AS by_property, CAST($cf1_adv AS BOOLEAN) AS is_advanced, CAST($cf1_login AS BOOLEAN) AS is_login, CAST($cf1_collab AS BOOLEAN) AS is_collaboration, CAST($cf1_feedback AS BOOLEAN) AS is_feedback, CAST($cf1_key AS BOOLEAN) AS is_key, CAST($cf1_rel AS DATE) AS released
+    UNION ALL SELECT CAST($cf2_name AS VARCHAR) AS feature, CAST($cf2_p0 AS VARCHAR) AS pattern, CAST($cf2_prop AS BOOLEAN) AS by_property, CAST($cf2_adv AS BOOLEAN) AS is_advanced, CAST($cf2_login AS BOOLEAN) AS is_login, CAST($cf2_collab AS BOOLEAN) AS is_collaboration, CAST($cf2_feedback AS BOOLEAN) AS is_feedback, CAST($cf2_key AS BOOLEAN) AS is_key, CAST($cf2_rel AS DATE) AS released
+    UNION ALL SELECT CAST($cf3_name AS VARCHAR) AS feature, CAST($cf3_p0 AS VARCHAR) AS pattern, CAST($cf3_prop AS BOOLEAN) AS by_property, CAST($cf3_adv AS BOOLEAN) AS is_advanced, CAST($cf3_login AS BOOLEAN) AS is_login, CAST($cf3_collab AS BOOLEAN) AS is_collaboration, CAST($cf3_feedback AS BOOLEAN) AS is_feedback, CAST($cf3_key AS BOOLEAN) AS is_key, CAST($cf3_rel AS DATE) AS released
+    UNION ALL SELECT CAST($cf4_name AS VARCHAR) AS feature, CAST($cf4_p0 AS VARCHAR) AS pattern, CAST($cf4_prop AS BOOLEAN) AS by_property, CAST($cf4_adv AS BOOLEAN) AS is_advanced, CAST($cf4_login AS BOOLEAN) AS is_login, CAST($cf4_collab AS BOOLEAN) AS is_collaboration, CAST($cf4_feedback AS BOOLEAN) AS is_feedback, CAST($cf4_key AS BOOLEAN) AS is_key, CAST($cf4_rel AS DATE) AS released),
   event_names AS (SELECT DISTINCT event FROM user_event),
+  -- A pattern match is no equi-join (ClickHouse joins on equalities only): every pair is tried,
+  -- event names by catalogue rows, both short lists.
   listed AS (
-    SELECT DISTINCT e.event, c.feature, c.by_property FROM event_names e
-    JOIN cat_cfg c ON e.event LIKE c.pattern ESCAPE '\'),
+    SELECT DISTINCT e.event AS event, c.feature AS feature, c.by_property AS by_property
+    FROM event_names e
+    CROSS JOIN cat_cfg c WHERE e.event LIKE c.pattern ESCAPE '\'),
   -- An event a property feature names is listed (never inferred), but counts for that feature
   -- only through user_day_feature, where its conditions were checked.
   event_feature AS (
@@ -60,20 +63,23 @@ WITH
   -- name, has its uses summed per user; every other row passes through as it is.
   merged_feature AS (
     SELECT feature FROM event_feature GROUP BY feature HAVING count(*) > 1
-    UNION SELECT feature FROM event_feature SEMI JOIN user_prop_feature USING (feature)),
+    UNION SELECT feature FROM event_feature
+    WHERE feature IN (SELECT feature FROM user_prop_feature)),
   user_feature AS (
-    SELECT u.user_id, f.feature, u.n
-    FROM user_event u JOIN (SELECT event, feature FROM event_feature ANTI JOIN merged_feature USING (feature)) f
-      USING (event)
+    SELECT u.user_id AS user_id, f.feature AS feature, u.n AS n
+    FROM user_event u JOIN (SELECT event, feature FROM event_feature
+      WHERE feature NOT IN (SELECT feature FROM merged_feature)) f USING (event)
     UNION ALL
-    SELECT user_id, feature, n FROM user_prop_feature ANTI JOIN merged_feature USING (feature)
+    SELECT user_id, feature, n FROM user_prop_feature
+    WHERE feature NOT IN (SELECT feature FROM merged_feature)
     UNION ALL
     SELECT user_id, feature, sum(n) AS n FROM (
-      SELECT u.user_id, f.feature, u.n
-      FROM user_event u JOIN (SELECT event, feature FROM event_feature SEMI JOIN merged_feature USING (feature)) f
-        USING (event)
+      SELECT u.user_id AS user_id, f.feature AS feature, u.n AS n
+      FROM user_event u JOIN (SELECT event, feature FROM event_feature
+        WHERE feature IN (SELECT feature FROM merged_feature)) f USING (event)
       UNION ALL
-      SELECT user_id, feature, n FROM user_prop_feature SEMI JOIN merged_feature USING (feature))
+      SELECT user_id, feature, n FROM user_prop_feature
+      WHERE feature IN (SELECT feature FROM merged_feature))
     GROUP BY user_id, feature),
   feature_users AS (SELECT feature, count(*) AS users FROM user_feature GROUP BY feature),
   cfg_feature AS (
@@ -83,22 +89,24 @@ WITH
     FROM cat_cfg GROUP BY feature),
   -- A login feature is presence, not use: never advanced, whatever its kind says.
   feature_info AS (
-    SELECT f.feature, coalesce(u.users, 0) AS users, c.feature IS NULL AS inferred,
-      coalesce(c.is_login, regexp_matches(lower(f.feature), $login_re)) AS is_login,
-      coalesce(c.is_collaboration, regexp_matches(lower(f.feature), $collab_re)) AS is_collaboration,
-      coalesce(c.is_feedback, regexp_matches(lower(f.feature), $feedback_re)) AS is_feedback,
+    SELECT f.feature AS feature, coalesce(u.users, 0) AS users,
+      c.feature IS NULL AS inferred,
+      coalesce(c.is_login, regexp_matches(lower(f.feature), CAST($login_re AS VARCHAR))) AS is_login,
+      coalesce(c.is_collaboration, regexp_matches(lower(f.feature), CAST($collab_re AS VARCHAR))) AS is_collaboration,
+      coalesce(c.is_feedback, regexp_matches(lower(f.feature), CAST($feedback_re AS VARCHAR))) AS is_feedback,
       coalesce(c.is_key, false) AS is_key,
       coalesce(c.is_advanced AND NOT c.is_login,
-        NOT regexp_matches(lower(f.feature), $login_re)
-        AND coalesce(u.users, 0) < $adv_share * (SELECT n FROM active)) AS is_advanced,
-      c.released
+        NOT regexp_matches(lower(f.feature), CAST($login_re AS VARCHAR))
+        AND coalesce(u.users, 0) < CAST($adv_share AS DOUBLE) * (SELECT n FROM active)) AS is_advanced,
+      c.released AS released
     FROM (SELECT feature FROM cfg_feature UNION SELECT feature FROM feature_users) f
-    LEFT JOIN cfg_feature c USING (feature) LEFT JOIN feature_users u USING (feature)),
+    LEFT JOIN cfg_feature c ON c.feature = f.feature
+    LEFT JOIN feature_users u ON u.feature = f.feature),
   -- An event is login-like when a feature that names it is (a property feature's condition is
   -- not looked at here: its event name is login-like as a whole), else by its name; it is counted
   -- (as an action or a login) when the catalogue lists it or infers unlisted events.
   event_login AS (
-    SELECT e.event, coalesce(bool_or(i.is_login), regexp_matches(lower(e.event), $login_re)) AS is_login,
+    SELECT e.event AS event, coalesce(bool_or(i.is_login), regexp_matches(lower(e.event), CAST($login_re AS VARCHAR))) AS is_login,
       e.event IN (SELECT event FROM listed) AS is_counted
     FROM event_names e
     LEFT JOIN (SELECT event, feature FROM listed UNION ALL SELECT event, feature FROM event_feature) f

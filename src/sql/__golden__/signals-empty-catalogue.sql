@@ -40,11 +40,14 @@
   user_prop_feature AS (
     SELECT user_id, feature, sum(events) AS n FROM user_day_feature
     WHERE project_id = $p AND NOT anonymous AND day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE) GROUP BY user_id, feature),
-  cat_cfg (feature, pattern, by_property, is_advanced, is_login, is_collaboration, is_feedback, is_key, released) AS (SELECT CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), false, false, false, false, false, false, CAST(NULL AS DATE) WHERE false),
+  cat_cfg AS (SELECT CAST(NULL AS VARCHAR) AS feature, CAST(NULL AS VARCHAR) AS pattern, false AS by_property, false AS is_advanced, false AS is_login, false AS is_collaboration, false AS is_feedback, false AS is_key, CAST(NULL AS DATE) AS released WHERE 1 = 0),
   event_names AS (SELECT DISTINCT event FROM user_event),
+  -- A pattern match is no equi-join (ClickHouse joins on equalities only): every pair is tried,
+  -- event names by catalogue rows, both short lists.
   listed AS (
-    SELECT DISTINCT e.event, c.feature, c.by_property FROM event_names e
-    JOIN cat_cfg c ON e.event LIKE c.pattern ESCAPE '\'),
+    SELECT DISTINCT e.event AS event, c.feature AS feature, c.by_property AS by_property
+    FROM event_names e
+    CROSS JOIN cat_cfg c WHERE e.event LIKE c.pattern ESCAPE '\'),
   -- An event a property feature names is listed (never inferred), but counts for that feature
   -- only through user_day_feature, where its conditions were checked.
   event_feature AS (
@@ -55,20 +58,23 @@
   -- name, has its uses summed per user; every other row passes through as it is.
   merged_feature AS (
     SELECT feature FROM event_feature GROUP BY feature HAVING count(*) > 1
-    UNION SELECT feature FROM event_feature SEMI JOIN user_prop_feature USING (feature)),
+    UNION SELECT feature FROM event_feature
+    WHERE feature IN (SELECT feature FROM user_prop_feature)),
   user_feature AS (
-    SELECT u.user_id, f.feature, u.n
-    FROM user_event u JOIN (SELECT event, feature FROM event_feature ANTI JOIN merged_feature USING (feature)) f
-      USING (event)
+    SELECT u.user_id AS user_id, f.feature AS feature, u.n AS n
+    FROM user_event u JOIN (SELECT event, feature FROM event_feature
+      WHERE feature NOT IN (SELECT feature FROM merged_feature)) f USING (event)
     UNION ALL
-    SELECT user_id, feature, n FROM user_prop_feature ANTI JOIN merged_feature USING (feature)
+    SELECT user_id, feature, n FROM user_prop_feature
+    WHERE feature NOT IN (SELECT feature FROM merged_feature)
     UNION ALL
     SELECT user_id, feature, sum(n) AS n FROM (
-      SELECT u.user_id, f.feature, u.n
-      FROM user_event u JOIN (SELECT event, feature FROM event_feature SEMI JOIN merged_feature USING (feature)) f
-        USING (event)
+      SELECT u.user_id AS user_id, f.feature AS feature, u.n AS n
+      FROM user_event u JOIN (SELECT event, feature FROM event_feature
+        WHERE feature IN (SELECT feature FROM merged_feature)) f USING (event)
       UNION ALL
-      SELECT user_id, feature, n FROM user_prop_feature SEMI JOIN merged_feature USING (feature))
+      SELECT user_id, feature, n FROM user_prop_feature
+      WHERE feature IN (SELECT feature FROM merged_feature))
     GROUP BY user_id, feature),
   feature_users AS (SELECT feature, count(*) AS users FROM user_feature GROUP BY feature),
   cfg_feature AS (
@@ -78,22 +84,24 @@
     FROM cat_cfg GROUP BY feature),
   -- A login feature is presence, not use: never advanced, whatever its kind says.
   feature_info AS (
-    SELECT f.feature, coalesce(u.users, 0) AS users, c.feature IS NULL AS inferred,
-      coalesce(c.is_login, regexp_matches(lower(f.feature), $login_re)) AS is_login,
-      coalesce(c.is_collaboration, regexp_matches(lower(f.feature), $collab_re)) AS is_collaboration,
-      coalesce(c.is_feedback, regexp_matches(lower(f.feature), $feedback_re)) AS is_feedback,
+    SELECT f.feature AS feature, coalesce(u.users, 0) AS users,
+      c.feature IS NULL AS inferred,
+      coalesce(c.is_login, regexp_matches(lower(f.feature), CAST($login_re AS VARCHAR))) AS is_login,
+      coalesce(c.is_collaboration, regexp_matches(lower(f.feature), CAST($collab_re AS VARCHAR))) AS is_collaboration,
+      coalesce(c.is_feedback, regexp_matches(lower(f.feature), CAST($feedback_re AS VARCHAR))) AS is_feedback,
       coalesce(c.is_key, false) AS is_key,
       coalesce(c.is_advanced AND NOT c.is_login,
-        NOT regexp_matches(lower(f.feature), $login_re)
-        AND coalesce(u.users, 0) < $adv_share * (SELECT n FROM active)) AS is_advanced,
-      c.released
+        NOT regexp_matches(lower(f.feature), CAST($login_re AS VARCHAR))
+        AND coalesce(u.users, 0) < CAST($adv_share AS DOUBLE) * (SELECT n FROM active)) AS is_advanced,
+      c.released AS released
     FROM (SELECT feature FROM cfg_feature UNION SELECT feature FROM feature_users) f
-    LEFT JOIN cfg_feature c USING (feature) LEFT JOIN feature_users u USING (feature)),
+    LEFT JOIN cfg_feature c ON c.feature = f.feature
+    LEFT JOIN feature_users u ON u.feature = f.feature),
   -- An event is login-like when a feature that names it is (a property feature's condition is
   -- not looked at here: its event name is login-like as a whole), else by its name; it is counted
   -- (as an action or a login) when the catalogue lists it or infers unlisted events.
   event_login AS (
-    SELECT e.event, coalesce(bool_or(i.is_login), regexp_matches(lower(e.event), $login_re)) AS is_login,
+    SELECT e.event AS event, coalesce(bool_or(i.is_login), regexp_matches(lower(e.event), CAST($login_re AS VARCHAR))) AS is_login,
       true AS is_counted
     FROM event_names e
     LEFT JOIN (SELECT event, feature FROM listed UNION ALL SELECT event, feature FROM event_feature) f

@@ -30,6 +30,9 @@ export const clickhouse: Dialect = {
   regexpMatches: (expr, re) => `toBool(match(${expr}, ${re}))`,
   // NULL over no rows (or only NULLs), like bool_or; max of Bool is a Bool.
   boolOr: (expr) => `if(count(${expr}) = 0, NULL, toBool(max(${expr})))`,
+  bool: (expr) => `toBool(${expr})`,
+  // Only Nullable types hold NULL.
+  nullOf: (type) => `CAST(NULL AS ${type.startsWith('Nullable') ? type : `Nullable(${type})`})`,
   sessionSettings: { join_use_nulls: 1, union_default_mode: 'DISTINCT' },
   capabilities: { transactions: false },
 };

@@ -47,6 +47,13 @@ export interface Dialect {
   like(expr: string, pattern: string): string;
   /** Whether a regular expression (RE2 syntax on both engines) matches somewhere in the text. */
   regexpMatches(expr: string, re: string): string;
+  /**
+   * A truth value as a result column: ClickHouse's comparisons and logic answer UInt8 (0 / 1),
+   * which must come out as the same true / false DuckDB gives.
+   */
+  bool(expr: string): string;
+  /** A typed NULL. */
+  nullOf(type: SqlType): string;
   /** Whether any row's condition holds (NULL when there is no row, as bool_or). */
   boolOr(expr: string): string;
   /**
@@ -79,4 +86,6 @@ export const DIALECT_PIECES = [
   'like',
   'regexpMatches',
   'boolOr',
+  'nullOf',
+  'bool',
 ] as const satisfies readonly (keyof Dialect)[];

@@ -31,6 +31,8 @@ export const duckdb: Dialect = {
   like: (expr, pattern) => `${expr} LIKE ${pattern} ESCAPE '\\'`,
   regexpMatches: (expr, re) => `regexp_matches(${expr}, ${re})`,
   boolOr: (expr) => `bool_or(${expr})`,
+  bool: (expr) => expr,
+  nullOf: (type) => `CAST(NULL AS ${DUCKDB_TYPES[type]})`,
   sessionSettings: {},
   capabilities: { transactions: true },
 };
