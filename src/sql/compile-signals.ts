@@ -1,6 +1,8 @@
 import type { SqlParams } from '../engines/engine.js';
 import type { Catalogue } from '../model/catalogue.js';
 import { compileCatalogueCtes } from './compile-catalogue.js';
+import type { Dialect } from './dialects/dialect.js';
+import { duckdb } from './dialects/duckdb.js';
 
 /** Where the per-day rows come from: the rollup tables, or (for the benchmark) raw events. */
 export interface SignalSources {
@@ -39,14 +41,19 @@ export interface SignalsInput {
   feedbackPattern: string;
   sources?: SignalSources | undefined;
   reuse?: SignalReuse | undefined;
+  /** The engine's SQL dialect (default DuckDB). */
+  dialect?: Dialect | undefined;
 }
 
 function windowParams(input: SignalsInput): SqlParams {
   return { p: input.projectId, asof: input.asOf, window: input.windowDays };
 }
 
-const WINDOW =
-  'day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)';
+/** Days in the window (asOf - windowDays, asOf]. */
+function inWindow(d: Dialect): string {
+  const asof = d.param('asof', 'Date');
+  return `day > ${d.minusDays(asof, d.param('window', 'Int64'))} AND day <= ${asof}`;
+}
 
 /**
  * Uses of every event and of every property feature per user over the window: the two largest
@@ -59,11 +66,13 @@ export function compileWindowUses(input: SignalsInput): {
   params: SqlParams;
 } {
   const src = input.sources ?? ROLLUP_SOURCES;
+  const d = input.dialect ?? duckdb;
+  const p = d.param('p', 'String');
   return {
     userEvent: `SELECT user_id, event, sum(events) AS n FROM ${src.userDayEvent}
-    WHERE project_id = $p AND NOT anonymous AND ${WINDOW} GROUP BY user_id, event`,
+    WHERE project_id = ${p} AND NOT anonymous AND ${inWindow(d)} GROUP BY user_id, event`,
     userPropFeature: `SELECT user_id, feature, sum(events) AS n FROM ${src.userDayFeature}
-    WHERE project_id = $p AND NOT anonymous AND ${WINDOW} GROUP BY user_id, feature`,
+    WHERE project_id = ${p} AND NOT anonymous AND ${inWindow(d)} GROUP BY user_id, feature`,
     params: windowParams(input),
   };
 }
@@ -76,7 +85,8 @@ export function compileWindowUses(input: SignalsInput): {
  */
 export function compileSignals(input: SignalsInput): { ctes: string; params: SqlParams } {
   const src = input.sources ?? ROLLUP_SOURCES;
-  const cat = compileCatalogueCtes(input);
+  const d = input.dialect ?? duckdb;
+  const cat = compileCatalogueCtes(input, d);
   const hasReleases = input.catalogue.features.some((f) => f.released !== undefined);
   const params: SqlParams = {
     ...cat.params,
@@ -85,74 +95,75 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
   };
   const uses = compileWindowUses(input);
   const reuse = input.reuse;
-  const asof = 'CAST($asof AS DATE)';
-  const inWindow = `day > ${asof} - CAST($window AS INTEGER) AND day <= ${asof}`;
+  const p = d.param('p', 'String');
+  const asof = d.param('asof', 'Date');
+  const window = d.param('window', 'Int64');
+  const earlyDays = d.param('early_days', 'Int64');
   // Active weeks look back 13 weeks; the trend compares with the window before this one.
-  const lookBack = `day > ${asof} - greatest(91, 2 * CAST($window AS INTEGER)) AND day <= ${asof}`;
+  const lookBackStart = d.minusDays(asof, `greatest(91, 2 * ${window})`);
+  const lookBack = `day > ${lookBackStart} AND day <= ${asof}`;
   const early = hasReleases
     ? `early AS (
-    SELECT e.user_id, count(DISTINCT i.feature) AS early_adoptions
+    SELECT e.user_id AS user_id, ${d.countDistinct('i.feature')} AS early_adoptions
     FROM (SELECT user_id, event, day FROM ${src.userDayEvent}
-          WHERE project_id = $p AND NOT anonymous AND day <= ${asof}) e
-    JOIN cat_cfg c ON NOT c.by_property AND e.event LIKE c.pattern ESCAPE '\\'
+          WHERE project_id = ${p} AND NOT anonymous AND day <= ${asof}) e
+    CROSS JOIN (SELECT feature, pattern FROM cat_cfg WHERE NOT by_property) c
     JOIN feature_info i ON i.feature = c.feature
-    WHERE i.released IS NOT NULL AND e.day >= i.released
-      AND e.day < i.released + CAST($early_days AS INTEGER)
+    WHERE ${d.like('e.event', 'c.pattern')} AND i.released IS NOT NULL AND e.day >= i.released
+      AND e.day < ${d.plusDays('i.released', earlyDays)}
     GROUP BY e.user_id
     UNION ALL
-    SELECT f.user_id, count(DISTINCT f.feature)
+    SELECT f.user_id AS user_id, ${d.countDistinct('f.feature')} AS early_adoptions
     FROM ${src.userDayFeature} f JOIN feature_info i ON i.feature = f.feature
-    WHERE f.project_id = $p AND NOT f.anonymous AND f.day <= ${asof} AND i.released IS NOT NULL
-      AND f.day >= i.released AND f.day < i.released + CAST($early_days AS INTEGER)
+    WHERE f.project_id = ${p} AND NOT f.anonymous AND f.day <= ${asof} AND i.released IS NOT NULL
+      AND f.day >= i.released AND f.day < ${d.plusDays('i.released', earlyDays)}
     GROUP BY f.user_id)`
-    : 'early AS (SELECT CAST(NULL AS VARCHAR) AS user_id, 0 AS early_adoptions WHERE false)';
+    : `early AS (SELECT ${d.nullOf('String')} AS user_id, 0 AS early_adoptions WHERE 1 = 0)`;
   // Days of the window as bits of 64-bit words (one word up to 64 days): a distinct count
   // without a distinct aggregate, and a user with two accounts on a day still counts it once.
   const back = `(${asof} - day)`;
   const words = Array.from({ length: Math.ceil(input.windowDays / 64) }, (_, k) => {
-    const bit = `CAST(1 AS UBIGINT) << CAST(${k === 0 && input.windowDays <= 64 ? back : `${back} % 64`} AS UBIGINT)`;
+    const bit = d.bit(k === 0 && input.windowDays <= 64 ? back : `${back} % 64`);
     const word =
       input.windowDays <= 64
         ? bit
-        : `CASE WHEN ${back} // 64 = ${k} THEN ${bit} ELSE CAST(0 AS UBIGINT) END`;
-    return `CAST(bit_count(bit_or(${word})) AS BIGINT)`;
+        : `CASE WHEN ${d.intDiv(back, '64')} = ${k} THEN ${bit} ELSE ${d.noBits()} END`;
+    return d.bitCount(d.bitOrAgg(word));
   });
   const ctes = `
   -- The window's rows, read once for the per-user sums, the session lengths and the accounts.
   in_window AS (
     SELECT user_id, account_id, day, events, sessions, active_seconds, session_seconds
-    FROM ${src.userDay} WHERE project_id = $p AND NOT anonymous AND ${inWindow}),
+    FROM ${src.userDay} WHERE project_id = ${p} AND NOT anonymous AND ${inWindow(d)}),
   window_user AS (
     SELECT user_id,
       CAST(${words.join(' + ')} AS BIGINT) AS days_active,
       sum(sessions) AS sessions, sum(active_seconds) AS active_seconds, sum(events) AS events,
-      list_median(flatten(list(session_seconds))) AS session_seconds_median,
+      ${d.medianOfLists('session_seconds')} AS session_seconds_median,
       min(day) AS first_window_day, max(day) AS last_day
     FROM in_window GROUP BY user_id),
   -- Days (0..6) and weeks (0..12) back from the as-of date as bits of one number: cheaper than a
   -- distinct aggregate, and a user with two accounts on a day still counts it once.
   look_back AS (
     SELECT user_id,
-      bit_or(CASE WHEN day > ${asof} - 7
-        THEN CAST(1 AS BIGINT) << CAST(${asof} - day AS BIGINT) ELSE 0 END) AS day_bits,
-      bit_or(CASE WHEN day > ${asof} - 91
-        THEN CAST(1 AS BIGINT) << CAST((${asof} - day) // 7 AS BIGINT) ELSE 0 END) AS week_bits,
-      coalesce(sum(events) FILTER (WHERE day <= ${asof} - CAST($window AS INTEGER)
-        AND day > ${asof} - 2 * CAST($window AS INTEGER)), 0) AS previous_events,
+      ${d.bitOrAgg(`CASE WHEN day > ${d.minusDays(asof, '7')} THEN ${d.bit(back)} ELSE ${d.noBits()} END`)} AS day_bits,
+      ${d.bitOrAgg(`CASE WHEN day > ${d.minusDays(asof, '91')} THEN ${d.bit(d.intDiv(back, '7'))} ELSE ${d.noBits()} END`)} AS week_bits,
+      coalesce(${d.sumIf('events', `day <= ${d.minusDays(asof, window)} AND day > ${d.minusDays(asof, `2 * ${window}`)}`)}, 0) AS previous_events,
       min(day) AS first_recent_day
-    FROM ${src.userDay} WHERE project_id = $p AND NOT anonymous AND ${lookBack}
+    FROM ${src.userDay} WHERE project_id = ${p} AND NOT anonymous AND ${lookBack}
     GROUP BY user_id),
   per_day AS (
-    SELECT w.user_id, w.days_active, CAST(bit_count(l.day_bits) AS BIGINT) AS days_active_7,
-      CAST(bit_count(l.week_bits) AS BIGINT) AS active_weeks,
-      w.sessions, w.active_seconds, w.events, l.previous_events, l.first_recent_day, w.last_day,
-      w.session_seconds_median
+    SELECT w.user_id AS user_id, w.days_active AS days_active,
+      ${d.bitCount('l.day_bits')} AS days_active_7, ${d.bitCount('l.week_bits')} AS active_weeks,
+      w.sessions AS sessions, w.active_seconds AS active_seconds, w.events AS events,
+      l.previous_events AS previous_events, l.first_recent_day AS first_recent_day,
+      w.last_day AS last_day, w.session_seconds_median AS session_seconds_median
     FROM window_user w JOIN look_back l USING (user_id)),
   active AS (SELECT count(*) AS n FROM ${reuse?.scored ?? 'per_day'}),
   -- First day seen before the look-back (the look-back's own first day is in per_day).
   first_seen AS (
     SELECT user_id, min(day) AS first_day FROM ${src.userDay}
-    WHERE project_id = $p AND NOT anonymous AND day <= ${asof} - greatest(91, 2 * CAST($window AS INTEGER))
+    WHERE project_id = ${p} AND NOT anonymous AND day <= ${lookBackStart}
     GROUP BY user_id),
   user_event AS (${reuse ? `SELECT user_id, event, n FROM ${reuse.userEvent}` : uses.userEvent}),
   user_prop_feature AS (
@@ -161,54 +172,56 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
   any_key AS (SELECT count(*) > 0 AS yes FROM feature_info WHERE is_key),
   catalogue_size AS (SELECT count(*) AS n FROM feature_info WHERE NOT is_login),
   per_event AS (
-    SELECT u.user_id,
-      sum(u.n) FILTER (WHERE NOT l.is_login AND l.is_counted) AS actions,
-      sum(u.n) FILTER (WHERE l.is_login AND l.is_counted) AS logins
+    SELECT u.user_id AS user_id,
+      ${d.sumIf('u.n', 'NOT l.is_login AND l.is_counted')} AS actions,
+      ${d.sumIf('u.n', 'l.is_login AND l.is_counted')} AS logins
     FROM user_event u JOIN event_login l USING (event) GROUP BY u.user_id),
   per_feature AS (
-    SELECT uf.user_id,
-      count(*) FILTER (WHERE NOT i.is_login) AS features,
-      count(*) FILTER (WHERE NOT i.is_login AND NOT i.is_advanced) AS core_features,
-      count(*) FILTER (WHERE i.is_advanced) AS advanced_features,
-      -- Most used first, then by name: a sort of each user's short list, not an ordered aggregate.
-      list_transform(list_sort(list({n: -uf.n, feature: uf.feature}) FILTER (WHERE i.is_advanced)),
-        x -> x.feature) AS advanced_list,
-      sum(uf.n) FILTER (WHERE i.is_key) AS key_feature_uses,
-      sum(uf.n) FILTER (WHERE i.is_collaboration) AS collaboration,
-      sum(uf.n) FILTER (WHERE i.is_feedback) AS feedback
+    SELECT uf.user_id AS user_id,
+      ${d.countIf('NOT i.is_login')} AS features,
+      ${d.countIf('NOT i.is_login AND NOT i.is_advanced')} AS core_features,
+      ${d.countIf('i.is_advanced')} AS advanced_features,
+      -- Most used first, then by name.
+      ${d.sortedNames('uf.feature', '-uf.n', 'i.is_advanced')} AS advanced_list,
+      ${d.sumIf('uf.n', 'i.is_key')} AS key_feature_uses,
+      ${d.sumIf('uf.n', 'i.is_collaboration')} AS collaboration,
+      ${d.sumIf('uf.n', 'i.is_feedback')} AS feedback
     FROM user_feature uf JOIN feature_info i USING (feature) GROUP BY uf.user_id),
   -- A user's account is the one with most of their events in the window (ties: the first id).
   main_account AS (
     SELECT user_id, account_id FROM (
-      SELECT user_id, account_id, sum(events) AS n FROM in_window
-      WHERE account_id <> '' GROUP BY user_id, account_id)
-    QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY n DESC, account_id) = 1),
+      SELECT user_id, account_id,
+        row_number() OVER (PARTITION BY user_id ORDER BY n DESC, account_id) AS rn
+      FROM (SELECT user_id, account_id, sum(events) AS n FROM in_window
+            WHERE account_id <> '' GROUP BY user_id, account_id))
+    WHERE rn = 1),
   ${early},
   signals AS (
-    SELECT d.user_id, coalesce(a.account_id, '') AS account_id,
-      d.days_active, d.days_active_7, d.active_weeks, d.sessions,
-      CASE WHEN d.sessions > 0 THEN round(d.active_seconds / d.sessions, 1) ELSE 0 END
+    SELECT pd.user_id AS user_id, coalesce(a.account_id, '') AS account_id,
+      pd.days_active AS days_active, pd.days_active_7 AS days_active_7,
+      pd.active_weeks AS active_weeks, pd.sessions AS sessions,
+      CASE WHEN pd.sessions > 0 THEN ${d.round(d.divide('pd.active_seconds', 'pd.sessions'), 1)} ELSE 0 END
         AS session_seconds_mean,
-      coalesce(d.session_seconds_median, 0) AS session_seconds_median,
-      d.active_seconds, d.events,
+      coalesce(pd.session_seconds_median, 0) AS session_seconds_median,
+      pd.active_seconds AS active_seconds, pd.events AS events,
       coalesce(e.actions, 0) AS actions, coalesce(e.logins, 0) AS logins,
       coalesce(f.features, 0) AS features,
       coalesce(f.core_features, 0) AS core_features,
       coalesce(f.advanced_features, 0) AS advanced_features,
       CASE WHEN (SELECT n FROM catalogue_size) > 0
-        THEN round(100.0 * coalesce(f.features, 0) / (SELECT n FROM catalogue_size), 1)
+        THEN ${d.round('100.0 * coalesce(f.features, 0) / (SELECT n FROM catalogue_size)', 1)}
         ELSE 0 END AS catalogue_coverage,
       CASE WHEN (SELECT yes FROM any_key) THEN coalesce(f.key_feature_uses, 0)
         ELSE coalesce(e.actions, 0) END AS key_actions,
       coalesce(f.collaboration, 0) AS collaboration, coalesce(f.feedback, 0) AS feedback,
-      ${asof} - least(d.first_recent_day, coalesce(fs.first_day, d.first_recent_day)) AS tenure_days,
-      ${asof} - d.last_day AS days_since_last_seen,
+      ${asof} - least(pd.first_recent_day, coalesce(fs.first_day, pd.first_recent_day)) AS tenure_days,
+      ${asof} - pd.last_day AS days_since_last_seen,
       coalesce(ea.early_adoptions, 0) AS early_adoptions,
-      CASE WHEN d.previous_events > 0
-        THEN round(100.0 * (d.events - d.previous_events) / d.previous_events, 1)
-        WHEN d.events > 0 THEN 100 ELSE 0 END AS trend,
-      coalesce(f.advanced_list, []) AS advanced_list
-    FROM per_day d
+      CASE WHEN pd.previous_events > 0
+        THEN ${d.round('100.0 * (pd.events - pd.previous_events) / pd.previous_events', 1)}
+        WHEN pd.events > 0 THEN 100 ELSE 0 END AS trend,
+      ${d.listOrEmpty('f.advanced_list')} AS advanced_list
+    FROM per_day pd
     LEFT JOIN per_event e USING (user_id) LEFT JOIN per_feature f USING (user_id)
     LEFT JOIN first_seen fs USING (user_id)
     LEFT JOIN main_account a USING (user_id)

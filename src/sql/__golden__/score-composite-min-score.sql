@@ -2,10 +2,10 @@ WITH
   -- The window's rows, read once for the per-user sums, the session lengths and the accounts.
   in_window AS (
     SELECT user_id, account_id, day, events, sessions, active_seconds, session_seconds
-    FROM user_day WHERE project_id = $p AND NOT anonymous AND day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE)),
+    FROM user_day WHERE project_id = CAST($p AS VARCHAR) AND NOT anonymous AND day > (CAST($asof AS DATE) - CAST(CAST($window AS BIGINT) AS INTEGER)) AND day <= CAST($asof AS DATE)),
   window_user AS (
     SELECT user_id,
-      CAST(CAST(bit_count(bit_or(CAST(1 AS UBIGINT) << CAST((CAST($asof AS DATE) - day) AS UBIGINT))) AS BIGINT) AS BIGINT) AS days_active,
+      CAST(CAST(bit_count(bit_or((CAST(1 AS UBIGINT) << CAST((CAST($asof AS DATE) - day) AS UBIGINT)))) AS BIGINT) AS BIGINT) AS days_active,
       sum(sessions) AS sessions, sum(active_seconds) AS active_seconds, sum(events) AS events,
       list_median(flatten(list(session_seconds))) AS session_seconds_median,
       min(day) AS first_window_day, max(day) AS last_day
@@ -14,32 +14,30 @@ WITH
   -- distinct aggregate, and a user with two accounts on a day still counts it once.
   look_back AS (
     SELECT user_id,
-      bit_or(CASE WHEN day > CAST($asof AS DATE) - 7
-        THEN CAST(1 AS BIGINT) << CAST(CAST($asof AS DATE) - day AS BIGINT) ELSE 0 END) AS day_bits,
-      bit_or(CASE WHEN day > CAST($asof AS DATE) - 91
-        THEN CAST(1 AS BIGINT) << CAST((CAST($asof AS DATE) - day) // 7 AS BIGINT) ELSE 0 END) AS week_bits,
-      coalesce(sum(events) FILTER (WHERE day <= CAST($asof AS DATE) - CAST($window AS INTEGER)
-        AND day > CAST($asof AS DATE) - 2 * CAST($window AS INTEGER)), 0) AS previous_events,
+      bit_or(CASE WHEN day > (CAST($asof AS DATE) - CAST(7 AS INTEGER)) THEN (CAST(1 AS UBIGINT) << CAST((CAST($asof AS DATE) - day) AS UBIGINT)) ELSE CAST(0 AS UBIGINT) END) AS day_bits,
+      bit_or(CASE WHEN day > (CAST($asof AS DATE) - CAST(91 AS INTEGER)) THEN (CAST(1 AS UBIGINT) << CAST(((CAST($asof AS DATE) - day) // 7) AS UBIGINT)) ELSE CAST(0 AS UBIGINT) END) AS week_bits,
+      coalesce(sum(events) FILTER (WHERE day <= (CAST($asof AS DATE) - CAST(CAST($window AS BIGINT) AS INTEGER)) AND day > (CAST($asof AS DATE) - CAST(2 * CAST($window AS BIGINT) AS INTEGER))), 0) AS previous_events,
       min(day) AS first_recent_day
-    FROM user_day WHERE project_id = $p AND NOT anonymous AND day > CAST($asof AS DATE) - greatest(91, 2 * CAST($window AS INTEGER)) AND day <= CAST($asof AS DATE)
+    FROM user_day WHERE project_id = CAST($p AS VARCHAR) AND NOT anonymous AND day > (CAST($asof AS DATE) - CAST(greatest(91, 2 * CAST($window AS BIGINT)) AS INTEGER)) AND day <= CAST($asof AS DATE)
     GROUP BY user_id),
   per_day AS (
-    SELECT w.user_id, w.days_active, CAST(bit_count(l.day_bits) AS BIGINT) AS days_active_7,
-      CAST(bit_count(l.week_bits) AS BIGINT) AS active_weeks,
-      w.sessions, w.active_seconds, w.events, l.previous_events, l.first_recent_day, w.last_day,
-      w.session_seconds_median
+    SELECT w.user_id AS user_id, w.days_active AS days_active,
+      CAST(bit_count(l.day_bits) AS BIGINT) AS days_active_7, CAST(bit_count(l.week_bits) AS BIGINT) AS active_weeks,
+      w.sessions AS sessions, w.active_seconds AS active_seconds, w.events AS events,
+      l.previous_events AS previous_events, l.first_recent_day AS first_recent_day,
+      w.last_day AS last_day, w.session_seconds_median AS session_seconds_median
     FROM window_user w JOIN look_back l USING (user_id)),
   active AS (SELECT count(*) AS n FROM per_day),
   -- First day seen before the look-back (the look-back's own first day is in per_day).
   first_seen AS (
     SELECT user_id, min(day) AS first_day FROM user_day
-    WHERE project_id = $p AND NOT anonymous AND day <= CAST($asof AS DATE) - greatest(91, 2 * CAST($window AS INTEGER))
+    WHERE project_id = CAST($p AS VARCHAR) AND NOT anonymous AND day <= (CAST($asof AS DATE) - CAST(greatest(91, 2 * CAST($window AS BIGINT)) AS INTEGER))
     GROUP BY user_id),
   user_event AS (SELECT user_id, event, sum(events) AS n FROM user_day_event
-    WHERE project_id = $p AND NOT anonymous AND day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE) GROUP BY user_id, event),
+    WHERE project_id = CAST($p AS VARCHAR) AND NOT anonymous AND day > (CAST($asof AS DATE) - CAST(CAST($window AS BIGINT) AS INTEGER)) AND day <= CAST($asof AS DATE) GROUP BY user_id, event),
   user_prop_feature AS (
     SELECT user_id, feature, sum(events) AS n FROM user_day_feature
-    WHERE project_id = $p AND NOT anonymous AND day > CAST($asof AS DATE) - CAST($window AS INTEGER) AND day <= CAST($asof AS DATE) GROUP BY user_id, feature),
+    WHERE project_id = CAST($p AS VARCHAR) AND NOT anonymous AND day > (CAST($asof AS DATE) - CAST(CAST($window AS BIGINT) AS INTEGER)) AND day <= CAST($asof AS DATE) GROUP BY user_id, feature),
   cat_cfg AS (SELECT CAST(NULL AS VARCHAR) AS feature, CAST(NULL AS VARCHAR) AS pattern, false AS by_property, false AS is_advanced, false AS is_login, false AS is_collaboration, false AS is_feedback, false AS is_key, CAST(NULL AS DATE) AS released WHERE 1 = 0),
   event_names AS (SELECT DISTINCT event FROM user_event),
   -- A pattern match is no equi-join (ClickHouse joins on equalities only): every pair is tried,
@@ -111,18 +109,17 @@ WITH
   any_key AS (SELECT count(*) > 0 AS yes FROM feature_info WHERE is_key),
   catalogue_size AS (SELECT count(*) AS n FROM feature_info WHERE NOT is_login),
   per_event AS (
-    SELECT u.user_id,
+    SELECT u.user_id AS user_id,
       sum(u.n) FILTER (WHERE NOT l.is_login AND l.is_counted) AS actions,
       sum(u.n) FILTER (WHERE l.is_login AND l.is_counted) AS logins
     FROM user_event u JOIN event_login l USING (event) GROUP BY u.user_id),
   per_feature AS (
-    SELECT uf.user_id,
+    SELECT uf.user_id AS user_id,
       count(*) FILTER (WHERE NOT i.is_login) AS features,
       count(*) FILTER (WHERE NOT i.is_login AND NOT i.is_advanced) AS core_features,
       count(*) FILTER (WHERE i.is_advanced) AS advanced_features,
-      -- Most used first, then by name: a sort of each user's short list, not an ordered aggregate.
-      list_transform(list_sort(list({n: -uf.n, feature: uf.feature}) FILTER (WHERE i.is_advanced)),
-        x -> x.feature) AS advanced_list,
+      -- Most used first, then by name.
+      list_transform(list_sort(list({k: -uf.n, name: uf.feature}) FILTER (WHERE i.is_advanced)), x -> x.name) AS advanced_list,
       sum(uf.n) FILTER (WHERE i.is_key) AS key_feature_uses,
       sum(uf.n) FILTER (WHERE i.is_collaboration) AS collaboration,
       sum(uf.n) FILTER (WHERE i.is_feedback) AS feedback
@@ -130,17 +127,20 @@ WITH
   -- A user's account is the one with most of their events in the window (ties: the first id).
   main_account AS (
     SELECT user_id, account_id FROM (
-      SELECT user_id, account_id, sum(events) AS n FROM in_window
-      WHERE account_id <> '' GROUP BY user_id, account_id)
-    QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY n DESC, account_id) = 1),
-  early AS (SELECT CAST(NULL AS VARCHAR) AS user_id, 0 AS early_adoptions WHERE false),
+      SELECT user_id, account_id,
+        row_number() OVER (PARTITION BY user_id ORDER BY n DESC, account_id) AS rn
+      FROM (SELECT user_id, account_id, sum(events) AS n FROM in_window
+            WHERE account_id <> '' GROUP BY user_id, account_id))
+    WHERE rn = 1),
+  early AS (SELECT CAST(NULL AS VARCHAR) AS user_id, 0 AS early_adoptions WHERE 1 = 0),
   signals AS (
-    SELECT d.user_id, coalesce(a.account_id, '') AS account_id,
-      d.days_active, d.days_active_7, d.active_weeks, d.sessions,
-      CASE WHEN d.sessions > 0 THEN round(d.active_seconds / d.sessions, 1) ELSE 0 END
+    SELECT pd.user_id AS user_id, coalesce(a.account_id, '') AS account_id,
+      pd.days_active AS days_active, pd.days_active_7 AS days_active_7,
+      pd.active_weeks AS active_weeks, pd.sessions AS sessions,
+      CASE WHEN pd.sessions > 0 THEN round((CAST(pd.active_seconds AS DOUBLE) / pd.sessions), 1) ELSE 0 END
         AS session_seconds_mean,
-      coalesce(d.session_seconds_median, 0) AS session_seconds_median,
-      d.active_seconds, d.events,
+      coalesce(pd.session_seconds_median, 0) AS session_seconds_median,
+      pd.active_seconds AS active_seconds, pd.events AS events,
       coalesce(e.actions, 0) AS actions, coalesce(e.logins, 0) AS logins,
       coalesce(f.features, 0) AS features,
       coalesce(f.core_features, 0) AS core_features,
@@ -151,14 +151,14 @@ WITH
       CASE WHEN (SELECT yes FROM any_key) THEN coalesce(f.key_feature_uses, 0)
         ELSE coalesce(e.actions, 0) END AS key_actions,
       coalesce(f.collaboration, 0) AS collaboration, coalesce(f.feedback, 0) AS feedback,
-      CAST($asof AS DATE) - least(d.first_recent_day, coalesce(fs.first_day, d.first_recent_day)) AS tenure_days,
-      CAST($asof AS DATE) - d.last_day AS days_since_last_seen,
+      CAST($asof AS DATE) - least(pd.first_recent_day, coalesce(fs.first_day, pd.first_recent_day)) AS tenure_days,
+      CAST($asof AS DATE) - pd.last_day AS days_since_last_seen,
       coalesce(ea.early_adoptions, 0) AS early_adoptions,
-      CASE WHEN d.previous_events > 0
-        THEN round(100.0 * (d.events - d.previous_events) / d.previous_events, 1)
-        WHEN d.events > 0 THEN 100 ELSE 0 END AS trend,
+      CASE WHEN pd.previous_events > 0
+        THEN round(100.0 * (pd.events - pd.previous_events) / pd.previous_events, 1)
+        WHEN pd.events > 0 THEN 100 ELSE 0 END AS trend,
       coalesce(f.advanced_list, []) AS advanced_list
-    FROM per_day d
+    FROM per_day pd
     LEFT JOIN per_event e USING (user_id) LEFT JOIN per_feature f USING (user_id)
     LEFT JOIN first_seen fs USING (user_id)
     LEFT JOIN main_account a USING (user_id)

@@ -31,6 +31,20 @@ export const clickhouse: Dialect = {
   // NULL over no rows (or only NULLs), like bool_or; max of Bool is a Bool.
   boolOr: (expr) => `if(count(${expr}) = 0, NULL, toBool(max(${expr})))`,
   bool: (expr) => `toBool(${expr})`,
+  plusDays: (date, days) => `addDays(${date}, ${days})`,
+  bit: (position) => `bitShiftLeft(toUInt64(1), toUInt64(${position}))`,
+  bitOrAgg: (expr) => `groupBitOr(${expr})`,
+  noBits: () => 'toUInt64(0)',
+  bitCount: (expr) => `toInt64(bitCount(${expr}))`,
+  intDiv: (a, b) => `intDiv(${a}, ${b})`,
+  // Through a decimal, which rounds half away from zero like DuckDB; float round() is half-even.
+  round: (expr, digits) => `toFloat64(round(toDecimal128(${expr}, 12), ${digits}))`,
+  medianOfLists: (list) =>
+    `arrayReduce('quantileExactInclusive(0.5)', arrayFlatten(groupArray(${list})))`,
+  sortedNames: (name, key, cond) =>
+    `arrayMap(x -> x.2, arraySort(groupArrayIf((${key}, ${name}), ${cond})))`,
+  // Arrays are never NULL in ClickHouse: an outer join fills them with [] already.
+  listOrEmpty: (list) => list,
   // Only Nullable types hold NULL.
   nullOf: (type) => `CAST(NULL AS ${type.startsWith('Nullable') ? type : `Nullable(${type})`})`,
   sessionSettings: { join_use_nulls: 1, union_default_mode: 'DISTINCT' },

@@ -52,6 +52,29 @@ export interface Dialect {
    * which must come out as the same true / false DuckDB gives.
    */
   bool(expr: string): string;
+  /** Days after a date. */
+  plusDays(date: string, days: string): string;
+  /** 2^position as an unsigned 64-bit integer (position 0..63). */
+  bit(position: string): string;
+  /** An unsigned 64-bit zero, to OR bits into. */
+  noBits(): string;
+  /** The bitwise OR of a 64-bit value over the rows. */
+  bitOrAgg(expr: string): string;
+  /** How many bits of a 64-bit value are set. */
+  bitCount(expr: string): string;
+  /** Integer division, rounding toward zero. */
+  intDiv(a: string, b: string): string;
+  /** Rounded half away from zero, as DuckDB does (ClickHouse rounds floats half to even). */
+  round(expr: string, digits: number): string;
+  /** The median of every element of a list column over the rows (NULL when there is none). */
+  medianOfLists(list: string): string;
+  /**
+   * The names of the rows where a condition holds, as a list sorted by a numeric key then by
+   * name (empty when there is none).
+   */
+  sortedNames(name: string, key: string, cond: string): string;
+  /** A list that may be NULL from an outer join, as an empty list then. */
+  listOrEmpty(list: string): string;
   /** A typed NULL. */
   nullOf(type: SqlType): string;
   /** Whether any row's condition holds (NULL when there is no row, as bool_or). */
@@ -88,4 +111,14 @@ export const DIALECT_PIECES = [
   'boolOr',
   'nullOf',
   'bool',
+  'plusDays',
+  'bit',
+  'bitOrAgg',
+  'noBits',
+  'bitCount',
+  'intDiv',
+  'round',
+  'medianOfLists',
+  'sortedNames',
+  'listOrEmpty',
 ] as const satisfies readonly (keyof Dialect)[];

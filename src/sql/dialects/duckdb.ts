@@ -32,6 +32,18 @@ export const duckdb: Dialect = {
   regexpMatches: (expr, re) => `regexp_matches(${expr}, ${re})`,
   boolOr: (expr) => `bool_or(${expr})`,
   bool: (expr) => expr,
+  plusDays: (date, days) => `(${date} + CAST(${days} AS INTEGER))`,
+  bit: (position) => `(CAST(1 AS UBIGINT) << CAST(${position} AS UBIGINT))`,
+  bitOrAgg: (expr) => `bit_or(${expr})`,
+  noBits: () => 'CAST(0 AS UBIGINT)',
+  bitCount: (expr) => `CAST(bit_count(${expr}) AS BIGINT)`,
+  intDiv: (a, b) => `(${a} // ${b})`,
+  round: (expr, digits) => `round(${expr}, ${digits})`,
+  medianOfLists: (list) => `list_median(flatten(list(${list})))`,
+  // Most used first, then by name: a sort of each user's short list, not an ordered aggregate.
+  sortedNames: (name, key, cond) =>
+    `list_transform(list_sort(list({k: ${key}, name: ${name}}) FILTER (WHERE ${cond})), x -> x.name)`,
+  listOrEmpty: (list) => `coalesce(${list}, [])`,
   nullOf: (type) => `CAST(NULL AS ${DUCKDB_TYPES[type]})`,
   sessionSettings: {},
   capabilities: { transactions: true },
