@@ -9,6 +9,8 @@ import {
 } from '../model/definition.js';
 import { SIGNAL_NAMES, SIGNALS, type SignalName } from '../model/signals.js';
 import { compileSignals, type SignalsInput } from './compile-signals.js';
+import type { Dialect } from './dialects/dialect.js';
+import { duckdb } from './dialects/duckdb.js';
 
 /**
  * Scores every active user against a definition, in SQL. Each row carries the signals, and for
@@ -107,16 +109,18 @@ export function compileScore(
 ): { sql: string; params: SqlParams } {
   assertCompilable(definition);
   const { ctes, params } = compileSignals({ ...signals, windowDays: definition.window_days });
+  const d: Dialect = signals.dialect ?? duckdb;
   const ranked = signalsOf(definition);
   const tops = ranked.map(rankSql);
-  const topColumns = ranked.map((s) => `r.top_${s}`);
+  // Named: ClickHouse would call a qualified column by its qualified name.
+  const topColumns = ranked.map((s) => `r.top_${s} AS top_${s}`);
   if (definition.kind === 'score') {
     const total = definition.weights.reduce((a, w) => a + w.weight, 0);
     const ranks = definition.weights.map(({ signal }) => {
       const dir = SIGNALS[signal].lowerIsBetter ? 'DESC' : 'ASC';
       return `percent_rank() OVER (ORDER BY ${signal} ${dir}) AS rank_${signal}`;
     });
-    const rankColumns = definition.weights.map((w) => `r.rank_${w.signal}`);
+    const rankColumns = definition.weights.map((w) => `r.rank_${w.signal} AS rank_${w.signal}`);
     const weighted = definition.weights.map((w) => `${lit(w.weight)} * rank_${w.signal}`);
     const cut = definition.cutoff;
     const verdict =
@@ -126,25 +130,26 @@ export function compileScore(
     const sql = `WITH ${ctes},
   ranks AS (SELECT user_id, ${[...tops, ...ranks].join(', ')} FROM ${narrow(ranked)}),
   composite AS (
-    SELECT *, CAST(round(100 * (${weighted.join(' + ')}) / ${lit(total)}) AS INTEGER) AS score
+    SELECT *, CAST(${d.round(`100 * (${weighted.join(' + ')}) / ${lit(total)}`, 0)} AS INTEGER) AS score
     FROM ranks),
-  verdict AS (SELECT *, ${verdict} AS is_power_user FROM composite)
-  SELECT s.*, ${[...topColumns, ...rankColumns].join(', ')}, r.score, r.is_power_user
+  verdict AS (SELECT *, ${d.bool(verdict)} AS is_power_user FROM composite)
+  SELECT s.*, ${[...topColumns, ...rankColumns].join(', ')}, r.score AS score,
+    r.is_power_user AS is_power_user
   FROM signals s JOIN verdict r USING (user_id)`;
     return { sql, params };
   }
   const criteria = criteriaOf(definition.rule);
   const judged = criteria.map((c) => {
     const { pass, att } = criterionSql(c, definition.window_days);
-    return `${pass} AS pass_${c.id}, ${att} AS att_${c.id}`;
+    return `${d.bool(pass)} AS pass_${c.id}, ${att} AS att_${c.id}`;
   });
   const attSum = criteria.map((c) => `att_${c.id}`).join(' + ');
   const sql = `WITH ${ctes},
   ranks AS (SELECT user_id, ${tops.join(', ')} FROM ${narrow(ranked)}),
   ranked AS (SELECT s.*, ${topColumns.join(', ')} FROM signals s JOIN ranks r USING (user_id)),
   judged AS (SELECT *, ${judged.join(', ')} FROM ranked)
-  SELECT *, ${ruleSql(definition.rule)} AS is_power_user,
-    CAST(round(100 * (${attSum}) / ${criteria.length}) AS INTEGER) AS score
+  SELECT *, ${d.bool(ruleSql(definition.rule))} AS is_power_user,
+    CAST(${d.round(`100 * (${attSum}) / ${criteria.length}`, 0)} AS INTEGER) AS score
   FROM judged`;
   return { sql, params };
 }

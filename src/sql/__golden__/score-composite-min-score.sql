@@ -166,8 +166,9 @@ WITH
       USING (user_id)),
   ranks AS (SELECT user_id, cume_dist() OVER (ORDER BY sessions DESC) AS top_sessions, cume_dist() OVER (ORDER BY trend DESC) AS top_trend, percent_rank() OVER (ORDER BY sessions ASC) AS rank_sessions, percent_rank() OVER (ORDER BY trend ASC) AS rank_trend FROM (SELECT user_id, sessions, trend FROM signals)),
   composite AS (
-    SELECT *, CAST(round(100 * (1 * rank_sessions + 2 * rank_trend) / 3) AS INTEGER) AS score
+    SELECT *, CAST(round(100 * (1 * rank_sessions + 2 * rank_trend) / 3, 0) AS INTEGER) AS score
     FROM ranks),
   verdict AS (SELECT *, score >= 75 AS is_power_user FROM composite)
-  SELECT s.*, r.top_sessions, r.top_trend, r.rank_sessions, r.rank_trend, r.score, r.is_power_user
+  SELECT s.*, r.top_sessions AS top_sessions, r.top_trend AS top_trend, r.rank_sessions AS rank_sessions, r.rank_trend AS rank_trend, r.score AS score,
+    r.is_power_user AS is_power_user
   FROM signals s JOIN verdict r USING (user_id)

@@ -185,8 +185,9 @@ WITH
       USING (user_id)),
   ranks AS (SELECT user_id, cume_dist() OVER (ORDER BY days_active DESC) AS top_days_active, cume_dist() OVER (ORDER BY key_actions DESC) AS top_key_actions, cume_dist() OVER (ORDER BY days_since_last_seen ASC) AS top_days_since_last_seen, percent_rank() OVER (ORDER BY days_active ASC) AS rank_days_active, percent_rank() OVER (ORDER BY key_actions ASC) AS rank_key_actions, percent_rank() OVER (ORDER BY days_since_last_seen DESC) AS rank_days_since_last_seen FROM (SELECT user_id, days_active, key_actions, days_since_last_seen FROM signals)),
   composite AS (
-    SELECT *, CAST(round(100 * (3 * rank_days_active + 1.50000000000 * rank_key_actions + 1 * rank_days_since_last_seen) / 5.50000000000) AS INTEGER) AS score
+    SELECT *, CAST(round(100 * (3 * rank_days_active + 1.50000000000 * rank_key_actions + 1 * rank_days_since_last_seen) / 5.50000000000, 0) AS INTEGER) AS score
     FROM ranks),
   verdict AS (SELECT *, cume_dist() OVER (ORDER BY score DESC) <= 0.125000000000 AS is_power_user FROM composite)
-  SELECT s.*, r.top_days_active, r.top_key_actions, r.top_days_since_last_seen, r.rank_days_active, r.rank_key_actions, r.rank_days_since_last_seen, r.score, r.is_power_user
+  SELECT s.*, r.top_days_active AS top_days_active, r.top_key_actions AS top_key_actions, r.top_days_since_last_seen AS top_days_since_last_seen, r.rank_days_active AS rank_days_active, r.rank_key_actions AS rank_key_actions, r.rank_days_since_last_seen AS rank_days_since_last_seen, r.score AS score,
+    r.is_power_user AS is_power_user
   FROM signals s JOIN verdict r USING (user_id)
