@@ -1,5 +1,6 @@
 import type { SqlParams } from '../engines/engine.js';
 import { compileSignals, type SignalsInput } from './compile-signals.js';
+import { duckdb } from './dialects/duckdb.js';
 
 /**
  * The effective feature catalogue over the window: every feature (configured, or inferred from
@@ -11,31 +12,38 @@ export function compileFeatures(
   adoption: boolean,
 ): { sql: string; params: SqlParams } {
   const { ctes, params } = compileSignals(input);
-  const select = `fi.feature, fi.inferred, fi.is_advanced, fi.is_login, fi.is_collaboration,
-      fi.is_feedback, fi.is_key, strftime(fi.released, '%Y-%m-%d') AS released, fi.users,
-      (SELECT list(DISTINCT event ORDER BY event) FROM event_feature ef WHERE ef.feature = fi.feature)
-        AS events`;
+  const d = input.dialect ?? duckdb;
+  // Each feature's event names come from a grouped join, not a correlated subquery, which
+  // ClickHouse does not run.
+  const select = `fi.feature AS feature, fi.inferred AS inferred, fi.is_advanced AS is_advanced,
+      fi.is_login AS is_login, fi.is_collaboration AS is_collaboration,
+      fi.is_feedback AS is_feedback, fi.is_key AS is_key, ${d.dateText('fi.released')} AS released,
+      fi.users AS users, ${d.listOrEmpty('fe.events')} AS events`;
+  const from = `feature_info fi LEFT JOIN (
+      SELECT feature, ${d.sortedDistinctList('event')} AS events FROM event_feature GROUP BY feature
+    ) fe ON fe.feature = fi.feature`;
   const sql = adoption
     ? `WITH ${ctes}
   SELECT ${select},
-    count(s.user_id) FILTER (WHERE s.is_power_user) AS power_users,
-    count(s.user_id) FILTER (WHERE NOT s.is_power_user) AS everyone_else
-  FROM feature_info fi LEFT JOIN user_feature uf USING (feature)
+    ${d.countIf('s.is_power_user')} AS power_users,
+    ${d.countIf('NOT s.is_power_user')} AS everyone_else
+  FROM ${from} LEFT JOIN user_feature uf ON uf.feature = fi.feature
   LEFT JOIN scored s ON s.user_id = uf.user_id
-  GROUP BY ALL ORDER BY fi.users DESC, fi.feature`
+  GROUP BY ALL ORDER BY users DESC, feature`
     : `WITH ${ctes}
-  SELECT ${select} FROM feature_info fi ORDER BY fi.users DESC, fi.feature`;
+  SELECT ${select} FROM ${from} ORDER BY users DESC, feature`;
   return { sql, params };
 }
 
 /** One user's features in the window with how often they used each, most used first. */
 export function compileUserFeatures(input: SignalsInput): { sql: string; params: SqlParams } {
   const { ctes, params } = compileSignals(input);
+  const d = input.dialect ?? duckdb;
   return {
     sql: `WITH ${ctes}
-  SELECT uf.feature, uf.n AS uses, fi.is_advanced, fi.is_login
-  FROM user_feature uf JOIN feature_info fi USING (feature)
-  WHERE uf.user_id = $user ORDER BY uf.n DESC, uf.feature`,
+  SELECT uf.feature AS feature, uf.n AS uses, fi.is_advanced AS is_advanced, fi.is_login AS is_login
+  FROM user_feature uf JOIN feature_info fi ON fi.feature = uf.feature
+  WHERE uf.user_id = ${d.param('user', 'String')} ORDER BY uses DESC, feature`,
     params,
   };
 }

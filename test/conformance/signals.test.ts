@@ -10,6 +10,7 @@ import { ConfigSchema } from '../../src/model/config.js';
 import type { Definition } from '../../src/model/definition.js';
 import { resolveDefinition } from '../../src/model/resolve-definition.js';
 import { SIGNAL_NAMES } from '../../src/model/signals.js';
+import { compileFeatures, compileUserFeatures } from '../../src/sql/compile-features.js';
 import { compileScore } from '../../src/sql/compile-score.js';
 import { compileSignals } from '../../src/sql/compile-signals.js';
 import { ENGINES, type EngineName, type OpenEngine, openEngine } from '../helpers/engines.js';
@@ -238,4 +239,32 @@ describe.skipIf(ENGINES.length === 0)(`scores agree on ${ENGINES.join(' and ')}`
       if (label !== 'default') expect(verdicts).toContain(true);
     });
   }
+});
+
+describe.skipIf(ENGINES.length === 0)(`feature listings agree on ${ENGINES.join(' and ')}`, () => {
+  it('the effective catalogue with users per feature, and one user’s features', async () => {
+    const results: Row[][][] = [];
+    for (const e of open.values()) {
+      const input = {
+        projectId: 'p1',
+        asOf: AS_OF,
+        windowDays: 30,
+        catalogue: CATALOGUES.configured,
+        loginPattern: LOGIN_LIKE,
+        collaborationPattern: COLLABORATION_LIKE,
+        feedbackPattern: FEEDBACK_LIKE,
+        dialect: e.dialect,
+      };
+      const all = compileFeatures(input, false);
+      const one = compileUserFeatures(input);
+      results.push([
+        await e.engine.query(all.sql, all.params),
+        await e.engine.query(one.sql, { ...one.params, user: 'u05' }),
+      ]);
+    }
+    const [first, ...rest] = results;
+    for (const r of rest) expect(r).toEqual(first);
+    expect(first?.[0]?.length).toBeGreaterThan(3);
+    expect(first?.[1]?.length).toBeGreaterThan(0);
+  });
 });

@@ -183,12 +183,14 @@ WITH
     LEFT JOIN main_account a USING (user_id)
     LEFT JOIN (SELECT user_id, sum(early_adoptions) AS early_adoptions FROM early GROUP BY user_id) ea
       USING (user_id))
-  SELECT fi.feature, fi.inferred, fi.is_advanced, fi.is_login, fi.is_collaboration,
-      fi.is_feedback, fi.is_key, strftime(fi.released, '%Y-%m-%d') AS released, fi.users,
-      (SELECT list(DISTINCT event ORDER BY event) FROM event_feature ef WHERE ef.feature = fi.feature)
-        AS events,
-    count(s.user_id) FILTER (WHERE s.is_power_user) AS power_users,
-    count(s.user_id) FILTER (WHERE NOT s.is_power_user) AS everyone_else
-  FROM feature_info fi LEFT JOIN user_feature uf USING (feature)
+  SELECT fi.feature AS feature, fi.inferred AS inferred, fi.is_advanced AS is_advanced,
+      fi.is_login AS is_login, fi.is_collaboration AS is_collaboration,
+      fi.is_feedback AS is_feedback, fi.is_key AS is_key, strftime(fi.released, '%Y-%m-%d') AS released,
+      fi.users AS users, coalesce(fe.events, []) AS events,
+    count(*) FILTER (WHERE s.is_power_user) AS power_users,
+    count(*) FILTER (WHERE NOT s.is_power_user) AS everyone_else
+  FROM feature_info fi LEFT JOIN (
+      SELECT feature, list(DISTINCT event ORDER BY event) AS events FROM event_feature GROUP BY feature
+    ) fe ON fe.feature = fi.feature LEFT JOIN user_feature uf ON uf.feature = fi.feature
   LEFT JOIN scored s ON s.user_id = uf.user_id
-  GROUP BY ALL ORDER BY fi.users DESC, fi.feature
+  GROUP BY ALL ORDER BY users DESC, feature

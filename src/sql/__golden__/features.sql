@@ -183,7 +183,9 @@ WITH
     LEFT JOIN main_account a USING (user_id)
     LEFT JOIN (SELECT user_id, sum(early_adoptions) AS early_adoptions FROM early GROUP BY user_id) ea
       USING (user_id))
-  SELECT fi.feature, fi.inferred, fi.is_advanced, fi.is_login, fi.is_collaboration,
-      fi.is_feedback, fi.is_key, strftime(fi.released, '%Y-%m-%d') AS released, fi.users,
-      (SELECT list(DISTINCT event ORDER BY event) FROM event_feature ef WHERE ef.feature = fi.feature)
-        AS events FROM feature_info fi ORDER BY fi.users DESC, fi.feature
+  SELECT fi.feature AS feature, fi.inferred AS inferred, fi.is_advanced AS is_advanced,
+      fi.is_login AS is_login, fi.is_collaboration AS is_collaboration,
+      fi.is_feedback AS is_feedback, fi.is_key AS is_key, strftime(fi.released, '%Y-%m-%d') AS released,
+      fi.users AS users, coalesce(fe.events, []) AS events FROM feature_info fi LEFT JOIN (
+      SELECT feature, list(DISTINCT event ORDER BY event) AS events FROM event_feature GROUP BY feature
+    ) fe ON fe.feature = fi.feature ORDER BY users DESC, feature

@@ -164,6 +164,6 @@ WITH
     LEFT JOIN main_account a USING (user_id)
     LEFT JOIN (SELECT user_id, sum(early_adoptions) AS early_adoptions FROM early GROUP BY user_id) ea
       USING (user_id))
-  SELECT uf.feature, uf.n AS uses, fi.is_advanced, fi.is_login
-  FROM user_feature uf JOIN feature_info fi USING (feature)
-  WHERE uf.user_id = $user ORDER BY uf.n DESC, uf.feature
+  SELECT uf.feature AS feature, uf.n AS uses, fi.is_advanced AS is_advanced, fi.is_login AS is_login
+  FROM user_feature uf JOIN feature_info fi ON fi.feature = uf.feature
+  WHERE uf.user_id = CAST($user AS VARCHAR) ORDER BY uses DESC, feature

@@ -45,6 +45,8 @@ export const clickhouse: Dialect = {
     `arrayMap(x -> x.2, arraySort(groupArrayIf((${key}, ${name}), ${cond})))`,
   // Arrays are never NULL in ClickHouse: an outer join fills them with [] already.
   listOrEmpty: (list) => list,
+  dateText: (expr) => `toString(${expr})`,
+  sortedDistinctList: (expr) => `arraySort(groupUniqArray(${expr}))`,
   // Only Nullable types hold NULL.
   nullOf: (type) => `CAST(NULL AS ${type.startsWith('Nullable') ? type : `Nullable(${type})`})`,
   sessionSettings: { join_use_nulls: 1, union_default_mode: 'DISTINCT' },

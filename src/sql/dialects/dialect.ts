@@ -75,6 +75,10 @@ export interface Dialect {
   sortedNames(name: string, key: string, cond: string): string;
   /** A list that may be NULL from an outer join, as an empty list then. */
   listOrEmpty(list: string): string;
+  /** A date as YYYY-MM-DD text (NULL stays NULL). */
+  dateText(expr: string): string;
+  /** The distinct values over the rows, as a sorted list. */
+  sortedDistinctList(expr: string): string;
   /** A typed NULL. */
   nullOf(type: SqlType): string;
   /** Whether any row's condition holds (NULL when there is no row, as bool_or). */
@@ -121,4 +125,6 @@ export const DIALECT_PIECES = [
   'medianOfLists',
   'sortedNames',
   'listOrEmpty',
+  'dateText',
+  'sortedDistinctList',
 ] as const satisfies readonly (keyof Dialect)[];

@@ -44,6 +44,8 @@ export const duckdb: Dialect = {
   sortedNames: (name, key, cond) =>
     `list_transform(list_sort(list({k: ${key}, name: ${name}}) FILTER (WHERE ${cond})), x -> x.name)`,
   listOrEmpty: (list) => `coalesce(${list}, [])`,
+  dateText: (expr) => `strftime(${expr}, '%Y-%m-%d')`,
+  sortedDistinctList: (expr) => `list(DISTINCT ${expr} ORDER BY ${expr})`,
   nullOf: (type) => `CAST(NULL AS ${DUCKDB_TYPES[type]})`,
   sessionSettings: {},
   capabilities: { transactions: true },
