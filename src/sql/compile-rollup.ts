@@ -1,6 +1,8 @@
 import type { SqlParams, SqlValue } from '../engines/engine.js';
 import { type Catalogue, featureEvents, globToLike } from '../model/catalogue.js';
 import { addDays } from '../time/days.js';
+import type { Dialect } from './dialects/dialect.js';
+import { duckdb } from './dialects/duckdb.js';
 
 /** Which local days to rebuild: every day, or a set (the days that received events, plus the next). */
 export type RollupScope = { kind: 'all' } | { kind: 'days'; days: readonly string[] };
@@ -13,7 +15,7 @@ export interface PropertyFeature {
   name: string;
   /** Event-name LIKE patterns with backslash as the escape character (globToLike). */
   eventPatterns: readonly string[];
-  /** [JSON pointer into `properties`, expected text]: json_extract_string must equal the text. */
+  /** [JSONPath into `properties`, expected text]: the value there, as text, must equal it. */
   conditions: ReadonlyArray<readonly [path: string, expected: string]>;
 }
 
@@ -28,6 +30,8 @@ export interface RollupInput {
   allFeatureDays?: boolean | undefined;
   /** The project has linked ids: count each event for the user its id resolves to. */
   identities?: boolean | undefined;
+  /** The engine's SQL dialect (default DuckDB). */
+  dialect?: Dialect | undefined;
 }
 
 export interface RollupStatements {
@@ -62,19 +66,22 @@ export function rollupEventRange(dirtyDays: readonly string[]): { lo: string; hi
  * anonymous id) is looked up in identity_map first, so pre-login and aliased events count for
  * the person they resolve to.
  */
-function resolvedPerson(identities: boolean): { columns: string; from: string } {
+function resolvedPerson(identities: boolean, d: Dialect): { columns: string; from: string } {
   if (!identities) {
+    // Qualified: ClickHouse reads a bare user_id here as the alias this SELECT defines.
     return {
-      columns: 'coalesce(user_id, anonymous_id) AS user_id, user_id IS NULL AS anonymous',
+      columns: `coalesce(events.user_id, events.anonymous_id) AS user_id,
+      ${d.bool('events.user_id IS NULL')} AS anonymous`,
       from: 'events',
     };
   }
   return {
     columns: `coalesce(m.resolved_id, events.user_id, events.anonymous_id) AS user_id,
-      events.user_id IS NULL AND m.resolved_id IS NULL AS anonymous`,
+      ${d.bool('events.user_id IS NULL AND m.resolved_id IS NULL')} AS anonymous`,
     // The map's columns are renamed so the unqualified names around this stay the events'.
     from: `events LEFT JOIN (
-        SELECT alias_id, user_id AS resolved_id FROM identity_map WHERE project_id = $p) m
+        SELECT alias_id, user_id AS resolved_id FROM identity_map
+        WHERE project_id = ${d.param('p', 'String')}) m
       ON m.alias_id = coalesce(events.user_id, events.anonymous_id)`,
   };
 }
@@ -86,6 +93,10 @@ function resolvedPerson(identities: boolean): { columns: string; from: string } 
  * attention does not restart when they switch workspace.
  */
 export function compileRollup(input: RollupInput): RollupStatements {
+  const d = input.dialect ?? duckdb;
+  const p = d.param('p', 'String');
+  const tz = d.param('tz', 'String');
+  const gap = d.param('gap', 'Int64');
   const params: Record<string, SqlValue> = {
     p: input.projectId,
     tz: input.timeZone,
@@ -107,17 +118,17 @@ export function compileRollup(input: RollupInput): RollupStatements {
     const range = rollupEventRange(input.scope.days);
     params.lo = range.lo;
     params.hi = range.hi;
-    eventFilter = `AND timestamp >= CAST($lo AS TIMESTAMPTZ) AND timestamp < CAST($hi AS TIMESTAMPTZ)`;
-    dayFilter = 'AND list_contains(CAST($days AS DATE[]), day)';
+    eventFilter = `AND timestamp >= ${d.param('lo', 'DateTime')} AND timestamp < ${d.param('hi', 'DateTime')}`;
+    dayFilter = `AND ${d.listHas(d.param('days', 'Array(Date)'), 'day')}`;
   }
-  const person = resolvedPerson(input.identities === true);
+  const person = resolvedPerson(input.identities === true, d);
   const localEvents = `SELECT ${person.columns},
       coalesce(account_id, '') AS account_id, timestamp AS ts, event,
-      CAST(timezone($tz, timestamp) AS DATE) AS day
-    FROM ${person.from} WHERE project_id = $p ${eventFilter}`;
+      ${d.localDay('timestamp', tz)} AS day
+    FROM ${person.from} WHERE project_id = ${p} ${eventFilter}`;
   const readWindow =
     input.scope.kind === 'days'
-      ? `WHERE list_contains(CAST($days AS DATE[]), day) OR list_contains(CAST($days AS DATE[]), day + 1)`
+      ? `WHERE ${d.listHas(d.param('days', 'Array(Date)'), 'day')} OR ${d.listHas(d.param('days', 'Array(Date)'), d.plusDays('day', '1'))}`
       : '';
   // Sessions are numbered per user by a running count of session starts; a session's length on
   // a day is the sum of its gaps there. Only sessions that start on the day are listed in
@@ -125,28 +136,28 @@ export function compileRollup(input: RollupInput): RollupStatements {
   // switch of account, adds to active_seconds but is not a session of its own.
   const insertUserDay = `INSERT INTO user_day (project_id, user_id, anonymous, account_id, day, events,
       sessions, active_seconds, first_seen, last_seen, session_seconds)
-    SELECT $p, user_id, anonymous, account_id, day, sum(n), sum(starts), sum(secs),
-      min(first_ts), max(last_ts), list(secs ORDER BY first_ts) FILTER (WHERE starts > 0)
+    SELECT ${p}, user_id, anonymous, account_id, day, sum(n), sum(starts), sum(secs),
+      min(first_ts), max(last_ts), ${d.orderedListIf('secs', 'first_ts', 'starts > 0')}
     FROM (
       SELECT user_id, anonymous, account_id, day, sid, count(*) AS n,
-        count(*) FILTER (WHERE gap IS NULL OR gap >= $gap) AS starts,
-        CAST(coalesce(sum(gap) FILTER (WHERE gap < $gap), 0) AS BIGINT) AS secs,
+        ${d.countIf(`gap IS NULL OR gap >= ${gap}`)} AS starts,
+        CAST(coalesce(${d.sumIf('gap', `gap < ${gap}`)}, 0) AS BIGINT) AS secs,
         min(ts) AS first_ts, max(ts) AS last_ts
       FROM (
-        SELECT *, sum(CASE WHEN gap IS NULL OR gap >= $gap THEN 1 ELSE 0 END)
+        SELECT *, sum(CASE WHEN gap IS NULL OR gap >= ${gap} THEN 1 ELSE 0 END)
             OVER (PARTITION BY user_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS sid
-        FROM (SELECT *, epoch(ts) - epoch(lag(ts) OVER (PARTITION BY user_id ORDER BY ts)) AS gap
+        FROM (SELECT *, ${d.epochSeconds('ts')} - ${d.epochSeconds(d.previous('ts', 'user_id', 'ts'))} AS gap
               FROM (${localEvents}) ${readWindow}))
       WHERE true ${dayFilter}
       GROUP BY user_id, anonymous, account_id, day, sid)
     GROUP BY user_id, anonymous, account_id, day`;
   const insertUserDayEvent = `INSERT INTO user_day_event (project_id, user_id, anonymous, account_id, day,
       event, events)
-    SELECT $p, user_id, anonymous, account_id, day, event, count(*)
+    SELECT ${p}, user_id, anonymous, account_id, day, event, count(*)
     FROM (${localEvents}) WHERE true ${dayFilter}
     GROUP BY user_id, anonymous, account_id, day, event`;
   const del = (table: string, filter = dayFilter): string =>
-    `DELETE FROM ${table} WHERE project_id = $p ${filter}`;
+    `DELETE FROM ${table} WHERE project_id = ${p} ${filter}`;
   const allFeatureDays = input.allFeatureDays === true || input.scope.kind === 'all';
   const featureDayFilter = allFeatureDays ? '' : dayFilter;
   const featureEventFilter = allFeatureDays ? '' : eventFilter;
@@ -164,29 +175,29 @@ export function compileRollup(input: RollupInput): RollupStatements {
       params[`${k}_name`] = f.name;
       const names = f.eventPatterns.map((pattern, j) => {
         params[`${k}_e${j}`] = pattern;
-        return `event LIKE CAST($${k}_e${j} AS VARCHAR) ESCAPE '\\'`;
+        return d.like('event', d.param(`${k}_e${j}`, 'String'));
       });
       const nameMatch = `(${names.join(' OR ')})`;
       const conditions = f.conditions.map(([path, expected], j) => {
         params[`${k}_k${j}`] = path;
         params[`${k}_v${j}`] = expected;
-        return `json_extract_string(properties, CAST($${k}_k${j} AS VARCHAR)) = CAST($${k}_v${j} AS VARCHAR)`;
+        return `${d.jsonText('properties', d.param(`${k}_k${j}`, 'String'))} = ${d.param(`${k}_v${j}`, 'String')}`;
       });
       nameMatches.push(nameMatch);
       featureCases.push(
-        `CASE WHEN ${[nameMatch, ...conditions].join(' AND ')} THEN CAST($${k}_name AS VARCHAR) END`,
+        `CASE WHEN ${[nameMatch, ...conditions].join(' AND ')} THEN ${d.param(`${k}_name`, 'String')} END`,
       );
     });
     const featureEvents = `SELECT ${person.columns},
         coalesce(account_id, '') AS account_id, event, properties,
-        CAST(timezone($tz, timestamp) AS DATE) AS day
-      FROM ${person.from} WHERE project_id = $p ${featureEventFilter}`;
+        ${d.localDay('timestamp', tz)} AS day
+      FROM ${person.from} WHERE project_id = ${p} ${featureEventFilter}`;
     insertUserDayFeature = `INSERT INTO user_day_feature (project_id, user_id, anonymous, account_id,
         day, feature, events)
-      SELECT $p, user_id, anonymous, account_id, day, feature, count(*)
+      SELECT ${p}, user_id, anonymous, account_id, day, feature, count(*)
       FROM (
         SELECT user_id, anonymous, account_id, day,
-          unnest(list_distinct([${featureCases.join(',\n            ')}])) AS feature
+          ${d.unnestDistinct(`[${featureCases.join(',\n            ')}]`)} AS feature
         FROM (${featureEvents})
         WHERE (${nameMatches.join(' OR ')}) ${featureDayFilter})
       GROUP BY user_id, anonymous, account_id, day, feature`;
@@ -204,15 +215,15 @@ export function compileRollup(input: RollupInput): RollupStatements {
 }
 
 /**
- * A property path as a JSON pointer into `properties`: dots separate the levels
- * (`plan.tier` is /plan/tier), `~` and `/` in a key are escaped as RFC 6901 says, so a key may
- * hold any character but a dot.
+ * A property path as a JSONPath into `properties`, which both engines read: dots separate the
+ * levels (`plan.tier` is $."plan"."tier"), each key quoted, so a key may hold any character but a
+ * dot.
  */
 export function propertyPointer(path: string): string {
-  return path
+  const keys = path
     .split('.')
-    .map((key) => `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`)
-    .join('');
+    .map((key) => `."${key.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+  return `$${keys.join('')}`;
 }
 
 /**

@@ -45,6 +45,13 @@ export const clickhouse: Dialect = {
     `arrayMap(x -> x.2, arraySort(groupArrayIf((${key}, ${name}), ${cond})))`,
   // Arrays are never NULL in ClickHouse: an outer join fills them with [] already.
   listOrEmpty: (list) => list,
+  // lag() fills the first row with a default (0), not NULL: the frame function on a Nullable does.
+  previous: (expr, partitionBy, orderBy) =>
+    `lagInFrame(toNullable(${expr})) OVER (PARTITION BY ${partitionBy} ORDER BY ${orderBy} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`,
+  orderedListIf: (expr, key, cond) =>
+    `arrayMap(p -> p.2, arraySort(p -> p.1, groupArrayIf((${key}, ${expr}), ${cond})))`,
+  unnestDistinct: (list) => `arrayJoin(arrayDistinct(${list}))`,
+  jsonText: (json, path) => `JSON_VALUE(${json}, ${path})`,
   dateText: (expr) => `toString(${expr})`,
   sortedDistinctList: (expr) => `arraySort(groupUniqArray(${expr}))`,
   // Only Nullable types hold NULL.

@@ -79,6 +79,14 @@ export interface Dialect {
   dateText(expr: string): string;
   /** The distinct values over the rows, as a sorted list. */
   sortedDistinctList(expr: string): string;
+  /** The previous row's value in a window (NULL on the first row, as SQL's lag). */
+  previous(expr: string, partitionBy: string, orderBy: string): string;
+  /** The values of the rows where a condition holds, as a list in the order of a key ([] if none). */
+  orderedListIf(expr: string, key: string, cond: string): string;
+  /** One row per distinct non-NULL element of a list (in a SELECT list). */
+  unnestDistinct(list: string): string;
+  /** A JSON value at a JSONPath as text (numbers and booleans as written); NULL or '' if absent. */
+  jsonText(json: string, path: string): string;
   /** A typed NULL. */
   nullOf(type: SqlType): string;
   /** Whether any row's condition holds (NULL when there is no row, as bool_or). */
@@ -127,4 +135,8 @@ export const DIALECT_PIECES = [
   'listOrEmpty',
   'dateText',
   'sortedDistinctList',
+  'previous',
+  'orderedListIf',
+  'unnestDistinct',
+  'jsonText',
 ] as const satisfies readonly (keyof Dialect)[];

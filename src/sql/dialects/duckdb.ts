@@ -44,6 +44,13 @@ export const duckdb: Dialect = {
   sortedNames: (name, key, cond) =>
     `list_transform(list_sort(list({k: ${key}, name: ${name}}) FILTER (WHERE ${cond})), x -> x.name)`,
   listOrEmpty: (list) => `coalesce(${list}, [])`,
+  previous: (expr, partitionBy, orderBy) =>
+    `lag(${expr}) OVER (PARTITION BY ${partitionBy} ORDER BY ${orderBy})`,
+  // Empty, not NULL, when no row qualifies: as ClickHouse's groupArrayIf.
+  orderedListIf: (expr, key, cond) =>
+    `coalesce(list(${expr} ORDER BY ${key}) FILTER (WHERE ${cond}), [])`,
+  unnestDistinct: (list) => `unnest(list_distinct(${list}))`,
+  jsonText: (json, path) => `json_extract_string(${json}, ${path})`,
   dateText: (expr) => `strftime(${expr}, '%Y-%m-%d')`,
   sortedDistinctList: (expr) => `list(DISTINCT ${expr} ORDER BY ${expr})`,
   nullOf: (type) => `CAST(NULL AS ${DUCKDB_TYPES[type]})`,
