@@ -11,8 +11,8 @@ import type {
   SqlParams,
   SqlValue,
 } from '../engine.js';
-import { clickhouseSchema } from './schema.js';
-import { fromClickHouse } from './to-plain.js';
+import { clickhouseSchema, SCHEMA_VERSION } from './schema.js';
+import { rowsOfCompact } from './to-plain.js';
 
 export interface ChdbOptions {
   /** Data directory of the embedded ClickHouse (created when missing). */
@@ -29,22 +29,6 @@ function bind(sql: string, params: SqlParams | undefined): Record<string, SqlVal
   for (const [k, v] of Object.entries(params)) if (named.has(k)) out[k] = v;
   return out;
 }
-
-interface CompactResult {
-  names: string[];
-  types: string[];
-  rows: unknown[][];
-}
-
-/** JSONCompactEachRowWithNamesAndTypes: names, types, then one array per row. */
-function parseCompact(text: string): CompactResult {
-  const lines = text.split('\n').filter((l) => l !== '');
-  const [names, types, ...rows] = lines.map((l) => JSON.parse(l) as unknown[]);
-  return { names: (names ?? []) as string[], types: (types ?? []) as string[], rows };
-}
-
-/** The schema's single version: ClickHouse databases start from today's schema. */
-const SCHEMA_VERSION = 1;
 
 /**
  * ClickHouse in-process (chDB): the same engine a server runs, as a library, on a data directory.
@@ -104,14 +88,7 @@ export class ChdbEngine implements Engine {
 
   query<T = Row>(sql: string, params?: SqlParams): Promise<T[]> {
     return this.turn(async () => {
-      const { names, types, rows } = parseCompact(await this.exec(sql, params));
-      return rows.map((values) => {
-        const row: Record<string, unknown> = {};
-        names.forEach((n, i) => {
-          row[n] = fromClickHouse(values[i], types[i] ?? 'String');
-        });
-        return row as T;
-      });
+      return rowsOfCompact<T>(await this.exec(sql, params));
     });
   }
 

@@ -189,5 +189,8 @@ export function clickhouseSchema(options: SchemaOptions): string[] {
   return out;
 }
 
+/** The schema's single version: ClickHouse databases start from today's schema. */
+export const SCHEMA_VERSION = 1;
+
 /** Every table name, for tests and for `powerlens migrate` to report. */
 export const CLICKHOUSE_TABLES = TABLES.map((t) => t.name);

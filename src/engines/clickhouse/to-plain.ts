@@ -19,3 +19,16 @@ export function fromClickHouse(value: unknown, type: string): unknown {
   }
   return value;
 }
+
+/** JSONCompactEachRowWithNamesAndTypes (names, types, then one array per row) as plain rows. */
+export function rowsOfCompact<T>(text: string): T[] {
+  const lines = text.split('\n').filter((l) => l !== '');
+  const [names = [], types = [], ...rows] = lines.map((l) => JSON.parse(l) as unknown[]);
+  return rows.map((values) => {
+    const row: Record<string, unknown> = {};
+    names.forEach((n, i) => {
+      row[String(n)] = fromClickHouse(values[i], String(types[i] ?? 'String'));
+    });
+    return row as T;
+  });
+}
