@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerExplain } from './commands/explain.js';
 import { registerFailedEvents } from './commands/failed-events.js';
 import { registerImport } from './commands/import.js';
+import { registerMigrate } from './commands/migrate.js';
 import { registerProjects } from './commands/projects.js';
 import { registerRollup } from './commands/rollup.js';
 import { registerServe } from './commands/serve.js';
@@ -29,6 +30,7 @@ registerDemo(program);
 registerFailedEvents(program);
 registerProjects(program);
 registerServe(program);
+registerMigrate(program);
 
 try {
   await program.parseAsync(process.argv);
