@@ -1,4 +1,6 @@
 import type { Engine, SqlParams } from '../engines/engine.js';
+import type { Dialect } from '../sql/dialects/dialect.js';
+import { DIALECTS } from '../sql/dialects/index.js';
 import { canonicalIds, type IdentityLink } from './canonical-ids.js';
 
 export interface IdentityRefresh {
@@ -21,24 +23,23 @@ export interface ResolveIdentitiesOptions {
 }
 
 /** Earliest link per id from the sources, as a SELECT over aliases, identifies and events. */
-function linksFromSources(eventRange: string): string {
+function linksFromSources(d: Dialect, eventRange: string): string {
+  const p = d.param('p', 'String');
   return `SELECT alias_id, target_id, linked_at FROM (
       SELECT *, row_number() OVER (PARTITION BY alias_id ORDER BY linked_at, target_id) AS rn
       FROM (
         SELECT previous_id AS alias_id, user_id AS target_id, timestamp AS linked_at
-        FROM aliases WHERE project_id = $p
+        FROM aliases WHERE project_id = ${p}
         UNION ALL
         SELECT anonymous_id, user_id, timestamp FROM identifies
-        WHERE project_id = $p AND user_id IS NOT NULL AND anonymous_id IS NOT NULL
+        WHERE project_id = ${p} AND user_id IS NOT NULL AND anonymous_id IS NOT NULL
         UNION ALL
         SELECT anonymous_id, user_id, min(timestamp) FROM events
-        WHERE project_id = $p AND user_id IS NOT NULL AND anonymous_id IS NOT NULL ${eventRange}
+        WHERE project_id = ${p} AND user_id IS NOT NULL AND anonymous_id IS NOT NULL ${eventRange}
         GROUP BY anonymous_id, user_id)
       WHERE alias_id <> target_id)
     WHERE rn = 1`;
 }
-
-const inIds = 'IN (SELECT unnest(CAST($ids AS VARCHAR[])))';
 
 /**
  * Keeps identity_links and identity_map up to date (docs/decisions/0006), inside the rollup's
@@ -52,14 +53,17 @@ export async function resolveIdentities(
   engine: Engine,
   options: ResolveIdentitiesOptions,
 ): Promise<IdentityRefresh> {
+  const d = DIALECTS[engine.dialect];
   const p = { p: options.projectId };
+  const pp = d.param('p', 'String');
+  const ids = d.param('ids', 'Array(String)');
   try {
     const changedIds =
       options.events.kind === 'all'
-        ? await relinkAll(engine, p)
-        : await relinkNew(engine, { ...p, lo: options.events.lo, hi: options.events.hi });
+        ? await relinkAll(engine, d, p)
+        : await relinkNew(engine, d, { ...p, lo: options.events.lo, hi: options.events.hi });
     const [any] = await engine.query<{ n: number }>(
-      'SELECT count(*) AS n FROM (SELECT 1 FROM identity_map WHERE project_id = $p LIMIT 1)',
+      `SELECT count(*) AS n FROM (SELECT 1 FROM identity_map WHERE project_id = ${pp} LIMIT 1)`,
       p,
     );
     const mapped = (any?.n ?? 0) > 0;
@@ -68,7 +72,8 @@ export async function resolveIdentities(
     const before = new Map(
       (
         await engine.query<{ alias_id: string; user_id: string }>(
-          `SELECT alias_id, user_id FROM identity_map WHERE project_id = $p AND alias_id ${inIds}`,
+          `SELECT alias_id, user_id FROM identity_map
+           WHERE project_id = ${pp} AND ${d.inList('alias_id', ids)}`,
           { ...p, ids: scope },
         )
       ).map((r) => [r.alias_id, r.user_id]),
@@ -86,21 +91,24 @@ export async function resolveIdentities(
     if (options.markDays) {
       // The rows of a changed id sit under the id itself, or under the user it resolved to before.
       await engine.run(
-        `INSERT OR IGNORE INTO rollup_dirty_days (project_id, day)
-         SELECT DISTINCT $p, day FROM user_day WHERE project_id = $p AND user_id ${inIds}`,
+        `${d.insertIgnore('rollup_dirty_days')} (project_id, day)
+         SELECT DISTINCT ${pp}, day FROM user_day
+         WHERE project_id = ${pp} AND ${d.inList('user_id', ids)}`,
         { ...p, ids: [...changed, ...previousUsers] },
       );
     }
-    await engine.run(`DELETE FROM identity_map WHERE project_id = $p AND alias_id ${inIds}`, {
-      ...p,
-      ids: changed,
-    });
-    const kept = changed.filter((a) => next.has(a));
     await engine.run(
-      `INSERT INTO identity_map (project_id, alias_id, user_id)
-       SELECT $p, unnest(CAST($aliases AS VARCHAR[])), unnest(CAST($users AS VARCHAR[]))`,
-      { ...p, aliases: kept, users: kept.map((a) => next.get(a) as string) },
+      `DELETE FROM identity_map WHERE project_id = ${pp} AND ${d.inList('alias_id', ids)}`,
+      { ...p, ids: changed },
     );
+    const kept = changed.filter((a) => next.has(a));
+    if (kept.length > 0) {
+      await engine.run(
+        `INSERT INTO identity_map (project_id, alias_id, user_id)
+         SELECT ${pp}, x, y FROM ${d.zipRows(d.param('aliases', 'Array(String)'), d.param('users', 'Array(String)'))}`,
+        { ...p, aliases: kept, users: kept.map((a) => next.get(a) as string) },
+      );
+    }
     return { mapped: mapped || kept.length > 0, changed: changed.length };
   } finally {
     await engine.run('DROP TABLE IF EXISTS candidate_links');
@@ -115,32 +123,33 @@ interface Relinked {
 }
 
 /** A full rebuild: every link read again from all the sources, the whole map worked out. */
-async function relinkAll(engine: Engine, p: SqlParams): Promise<Relinked | null> {
-  await engine.run(`CREATE OR REPLACE TEMP TABLE candidate_links AS ${linksFromSources('')}`, p);
+async function relinkAll(engine: Engine, d: Dialect, p: SqlParams): Promise<Relinked | null> {
+  const pp = d.param('p', 'String');
+  await engine.run(d.scratchTable('candidate_links', linksFromSources(d, '')), p);
   const [diff] = await engine.query<{ n: number }>(
     `SELECT count(*) AS n FROM (
-       (SELECT alias_id, target_id, linked_at FROM candidate_links
-        EXCEPT SELECT alias_id, target_id, linked_at FROM identity_links WHERE project_id = $p)
+       SELECT * FROM (SELECT alias_id, target_id, linked_at FROM candidate_links
+        EXCEPT SELECT alias_id, target_id, linked_at FROM identity_links WHERE project_id = ${pp})
        UNION ALL
-       (SELECT alias_id, target_id, linked_at FROM identity_links WHERE project_id = $p
+       SELECT * FROM (SELECT alias_id, target_id, linked_at FROM identity_links WHERE project_id = ${pp}
         EXCEPT SELECT alias_id, target_id, linked_at FROM candidate_links))`,
     p,
   );
   if ((diff?.n ?? 0) === 0) return null;
-  await engine.run('DELETE FROM identity_links WHERE project_id = $p', p);
+  await engine.run(`DELETE FROM identity_links WHERE project_id = ${pp}`, p);
   await engine.run(
     `INSERT INTO identity_links (project_id, alias_id, target_id, linked_at)
-     SELECT $p, alias_id, target_id, linked_at FROM candidate_links`,
+     SELECT ${pp}, alias_id, target_id, linked_at FROM candidate_links`,
     p,
   );
   const links = await engine.query<IdentityLink>(
     `SELECT alias_id AS alias, target_id AS target, linked_at AS at
-     FROM identity_links WHERE project_id = $p`,
+     FROM identity_links WHERE project_id = ${pp}`,
     p,
   );
   const next = canonicalIds(links);
   const mappedBefore = await engine.query<{ alias_id: string }>(
-    'SELECT alias_id FROM identity_map WHERE project_id = $p',
+    `SELECT alias_id FROM identity_map WHERE project_id = ${pp}`,
     p,
   );
   return { next, scope: [...new Set([...next.keys(), ...mappedBefore.map((r) => r.alias_id)])] };
@@ -152,15 +161,19 @@ async function relinkAll(engine: Engine, p: SqlParams): Promise<Relinked | null>
  * whose chain runs through a changed id are worked out again, from the links reachable from
  * them. A new login costs a few small queries, however many links the project has.
  */
-async function relinkNew(engine: Engine, params: SqlParams): Promise<Relinked | null> {
-  const eventRange =
-    'AND timestamp >= CAST($lo AS TIMESTAMPTZ) AND timestamp < CAST($hi AS TIMESTAMPTZ)';
+async function relinkNew(engine: Engine, d: Dialect, params: SqlParams): Promise<Relinked | null> {
+  const pp = d.param('p', 'String');
+  const eventRange = `AND timestamp >= ${d.param('lo', 'DateTime')} AND timestamp < ${d.param('hi', 'DateTime')}`;
   await engine.run(
-    `CREATE OR REPLACE TEMP TABLE candidate_links AS
-     SELECT f.alias_id, f.target_id, f.linked_at FROM (${linksFromSources(eventRange)}) f
-     LEFT JOIN identity_links s ON s.project_id = $p AND s.alias_id = f.alias_id
-     WHERE s.alias_id IS NULL OR f.linked_at < s.linked_at
-       OR (f.linked_at = s.linked_at AND f.target_id < s.target_id)`,
+    d.scratchTable(
+      'candidate_links',
+      `SELECT f.alias_id AS alias_id, f.target_id AS target_id, f.linked_at AS linked_at
+       FROM (${linksFromSources(d, eventRange)}) f
+       LEFT JOIN (SELECT alias_id, target_id, linked_at FROM identity_links
+                  WHERE project_id = ${pp}) s ON s.alias_id = f.alias_id
+       WHERE s.alias_id IS NULL OR f.linked_at < s.linked_at
+         OR (f.linked_at = s.linked_at AND f.target_id < s.target_id)`,
+    ),
     params,
   );
   const changedLinks = (
@@ -169,36 +182,35 @@ async function relinkNew(engine: Engine, params: SqlParams): Promise<Relinked | 
   if (changedLinks.length === 0) return null;
   const p = { p: params.p ?? null };
   await engine.run(
-    `DELETE FROM identity_links WHERE project_id = $p
+    `DELETE FROM identity_links WHERE project_id = ${pp}
        AND alias_id IN (SELECT alias_id FROM candidate_links)`,
     p,
   );
   await engine.run(
     `INSERT INTO identity_links (project_id, alias_id, target_id, linked_at)
-     SELECT $p, alias_id, target_id, linked_at FROM candidate_links`,
+     SELECT ${pp}, alias_id, target_id, linked_at FROM candidate_links`,
     p,
   );
   // An id's user can change only if its chain ran through a changed id: it then resolved to that
   // id (which had no link) or to what that id resolved to.
   const scope = (
     await engine.query<{ alias_id: string }>(
-      `WITH ends AS (
-         SELECT alias_id AS id FROM candidate_links
-         UNION SELECT user_id FROM identity_map
-         WHERE project_id = $p AND alias_id IN (SELECT alias_id FROM candidate_links))
-       SELECT alias_id FROM candidate_links
-       UNION SELECT alias_id FROM identity_map
-       WHERE project_id = $p AND user_id IN (SELECT id FROM ends)`,
+      `SELECT alias_id FROM candidate_links
+       UNION ALL SELECT alias_id FROM identity_map
+       WHERE project_id = ${pp} AND user_id IN (
+         SELECT alias_id FROM candidate_links
+         UNION ALL SELECT user_id FROM identity_map
+         WHERE project_id = ${pp} AND alias_id IN (SELECT alias_id FROM candidate_links))`,
       p,
     )
   ).map((r) => r.alias_id);
   // The links reachable from them, hop by hop (chains are short: a login, perhaps a rename).
   const links = new Map<string, IdentityLink>();
-  let frontier = scope;
+  let frontier = [...new Set(scope)];
   while (frontier.length > 0) {
     const rows = await engine.query<IdentityLink>(
       `SELECT alias_id AS alias, target_id AS target, linked_at AS at FROM identity_links
-       WHERE project_id = $p AND alias_id ${inIds}`,
+       WHERE project_id = ${pp} AND ${d.inList('alias_id', d.param('ids', 'Array(String)'))}`,
       { ...p, ids: frontier },
     );
     for (const r of rows) links.set(r.alias, r);

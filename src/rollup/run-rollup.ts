@@ -8,6 +8,7 @@ import {
   type RollupScope,
   rollupEventRange,
 } from '../sql/compile-rollup.js';
+import { DIALECTS } from '../sql/dialects/index.js';
 import { resolveIdentities } from './resolve-identities.js';
 
 /** Bumped when the rollup tables gain content older builds lack: a stale build is rebuilt. */
@@ -73,6 +74,8 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
   const p = options.projectId;
   const features = propertyFeatures(options.catalogue);
   const featuresHash = propertyFeaturesHash(features);
+  const d = DIALECTS[engine.dialect];
+  const pp = d.param('p', 'String');
   return engine.transaction(async () => {
     const state = await engine.query<{
       time_zone: string;
@@ -80,14 +83,16 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
       rollup_version: number;
       features_hash: string | null;
     }>(
+      // The newest state (a ClickHouse ReplacingMergeTree may still hold older versions).
       `SELECT time_zone, session_gap_seconds, rollup_version, features_hash
-       FROM rollup_state WHERE project_id = $p`,
+       FROM rollup_state WHERE project_id = ${pp} ORDER BY refreshed_at DESC LIMIT 1`,
       { p },
     );
     const dirtyDays = async () =>
       (
         await engine.query<{ day: string }>(
-          `SELECT strftime(day, '%Y-%m-%d') AS day FROM rollup_dirty_days WHERE project_id = $p ORDER BY day`,
+          `SELECT DISTINCT ${d.dateText('day')} AS day FROM rollup_dirty_days
+           WHERE project_id = ${pp} ORDER BY day`,
           { p },
         )
       ).map((r) => r.day);
@@ -135,7 +140,7 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
         // them, one full rebuild is faster than a day-by-day one (7.9 s against 10.0 s at 10M
         // events, docs/benchmarks.md).
         const [built] = await engine.query<{ n: number }>(
-          'SELECT count(DISTINCT day) AS n FROM user_day WHERE project_id = $p',
+          `SELECT ${d.countDistinct('day')} AS n FROM user_day WHERE project_id = ${pp}`,
           { p },
         );
         if (dirty.length > 14 && dirty.length * 2 >= (built?.n ?? 0)) {
@@ -146,6 +151,7 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
     const scope: RollupScope = reason ? { kind: 'all' } : { kind: 'days', days: dirty };
     const s = compileRollup({
       identities: identities.mapped,
+      dialect: d,
       projectId: p,
       timeZone: options.timeZone,
       sessionGapSeconds: gapSeconds,
@@ -163,13 +169,14 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
     await engine.run(s.deleteUserDayFeature, s.params);
     if (s.insertUserDayFeature) await engine.run(s.insertUserDayFeature, s.params);
     // Cached reports were computed from the rollups just changed.
-    await engine.run('DELETE FROM report_cache WHERE project_id = $p', { p });
+    await engine.run(`DELETE FROM report_cache WHERE project_id = ${pp}`, { p });
     // Dirty days are consumed only now, in the same transaction as the rebuild.
-    await engine.run('DELETE FROM rollup_dirty_days WHERE project_id = $p', { p });
+    await engine.run(`DELETE FROM rollup_dirty_days WHERE project_id = ${pp}`, { p });
     await engine.run(
-      `INSERT OR REPLACE INTO rollup_state (project_id, time_zone, session_gap_seconds, refreshed_at,
+      `${d.insertReplace('rollup_state')} (project_id, time_zone, session_gap_seconds, refreshed_at,
          rollup_version, features_hash)
-       VALUES ($p, $tz, $gap, CAST($now AS TIMESTAMPTZ), $v, $fh)`,
+       SELECT ${pp}, ${d.param('tz', 'String')}, ${d.param('gap', 'Int64')},
+         ${d.param('now', 'DateTime')}, ${d.param('v', 'Int64')}, ${d.param('fh', 'String')}`,
       {
         p,
         tz: options.timeZone,
@@ -183,7 +190,7 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
       s.rebuiltDays?.length ??
       (
         await engine.query<{ n: number }>(
-          'SELECT count(DISTINCT day) AS n FROM user_day WHERE project_id = $p',
+          `SELECT ${d.countDistinct('day')} AS n FROM user_day WHERE project_id = ${pp}`,
           { p },
         )
       )[0]?.n ??

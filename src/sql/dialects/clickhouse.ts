@@ -52,6 +52,14 @@ export const clickhouse: Dialect = {
     `arrayMap(p -> p.2, arraySort(p -> p.1, groupArrayIf((${key}, ${expr}), ${cond})))`,
   unnestDistinct: (list) => `arrayJoin(arrayDistinct(${list}))`,
   jsonText: (json, path) => `JSON_VALUE(${json}, ${path})`,
+  // A Memory table, not TEMPORARY: a server over HTTP keeps no session for temporary ones.
+  scratchTable: (name, select) => `CREATE OR REPLACE TABLE ${name} ENGINE = Memory AS ${select}`,
+  // Keys are kept by ReplacingMergeTree (src/engines/clickhouse/schema.ts): readers see one row.
+  insertIgnore: (table) => `INSERT INTO ${table}`,
+  insertReplace: (table) => `INSERT INTO ${table}`,
+  inList: (expr, list) => `has(${list}, ${expr})`,
+  zipRows: (a, b) =>
+    `(SELECT t.1 AS x, t.2 AS y FROM (SELECT arrayJoin(arrayZip(${a}, ${b})) AS t))`,
   dateText: (expr) => `toString(${expr})`,
   sortedDistinctList: (expr) => `arraySort(groupUniqArray(${expr}))`,
   // Only Nullable types hold NULL.

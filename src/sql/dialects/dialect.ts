@@ -87,6 +87,16 @@ export interface Dialect {
   unnestDistinct(list: string): string;
   /** A JSON value at a JSONPath as text (numbers and booleans as written); NULL or '' if absent. */
   jsonText(json: string, path: string): string;
+  /** A table of a query's rows for the statements that follow, dropped by the caller. */
+  scratchTable(name: string, select: string): string;
+  /** INSERT that skips rows whose key is there already (ClickHouse: a ReplacingMergeTree). */
+  insertIgnore(table: string): string;
+  /** INSERT that replaces the row of the same key (ClickHouse: the newest version is read). */
+  insertReplace(table: string): string;
+  /** Whether a value is in a list parameter. */
+  inList(expr: string, list: string): string;
+  /** Rows (x, y) from two lists of the same length, pairwise. */
+  zipRows(a: string, b: string): string;
   /** A typed NULL. */
   nullOf(type: SqlType): string;
   /** Whether any row's condition holds (NULL when there is no row, as bool_or). */
@@ -139,4 +149,9 @@ export const DIALECT_PIECES = [
   'orderedListIf',
   'unnestDistinct',
   'jsonText',
+  'scratchTable',
+  'insertIgnore',
+  'insertReplace',
+  'inList',
+  'zipRows',
 ] as const satisfies readonly (keyof Dialect)[];
