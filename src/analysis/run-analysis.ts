@@ -13,6 +13,7 @@ import {
   TOP_SHARES,
 } from '../sql/compile-report.js';
 import { ROLLUP_SOURCES, type SignalSources } from '../sql/compile-signals.js';
+import { DIALECTS } from '../sql/dialects/index.js';
 import { isIsoDay } from '../time/days.js';
 import { featureLabel } from './explain.js';
 import {
@@ -100,8 +101,9 @@ export class AnalysisError extends Error {}
 
 /** The last local day with data: the default as-of date. */
 export async function lastDataDay(engine: Engine, projectId: string): Promise<string | null> {
+  const d = DIALECTS[engine.dialect];
   const rows = await engine.query<{ d: string | null }>(
-    `SELECT strftime(max(day), '%Y-%m-%d') AS d FROM user_day WHERE project_id = $p`,
+    `SELECT ${d.dateText('max(day)')} AS d FROM user_day WHERE project_id = ${d.param('p', 'String')}`,
     { p: projectId },
   );
   return rows[0]?.d ?? null;
@@ -134,9 +136,10 @@ function fillCurve(rows: CurvePoint[], days: number): CurvePoint[] {
 }
 
 async function concentration(engine: Engine): Promise<Concentration> {
-  const [top] = await engine.query<Record<string, number>>(compileConcentrationTop());
+  const d = DIALECTS[engine.dialect];
+  const [top] = await engine.query<Record<string, number>>(compileConcentrationTop(d));
   const lorenz = await engine.query<{ users_percent: number; actions_share: number }>(
-    compileLorenz(),
+    compileLorenz(d),
   );
   const [gini] = await engine.query<{ gini: number }>(compileGini());
   return {
@@ -152,7 +155,9 @@ async function concentration(engine: Engine): Promise<Concentration> {
 }
 
 async function powerVsEveryoneElse(engine: Engine): Promise<SignalComparison[]> {
-  const rows = await engine.query<Record<string, number | boolean>>(compileGroupStats());
+  const rows = await engine.query<Record<string, number | boolean>>(
+    compileGroupStats(DIALECTS[engine.dialect]),
+  );
   const power = rows.find((r) => r.is_power_user === true) ?? {};
   const rest = rows.find((r) => r.is_power_user === false) ?? {};
   const v = (row: Record<string, number | boolean>, key: string) => Number(row[key] ?? 0);
@@ -179,6 +184,7 @@ async function featureAdoption(
         asOf,
         catalogue: options.catalogue,
         sources: options.sources,
+        dialect: DIALECTS[engine.dialect],
       }),
       windowDays: options.definition.window_days,
       // The uses and the active users of the scoring just done, not a second scan of the rollups.
@@ -222,6 +228,8 @@ async function featureAdoption(
 export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Promise<Report> {
   const p = options.projectId;
   const { definition } = options;
+  const d = DIALECTS[engine.dialect];
+  const pp = d.param('p', 'String');
   const asOf = await resolveAsOf(engine, p, options.asOf);
   const scope = { projectId: p, asOf, catalogue: options.catalogue, sources: options.sources };
   const userDay = (options.sources ?? ROLLUP_SOURCES).userDay;
@@ -242,26 +250,26 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
     // One scan of the rollup, not of the events (sum of the per-day counts = all events stored,
     // anonymous ones included, once the rollups are current, as the callers make them).
     `SELECT CAST(coalesce(sum(events), 0) AS BIGINT) AS events,
-       count(DISTINCT user_id) FILTER (WHERE NOT anonymous) AS users,
-       count(DISTINCT account_id) FILTER (WHERE account_id <> '') AS accounts,
-       strftime(min(day), '%Y-%m-%d') AS first_day, strftime(max(day), '%Y-%m-%d') AS last_day
-     FROM ${userDay} WHERE project_id = $p`,
+       ${d.countDistinct('CASE WHEN NOT anonymous THEN user_id END')} AS users,
+       ${d.countDistinct("CASE WHEN account_id <> '' THEN account_id END")} AS accounts,
+       ${d.dateText('min(day)')} AS first_day, ${d.dateText('max(day)')} AS last_day
+     FROM ${userDay} WHERE project_id = ${pp}`,
     { p },
   );
   const [active] = await engine.query<{ active: number; power: number }>(
-    'SELECT count(*) AS active, count(*) FILTER (WHERE is_power_user) AS power FROM scored',
+    `SELECT count(*) AS active, ${d.countIf('is_power_user')} AS power FROM scored`,
   );
   const activeUsers = active?.active ?? 0;
   const powerUsers = active?.power ?? 0;
   const l30 = fillCurve(
-    await engine.query<CurvePoint>(compileCurve('days_active')),
+    await engine.query<CurvePoint>(compileCurve('days_active', d)),
     definition.window_days,
   );
   // A window of 7 days or more holds everyone active in the last 7; a shorter one does not.
   const l7Rows =
     definition.window_days >= 7
-      ? await engine.query<CurvePoint>(compileCurve('days_active_7'))
-      : await engine.query<CurvePoint>(compileL7Curve(), { p, asof: asOf });
+      ? await engine.query<CurvePoint>(compileCurve('days_active_7', d))
+      : await engine.query<CurvePoint>(compileL7Curve(d), { p, asof: asOf });
   const l7 = fillCurve(l7Rows, 7);
   const report: Report = {
     project_id: p,

@@ -4,6 +4,8 @@ import type { Definition } from '../model/definition.js';
 import type { SignalName } from '../model/signals.js';
 import { compileScore } from '../sql/compile-score.js';
 import { compileWindowUses, type SignalSources } from '../sql/compile-signals.js';
+import type { Dialect } from '../sql/dialects/dialect.js';
+import { DIALECTS } from '../sql/dialects/index.js';
 import { COLLABORATION_LIKE, FEEDBACK_LIKE, LOGIN_LIKE } from './catalogue-rules.js';
 import {
   type Contribution,
@@ -22,6 +24,8 @@ export interface ScoringScope {
   catalogue?: Catalogue | undefined;
   /** Raw-event sources instead of the rollups (benchmark baseline only). */
   sources?: SignalSources | undefined;
+  /** The engine's SQL dialect (default DuckDB). */
+  dialect?: Dialect | undefined;
 }
 
 export interface UserResult {
@@ -51,6 +55,7 @@ export function signalsInput(scope: ScoringScope) {
     collaborationPattern: COLLABORATION_LIKE,
     feedbackPattern: FEEDBACK_LIKE,
     sources: scope.sources,
+    dialect: scope.dialect,
   };
 }
 
@@ -70,19 +75,14 @@ export async function scoreInto(
   scope: ScoringScope,
   table = 'scored',
 ): Promise<void> {
-  const input = signalsInput(scope);
+  const d = DIALECTS[engine.dialect];
+  const input = signalsInput({ ...scope, dialect: d });
   const uses = compileWindowUses({ ...input, windowDays: definition.window_days });
   const tables = windowUsesTables(table);
-  await engine.run(
-    `CREATE OR REPLACE TEMP TABLE ${tables.userEvent} AS ${uses.userEvent}`,
-    uses.params,
-  );
-  await engine.run(
-    `CREATE OR REPLACE TEMP TABLE ${tables.userPropFeature} AS ${uses.userPropFeature}`,
-    uses.params,
-  );
+  await engine.run(d.scratchTable(tables.userEvent, uses.userEvent), uses.params);
+  await engine.run(d.scratchTable(tables.userPropFeature, uses.userPropFeature), uses.params);
   const { sql, params } = compileScore(definition, { ...input, reuse: tables });
-  await engine.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${sql}`, params);
+  await engine.run(d.scratchTable(table, sql), params);
 }
 
 export function featureLabels(catalogue: Catalogue | undefined): Map<string, string> {
@@ -128,12 +128,15 @@ export async function readScoredUsers(
   definition: Definition,
   options: ReadUsersOptions = {},
 ): Promise<UserResult[]> {
+  const d = DIALECTS[engine.dialect];
+  const user = d.param('user', 'String');
   const rows = await engine.query<ScoredRow>(
     `SELECT * FROM scored
-     WHERE ($power = false OR is_power_user) AND ($user IS NULL OR user_id = $user)
+     WHERE (${d.param('power', 'Bool')} = false OR is_power_user)
+       AND (${user} = '' OR user_id = ${user})
      ORDER BY is_power_user DESC, score DESC, key_actions DESC, user_id
-     ${options.limit !== undefined ? 'LIMIT $limit' : ''}`,
-    { power: options.powerOnly ?? false, user: options.userId ?? null, limit: options.limit ?? 0 },
+     ${options.limit !== undefined ? `LIMIT ${d.param('limit', 'Int64')}` : ''}`,
+    { power: options.powerOnly ?? false, user: options.userId ?? '', limit: options.limit ?? 0 },
   );
   return rows.map((r) => toUserResult(definition, r, options.labels));
 }

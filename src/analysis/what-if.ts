@@ -1,4 +1,5 @@
 import type { Engine } from '../engines/engine.js';
+import { DIALECTS } from '../sql/dialects/index.js';
 
 export interface WhatIf {
   before: { power_users: number; power_user_share: number };
@@ -20,10 +21,12 @@ export async function compareScorings(
   before: string,
   after: string,
 ): Promise<WhatIf> {
-  const joined = `(SELECT user_id, b.user_id IS NOT NULL AS in_before, a.user_id IS NOT NULL AS in_after,
+  const d = DIALECTS[engine.dialect];
+  const joined = `(SELECT coalesce(a.user_id, b.user_id) AS user_id,
+       b.user_id IS NOT NULL AS in_before, a.user_id IS NOT NULL AS in_after,
        coalesce(b.is_power_user, false) AS was_power, coalesce(a.is_power_user, false) AS is_power,
        b.score AS before_score, a.score AS after_score
-     FROM ${before} b FULL OUTER JOIN ${after} a USING (user_id))`;
+     FROM ${before} b FULL OUTER JOIN ${after} a ON a.user_id = b.user_id)`;
   const [counts] = await engine.query<{
     before_active: number;
     after_active: number;
@@ -32,12 +35,10 @@ export async function compareScorings(
     entering: number;
     leaving: number;
   }>(
-    `SELECT count(*) FILTER (WHERE in_before) AS before_active,
-       count(*) FILTER (WHERE in_after) AS after_active,
-       count(*) FILTER (WHERE was_power) AS before_power,
-       count(*) FILTER (WHERE is_power) AS after_power,
-       count(*) FILTER (WHERE is_power AND NOT was_power) AS entering,
-       count(*) FILTER (WHERE was_power AND NOT is_power) AS leaving
+    `SELECT ${d.countIf('in_before')} AS before_active, ${d.countIf('in_after')} AS after_active,
+       ${d.countIf('was_power')} AS before_power, ${d.countIf('is_power')} AS after_power,
+       ${d.countIf('is_power AND NOT was_power')} AS entering,
+       ${d.countIf('was_power AND NOT is_power')} AS leaving
      FROM ${joined}`,
   );
   const list = async (cond: string, order: string) =>

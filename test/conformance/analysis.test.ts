@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAnalysis } from '../../src/analysis/run-analysis.js';
+import type { Row } from '../../src/engines/engine.js';
+import { ConfigSchema } from '../../src/model/config.js';
+import { resolveDefinition } from '../../src/model/resolve-definition.js';
+import { runRollup } from '../../src/rollup/run-rollup.js';
+import { ENGINES, type EngineName, type OpenEngine, openEngine } from '../helpers/engines.js';
+
+/**
+ * The whole report (`powerlens analyze`), from the same events on every engine: totals, curves,
+ * concentration, power users against everyone else, feature adoption, the top power users with
+ * their reasons, and a what-if (issue 5).
+ */
+const open = new Map<EngineName, OpenEngine>();
+const EVENTS = [
+  'login',
+  'report_exported',
+  'dashboard_viewed',
+  'invite_sent',
+  'feedback_given',
+  'automation_created',
+  'template_used',
+];
+
+function events(): Row[] {
+  const rows: Row[] = [];
+  let n = 0;
+  for (let u = 0; u < 40; u++) {
+    const heavy = u % 5 === 0;
+    for (let back = 0; back < 35; back++) {
+      if (!heavy && (back + u) % (2 + (u % 6)) !== 0) continue;
+      const day = new Date(Date.parse('2026-11-24T00:00:00Z') - back * 86_400_000)
+        .toISOString()
+        .slice(0, 10);
+      const count = heavy ? 6 + (u % 4) : 1 + (u % 3);
+      for (let k = 0; k < count; k++) {
+        n += 1;
+        const event =
+          EVENTS[(u + k * (heavy ? 1 : 3) + back) % (heavy ? EVENTS.length : 3)] ?? 'login';
+        const ts = `${day} ${String(9 + (k % 8)).padStart(2, '0')}:${String((k * 7) % 60).padStart(2, '0')}:00.000`;
+        rows.push({
+          project_id: 'p1',
+          message_id: `m${n}`,
+          timestamp: ts,
+          user_id: `u${String(u).padStart(2, '0')}`,
+          anonymous_id: null,
+          account_id: `acct-${u % 4}`,
+          event,
+          properties: '{}',
+          received_at: ts,
+          source: 'test',
+          batch_id: 'b',
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+beforeAll(async () => {
+  const rows = events();
+  for (const name of ENGINES) {
+    const e = await openEngine(name);
+    open.set(name, e);
+    await e.engine.insert('events', rows);
+    await runRollup(e.engine, { projectId: 'p1', timeZone: 'UTC', sessionGapMinutes: 30 });
+  }
+}, 120_000);
+afterAll(async () => {
+  for (const e of open.values()) await e.close();
+});
+
+const round = (value: unknown): unknown => {
+  if (typeof value === 'number') return Math.round(value * 1e9) / 1e9;
+  if (Array.isArray(value)) return value.map(round);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, round(v)]));
+  }
+  return value;
+};
+
+describe.skipIf(ENGINES.length === 0)(`the report agrees on ${ENGINES.join(' and ')}`, () => {
+  it('the default definition, with a what-if on a lower bar', async () => {
+    const config = ConfigSchema.parse({});
+    const definition = resolveDefinition(config);
+    const lower = resolveDefinition(config, { set: ['days_active.min=10'] });
+    const reports: unknown[] = [];
+    for (const e of open.values()) {
+      reports.push(
+        round(
+          await runAnalysis(e.engine, {
+            projectId: 'p1',
+            asOf: '2026-11-24',
+            definition: lower,
+            baseline: definition,
+            catalogue: config.catalogue,
+          }),
+        ),
+      );
+    }
+    const [first, ...rest] = reports;
+    for (const r of rest) expect(r).toEqual(first);
+    const report = first as { totals: { power_users: number; active_users: number } };
+    expect(report.totals.active_users).toBe(40);
+    expect(report.totals.power_users).toBeGreaterThan(0);
+  });
+});
