@@ -2,6 +2,7 @@ import type { Engine } from '../engines/engine.js';
 import type { Catalogue } from '../model/catalogue.js';
 import type { Definition } from '../model/definition.js';
 import { compileUserFeatures } from '../sql/compile-features.js';
+import { DIALECTS } from '../sql/dialects/index.js';
 import { featureLabel } from './explain.js';
 import { AnalysisError, resolveAsOf } from './run-analysis.js';
 import {
@@ -32,7 +33,8 @@ export async function explainUser(
 ): Promise<UserExplanation> {
   const { projectId, userId, definition } = options;
   const asOf = await resolveAsOf(engine, projectId, options.asOf);
-  const scope = { projectId, asOf, catalogue: options.catalogue };
+  const d = DIALECTS[engine.dialect];
+  const scope = { projectId, asOf, catalogue: options.catalogue, dialect: d };
   await scoreInto(engine, definition, scope);
   const labels = featureLabels(options.catalogue);
   const [user] = await readScoredUsers(engine, definition, { userId, labels });
@@ -42,9 +44,10 @@ export async function explainUser(
       last: string | null;
       anonymous: boolean | null;
     }>(
-      `SELECT strftime(min(day), '%Y-%m-%d') AS first, strftime(max(day), '%Y-%m-%d') AS last,
-         bool_and(anonymous) AS anonymous
-       FROM user_day WHERE project_id = $p AND user_id = $u`,
+      `SELECT ${d.dateText('min(day)')} AS first, ${d.dateText('max(day)')} AS last,
+         ${d.bool(`NOT ${d.boolOr('NOT anonymous')}`)} AS anonymous
+       FROM user_day
+       WHERE project_id = ${d.param('p', 'String')} AND user_id = ${d.param('u', 'String')}`,
       { p: projectId, u: userId },
     );
     if (!seen?.last) throw new AnalysisError(`no user "${userId}" in project ${projectId}.`);

@@ -6,6 +6,7 @@ import {
   literalGlob,
 } from '../model/catalogue.js';
 import { compileFeatures } from '../sql/compile-features.js';
+import { DIALECTS } from '../sql/dialects/index.js';
 import { featureLabel } from './explain.js';
 import { resolveAsOf } from './run-analysis.js';
 import { featureLabels, signalsInput } from './score-users.js';
@@ -42,8 +43,14 @@ export async function runCatalogue(
   },
 ): Promise<CatalogueListing> {
   const asOf = await resolveAsOf(engine, options.projectId, options.asOf);
+  const d = DIALECTS[engine.dialect];
   const input = {
-    ...signalsInput({ projectId: options.projectId, asOf, catalogue: options.catalogue }),
+    ...signalsInput({
+      projectId: options.projectId,
+      asOf,
+      catalogue: options.catalogue,
+      dialect: d,
+    }),
     windowDays: options.windowDays,
   };
   const { sql, params } = compileFeatures(input, false);
@@ -60,8 +67,10 @@ export async function runCatalogue(
     events: string[] | null;
   }>(sql, params);
   const [active] = await engine.query<{ n: number }>(
-    `SELECT count(DISTINCT user_id) AS n FROM user_day WHERE project_id = $p AND NOT anonymous
-       AND day > CAST($asof AS DATE) - CAST($w AS INTEGER) AND day <= CAST($asof AS DATE)`,
+    `SELECT ${d.countDistinct('user_id')} AS n FROM user_day
+     WHERE project_id = ${d.param('p', 'String')} AND NOT anonymous
+       AND day > ${d.minusDays(d.param('asof', 'Date'), d.param('w', 'Int64'))}
+       AND day <= ${d.param('asof', 'Date')}`,
     { p: options.projectId, asof: asOf, w: options.windowDays },
   );
   const activeUsers = active?.n ?? 0;

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { explainUser } from '../../src/analysis/explain-user.js';
 import { runAnalysis } from '../../src/analysis/run-analysis.js';
+import { runCatalogue } from '../../src/analysis/run-catalogue.js';
 import type { Row } from '../../src/engines/engine.js';
 import { ConfigSchema } from '../../src/model/config.js';
 import { resolveDefinition } from '../../src/model/resolve-definition.js';
@@ -105,3 +107,35 @@ describe.skipIf(ENGINES.length === 0)(`the report agrees on ${ENGINES.join(' and
     expect(report.totals.power_users).toBeGreaterThan(0);
   });
 });
+
+describe.skipIf(ENGINES.length === 0)(
+  `explanations and the catalogue agree on ${ENGINES.join(' and ')}`,
+  () => {
+    it('explain for a power user and for someone else, the inferred catalogue, and the errors', async () => {
+      const config = ConfigSchema.parse({});
+      const definition = resolveDefinition(config);
+      const answers: unknown[] = [];
+      for (const e of open.values()) {
+        const explain = (userId: string) =>
+          explainUser(e.engine, { projectId: 'p1', userId, definition, asOf: '2026-11-24' });
+        const missing = await explain('nobody').catch((err: Error) => err.message);
+        answers.push(
+          round([
+            await explain('u00'),
+            await explain('u07'),
+            missing,
+            await runCatalogue(e.engine, {
+              projectId: 'p1',
+              asOf: '2026-11-24',
+              windowDays: 30,
+              catalogue: config.catalogue,
+            }),
+          ]),
+        );
+      }
+      const [first, ...rest] = answers;
+      for (const r of rest) expect(r).toEqual(first);
+      expect((first as unknown[])[2]).toMatch(/no user "nobody"/);
+    });
+  },
+);

@@ -64,6 +64,11 @@ export const clickhouse: Dialect = {
   sortedDistinctList: (expr) => `arraySort(groupUniqArray(${expr}))`,
   // Only Nullable types hold NULL.
   nullOf: (type) => `CAST(NULL AS ${type.startsWith('Nullable') ? type : `Nullable(${type})`})`,
-  sessionSettings: { join_use_nulls: 1, union_default_mode: 'DISTINCT' },
+  sessionSettings: {
+    join_use_nulls: 1,
+    union_default_mode: 'DISTINCT',
+    // min, max, sum ... over no rows are NULL, as in SQL (not the type's default, 0 or 1970-01-01).
+    aggregate_functions_null_for_empty: 1,
+  },
   capabilities: { transactions: false },
 };

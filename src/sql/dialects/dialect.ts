@@ -103,8 +103,8 @@ export interface Dialect {
   boolOr(expr: string): string;
   /**
    * Settings every session of the engine runs with, so that the SQL above means the same:
-   * ClickHouse fills the unmatched side of an outer join with NULL only when asked, and wants to
-   * be told what a bare UNION means.
+   * ClickHouse fills the unmatched side of an outer join with NULL only when asked, aggregates
+   * over no rows give NULL only when asked, and it wants to be told what a bare UNION means.
    */
   readonly sessionSettings: Readonly<Record<string, string | number>>;
   readonly capabilities: {
