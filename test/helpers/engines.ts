@@ -2,17 +2,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChdbEngine } from '../../src/engines/clickhouse/chdb-engine.js';
+import { ClickHouseHttpEngine } from '../../src/engines/clickhouse/http-engine.js';
 import { DuckDbEngine } from '../../src/engines/duckdb/duckdb-engine.js';
 import type { Engine } from '../../src/engines/engine.js';
 import { DIALECTS, type Dialect } from '../../src/sql/dialects/index.js';
+import { type ClickHouseEndpoint, startClickHouseEndpoint } from './clickhouse-http-endpoint.js';
 
-export type EngineName = 'duckdb' | 'chdb';
+export type EngineName = 'duckdb' | 'chdb' | 'clickhouse-http';
 
-/** The engines the conformance suite runs on: POWERLENS_ENGINES=duckdb,chdb (the default). */
+/**
+ * The engines the conformance suite runs on: POWERLENS_ENGINES=duckdb,chdb (the default), or
+ * duckdb,clickhouse-http (ClickHouse through @clickhouse/client and the loopback endpoint; not
+ * with chdb in the same process, which can hold one chDB data directory only).
+ */
 export const ENGINES: EngineName[] = (process.env.POWERLENS_ENGINES ?? 'duckdb,chdb')
   .split(',')
   .map((e) => e.trim())
-  .filter((e): e is EngineName => e === 'duckdb' || e === 'chdb');
+  .filter((e): e is EngineName => e === 'duckdb' || e === 'chdb' || e === 'clickhouse-http');
 
 export interface OpenEngine {
   engine: Engine;
@@ -45,10 +51,14 @@ const CH: Record<string, string> = {
 /** A real engine on a temp directory, migrated. */
 export async function openEngine(name: EngineName): Promise<OpenEngine> {
   const dir = mkdtempSync(join(tmpdir(), `powerlens-${name}-`));
-  const engine: Engine =
-    name === 'duckdb'
-      ? await DuckDbEngine.open({ path: join(dir, 'test.duckdb') })
-      : await ChdbEngine.open({ path: join(dir, 'chdb') });
+  let endpoint: ClickHouseEndpoint | undefined;
+  let engine: Engine;
+  if (name === 'duckdb') engine = await DuckDbEngine.open({ path: join(dir, 'test.duckdb') });
+  else if (name === 'chdb') engine = await ChdbEngine.open({ path: join(dir, 'chdb') });
+  else {
+    endpoint = await startClickHouseEndpoint({ dataDir: join(dir, 'server') });
+    engine = await ClickHouseHttpEngine.open({ url: endpoint.url, database: 'powerlens' });
+  }
   await engine.migrate();
   const dialect = DIALECTS[engine.dialect];
   return {
@@ -67,6 +77,7 @@ export async function openEngine(name: EngineName): Promise<OpenEngine> {
     },
     async close() {
       await engine.close();
+      await endpoint?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
