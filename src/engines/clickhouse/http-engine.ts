@@ -1,16 +1,10 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { clickhouse } from '../../sql/dialects/clickhouse.js';
-import type {
-  Engine,
-  MigrationReport,
-  QueryProgress,
-  Row,
-  SqlParams,
-  SqlValue,
-} from '../engine.js';
-import { clickhouseSchema, SCHEMA_VERSION } from './schema.js';
+import type { Engine, MigrationReport, QueryProgress, Row, SqlParams } from '../engine.js';
+import { Turns } from '../take-turns.js';
+import { bindClickHouse, migrateClickHouse } from './clickhouse-statements.js';
+import { clickhouseSchema } from './schema.js';
 import { rowsOfCompact } from './to-plain.js';
 
 export interface ClickHouseHttpOptions {
@@ -38,15 +32,6 @@ function tls(options: ClickHouseHttpOptions): object {
   };
 }
 
-/** The parameters a statement names as {name:Type}. */
-function bind(sql: string, params: SqlParams | undefined): Record<string, SqlValue> {
-  if (!params) return {};
-  const named = new Set(Array.from(sql.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*):/g), (m) => m[1]));
-  const out: Record<string, SqlValue> = {};
-  for (const [k, v] of Object.entries(params)) if (named.has(k)) out[k] = v;
-  return out;
-}
-
 /**
  * ClickHouse over HTTP with the official client: a server, a cluster or ClickHouse Cloud. Every
  * value travels as a query parameter; the dialect's session settings go with every request.
@@ -55,8 +40,7 @@ function bind(sql: string, params: SqlParams | undefined): Record<string, SqlVal
  */
 export class ClickHouseHttpEngine implements Engine {
   readonly dialect = 'clickhouse' as const;
-  private queue: Promise<unknown> = Promise.resolve();
-  private readonly inTurn = new AsyncLocalStorage<true>();
+  private readonly turns = new Turns();
 
   private constructor(
     private readonly client: ClickHouseClient,
@@ -93,27 +77,19 @@ export class ClickHouseHttpEngine implements Engine {
     return new ClickHouseHttpEngine(connect(database), database, options.cluster);
   }
 
-  private turn<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.inTurn.getStore()) return fn();
-    const go = () => this.inTurn.run(true, fn);
-    const next = this.queue.then(go, go);
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
-
   /** Rows changed are not reported for every statement over HTTP: always 0. */
   run(sql: string, params?: SqlParams): Promise<number> {
-    return this.turn(async () => {
-      await this.client.command({ query: sql, query_params: bind(sql, params) });
+    return this.turns.take(async () => {
+      await this.client.command({ query: sql, query_params: bindClickHouse(sql, params) });
       return 0;
     });
   }
 
   query<T = Row>(sql: string, params?: SqlParams): Promise<T[]> {
-    return this.turn(async () => {
+    return this.turns.take(async () => {
       const result = await this.client.query({
         query: sql,
-        query_params: bind(sql, params),
+        query_params: bindClickHouse(sql, params),
         format: 'JSONCompactEachRowWithNamesAndTypes',
       });
       return rowsOfCompact<T>(await result.text());
@@ -126,7 +102,7 @@ export class ClickHouseHttpEngine implements Engine {
 
   insert(table: string, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
-    return this.turn(async () => {
+    return this.turns.take(async () => {
       await this.client.insert({ table, values: rows as Row[], format: 'JSONEachRow' });
     });
   }
@@ -147,33 +123,30 @@ export class ClickHouseHttpEngine implements Engine {
   }
 
   transaction<T>(fn: () => Promise<T>): Promise<T> {
-    return this.turn(fn);
+    return this.turns.take(fn);
   }
 
-  async migrate(): Promise<MigrationReport> {
-    return this.turn(async () => {
-      for (const sql of clickhouseSchema({ database: this.database, cluster: this.cluster })) {
-        await this.client.command({ query: sql });
-      }
-      const [row] = await this.query<{ v: number | null }>(
-        'SELECT max(version) AS v FROM schema_migrations',
-      );
-      const from = row?.v ?? 0;
-      if (from >= SCHEMA_VERSION) return { from, to: from, applied: [] };
-      await this.run(
-        `INSERT INTO schema_migrations (version, name) VALUES ({v:UInt32}, 'clickhouse_schema')`,
-        { v: SCHEMA_VERSION },
-      );
-      await this.run(
-        `INSERT INTO projects (project_id, name) SELECT 'default', 'Default project'
-         WHERE (SELECT count() FROM projects WHERE project_id = 'default') = 0`,
-      );
-      return { from, to: SCHEMA_VERSION, applied: ['clickhouse_schema'] };
-    });
+  migrate(): Promise<MigrationReport> {
+    return this.turns.take(() =>
+      migrateClickHouse({
+        database: this.database,
+        cluster: this.cluster,
+        run: (sql, params) =>
+          this.client.command({ query: sql, query_params: bindClickHouse(sql, params) }),
+        query: async <T>(sql: string, params?: SqlParams) => {
+          const result = await this.client.query({
+            query: sql,
+            query_params: bindClickHouse(sql, params),
+            format: 'JSONCompactEachRowWithNamesAndTypes',
+          });
+          return rowsOfCompact<T>(await result.text());
+        },
+      }),
+    );
   }
 
   async close(): Promise<void> {
-    await this.queue.catch(() => undefined);
+    await this.turns.drain();
     await this.client.close();
   }
 }

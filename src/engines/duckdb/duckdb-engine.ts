@@ -16,6 +16,7 @@ import type {
   SqlValue,
 } from '../engine.js';
 import { quoteIdent } from '../quote-ident.js';
+import { Turns } from '../take-turns.js';
 import { DUCKDB_MIGRATIONS } from './migrations.js';
 import { rowToPlain } from './to-plain.js';
 
@@ -92,21 +93,12 @@ export class DuckDbEngine implements Engine {
     return new DuckDbEngine(instance, conn);
   }
 
-  private queue: Promise<unknown> = Promise.resolve();
-  private readonly inTurn = new AsyncLocalStorage<true>();
+  private readonly turns = new Turns();
   private readonly inTransaction = new AsyncLocalStorage<true>();
 
-  /**
-   * One connection serves every caller (a server's requests, its timers): statements and whole
-   * transactions take turns, so nobody's statement lands inside someone else's transaction. The
-   * statements a transaction runs itself are already in its turn and go straight through.
-   */
+  /** Statements and whole transactions take turns on the one connection (take-turns.ts). */
   private turn<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.inTurn.getStore()) return fn();
-    const go = () => this.inTurn.run(true, fn);
-    const next = this.queue.then(go, go);
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.turns.take(fn);
   }
 
   run(sql: string, params?: SqlParams): Promise<number> {

@@ -1,0 +1,45 @@
+import type { MigrationReport, Row, SqlParams, SqlValue } from '../engine.js';
+import { clickhouseSchema, SCHEMA_VERSION } from './schema.js';
+
+/** The parameters a statement names as {name:Type}: compiled statements share one set. */
+export function bindClickHouse(
+  sql: string,
+  params: SqlParams | undefined,
+): Record<string, SqlValue> {
+  if (!params) return {};
+  const named = new Set(Array.from(sql.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*):/g), (m) => m[1]));
+  const out: Record<string, SqlValue> = {};
+  for (const [k, v] of Object.entries(params)) if (named.has(k)) out[k] = v;
+  return out;
+}
+
+/** What migrating needs of a ClickHouse engine, whichever way it reaches ClickHouse. */
+export interface ClickHouseMigrationTarget {
+  database: string;
+  cluster?: string | undefined;
+  run(sql: string, params?: SqlParams): Promise<unknown>;
+  query<T = Row>(sql: string, params?: SqlParams): Promise<T[]>;
+}
+
+/**
+ * Creates every table (idempotent DDL) and records the schema version; a database already at the
+ * version is left as it is. ClickHouse databases start from today's schema: there is one version.
+ */
+export async function migrateClickHouse(t: ClickHouseMigrationTarget): Promise<MigrationReport> {
+  for (const sql of clickhouseSchema({ database: t.database, cluster: t.cluster }))
+    await t.run(sql);
+  const [row] = await t.query<{ v: number | null }>(
+    'SELECT max(version) AS v FROM schema_migrations',
+  );
+  const from = row?.v ?? 0;
+  if (from >= SCHEMA_VERSION) return { from, to: from, applied: [] };
+  await t.run(
+    `INSERT INTO schema_migrations (version, name) VALUES ({v:UInt32}, 'clickhouse_schema')`,
+    { v: SCHEMA_VERSION },
+  );
+  await t.run(
+    `INSERT INTO projects (project_id, name) SELECT 'default', 'Default project'
+     WHERE (SELECT count() FROM projects WHERE project_id = 'default') = 0`,
+  );
+  return { from, to: SCHEMA_VERSION, applied: ['clickhouse_schema'] };
+}
