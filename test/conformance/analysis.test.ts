@@ -6,6 +6,7 @@ import type { Row } from '../../src/engines/engine.js';
 import { ConfigSchema } from '../../src/model/config.js';
 import { resolveDefinition } from '../../src/model/resolve-definition.js';
 import { runRollup } from '../../src/rollup/run-rollup.js';
+import { expectAllEqual, roundNumbers } from '../helpers/conformance.js';
 import { ENGINES, type EngineName, type OpenEngine, openEngine } from '../helpers/engines.js';
 
 /**
@@ -72,15 +73,6 @@ afterAll(async () => {
   for (const e of open.values()) await e.close();
 });
 
-const round = (value: unknown): unknown => {
-  if (typeof value === 'number') return Math.round(value * 1e9) / 1e9;
-  if (Array.isArray(value)) return value.map(round);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, round(v)]));
-  }
-  return value;
-};
-
 describe.skipIf(ENGINES.length === 0)(`the report agrees on ${ENGINES.join(' and ')}`, () => {
   it('the default definition, with a what-if on a lower bar', async () => {
     const config = ConfigSchema.parse({});
@@ -89,7 +81,7 @@ describe.skipIf(ENGINES.length === 0)(`the report agrees on ${ENGINES.join(' and
     const reports: unknown[] = [];
     for (const e of open.values()) {
       reports.push(
-        round(
+        roundNumbers(
           await runAnalysis(e.engine, {
             projectId: 'p1',
             asOf: '2026-11-24',
@@ -100,8 +92,7 @@ describe.skipIf(ENGINES.length === 0)(`the report agrees on ${ENGINES.join(' and
         ),
       );
     }
-    const [first, ...rest] = reports;
-    for (const r of rest) expect(r).toEqual(first);
+    const first = expectAllEqual(reports);
     const report = first as { totals: { power_users: number; active_users: number } };
     expect(report.totals.active_users).toBe(40);
     expect(report.totals.power_users).toBeGreaterThan(0);
@@ -120,7 +111,7 @@ describe.skipIf(ENGINES.length === 0)(
           explainUser(e.engine, { projectId: 'p1', userId, definition, asOf: '2026-11-24' });
         const missing = await explain('nobody').catch((err: Error) => err.message);
         answers.push(
-          round([
+          roundNumbers([
             await explain('u00'),
             await explain('u07'),
             missing,

@@ -10,6 +10,7 @@ import {
   compileLorenz,
 } from '../../src/sql/compile-report.js';
 import type { Dialect } from '../../src/sql/dialects/dialect.js';
+import { expectAllEqual, roundNumbers } from '../helpers/conformance.js';
 import { ENGINES, type EngineName, type OpenEngine, openEngine } from '../helpers/engines.js';
 
 /**
@@ -78,17 +79,10 @@ async function agree(compile: (d: Dialect) => string, params: Record<string, unk
   const got: Row[][] = [];
   for (const e of open.values()) {
     const rows = await e.engine.query(compile(e.dialect), params as never);
-    got.push(rows.map((r) => roundFloats(r)));
+    got.push(rows.map(roundNumbers));
   }
-  const [first, ...rest] = got;
-  for (const r of rest) expect(r).toEqual(first);
-  return first ?? [];
+  return expectAllEqual(got) ?? [];
 }
-
-const roundFloats = (row: Row): Row =>
-  Object.fromEntries(
-    Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v]),
-  );
 
 describe.skipIf(ENGINES.length === 0)(`the report agrees on ${ENGINES.join(' and ')}`, () => {
   it('Power User Curves, L30 and L7', async () => {

@@ -13,6 +13,7 @@ import { SIGNAL_NAMES } from '../../src/model/signals.js';
 import { compileFeatures, compileUserFeatures } from '../../src/sql/compile-features.js';
 import { compileScore } from '../../src/sql/compile-score.js';
 import { compileSignals } from '../../src/sql/compile-signals.js';
+import { expectAllEqual, roundNumbers } from '../helpers/conformance.js';
 import { ENGINES, type EngineName, type OpenEngine, openEngine } from '../helpers/engines.js';
 
 /**
@@ -134,11 +135,6 @@ const CATALOGUES = {
   }),
 };
 
-const round = (row: Row): Row =>
-  Object.fromEntries(
-    Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v]),
-  );
-
 describe.skipIf(ENGINES.length === 0)(`signals agree on ${ENGINES.join(' and ')}`, () => {
   for (const [label, catalogue] of Object.entries(CATALOGUES)) {
     for (const windowDays of [7, 30, 90]) {
@@ -159,10 +155,9 @@ describe.skipIf(ENGINES.length === 0)(`signals agree on ${ENGINES.join(' and ')}
             `WITH ${ctes} SELECT * FROM signals ORDER BY user_id`,
             params,
           );
-          results.push(rows.map(round));
+          results.push(rows.map(roundNumbers));
         }
-        const [first, ...rest] = results;
-        for (const r of rest) expect(r).toEqual(first);
+        const first = expectAllEqual(results);
         expect(first?.length).toBeGreaterThan(10);
         expect(first?.some((r) => r.user_id === 'anon-1')).toBe(false);
         for (const s of SIGNAL_NAMES) expect(first?.[0]).toHaveProperty(s);
@@ -229,10 +224,9 @@ describe.skipIf(ENGINES.length === 0)(`scores agree on ${ENGINES.join(' and ')}`
           dialect: e.dialect,
         });
         const rows = await e.engine.query(`SELECT * FROM (${sql}) ORDER BY user_id`, params);
-        results.push(rows.map(round));
+        results.push(rows.map(roundNumbers));
       }
-      const [first, ...rest] = results;
-      for (const r of rest) expect(r).toEqual(first);
+      const first = expectAllEqual(results);
       const verdicts = (first ?? []).map((r) => r.is_power_user);
       expect(verdicts).toContain(false);
       // The default definition asks more than this small fixture's users do.
@@ -262,8 +256,7 @@ describe.skipIf(ENGINES.length === 0)(`feature listings agree on ${ENGINES.join(
         await e.engine.query(one.sql, { ...one.params, user: 'u05' }),
       ]);
     }
-    const [first, ...rest] = results;
-    for (const r of rest) expect(r).toEqual(first);
+    const first = expectAllEqual(results);
     expect(first?.[0]?.length).toBeGreaterThan(3);
     expect(first?.[1]?.length).toBeGreaterThan(0);
   });
