@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engines/engine.js';
+import { DIALECTS } from '../sql/dialects/index.js';
 import { type AnalyzeOptions, type Report, resolveAsOf, runAnalysis } from './run-analysis.js';
 
 /** Bumped whenever the report's shape or computation changes, so no older entry is ever used. */
@@ -19,10 +20,11 @@ export interface CachedReport {
  * reused only while neither the question nor the data has changed.
  */
 async function cacheKey(engine: Engine, options: AnalyzeOptions, asOf: string): Promise<string> {
+  const d = DIALECTS[engine.dialect];
   const [state] = await engine.query<Record<string, unknown>>(
-    `SELECT time_zone, session_gap_seconds, rollup_version, features_hash,
-       strftime(refreshed_at, '%Y-%m-%dT%H:%M:%S.%f') AS refreshed_at
-     FROM rollup_state WHERE project_id = $p`,
+    `SELECT time_zone, session_gap_seconds, rollup_version, features_hash, refreshed_at
+     FROM rollup_state WHERE project_id = ${d.param('p', 'String')}
+     ORDER BY refreshed_at DESC LIMIT 1`,
     { p: options.projectId },
   );
   const inputs = {
@@ -45,31 +47,43 @@ export async function cachedAnalysis(
   engine: Engine,
   options: AnalyzeOptions,
 ): Promise<CachedReport> {
+  const d = DIALECTS[engine.dialect];
+  const p = d.param('p', 'String');
   const asOf = await resolveAsOf(engine, options.projectId, options.asOf);
   const key = await cacheKey(engine, options, asOf);
   const [hit] = await engine.query<{ report: string; created_at: string }>(
-    `SELECT report, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at FROM report_cache
-     WHERE project_id = $p AND cache_key = $k`,
+    `SELECT report, created_at FROM report_cache
+     WHERE project_id = ${p} AND cache_key = ${d.param('k', 'String')}
+     ORDER BY created_at DESC LIMIT 1`,
     { p: options.projectId, k: key },
   );
   if (hit) {
     return {
       report: JSON.parse(hit.report) as Report,
-      cache: { hit: true, computed_at: hit.created_at },
+      cache: { hit: true, computed_at: hit.created_at.replace(/\.\d+Z$/, 'Z') },
     };
   }
   const report = await runAnalysis(engine, { ...options, asOf });
   const computedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  // Inserted as a row, not bound into a statement: a report can be larger than a server takes
+  // in a request's URL, where ClickHouse's HTTP interface carries query parameters.
   await engine.run(
-    `INSERT OR REPLACE INTO report_cache (project_id, cache_key, created_at, report)
-     VALUES ($p, $k, CAST($at AS TIMESTAMPTZ), $r)`,
-    { p: options.projectId, k: key, at: computedAt, r: JSON.stringify(report) },
+    `DELETE FROM report_cache WHERE project_id = ${p} AND cache_key = ${d.param('k', 'String')}`,
+    { p: options.projectId, k: key },
   );
+  await engine.insert('report_cache', [
+    {
+      project_id: options.projectId,
+      cache_key: key,
+      created_at: computedAt.replace('T', ' ').replace('Z', ''),
+      report: JSON.stringify(report),
+    },
+  ]);
   // The newest reports are kept: a what-if session would otherwise grow the table without end.
   await engine.run(
-    `DELETE FROM report_cache WHERE project_id = $p AND cache_key NOT IN (
-       SELECT cache_key FROM report_cache WHERE project_id = $p
-       ORDER BY created_at DESC, cache_key LIMIT $keep)`,
+    `DELETE FROM report_cache WHERE project_id = ${p} AND cache_key NOT IN (
+       SELECT cache_key FROM report_cache WHERE project_id = ${p}
+       ORDER BY created_at DESC, cache_key LIMIT ${d.param('keep', 'Int64')})`,
     { p: options.projectId, keep: KEEP },
   );
   return { report, cache: { hit: false, computed_at: computedAt } };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainUser } from '../../src/analysis/explain-user.js';
+import { cachedAnalysis } from '../../src/analysis/report-cache.js';
 import { runAnalysis } from '../../src/analysis/run-analysis.js';
 import { runCatalogue } from '../../src/analysis/run-catalogue.js';
 import type { Row } from '../../src/engines/engine.js';
@@ -130,3 +131,20 @@ describe.skipIf(ENGINES.length === 0)(
     });
   },
 );
+
+describe.skipIf(ENGINES.length === 0)(`the report cache works on ${ENGINES.join(' and ')}`, () => {
+  it('computes once, then answers the same report from the cache', async () => {
+    const config = ConfigSchema.parse({});
+    const definition = resolveDefinition(config);
+    for (const e of open.values()) {
+      const ask = () =>
+        cachedAnalysis(e.engine, { projectId: 'p1', asOf: '2026-11-24', definition });
+      const first = await ask();
+      const second = await ask();
+      expect(first.cache.hit).toBe(false);
+      expect(second.cache.hit).toBe(true);
+      expect(second.cache.computed_at).toBe(first.cache.computed_at);
+      expect(second.report).toEqual(JSON.parse(JSON.stringify(first.report)));
+    }
+  });
+});
