@@ -5,6 +5,7 @@ import { ChdbEngine } from '../../src/engines/clickhouse/chdb-engine.js';
 import { ClickHouseHttpEngine } from '../../src/engines/clickhouse/http-engine.js';
 import { DuckDbEngine } from '../../src/engines/duckdb/duckdb-engine.js';
 import type { Engine } from '../../src/engines/engine.js';
+import { DUCKDB_TYPES } from '../../src/sql/dialects/duckdb.js';
 import { DIALECTS, type Dialect } from '../../src/sql/dialects/index.js';
 import { type ClickHouseEndpoint, startClickHouseEndpoint } from './clickhouse-http-endpoint.js';
 
@@ -31,14 +32,6 @@ export interface OpenEngine {
   close(): Promise<void>;
 }
 
-const DUCK: Record<string, string> = {
-  String: 'VARCHAR',
-  Int64: 'BIGINT',
-  Float64: 'DOUBLE',
-  Bool: 'BOOLEAN',
-  Date: 'DATE',
-  DateTime: 'TIMESTAMPTZ',
-};
 const CH: Record<string, string> = {
   String: 'String',
   Int64: 'Int64',
@@ -65,7 +58,7 @@ export async function openEngine(name: EngineName): Promise<OpenEngine> {
     engine,
     dialect,
     async table(table, columns) {
-      const types = name === 'duckdb' ? DUCK : CH;
+      const types = name === 'duckdb' ? DUCKDB_TYPES : CH;
       const cols = Object.entries(columns)
         .map(([c, t]) => `${c} ${types[t]}`)
         .join(', ');

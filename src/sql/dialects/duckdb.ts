@@ -1,6 +1,7 @@
-import type { Dialect } from './dialect.js';
+import type { Dialect, SqlType } from './dialect.js';
 
-const DUCKDB_TYPES: Record<string, string> = {
+/** DuckDB's name for each parameter type. */
+export const DUCKDB_TYPES: Record<SqlType, string> = {
   String: 'VARCHAR',
   Int64: 'BIGINT',
   Float64: 'DOUBLE',
