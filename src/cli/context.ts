@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
-import { DuckDbEngine } from '../engines/duckdb/duckdb-engine.js';
+import { type Command, Option } from 'commander';
 import type { Engine } from '../engines/engine.js';
+import { ENGINE_KINDS, type EngineKind, openEngine } from '../engines/open-engine.js';
 import { type Config, loadConfig } from '../model/config.js';
 import { type RollupReport, runRollup } from '../rollup/run-rollup.js';
 
@@ -13,6 +13,10 @@ export interface GlobalOptions {
   project?: string;
   memoryLimit?: string;
   json?: boolean;
+  engine?: EngineKind;
+  clickhouseUrl?: string;
+  clickhouseUser?: string;
+  clickhouseDatabase?: string;
 }
 
 export interface Context {
@@ -27,31 +31,57 @@ export function withDataOptions(cmd: Command, defaultDb = DEFAULT_DB): Command {
     .option('--db <path>', 'DuckDB database file', defaultDb)
     .option('--config <path>', 'configuration file (default: ./powerlens.yaml when present)')
     .option('--project <id>', 'project id (default: from the config, else "default")')
-    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB');
+    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB')
+    .addOption(
+      new Option('--engine <engine>', 'analytical engine (docs/scale-out.md)')
+        .choices([...ENGINE_KINDS])
+        .default('duckdb'),
+    )
+    .option('--clickhouse-url <url>', 'ClickHouse HTTP(S) URL (--engine clickhouse)')
+    .option('--clickhouse-user <user>', 'ClickHouse user (password from CLICKHOUSE_PASSWORD)')
+    .option('--clickhouse-database <name>', 'ClickHouse database', 'powerlens');
 }
 
 export interface OpenMode {
   /** Reading commands never create a database or a project: a typo must not look like no data. */
   readOnly?: boolean;
+  /** The engines the command runs on (default DuckDB only; docs/scale-out.md says what is next). */
+  engines?: readonly EngineKind[];
 }
+
+/** The commands that run on every engine. */
+export const ANY_ENGINE: readonly EngineKind[] = ENGINE_KINDS;
 
 /** Opens the database, applies pending migrations and makes sure the project exists. */
 export async function openContext(opts: GlobalOptions, mode: OpenMode = {}): Promise<Context> {
   const config = loadConfig(opts.config);
-  if (mode.readOnly && opts.db !== ':memory:' && !existsSync(opts.db)) {
+  const kind = opts.engine ?? 'duckdb';
+  const allowed = mode.engines ?? ['duckdb'];
+  if (!allowed.includes(kind)) {
+    throw new Error(
+      `this command runs on ${allowed.join(', ')} for now, not --engine ${kind} (docs/scale-out.md).`,
+    );
+  }
+  const local = kind !== 'clickhouse';
+  if (local && mode.readOnly && opts.db !== ':memory:' && !existsSync(opts.db)) {
     throw new Error(
       `no database at ${opts.db}: import events first (powerlens import FILE --db ${opts.db}), or pass the right --db.`,
     );
   }
-  const engine = await DuckDbEngine.open({
-    path: opts.db,
+  const engine = await openEngine({
+    engine: kind,
+    db: opts.db,
     memoryLimit: opts.memoryLimit ?? config.memoryLimit,
+    clickhouseUrl: opts.clickhouseUrl,
+    clickhouseUser: opts.clickhouseUser,
+    clickhousePassword: process.env.CLICKHOUSE_PASSWORD,
+    clickhouseDatabase: opts.clickhouseDatabase,
   });
   await engine.migrate();
   const projectId = opts.project ?? config.project;
   if (mode.readOnly) {
     const known = await engine.query<{ project_id: string }>(
-      'SELECT project_id FROM projects ORDER BY project_id',
+      'SELECT DISTINCT project_id FROM projects ORDER BY project_id',
     );
     if (!known.some((k) => k.project_id === projectId)) {
       await engine.close();
@@ -61,11 +91,25 @@ export async function openContext(opts: GlobalOptions, mode: OpenMode = {}): Pro
     }
     return { engine, config, projectId };
   }
-  await engine.run(
-    `INSERT INTO projects (project_id, name, time_zone) VALUES ($id, $id, $tz)
-     ON CONFLICT (project_id) DO UPDATE SET time_zone = excluded.time_zone`,
-    { id: projectId, tz: config.timeZone },
-  );
+  if (engine.dialect === 'duckdb') {
+    await engine.run(
+      `INSERT INTO projects (project_id, name, time_zone) VALUES ($id, $id, $tz)
+       ON CONFLICT (project_id) DO UPDATE SET time_zone = excluded.time_zone`,
+      { id: projectId, tz: config.timeZone },
+    );
+  } else {
+    // A ReplacingMergeTree: a new version of the row when the project is new or its zone changed.
+    const [current] = await engine.query<{ time_zone: string }>(
+      `SELECT time_zone FROM projects WHERE project_id = {id:String}
+       ORDER BY created_at DESC LIMIT 1`,
+      { id: projectId },
+    );
+    if (current?.time_zone !== config.timeZone) {
+      await engine.insert('projects', [
+        { project_id: projectId, name: projectId, time_zone: config.timeZone },
+      ]);
+    }
+  }
   return { engine, config, projectId };
 }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { cachedAnalysis } from '../../analysis/report-cache.js';
 import { runAnalysis } from '../../analysis/run-analysis.js';
 import {
+  ANY_ENGINE,
   type GlobalOptions,
   printJson,
   refreshRollups,
@@ -61,7 +62,7 @@ export function registerAnalyze(program: Command): void {
           if (opts.json) printJson(cache ? { ...report, cache } : report);
           else console.log(renderReport(report, opts.set ?? []));
         },
-        { readOnly: true },
+        { readOnly: true, engines: ANY_ENGINE },
       );
     });
 }

@@ -5,6 +5,7 @@ import { Document, parseDocument } from 'yaml';
 import { catalogueForConfig, runCatalogue } from '../../analysis/run-catalogue.js';
 import { DEFAULT_CONFIG_FILE, parseConfigText } from '../../model/config.js';
 import {
+  ANY_ENGINE,
   type GlobalOptions,
   printJson,
   refreshRollups,
@@ -92,7 +93,7 @@ export function registerCatalog(program: Command): void {
             );
           }
         },
-        { readOnly: true },
+        { readOnly: true, engines: ANY_ENGINE },
       );
     });
 }

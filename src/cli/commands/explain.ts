@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { explainUser } from '../../analysis/explain-user.js';
 import {
+  ANY_ENGINE,
   type GlobalOptions,
   printJson,
   refreshRollups,
@@ -86,7 +87,7 @@ export function registerExplain(program: Command): void {
             );
           }
         },
-        { readOnly: true },
+        { readOnly: true, engines: ANY_ENGINE },
       );
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import {
+  ANY_ENGINE,
   type GlobalOptions,
   printJson,
   refreshRollups,
@@ -16,14 +17,18 @@ export function registerRollup(program: Command): void {
     .option('--full', 'rebuild every day')
     .option('--json', 'print the result as JSON')
     .action(async (opts: GlobalOptions & { full?: boolean }) => {
-      await withContext(opts, async (ctx) => {
-        const r = await refreshRollups(ctx, opts.full === true);
-        if (opts.json) printJson(r);
-        else if (r.mode === 'up-to-date') console.log('rollups are up to date');
-        else
-          console.log(
-            `rollups: ${r.mode}${r.reason ? ` (${r.reason})` : ''}, ${r.days_rebuilt} days, ${r.user_days} user-days in ${r.seconds.toFixed(2)} s`,
-          );
-      });
+      await withContext(
+        opts,
+        async (ctx) => {
+          const r = await refreshRollups(ctx, opts.full === true);
+          if (opts.json) printJson(r);
+          else if (r.mode === 'up-to-date') console.log('rollups are up to date');
+          else
+            console.log(
+              `rollups: ${r.mode}${r.reason ? ` (${r.reason})` : ''}, ${r.days_rebuilt} days, ${r.user_days} user-days in ${r.seconds.toFixed(2)} s`,
+            );
+        },
+        { engines: ANY_ENGINE },
+      );
     });
 }

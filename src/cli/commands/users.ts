@@ -10,6 +10,7 @@ import {
 } from '../../analysis/score-users.js';
 import { SIGNAL_NAMES } from '../../model/signals.js';
 import {
+  ANY_ENGINE,
   type GlobalOptions,
   printJson,
   refreshRollups,
@@ -111,7 +112,7 @@ export function registerUsers(program: Command): void {
           for (const line of table.slice(1)) console.log(line);
           if (more) console.log(pc.dim('  ... more: --limit N, or --csv / --json for everyone'));
         },
-        { readOnly: true },
+        { readOnly: true, engines: ANY_ENGINE },
       );
     });
 }
