@@ -7,10 +7,7 @@ import { isJsonObject, type JsonObject } from './json-values.js';
 import type { LogRecord } from './log-record.js';
 import { normalizeSegment, SEGMENT_TYPES, type SegmentType } from './normalize-segment.js';
 
-/**
- * The write key: Basic auth user (`writeKey:`), or `writeKey` in the body. When both are given
- * and differ, which project was meant cannot be told: `disagree`, and the request is refused.
- */
+/** The Basic auth user, which Segment's SDKs set to the write key (`writeKey:`). */
 function basicUser(req: FastifyRequest): string | undefined {
   const auth = req.headers.authorization;
   return auth?.startsWith('Basic ')
@@ -18,6 +15,10 @@ function basicUser(req: FastifyRequest): string | undefined {
     : undefined;
 }
 
+/**
+ * The write key: Basic auth user, or `writeKey` in the body. When both are given and differ,
+ * which project was meant cannot be told: `disagree`, and the request is refused.
+ */
 function writeKeyOf(req: FastifyRequest, body: unknown): { key: string | null; disagree: boolean } {
   const user = basicUser(req);
   const inBody = isJsonObject(body) && typeof body.writeKey === 'string' ? body.writeKey : null;
