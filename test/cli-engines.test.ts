@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,8 +94,53 @@ describe('the CLI on ClickHouse (chDB)', () => {
     expect(JSON.parse(chCatalog)).toEqual(JSON.parse(duckCatalog));
   });
 
+  it('imports a file into ClickHouse, once: the same report as the same file in DuckDB', async () => {
+    const csv = join(dir, 'events.csv');
+    const lines = events().map((r) =>
+      [
+        r.message_id,
+        `${String(r.timestamp).replace(' ', 'T')}Z`,
+        r.user_id,
+        r.account_id,
+        r.event,
+      ].join(','),
+    );
+    writeFileSync(csv, `message_id,timestamp,user_id,account_id,event\n${lines.join('\n')}\n`);
+    const duck = await runCli(['import', csv, '--db', join(dir, 'i.duckdb'), '--json']);
+    const ch = await runCli([
+      'import',
+      csv,
+      '--engine',
+      'chdb',
+      '--db',
+      join(dir, 'ich'),
+      '--json',
+    ]);
+    expect(ch.code, ch.stderr).toBe(0);
+    const summary = JSON.parse(ch.stdout) as { imported: number; duplicates: number };
+    expect(summary.imported).toBe((JSON.parse(duck.stdout) as { imported: number }).imported);
+    const again = await runCli([
+      'import',
+      csv,
+      '--engine',
+      'chdb',
+      '--db',
+      join(dir, 'ich'),
+      '--json',
+    ]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ imported: 0, duplicates: summary.imported });
+    const args = ['analyze', '--as-of', '2026-11-24', '--json'];
+    const a = await runCli([...args, '--db', join(dir, 'i.duckdb')]);
+    const b = await runCli([...args, '--engine', 'chdb', '--db', join(dir, 'ich')]);
+    const strip = (text: string) => {
+      const { cache: _c, ...rest } = JSON.parse(text) as Record<string, unknown>;
+      return roundNumbers(rest);
+    };
+    expect(strip(b.stdout)).toEqual(strip(a.stdout));
+  });
+
   it('says which commands do not run on ClickHouse yet', async () => {
-    const r = await runCli(['import', join(dir, 'x.csv'), '--engine', 'chdb', '--db', chDir()]);
+    const r = await runCli(['serve', '--engine', 'chdb', '--db', chDir()]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('this command runs on duckdb for now, not --engine chdb');
   });

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { importIntoClickHouse } from '../../ingest/import/import-into-clickhouse.js';
 import type { ImportSummary } from '../../ingest/import/run-import.js';
 import { runImport } from '../../ingest/import/run-import.js';
 import {
+  ANY_ENGINE,
   type GlobalOptions,
   printJson,
   refreshRollups,
@@ -70,38 +72,43 @@ export function registerImport(program: Command): void {
     .option('--no-rollup', 'skip refreshing the daily rollups after the import')
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, opts: ImportFlags) => {
-      await withContext(opts, async (ctx) => {
-        const { engine, config, projectId } = ctx;
-        const progress = progressReporter('import', opts.json === true);
-        const summary = await runImport(engine, {
-          path: file,
-          projectId,
-          timeZone: config.timeZone,
-          format: opts.format,
-          csvDelimiter: opts.delimiter,
-          flags: {
-            user: opts.user,
-            time: opts.time,
-            event: opts.event,
-            account: opts.account,
-            id: opts.id,
-            anonymous: opts.anonymous,
-          },
-          onProgress: (p) => progress.update(p),
-        }).finally(() => progress.stop());
-        const rollup = opts.rollup ? await refreshRollups(ctx) : null;
-        if (opts.json) {
-          printJson({ ...summary, rollup });
-          return;
-        }
-        console.log(renderImportSummary(summary));
-        if (rollup && rollup.mode !== 'up-to-date') {
-          console.log(
-            pc.dim(
-              `  rollups: ${rollup.mode}, ${rollup.days_rebuilt} days, ${rollup.user_days.toLocaleString('en-US')} user-days in ${rollup.seconds.toFixed(1)} s`,
-            ),
-          );
-        }
-      });
+      await withContext(
+        opts,
+        async (ctx) => {
+          const { engine, config, projectId } = ctx;
+          const progress = progressReporter('import', opts.json === true);
+          const load = engine.dialect === 'duckdb' ? runImport : importIntoClickHouse;
+          const summary = await load(engine, {
+            path: file,
+            projectId,
+            timeZone: config.timeZone,
+            format: opts.format,
+            csvDelimiter: opts.delimiter,
+            flags: {
+              user: opts.user,
+              time: opts.time,
+              event: opts.event,
+              account: opts.account,
+              id: opts.id,
+              anonymous: opts.anonymous,
+            },
+            onProgress: (p) => progress.update(p),
+          }).finally(() => progress.stop());
+          const rollup = opts.rollup ? await refreshRollups(ctx) : null;
+          if (opts.json) {
+            printJson({ ...summary, rollup });
+            return;
+          }
+          console.log(renderImportSummary(summary));
+          if (rollup && rollup.mode !== 'up-to-date') {
+            console.log(
+              pc.dim(
+                `  rollups: ${rollup.mode}, ${rollup.days_rebuilt} days, ${rollup.user_days.toLocaleString('en-US')} user-days in ${rollup.seconds.toFixed(1)} s`,
+              ),
+            );
+          }
+        },
+        { engines: ANY_ENGINE },
+      );
     });
 }
