@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { clickhouse } from '../../sql/dialects/clickhouse.js';
-import type { Engine, MigrationReport, QueryProgress, Row, SqlParams } from '../engine.js';
-import { Turns } from '../take-turns.js';
-import { bindClickHouse, migrateClickHouse } from './clickhouse-statements.js';
+import type { Row, SqlParams } from '../engine.js';
+import { ClickHouseEngine } from './clickhouse-engine.js';
+import { bindClickHouse } from './clickhouse-statements.js';
 import { clickhouseSchema } from './schema.js';
-import { rowsOfCompact } from './to-plain.js';
 
 export interface ClickHouseHttpOptions {
   /** e.g. https://host:8443 (ClickHouse Cloud) or http://127.0.0.1:8123. */
@@ -35,18 +34,15 @@ function tls(options: ClickHouseHttpOptions): object {
 /**
  * ClickHouse over HTTP with the official client: a server, a cluster or ClickHouse Cloud. Every
  * value travels as a query parameter; the dialect's session settings go with every request.
- * ClickHouse has no multi-statement transactions: `transaction` keeps this process's statements
- * in one sequence, and writers are written to be safe to run again instead (decision 0007).
  */
-export class ClickHouseHttpEngine implements Engine {
-  readonly dialect = 'clickhouse' as const;
-  private readonly turns = new Turns();
-
+export class ClickHouseHttpEngine extends ClickHouseEngine {
   private constructor(
     private readonly client: ClickHouseClient,
-    readonly database: string,
-    private readonly cluster: string | undefined,
-  ) {}
+    database: string,
+    cluster: string | undefined,
+  ) {
+    super(database, cluster);
+  }
 
   static async open(options: ClickHouseHttpOptions): Promise<ClickHouseHttpEngine> {
     const database = options.database ?? 'powerlens';
@@ -77,43 +73,21 @@ export class ClickHouseHttpEngine implements Engine {
     return new ClickHouseHttpEngine(connect(database), database, options.cluster);
   }
 
-  /** Rows changed are not reported for every statement over HTTP: always 0. */
-  run(sql: string, params?: SqlParams): Promise<number> {
-    return this.turns.take(async () => {
-      await this.client.command({ query: sql, query_params: bindClickHouse(sql, params) });
-      return 0;
+  protected async command(sql: string, params?: SqlParams): Promise<void> {
+    await this.client.command({ query: sql, query_params: bindClickHouse(sql, params) });
+  }
+
+  protected async compactText(sql: string, params?: SqlParams): Promise<string> {
+    const result = await this.client.query({
+      query: sql,
+      query_params: bindClickHouse(sql, params),
+      format: 'JSONCompactEachRowWithNamesAndTypes',
     });
+    return result.text();
   }
 
-  query<T = Row>(sql: string, params?: SqlParams): Promise<T[]> {
-    return this.turns.take(async () => {
-      const result = await this.client.query({
-        query: sql,
-        query_params: bindClickHouse(sql, params),
-        format: 'JSONCompactEachRowWithNamesAndTypes',
-      });
-      return rowsOfCompact<T>(await result.text());
-    });
-  }
-
-  async *stream<T = Row>(sql: string, params?: SqlParams): AsyncIterable<T[]> {
-    yield await this.query<T>(sql, params);
-  }
-
-  insert(table: string, rows: readonly Row[]): Promise<void> {
-    if (rows.length === 0) return Promise.resolve();
-    return this.turns.take(async () => {
-      await this.client.insert({ table, values: rows as Row[], format: 'JSONEachRow' });
-    });
-  }
-
-  async runWithProgress(
-    sql: string,
-    params: SqlParams,
-    onProgress: (p: QueryProgress) => void,
-  ): Promise<number> {
-    onProgress({ percentage: -1, rowsProcessed: 0, totalRows: 0 });
-    return this.run(sql, params);
+  protected async insertRows(table: string, rows: readonly Row[]): Promise<void> {
+    await this.client.insert({ table, values: rows as Row[], format: 'JSONEachRow' });
   }
 
   exportParquet(): Promise<void> {
@@ -122,31 +96,7 @@ export class ClickHouseHttpEngine implements Engine {
     );
   }
 
-  transaction<T>(fn: () => Promise<T>): Promise<T> {
-    return this.turns.take(fn);
-  }
-
-  migrate(): Promise<MigrationReport> {
-    return this.turns.take(() =>
-      migrateClickHouse({
-        database: this.database,
-        cluster: this.cluster,
-        run: (sql, params) =>
-          this.client.command({ query: sql, query_params: bindClickHouse(sql, params) }),
-        query: async <T>(sql: string, params?: SqlParams) => {
-          const result = await this.client.query({
-            query: sql,
-            query_params: bindClickHouse(sql, params),
-            format: 'JSONCompactEachRowWithNamesAndTypes',
-          });
-          return rowsOfCompact<T>(await result.text());
-        },
-      }),
-    );
-  }
-
-  async close(): Promise<void> {
-    await this.turns.drain();
+  protected async release(): Promise<void> {
     await this.client.close();
   }
 }
