@@ -26,12 +26,18 @@ export interface ClickHouseMigrationTarget {
  * version is left as it is. ClickHouse databases start from today's schema: there is one version.
  */
 export async function migrateClickHouse(t: ClickHouseMigrationTarget): Promise<MigrationReport> {
+  const version = async () => {
+    const [row] = await t.query<{ v: number | null }>(
+      'SELECT max(version) AS v FROM schema_migrations',
+    );
+    return row?.v ?? 0;
+  };
+  // Every command migrates first: a current schema costs one query, not the whole DDL again.
+  const current = await version().catch(() => 0);
+  if (current >= SCHEMA_VERSION) return { from: current, to: current, applied: [] };
   for (const sql of clickhouseSchema({ database: t.database, cluster: t.cluster }))
     await t.run(sql);
-  const [row] = await t.query<{ v: number | null }>(
-    'SELECT max(version) AS v FROM schema_migrations',
-  );
-  const from = row?.v ?? 0;
+  const from = await version();
   if (from >= SCHEMA_VERSION) return { from, to: from, applied: [] };
   await t.run(
     `INSERT INTO schema_migrations (version, name) VALUES ({v:UInt32}, 'clickhouse_schema')`,
