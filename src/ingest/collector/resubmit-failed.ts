@@ -110,8 +110,9 @@ export async function resubmitFailed(
         { p: projectId, ids: report.stored, now: now.toISOString() },
       );
     }
+    const edits = new Map(items.map((i) => [i.failed_id, i.message]));
     for (const r of report.rejected) {
-      const edited = items.find((i) => i.failed_id === r.failed_id)?.message;
+      const edited = edits.get(r.failed_id);
       await engine.run(
         `UPDATE failed_events SET reason = $reason, raw = coalesce($raw, raw)
          WHERE project_id = $p AND failed_id = $id`,
