@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { Engine } from '../engines/engine.js';
 import { ENGINE_KINDS, type EngineKind, openEngine } from '../engines/open-engine.js';
+
 import { type Config, loadConfig } from '../model/config.js';
 import { type RollupReport, runRollup } from '../rollup/run-rollup.js';
 
@@ -48,9 +49,6 @@ export interface OpenMode {
   /** The engines the command runs on (default DuckDB only; docs/scale-out.md says what is next). */
   engines?: readonly EngineKind[];
 }
-
-/** The commands that run on every engine. */
-export const ANY_ENGINE: readonly EngineKind[] = ENGINE_KINDS;
 
 /** Opens the database, applies pending migrations and makes sure the project exists. */
 export async function openContext(opts: GlobalOptions, mode: OpenMode = {}): Promise<Context> {

@@ -219,7 +219,7 @@ export function compileRollup(input: RollupInput): RollupStatements {
  * levels (`plan.tier` is $."plan"."tier"), each key quoted, so a key may hold any character but a
  * dot.
  */
-export function propertyPointer(path: string): string {
+export function propertyPath(path: string): string {
   const keys = path
     .split('.')
     .map((key) => `."${key.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
@@ -244,7 +244,7 @@ export function propertyFeatures(catalogue: Catalogue | undefined): PropertyFeat
             name: f.name,
             eventPatterns: featureEvents(f).map(globToLike),
             conditions: Object.entries(f.where).map(
-              ([path, value]) => [propertyPointer(path), expectedText(value)] as const,
+              ([path, value]) => [propertyPath(path), expectedText(value)] as const,
             ),
           },
         ]

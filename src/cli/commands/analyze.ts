@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { cachedAnalysis } from '../../analysis/report-cache.js';
 import { runAnalysis } from '../../analysis/run-analysis.js';
+import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import {
-  ANY_ENGINE,
   type GlobalOptions,
   printJson,
   refreshRollups,
@@ -62,7 +62,7 @@ export function registerAnalyze(program: Command): void {
           if (opts.json) printJson(cache ? { ...report, cache } : report);
           else console.log(renderReport(report, opts.set ?? []));
         },
-        { readOnly: true, engines: ANY_ENGINE },
+        { readOnly: true, engines: ENGINE_KINDS },
       );
     });
 }

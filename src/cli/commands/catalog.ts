@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { Document, parseDocument } from 'yaml';
 import { catalogueForConfig, runCatalogue } from '../../analysis/run-catalogue.js';
+import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { DEFAULT_CONFIG_FILE, parseConfigText } from '../../model/config.js';
 import {
-  ANY_ENGINE,
   type GlobalOptions,
   printJson,
   refreshRollups,
@@ -93,7 +93,7 @@ export function registerCatalog(program: Command): void {
             );
           }
         },
-        { readOnly: true, engines: ANY_ENGINE },
+        { readOnly: true, engines: ENGINE_KINDS },
       );
     });
 }

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { explainUser } from '../../analysis/explain-user.js';
+import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import {
-  ANY_ENGINE,
   type GlobalOptions,
   printJson,
   refreshRollups,
@@ -87,7 +87,7 @@ export function registerExplain(program: Command): void {
             );
           }
         },
-        { readOnly: true, engines: ANY_ENGINE },
+        { readOnly: true, engines: ENGINE_KINDS },
       );
     });
 }

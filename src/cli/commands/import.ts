@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { importIntoClickHouse } from '../../ingest/import/import-into-clickhouse.js';
 import type { ImportSummary } from '../../ingest/import/run-import.js';
 import { runImport } from '../../ingest/import/run-import.js';
 import {
-  ANY_ENGINE,
   type GlobalOptions,
   printJson,
   refreshRollups,
@@ -108,7 +108,7 @@ export function registerImport(program: Command): void {
             );
           }
         },
-        { engines: ANY_ENGINE },
+        { engines: ENGINE_KINDS },
       );
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import {
-  ANY_ENGINE,
   type GlobalOptions,
   printJson,
   refreshRollups,
@@ -28,7 +28,7 @@ export function registerRollup(program: Command): void {
               `rollups: ${r.mode}${r.reason ? ` (${r.reason})` : ''}, ${r.days_rebuilt} days, ${r.user_days} user-days in ${r.seconds.toFixed(2)} s`,
             );
         },
-        { engines: ANY_ENGINE },
+        { engines: ENGINE_KINDS },
       );
     });
 }

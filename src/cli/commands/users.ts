@@ -8,9 +8,9 @@ import {
   scoreInto,
   type UserResult,
 } from '../../analysis/score-users.js';
+import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { SIGNAL_NAMES } from '../../model/signals.js';
 import {
-  ANY_ENGINE,
   type GlobalOptions,
   printJson,
   refreshRollups,
@@ -112,7 +112,7 @@ export function registerUsers(program: Command): void {
           for (const line of table.slice(1)) console.log(line);
           if (more) console.log(pc.dim('  ... more: --limit N, or --csv / --json for everyone'));
         },
-        { readOnly: true, engines: ANY_ENGINE },
+        { readOnly: true, engines: ENGINE_KINDS },
       );
     });
 }

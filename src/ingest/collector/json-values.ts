@@ -35,7 +35,7 @@ export function wellFormed(value: unknown): unknown {
 }
 
 /** Room for any message within PostHog's default per-event limit, so it can be re-submitted. */
-export const RAW_CAP = 1024 * 1024;
+const RAW_CAP = 1024 * 1024;
 
 /** A message as received, as JSON text cut at 1 MB, for failed_events. */
 export function rawText(message: unknown): string {
