@@ -7,6 +7,7 @@ import { type Config, loadConfig } from '../model/config.js';
 import { type RollupReport, runRollup } from '../rollup/run-rollup.js';
 
 export const DEFAULT_DB = './powerlens.duckdb';
+const DEFAULT_CHDB = './powerlens.chdb';
 
 export interface GlobalOptions {
   db: string;
@@ -43,6 +44,14 @@ export function withDataOptions(cmd: Command, defaultDb = DEFAULT_DB): Command {
     .option('--clickhouse-database <name>', 'ClickHouse database', 'powerlens');
 }
 
+/**
+ * Where the local engine keeps its data: --db, except that chDB (a directory, not a DuckDB file)
+ * left at the DuckDB default gets a name of its own.
+ */
+export function localDataPath(opts: Pick<GlobalOptions, 'db' | 'engine'>): string {
+  return opts.engine === 'chdb' && opts.db === DEFAULT_DB ? DEFAULT_CHDB : opts.db;
+}
+
 export interface OpenMode {
   /** Reading commands never create a database or a project: a typo must not look like no data. */
   readOnly?: boolean;
@@ -61,14 +70,15 @@ export async function openContext(opts: GlobalOptions, mode: OpenMode = {}): Pro
     );
   }
   const local = kind !== 'clickhouse';
-  if (local && mode.readOnly && opts.db !== ':memory:' && !existsSync(opts.db)) {
+  const db = localDataPath(opts);
+  if (local && mode.readOnly && db !== ':memory:' && !existsSync(db)) {
     throw new Error(
-      `no database at ${opts.db}: import events first (powerlens import FILE --db ${opts.db}), or pass the right --db.`,
+      `no database at ${db}: import events first (powerlens import FILE --db ${db}), or pass the right --db.`,
     );
   }
   const engine = await openEngine({
     engine: kind,
-    db: opts.db,
+    db,
     memoryLimit: opts.memoryLimit ?? config.memoryLimit,
     clickhouseUrl: opts.clickhouseUrl,
     clickhouseUser: opts.clickhouseUser,
@@ -84,7 +94,7 @@ export async function openContext(opts: GlobalOptions, mode: OpenMode = {}): Pro
     if (!known.some((k) => k.project_id === projectId)) {
       await engine.close();
       throw new Error(
-        `no project "${projectId}" in ${opts.db}; projects there: ${known.map((k) => k.project_id).join(', ')}.`,
+        `no project "${projectId}" in ${local ? db : opts.clickhouseUrl}; projects there: ${known.map((k) => k.project_id).join(', ')}.`,
       );
     }
     return { engine, config, projectId };

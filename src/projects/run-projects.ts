@@ -1,4 +1,5 @@
 import type { Engine } from '../engines/engine.js';
+import { DIALECTS } from '../sql/dialects/index.js';
 import { generateKey, hashKey, type KeyScope, keyId, sameHash, scopeOf } from './api-keys.js';
 
 export class ProjectError extends Error {}
@@ -33,10 +34,9 @@ export function projectIdFor(name: string): string {
 
 async function storeKey(engine: Engine, projectId: string, scope: KeyScope): Promise<string> {
   const key = generateKey(scope);
-  await engine.run(
-    `INSERT INTO api_keys (key_id, project_id, scope, key_hash) VALUES ($id, $p, $scope, $hash)`,
-    { id: keyId(key), p: projectId, scope, hash: hashKey(key) },
-  );
+  await engine.insert('api_keys', [
+    { key_id: keyId(key), project_id: projectId, scope, key_hash: hashKey(key) },
+  ]);
   return key;
 }
 
@@ -53,8 +53,9 @@ export async function createProject(
     );
   }
   return engine.transaction(async () => {
+    const d = DIALECTS[engine.dialect];
     const taken = await engine.query<{ n: number }>(
-      'SELECT count(*) AS n FROM projects WHERE project_id = $p',
+      `SELECT count(*) AS n FROM projects WHERE project_id = ${d.param('p', 'String')}`,
       { p: projectId },
     );
     if ((taken[0]?.n ?? 0) > 0) {
@@ -62,21 +63,26 @@ export async function createProject(
         `a project "${projectId}" already exists; choose another name (powerlens projects list).`,
       );
     }
-    await engine.run('INSERT INTO projects (project_id, name, time_zone) VALUES ($p, $name, $tz)', {
-      p: projectId,
-      name,
-      tz: options.timeZone,
-    });
+    await engine.insert('projects', [{ project_id: projectId, name, time_zone: options.timeZone }]);
     const write_key = await storeKey(engine, projectId, 'write');
     const read_key = await storeKey(engine, projectId, 'read');
     return { project_id: projectId, name, time_zone: options.timeZone, write_key, read_key };
   });
 }
 
+/**
+ * Each project's current row. On ClickHouse a changed time zone is a newer row of the same
+ * project (a ReplacingMergeTree), which merges away only in time; on DuckDB there is one row.
+ */
+export const CURRENT_PROJECTS = `(SELECT p.project_id, p.name, p.time_zone, p.created_at
+  FROM projects p JOIN (SELECT project_id, max(created_at) AS latest FROM projects
+    GROUP BY project_id) l ON l.project_id = p.project_id AND l.latest = p.created_at)`;
+
 export async function listProjects(engine: Engine): Promise<ProjectListing[]> {
+  const d = DIALECTS[engine.dialect];
   const projects = await engine.query<Omit<ProjectListing, 'keys'>>(
-    `SELECT project_id, name, time_zone, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at
-     FROM projects ORDER BY project_id`,
+    `SELECT p.project_id, p.name, p.time_zone, ${d.instantText('p.created_at')} AS created_at
+     FROM ${CURRENT_PROJECTS} p ORDER BY p.project_id`,
   );
   const keys = await engine.query<{
     project_id: string;
@@ -85,8 +91,8 @@ export async function listProjects(engine: Engine): Promise<ProjectListing[]> {
     created_at: string;
     revoked: boolean;
   }>(
-    `SELECT project_id, key_id, scope, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at,
-       revoked_at IS NOT NULL AS revoked
+    `SELECT project_id, key_id, scope, ${d.instantText('created_at')} AS created_at,
+       ${d.bool('revoked_at IS NOT NULL')} AS revoked
      FROM api_keys ORDER BY project_id, created_at, key_id`,
   );
   return projects.map((p) => ({
@@ -108,9 +114,11 @@ export interface VerifiedKey {
 export async function verifyKey(engine: Engine, key: string): Promise<VerifiedKey | null> {
   const scope = scopeOf(key);
   if (!scope) return null;
+  const d = DIALECTS[engine.dialect];
   const [row] = await engine.query<{ project_id: string; key_hash: string }>(
     `SELECT project_id, key_hash FROM api_keys
-     WHERE key_id = $id AND scope = $scope AND revoked_at IS NULL`,
+     WHERE key_id = ${d.param('id', 'String')} AND scope = ${d.param('scope', 'String')}
+       AND revoked_at IS NULL`,
     { id: keyId(key), scope },
   );
   if (!row || !sameHash(row.key_hash, hashKey(key))) return null;

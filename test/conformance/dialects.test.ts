@@ -69,10 +69,11 @@ describe.skipIf(ENGINES.length === 0)(`dialect pieces agree on ${ENGINES.join(' 
     const [row] = await agree(
       (d) =>
         `SELECT CAST(${d.minusDays(d.date(d.param('asof', 'Date')), d.param('n', 'Int64'))} AS VARCHAR) AS day,
-          ${d.epochSeconds(d.param('at', 'DateTime'))} AS secs`,
+          ${d.epochSeconds(d.param('at', 'DateTime'))} AS secs,
+          ${d.instantText(d.param('at', 'DateTime'))} AS at`,
       { asof: '2026-03-01', n: 1, at: '2026-11-24T12:00:00.250Z' },
     );
-    expect(row).toEqual({ day: '2026-02-28', secs: 1795521600.25 });
+    expect(row).toEqual({ day: '2026-02-28', secs: 1795521600.25, at: '2026-11-24T12:00:00Z' });
   });
 
   it('aggregates: exact distinct counts, conditional counts and sums, the median', async () => {

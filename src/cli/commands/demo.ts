@@ -6,6 +6,8 @@ import { runAnalysis } from '../../analysis/run-analysis.js';
 import { readScoredUsers } from '../../analysis/score-users.js';
 import { compareWithTruth, readTruth, type TruthCheck } from '../../demo/compare-with-truth.js';
 import { generateDemo } from '../../demo/generate-demo.js';
+import { DuckDbEngine } from '../../engines/duckdb/duckdb-engine.js';
+import { importIntoClickHouse } from '../../ingest/import/import-into-clickhouse.js';
 import { runImport } from '../../ingest/import/run-import.js';
 import { resolveDefinition } from '../../model/resolve-definition.js';
 import { isIsoDay } from '../../time/days.js';
@@ -22,6 +24,7 @@ import { renderImportSummary } from './import.js';
 import { parsePositiveInt } from './parse-options.js';
 
 const DEMO_DB = '.powerlens/demo.duckdb';
+const DEMO_CHDB = '.powerlens/demo.chdb';
 /** A fixed end date keeps the demo identical on every machine and every day for a seed. */
 const DEMO_END = '2026-10-31';
 
@@ -76,14 +79,22 @@ export function registerDemo(program: Command): void {
       if (opts.format !== 'csv' && opts.format !== 'parquet') {
         throw new Error(`--format ${opts.format}: use csv or parquet.`);
       }
+      if (opts.engine === 'clickhouse') {
+        throw new Error(
+          'the demo starts from an empty database, so it runs on the embedded engines (--engine duckdb or chdb); to try a server, import the files it writes with powerlens import --engine clickhouse.',
+        );
+      }
+      const chdb = opts.engine === 'chdb';
+      if (chdb && opts.db === DEMO_DB) opts.db = DEMO_CHDB;
       const dbPath = resolve(opts.db);
       if (existsSync(dbPath)) {
-        if (dbPath !== resolve(DEMO_DB) && !opts.force) {
+        if (dbPath !== resolve(DEMO_DB) && dbPath !== resolve(DEMO_CHDB) && !opts.force) {
           throw new Error(
             `${opts.db} exists; the demo starts from an empty database. Pass --force to replace it, or another --db.`,
           );
         }
-        rmSync(dbPath, { force: true });
+        // A chDB database is a directory.
+        rmSync(dbPath, { force: true, recursive: chdb });
         rmSync(`${dbPath}.wal`, { force: true });
       }
       const eventsPath = join(opts.dataDir, `events-${seed}-${users}-${days}.csv`);
@@ -103,60 +114,71 @@ export function registerDemo(program: Command): void {
           pc.dim(`wrote ${gen.events.toLocaleString('en-US')} events to ${eventsPath}\n`),
         );
       }
-      await withContext(opts, async (ctx) => {
-        const { engine, config, projectId } = ctx;
-        let importPath = eventsPath;
-        if (opts.format === 'parquet') {
-          importPath = eventsPath.replace(/\.csv$/, '.parquet');
-          await engine.exportParquet(
-            'SELECT * FROM read_csv($csv)',
-            { csv: eventsPath },
-            importPath,
+      let importPath = eventsPath;
+      if (opts.format === 'parquet') {
+        importPath = eventsPath.replace(/\.csv$/, '.parquet');
+        await csvToParquet(eventsPath, importPath);
+      }
+      await withContext(
+        opts,
+        async (ctx) => {
+          const { engine, config, projectId } = ctx;
+          const progress = progressReporter('import', quiet);
+          const load = engine.dialect === 'duckdb' ? runImport : importIntoClickHouse;
+          const summary = await load(engine, {
+            path: importPath,
+            projectId,
+            timeZone: config.timeZone,
+            // Generated data may lie ahead of this machine's clock; it is not a client's bad clock.
+            now: latest(new Date(), new Date(Date.parse(`${opts.end}T00:00:00Z`) + 86_400_000)),
+            onProgress: (p) => progress.update(p),
+          }).finally(() => progress.stop());
+          await refreshRollups(ctx);
+          const report = await runAnalysis(engine, {
+            projectId,
+            definition: resolveDefinition(config),
+            catalogue: config.catalogue,
+          });
+          const truth = compareWithTruth(
+            await readScoredUsers(engine, report.definition),
+            readTruth(truthPath),
           );
-        }
-        const progress = progressReporter('import', quiet);
-        const summary = await runImport(engine, {
-          path: importPath,
-          projectId,
-          timeZone: config.timeZone,
-          // Generated data may lie ahead of this machine's clock; it is not a client's bad clock.
-          now: latest(new Date(), new Date(Date.parse(`${opts.end}T00:00:00Z`) + 86_400_000)),
-          onProgress: (p) => progress.update(p),
-        }).finally(() => progress.stop());
-        await refreshRollups(ctx);
-        const report = await runAnalysis(engine, {
-          projectId,
-          definition: resolveDefinition(config),
-          catalogue: config.catalogue,
-        });
-        const truth = compareWithTruth(
-          await readScoredUsers(engine, report.definition),
-          readTruth(truthPath),
-        );
-        if (opts.json) {
-          printJson({ generated: gen, import: summary, report, truth_check: truth });
-          return;
-        }
-        console.log(renderImportSummary(summary));
-        console.log('');
-        console.log(renderReport(report));
-        console.log('');
-        console.log(renderTruth(truth));
-        console.log('');
-        const someone = report.top_power_users[0]?.user_id ?? 'USER_ID';
-        const db = `--db ${opts.db}`;
-        console.log(
-          pc.dim(
-            [
-              'Explore further:',
-              `  powerlens explain ${someone} ${db}          why this user`,
-              `  powerlens analyze ${db} --set days_active.min=15   what if the bar were lower`,
-              `  powerlens users --power --csv ${db}        everyone, for a spreadsheet`,
-              `  powerlens catalog ${db}                   the features, inferred from the events`,
-              'Your own data: powerlens import FILE (README: "Your own data in five minutes")',
-            ].join('\n'),
-          ),
-        );
-      });
+          if (opts.json) {
+            printJson({ generated: gen, import: summary, report, truth_check: truth });
+            return;
+          }
+          console.log(renderImportSummary(summary));
+          console.log('');
+          console.log(renderReport(report));
+          console.log('');
+          console.log(renderTruth(truth));
+          console.log('');
+          const someone = report.top_power_users[0]?.user_id ?? 'USER_ID';
+          const db = `--db ${opts.db}${chdb ? ' --engine chdb' : ''}`;
+          console.log(
+            pc.dim(
+              [
+                'Explore further:',
+                `  powerlens explain ${someone} ${db}          why this user`,
+                `  powerlens analyze ${db} --set days_active.min=15   what if the bar were lower`,
+                `  powerlens users --power --csv ${db}        everyone, for a spreadsheet`,
+                `  powerlens catalog ${db}                   the features, inferred from the events`,
+                'Your own data: powerlens import FILE (README: "Your own data in five minutes")',
+              ].join('\n'),
+            ),
+          );
+        },
+        { engines: ['duckdb', 'chdb'] },
+      );
     });
+}
+
+/** The generated CSV as Parquet, written by DuckDB whichever engine the demo runs on. */
+async function csvToParquet(csv: string, parquet: string): Promise<void> {
+  const duck = await DuckDbEngine.open({ path: ':memory:' });
+  try {
+    await duck.exportParquet('SELECT * FROM read_csv($csv)', { csv }, parquet);
+  } finally {
+    await duck.close();
+  }
 }

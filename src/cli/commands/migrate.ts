@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { clickhouseSchema } from '../../engines/clickhouse/schema.js';
 import { ENGINE_KINDS, type EngineKind, openEngine } from '../../engines/open-engine.js';
-import { DEFAULT_DB, printJson } from '../context.js';
+import { DEFAULT_DB, localDataPath, printJson } from '../context.js';
 
 interface MigrateFlags {
   db: string;
@@ -45,7 +45,7 @@ export function registerMigrate(program: Command): void {
       }
       const engine = await openEngine({
         engine: opts.engine,
-        db: opts.db,
+        db: localDataPath(opts),
         clickhouseUrl: opts.clickhouseUrl,
         clickhouseUser: opts.clickhouseUser,
         clickhousePassword: process.env.CLICKHOUSE_PASSWORD,

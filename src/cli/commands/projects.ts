@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { isTimeZone } from '../../model/config.js';
 import { createProject, listProjects } from '../../projects/run-projects.js';
 import { type GlobalOptions, printJson, withContext, withDataOptions } from '../context.js';
@@ -23,25 +24,31 @@ export function registerProjects(program: Command): void {
     .option('--time-zone <tz>', 'the project time zone (default: timeZone from the config)')
     .option('--json', 'print JSON')
     .action(async (name: string, opts: CreateFlags) => {
-      await withContext(opts, async (ctx) => {
-        const timeZone = opts.timeZone ?? ctx.config.timeZone;
-        if (!isTimeZone(timeZone)) {
-          throw new Error(
-            `--time-zone ${timeZone}: not an IANA time zone (e.g. UTC, Europe/Berlin).`,
+      await withContext(
+        opts,
+        async (ctx) => {
+          const timeZone = opts.timeZone ?? ctx.config.timeZone;
+          if (!isTimeZone(timeZone)) {
+            throw new Error(
+              `--time-zone ${timeZone}: not an IANA time zone (e.g. UTC, Europe/Berlin).`,
+            );
+          }
+          const p = await createProject(ctx.engine, { name, timeZone });
+          if (opts.json) {
+            printJson(p);
+            return;
+          }
+          console.log(`${pc.bold(`project ${p.project_id}`)} ("${p.name}", ${p.time_zone})`);
+          console.log(`  write key (ingest only): ${p.write_key}`);
+          console.log(`  read key (reports, API): ${p.read_key}`);
+          console.log(
+            pc.yellow(
+              '  Save both now: only their digests are stored, they cannot be shown again.',
+            ),
           );
-        }
-        const p = await createProject(ctx.engine, { name, timeZone });
-        if (opts.json) {
-          printJson(p);
-          return;
-        }
-        console.log(`${pc.bold(`project ${p.project_id}`)} ("${p.name}", ${p.time_zone})`);
-        console.log(`  write key (ingest only): ${p.write_key}`);
-        console.log(`  read key (reports, API): ${p.read_key}`);
-        console.log(
-          pc.yellow('  Save both now: only their digests are stored, they cannot be shown again.'),
-        );
-      });
+        },
+        { engines: ENGINE_KINDS },
+      );
     });
 
   withDataOptions(projects.command('list').description('every project with its keys (ids only)'))
@@ -69,7 +76,7 @@ export function registerProjects(program: Command): void {
           console.log(pc.dim(table[0] ?? ''));
           for (const line of table.slice(1)) console.log(line);
         },
-        { readOnly: true },
+        { readOnly: true, engines: ENGINE_KINDS },
       );
     });
 }

@@ -1,10 +1,11 @@
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { Collector } from '../../ingest/collector/collector.js';
 import { collectorLimits } from '../../model/collector-config.js';
 import { createServer } from '../../server/create-server.js';
-import { type GlobalOptions, openContext, withDataOptions } from '../context.js';
+import { type GlobalOptions, localDataPath, openContext, withDataOptions } from '../context.js';
 import { parsePositiveInt } from './parse-options.js';
 
 function parsePort(v: string): number {
@@ -39,9 +40,13 @@ export function registerServe(program: Command): void {
       (v) => parsePositiveInt('--rollup-every', v),
     )
     .action(async (opts: ServeFlags) => {
-      const ctx = await openContext(opts);
-      const logDir =
-        opts.logDir ?? join(dirname(resolve(opts.db)), `${opts.db.split('/').at(-1)}.log`);
+      const ctx = await openContext(opts, { engines: ENGINE_KINDS });
+      // The log lives beside the local database; a ClickHouse server's has a name of its own.
+      const beside =
+        opts.engine === 'clickhouse'
+          ? resolve(`powerlens-${opts.clickhouseDatabase ?? 'powerlens'}-collector.log`)
+          : `${resolve(localDataPath(opts))}.log`;
+      const logDir = opts.logDir ?? beside;
       const limits = collectorLimits(ctx.config.collector);
       if (opts.rollupEvery !== undefined) limits.rollupIntervalMs = opts.rollupEvery * 1000;
       const collector = await Collector.start(ctx.engine, {

@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
 import type { Engine } from '../../engines/engine.js';
 import type { Catalogue } from '../../model/catalogue.js';
-import { verifyKey } from '../../projects/run-projects.js';
+import { CURRENT_PROJECTS, verifyKey } from '../../projects/run-projects.js';
 import { runRollup } from '../../rollup/run-rollup.js';
 import { EventLog } from './event-log.js';
 import { type LoadReport, loadSegment } from './load-segment.js';
+import { loadSegmentIntoClickHouse } from './load-segment-into-clickhouse.js';
 import type { LogRecord } from './log-record.js';
 
 export interface CollectorOptions {
@@ -148,8 +149,8 @@ export class Collector {
    * them set aside in quarantine/ and is loaded without them.
    */
   private async loadOne(segment: string): Promise<LoadReport> {
-    const load = () =>
-      loadSegment(this.engine, segment, { dedupeDays: this.options.dedupeDays ?? 8 });
+    const loader = this.engine.dialect === 'duckdb' ? loadSegment : loadSegmentIntoClickHouse;
+    const load = () => loader(this.engine, segment, { dedupeDays: this.options.dedupeDays ?? 8 });
     try {
       return await load();
     } catch (err) {
@@ -228,8 +229,8 @@ export class Collector {
   /** Refreshes the rollups of every project with dirty days, in its own time zone. */
   async refreshRollups(): Promise<void> {
     const projects = await this.engine.query<{ project_id: string; time_zone: string }>(
-      `SELECT DISTINCT p.project_id, p.time_zone FROM projects p
-       JOIN rollup_dirty_days d USING (project_id)`,
+      `SELECT DISTINCT p.project_id, p.time_zone FROM ${CURRENT_PROJECTS} p
+       JOIN rollup_dirty_days d ON d.project_id = p.project_id`,
     );
     for (const p of projects) {
       await runRollup(this.engine, {

@@ -61,6 +61,7 @@ export const clickhouse: Dialect = {
   zipRows: (a, b) =>
     `(SELECT t.1 AS x, t.2 AS y FROM (SELECT arrayJoin(arrayZip(${a}, ${b})) AS t))`,
   dateText: (expr) => `toString(${expr})`,
+  instantText: (expr) => `formatDateTime(${expr}, '%Y-%m-%dT%H:%i:%SZ', 'UTC')`,
   sortedDistinctList: (expr) => `arraySort(groupUniqArray(${expr}))`,
   // Only Nullable types hold NULL.
   nullOf: (type) => `CAST(NULL AS ${type.startsWith('Nullable') ? type : `Nullable(${type})`})`,

@@ -77,6 +77,8 @@ export interface Dialect {
   listOrEmpty(list: string): string;
   /** A date as YYYY-MM-DD text (NULL stays NULL). */
   dateText(expr: string): string;
+  /** An instant as ISO-8601 text in UTC to the second (YYYY-MM-DDTHH:MM:SSZ). */
+  instantText(expr: string): string;
   /** The distinct values over the rows, as a sorted list. */
   sortedDistinctList(expr: string): string;
   /** The previous row's value in a window (NULL on the first row, as SQL's lag). */
@@ -144,6 +146,7 @@ export const DIALECT_PIECES = [
   'sortedNames',
   'listOrEmpty',
   'dateText',
+  'instantText',
   'sortedDistinctList',
   'previous',
   'orderedListIf',

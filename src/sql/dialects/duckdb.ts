@@ -58,6 +58,7 @@ export const duckdb: Dialect = {
   inList: (expr, list) => `${expr} IN (SELECT unnest(${list}))`,
   zipRows: (a, b) => `(SELECT unnest(${a}) AS x, unnest(${b}) AS y)`,
   dateText: (expr) => `strftime(${expr}, '%Y-%m-%d')`,
+  instantText: (expr) => `strftime(${expr} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')`,
   sortedDistinctList: (expr) => `list(DISTINCT ${expr} ORDER BY ${expr})`,
   nullOf: (type) => `CAST(NULL AS ${DUCKDB_TYPES[type]})`,
   sessionSettings: {},
