@@ -129,6 +129,28 @@ describe.skipIf(ENGINES.length === 0)(`dialect pieces agree on ${ENGINES.join(' 
     ]);
   });
 
+  it("scratch tables are the connection's own, not tables of the database", async () => {
+    const rows = await agree(
+      (d) => `SELECT count(*) AS n FROM fx WHERE g = ${d.param('g', 'String')}`,
+      { g: 'a' },
+    );
+    for (const e of open.values()) {
+      const d = e.dialect;
+      await e.engine.run(d.scratchTable('scratch_fx', 'SELECT g, v FROM fx'));
+      const [shared] = await e.engine.query<{ n: number }>(
+        d.name === 'duckdb'
+          ? "SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'scratch_fx' AND NOT temporary"
+          : "SELECT count() AS n FROM system.tables WHERE name = 'scratch_fx' AND database = currentDatabase()",
+      );
+      expect(shared?.n, e.dialect.name).toBe(0);
+      const [mine] = await e.engine.query<{ n: number }>(
+        "SELECT count(*) AS n FROM scratch_fx WHERE g = 'a'",
+      );
+      expect(mine?.n).toBe(rows[0]?.n);
+      await e.engine.run('DROP TABLE scratch_fx');
+    }
+  });
+
   it('a hostile string stays a value', async () => {
     const hostile = "x'); DROP TABLE fx; --";
     const [row] = await agree((d) => `SELECT ${d.param('s', 'String')} AS s`, { s: hostile });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { clickhouse } from '../../sql/dialects/clickhouse.js';
@@ -53,6 +54,9 @@ export class ClickHouseHttpEngine extends ClickHouseEngine {
         password: options.password ?? '',
         database: db,
         request_timeout: options.requestTimeoutMs ?? 300_000,
+        // Scratch tables are session tables (the dialect's scratchTable); statements take turns,
+        // so the session never sees two requests at once.
+        session_id: randomUUID(),
         clickhouse_settings: { ...clickhouse.sessionSettings },
         // Failures reach the caller as errors; the client's own log would print them twice.
         log: { level: ClickHouseLogLevel.OFF },

@@ -52,8 +52,10 @@ export const clickhouse: Dialect = {
     `arrayMap(p -> p.2, arraySort(p -> p.1, groupArrayIf((${key}, ${expr}), ${cond})))`,
   unnestDistinct: (list) => `arrayJoin(arrayDistinct(${list}))`,
   jsonText: (json, path) => `JSON_VALUE(${json}, ${path})`,
-  // A Memory table, not TEMPORARY: a server over HTTP keeps no session for temporary ones.
-  scratchTable: (name, select) => `CREATE OR REPLACE TABLE ${name} ENGINE = Memory AS ${select}`,
+  // A session's own table, as DuckDB's TEMP: two processes on one database never meet in it
+  // (the HTTP engine holds a session; chDB is one).
+  scratchTable: (name, select) =>
+    `CREATE OR REPLACE TEMPORARY TABLE ${name} ENGINE = Memory AS ${select}`,
   // Keys are kept by ReplacingMergeTree (src/engines/clickhouse/schema.ts): readers see one row.
   insertIgnore: (table) => `INSERT INTO ${table}`,
   insertReplace: (table) => `INSERT INTO ${table}`,

@@ -89,7 +89,10 @@ export interface Dialect {
   unnestDistinct(list: string): string;
   /** A JSON value at a JSONPath as text (numbers and booleans as written); NULL or '' if absent. */
   jsonText(json: string, path: string): string;
-  /** A table of a query's rows for the statements that follow, dropped by the caller. */
+  /**
+   * A table of a query's rows for the statements that follow, seen by this connection only (so
+   * two processes on one database cannot meet in it), dropped by the caller or with the session.
+   */
   scratchTable(name: string, select: string): string;
   /** INSERT that skips rows whose key is there already (ClickHouse: a ReplacingMergeTree). */
   insertIgnore(table: string): string;
