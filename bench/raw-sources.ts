@@ -88,7 +88,7 @@ export function compileRawSources(input: RawSourcesInput): RawSources {
   fragments AS (
     SELECT user_id, anonymous, account_id, day, sid, count(*) AS n,
       count(*) FILTER (WHERE gap IS NULL OR gap >= $gap) AS starts,
-      CAST(coalesce(sum(gap) FILTER (WHERE gap < $gap), 0) AS BIGINT) AS secs,
+      CAST(coalesce(round(sum(round(gap * 1000)) FILTER (WHERE gap < $gap) / 1000), 0) AS BIGINT) AS secs,
       min(ts) AS first_ts, max(ts) AS last_ts
     FROM sessions WHERE ${inRange}
     GROUP BY user_id, anonymous, account_id, day, sid)

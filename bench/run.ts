@@ -7,6 +7,7 @@
  *   npm run bench -- --events 100000000    # 100M events (about 16 GB of disk, about 30 minutes)
  *   npm run bench -- --only report         # the report benchmark alone, on the database built
  *                                          # by an earlier run (a full run when there is none)
+ *   npm run bench -- --only engines        # the same report on DuckDB and on ClickHouse (chDB)
  *
  * Report options: --runs N (warm runs, default 5), --raw-runs N (default 3), --memory-limit SIZE
  * (DuckDB memory limit of the rollup report's process).
@@ -18,6 +19,7 @@ import { generateDemo } from '../src/demo/generate-demo.js';
 import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { runImport } from '../src/ingest/import/run-import.js';
 import { runRollup } from '../src/rollup/run-rollup.js';
+import { runEnginesBench } from './engines-bench.js';
 import { runIngestBench } from './ingest-bench.js';
 import { runReportBench } from './report-bench.js';
 
@@ -31,8 +33,9 @@ const { values: args } = parseArgs({
     'memory-limit': { type: 'string' },
   },
 });
-if (args.only !== undefined && args.only !== 'report' && args.only !== 'ingest') {
-  throw new Error(`--only ${args.only}: the parts that run alone are "report" and "ingest"`);
+const PARTS = ['report', 'ingest', 'engines'];
+if (args.only !== undefined && !PARTS.includes(args.only)) {
+  throw new Error(`--only ${args.only}: the parts that run alone are ${PARTS.join(', ')}`);
 }
 const TARGET = Number(args.events ?? process.env.BENCH_EVENTS ?? 10_000_000);
 const DAYS = 90;
@@ -115,7 +118,22 @@ async function reportBench(): Promise<void> {
   console.log(JSON.stringify({ report: result }, null, 2));
 }
 
+/** DuckDB against ClickHouse (chDB) on the same events (bench/engines-bench.ts). */
+async function enginesBench(): Promise<void> {
+  const db = join(DIR, 'bench-parquet.duckdb');
+  const result = await runEnginesBench({
+    db,
+    chdb: join(DIR, 'bench-parquet.chdb'),
+    runs: Number(args.runs),
+  });
+  console.log(JSON.stringify({ engines: result }, null, 2));
+}
+
 async function main(): Promise<void> {
+  if (args.only === 'engines' && existsSync(join(DIR, 'bench-parquet.duckdb'))) {
+    await enginesBench();
+    return;
+  }
   if (args.only === 'ingest') {
     await runIngestBench({ seconds: 30, connections: 16 });
     return;
@@ -193,6 +211,7 @@ async function main(): Promise<void> {
   );
   console.log(JSON.stringify({ events: data.events, lines, peakRssMb: Math.round(rss) }, null, 2));
   await reportBench();
+  await enginesBench();
   await runIngestBench({ seconds: 30, connections: 16 });
 }
 

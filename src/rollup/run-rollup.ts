@@ -11,8 +11,12 @@ import {
 import { DIALECTS } from '../sql/dialects/index.js';
 import { resolveIdentities } from './resolve-identities.js';
 
-/** Bumped when the rollup tables gain content older builds lack: a stale build is rebuilt. */
-export const ROLLUP_VERSION = 2;
+/**
+ * Bumped when the rollup tables gain content older builds lack, or count it differently: a stale
+ * build is rebuilt. 3: session seconds summed as whole milliseconds and rounded the same way on
+ * every engine.
+ */
+export const ROLLUP_VERSION = 3;
 
 export interface RollupOptions {
   projectId: string;

@@ -133,7 +133,9 @@ export function compileRollup(input: RollupInput): RollupStatements {
   // Sessions are numbered per user by a running count of session starts; a session's length on
   // a day is the sum of its gaps there. Only sessions that start on the day are listed in
   // session_seconds (the median's input): the part of a session after local midnight, or after a
-  // switch of account, adds to active_seconds but is not a session of its own.
+  // switch of account, adds to active_seconds but is not a session of its own. Gaps are summed
+  // as whole milliseconds and the sum rounded half away from zero, so the seconds are exact and
+  // the same on every engine (a sum of fractional seconds depends on the order of the terms).
   const insertUserDay = `INSERT INTO user_day (project_id, user_id, anonymous, account_id, day, events,
       sessions, active_seconds, first_seen, last_seen, session_seconds)
     SELECT ${p}, user_id, anonymous, account_id, day, sum(n), sum(starts), sum(secs),
@@ -141,7 +143,7 @@ export function compileRollup(input: RollupInput): RollupStatements {
     FROM (
       SELECT user_id, anonymous, account_id, day, sid, count(*) AS n,
         ${d.countIf(`gap IS NULL OR gap >= ${gap}`)} AS starts,
-        CAST(coalesce(${d.sumIf('gap', `gap < ${gap}`)}, 0) AS BIGINT) AS secs,
+        CAST(coalesce(${d.round(`${d.sumIf(d.round('gap * 1000', 0), `gap < ${gap}`)} / 1000`, 0)}, 0) AS BIGINT) AS secs,
         min(ts) AS first_ts, max(ts) AS last_ts
       FROM (
         SELECT *, sum(CASE WHEN gap IS NULL OR gap >= ${gap} THEN 1 ELSE 0 END)

@@ -66,6 +66,11 @@ function events(): Row[] {
     if (d % 3 === 0) add(`${day} 11:30:00.000`, 'u2', null, 'invite_sent', {}, 'acct-2');
     add(`${day} 20:00:00.000`, null, 'anon-9', 'page_viewed', {}, null);
   }
+  // Fractional seconds: gaps of 10.7 s and 9.8 s make a session of 20.5 s, rounded to 21 on
+  // every engine (a cast that truncates would say 20).
+  add('2026-03-10 09:00:00.000', 'u4', null, 'login');
+  add('2026-03-10 09:00:10.700', 'u4', null, 'report_exported');
+  add('2026-03-10 09:00:20.500', 'u4', null, 'report_exported');
   add('2026-03-05 09:00:00.000', null, 'anon-1', 'page_viewed', {}, null);
   add('2026-03-05 09:20:00.000', 'u3', 'anon-1', 'signed_up');
   add('2026-03-06 09:00:00.000', 'old-u3', null, 'report_exported', {
@@ -162,6 +167,10 @@ describe.skipIf(ENGINES.length === 0)(`the rollup agrees on ${ENGINES.join(' and
           expect(userDay.length).toBeGreaterThan(20);
           expect(features.length).toBeGreaterThan(5);
           if (identities) expect(userDay.some((r) => r.user_id === 'anon-1')).toBe(false);
+          if (scope.kind === 'all') {
+            const u4 = userDay.find((r) => r.user_id === 'u4');
+            expect(u4).toMatchObject({ active_seconds: 21, session_seconds: [21] });
+          }
         });
       }
     }

@@ -7,7 +7,7 @@ INSERT INTO user_day (project_id, user_id, anonymous, account_id, day, events,
     FROM (
       SELECT user_id, anonymous, account_id, day, sid, count(*) AS n,
         count(*) FILTER (WHERE gap IS NULL OR gap >= CAST($gap AS BIGINT)) AS starts,
-        CAST(coalesce(sum(gap) FILTER (WHERE gap < CAST($gap AS BIGINT)), 0) AS BIGINT) AS secs,
+        CAST(coalesce(round(sum(round(gap * 1000, 0)) FILTER (WHERE gap < CAST($gap AS BIGINT)) / 1000, 0), 0) AS BIGINT) AS secs,
         min(ts) AS first_ts, max(ts) AS last_ts
       FROM (
         SELECT *, sum(CASE WHEN gap IS NULL OR gap >= CAST($gap AS BIGINT) THEN 1 ELSE 0 END)
