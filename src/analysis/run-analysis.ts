@@ -14,6 +14,7 @@ import {
 } from '../sql/compile-report.js';
 import { ROLLUP_SOURCES, type SignalSources } from '../sql/compile-signals.js';
 import { DIALECTS } from '../sql/dialects/index.js';
+import { stageCtes } from '../sql/stage-ctes.js';
 import { isIsoDay } from '../time/days.js';
 import { featureLabel } from './explain.js';
 import {
@@ -192,6 +193,13 @@ async function featureAdoption(
     },
     true,
   );
+  const staged = stageCtes(
+    sql,
+    ['user_feature', 'feature_info'],
+    DIALECTS[engine.dialect],
+    'adoption',
+  );
+  for (const statement of staged.statements) await engine.run(statement, params);
   const rows = await engine.query<{
     feature: string;
     is_advanced: boolean;
@@ -199,7 +207,7 @@ async function featureAdoption(
     users: number;
     power_users: number;
     everyone_else: number;
-  }>(sql, params);
+  }>(staged.sql, params);
   const labels = featureLabels(options.catalogue);
   const others = active - power;
   return rows

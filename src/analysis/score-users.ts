@@ -6,6 +6,7 @@ import { compileScore } from '../sql/compile-score.js';
 import { compileWindowUses, type SignalSources } from '../sql/compile-signals.js';
 import type { Dialect } from '../sql/dialects/dialect.js';
 import { DIALECTS } from '../sql/dialects/index.js';
+import { stageCtes } from '../sql/stage-ctes.js';
 import { COLLABORATION_LIKE, FEEDBACK_LIKE, LOGIN_LIKE } from './catalogue-rules.js';
 import {
   type Contribution,
@@ -65,6 +66,12 @@ export function windowUsesTables(table: string): { userEvent: string; userPropFe
 }
 
 /**
+ * The scoring query's CTEs read in several places: the signals (by the ranks and the verdict) and
+ * what the per-feature counts and the catalogue size are read from.
+ */
+const SHARED_SCORING_CTES = ['user_feature', 'feature_info', 'signals'] as const;
+
+/**
  * Scores every user active in the window into the temp table `table` (default `scored`). The
  * window's uses of events and features are kept in two temp tables next to it
  * (windowUsesTables), so the report's feature adoption does not scan the rollups again.
@@ -82,7 +89,9 @@ export async function scoreInto(
   await engine.run(d.scratchTable(tables.userEvent, uses.userEvent), uses.params);
   await engine.run(d.scratchTable(tables.userPropFeature, uses.userPropFeature), uses.params);
   const { sql, params } = compileScore(definition, { ...input, reuse: tables });
-  await engine.run(d.scratchTable(table, sql), params);
+  const staged = stageCtes(sql, SHARED_SCORING_CTES, d, table);
+  for (const statement of staged.statements) await engine.run(statement, params);
+  await engine.run(d.scratchTable(table, staged.sql), params);
 }
 
 export function featureLabels(catalogue: Catalogue | undefined): Map<string, string> {

@@ -73,5 +73,5 @@ export const clickhouse: Dialect = {
     // min, max, sum ... over no rows are NULL, as in SQL (not the type's default, 0 or 1970-01-01).
     aggregate_functions_null_for_empty: 1,
   },
-  capabilities: { transactions: false },
+  capabilities: { transactions: false, sharedCtesOnce: false },
 };

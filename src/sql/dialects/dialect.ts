@@ -115,6 +115,11 @@ export interface Dialect {
   readonly capabilities: {
     /** Multi-statement transactions (DuckDB); ClickHouse writes are atomic per insert only. */
     transactions: boolean;
+    /**
+     * A CTE read in several places is worked out once (DuckDB). ClickHouse works it out again
+     * at every reference, so shared CTEs are staged into scratch tables first (stage-ctes.ts).
+     */
+    sharedCtesOnce: boolean;
   };
 }
 

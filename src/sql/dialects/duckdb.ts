@@ -62,5 +62,5 @@ export const duckdb: Dialect = {
   sortedDistinctList: (expr) => `list(DISTINCT ${expr} ORDER BY ${expr})`,
   nullOf: (type) => `CAST(NULL AS ${DUCKDB_TYPES[type]})`,
   sessionSettings: {},
-  capabilities: { transactions: true },
+  capabilities: { transactions: true, sharedCtesOnce: true },
 };
