@@ -86,6 +86,10 @@ export function compileWindowUses(input: SignalsInput): {
 export function compileSignals(input: SignalsInput): { ctes: string; params: SqlParams } {
   const src = input.sources ?? ROLLUP_SOURCES;
   const d = input.dialect ?? duckdb;
+  // A ratio of whole numbers to one decimal, as (ten times the ratio) rounded, then tenths: the
+  // halves are exact there, so every engine rounds them alike (round(x, 1) meets 0.05 as a binary
+  // fraction just above or below it, and engines settle that differently).
+  const tenths = (num: string, den: string) => `${d.round(d.divide(`10 * (${num})`, den), 0)} / 10`;
   const cat = compileCatalogueCtes(input, d);
   const hasReleases = input.catalogue.features.some((f) => f.released !== undefined);
   const params: SqlParams = {
@@ -200,7 +204,7 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
     SELECT pd.user_id AS user_id, coalesce(a.account_id, '') AS account_id,
       pd.days_active AS days_active, pd.days_active_7 AS days_active_7,
       pd.active_weeks AS active_weeks, pd.sessions AS sessions,
-      CASE WHEN pd.sessions > 0 THEN ${d.round(d.divide('pd.active_seconds', 'pd.sessions'), 1)} ELSE 0 END
+      CASE WHEN pd.sessions > 0 THEN ${tenths('pd.active_seconds', 'pd.sessions')} ELSE 0 END
         AS session_seconds_mean,
       coalesce(pd.session_seconds_median, 0) AS session_seconds_median,
       pd.active_seconds AS active_seconds, pd.events AS events,
@@ -209,7 +213,7 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
       coalesce(f.core_features, 0) AS core_features,
       coalesce(f.advanced_features, 0) AS advanced_features,
       CASE WHEN (SELECT n FROM catalogue_size) > 0
-        THEN ${d.round('100.0 * coalesce(f.features, 0) / (SELECT n FROM catalogue_size)', 1)}
+        THEN ${tenths('100 * coalesce(f.features, 0)', '(SELECT n FROM catalogue_size)')}
         ELSE 0 END AS catalogue_coverage,
       CASE WHEN (SELECT yes FROM any_key) THEN coalesce(f.key_feature_uses, 0)
         ELSE coalesce(e.actions, 0) END AS key_actions,
@@ -218,7 +222,7 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
       ${asof} - pd.last_day AS days_since_last_seen,
       coalesce(ea.early_adoptions, 0) AS early_adoptions,
       CASE WHEN pd.previous_events > 0
-        THEN ${d.round('100.0 * (pd.events - pd.previous_events) / pd.previous_events', 1)}
+        THEN ${tenths('100 * (pd.events - pd.previous_events)', 'pd.previous_events')}
         WHEN pd.events > 0 THEN 100 ELSE 0 END AS trend,
       ${d.listOrEmpty('f.advanced_list')} AS advanced_list
     FROM per_day pd

@@ -84,6 +84,20 @@ function fixture(): { userDay: Row[]; userDayEvent: Row[]; userDayFeature: Row[]
       }
     }
   }
+  // 2469 s over 20 sessions is 123.45 s, a half in tenths: 123.5 on every engine.
+  userDay.push({
+    project_id: 'p1',
+    user_id: 'u-half',
+    anonymous: false,
+    account_id: '',
+    day: day(0),
+    events: 20,
+    sessions: 20,
+    active_seconds: 2469,
+    first_seen: `${day(0)} 09:00:00`,
+    last_seen: `${day(0)} 10:00:00`,
+    session_seconds: [2469],
+  });
   // An anonymous visitor, left out everywhere.
   userDay.push({
     project_id: 'p1',
@@ -161,6 +175,7 @@ describe.skipIf(ENGINES.length === 0)(`signals agree on ${ENGINES.join(' and ')}
         expect(first?.length).toBeGreaterThan(10);
         expect(first?.some((r) => r.user_id === 'anon-1')).toBe(false);
         for (const s of SIGNAL_NAMES) expect(first?.[0]).toHaveProperty(s);
+        expect(first?.find((r) => r.user_id === 'u-half')?.session_seconds_mean).toBe(123.5);
       });
     }
   }

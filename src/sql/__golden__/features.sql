@@ -156,7 +156,7 @@ WITH
     SELECT pd.user_id AS user_id, coalesce(a.account_id, '') AS account_id,
       pd.days_active AS days_active, pd.days_active_7 AS days_active_7,
       pd.active_weeks AS active_weeks, pd.sessions AS sessions,
-      CASE WHEN pd.sessions > 0 THEN round((CAST(pd.active_seconds AS DOUBLE) / pd.sessions), 1) ELSE 0 END
+      CASE WHEN pd.sessions > 0 THEN round((CAST(10 * (pd.active_seconds) AS DOUBLE) / pd.sessions), 0) / 10 ELSE 0 END
         AS session_seconds_mean,
       coalesce(pd.session_seconds_median, 0) AS session_seconds_median,
       pd.active_seconds AS active_seconds, pd.events AS events,
@@ -165,7 +165,7 @@ WITH
       coalesce(f.core_features, 0) AS core_features,
       coalesce(f.advanced_features, 0) AS advanced_features,
       CASE WHEN (SELECT n FROM catalogue_size) > 0
-        THEN round(100.0 * coalesce(f.features, 0) / (SELECT n FROM catalogue_size), 1)
+        THEN round((CAST(10 * (100 * coalesce(f.features, 0)) AS DOUBLE) / (SELECT n FROM catalogue_size)), 0) / 10
         ELSE 0 END AS catalogue_coverage,
       CASE WHEN (SELECT yes FROM any_key) THEN coalesce(f.key_feature_uses, 0)
         ELSE coalesce(e.actions, 0) END AS key_actions,
@@ -174,7 +174,7 @@ WITH
       CAST($asof AS DATE) - pd.last_day AS days_since_last_seen,
       coalesce(ea.early_adoptions, 0) AS early_adoptions,
       CASE WHEN pd.previous_events > 0
-        THEN round(100.0 * (pd.events - pd.previous_events) / pd.previous_events, 1)
+        THEN round((CAST(10 * (100 * (pd.events - pd.previous_events)) AS DOUBLE) / pd.previous_events), 0) / 10
         WHEN pd.events > 0 THEN 100 ELSE 0 END AS trend,
       coalesce(f.advanced_list, []) AS advanced_list
     FROM per_day pd
