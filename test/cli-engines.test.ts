@@ -139,6 +139,36 @@ describe('the CLI on ClickHouse (chDB)', () => {
     expect(strip(b.stdout)).toEqual(strip(a.stdout));
   });
 
+  it('runs the demo on chDB with the report and truth check the DuckDB demo gives', async () => {
+    const demo = async (engine: string, db: string) => {
+      const r = await runCli([
+        'demo',
+        '--users',
+        '150',
+        '--days',
+        '45',
+        '--engine',
+        engine,
+        '--db',
+        join(dir, db),
+        '--data-dir',
+        join(dir, 'demo-data'),
+        '--json',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const { report, truth_check } = JSON.parse(r.stdout) as {
+        report: Record<string, unknown>;
+        truth_check: { precision: number; recall: number };
+      };
+      const { cache: _c, ...rest } = report;
+      return { report: roundNumbers(rest), truth_check };
+    };
+    const duck = await demo('duckdb', 'demo.duckdb');
+    const ch = await demo('chdb', 'demo-chdb');
+    expect(ch).toEqual(duck);
+    expect(ch.truth_check.recall).toBeGreaterThan(0.9);
+  });
+
   it('says which commands do not run on ClickHouse yet', async () => {
     const r = await runCli(['failed-events', '--engine', 'chdb', '--db', chDir()]);
     expect(r.code).not.toBe(0);
