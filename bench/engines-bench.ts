@@ -15,7 +15,6 @@
  *
  *   node --expose-gc --import tsx bench/engines-bench.ts --db bench/data/bench-parquet.duckdb
  */
-import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,6 +26,7 @@ import { resolveDefinition } from '../src/model/resolve-definition.js';
 import { runRollup } from '../src/rollup/run-rollup.js';
 import { DIALECTS } from '../src/sql/dialects/index.js';
 import { addDays } from '../src/time/days.js';
+import { canonical, median, runJsonChild } from './bench-child.js';
 
 export interface EnginesBenchOptions {
   /** The DuckDB benchmark database (built by bench/run.ts). */
@@ -58,22 +58,6 @@ const PROJECT = 'default';
 const TIME_ZONE = 'UTC';
 const SESSION_GAP_MINUTES = 30;
 const HISTOGRAM_RUNS = 3;
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
-
-/** Numbers rounded to 12 significant digits, so a different summation order is not a mismatch. */
-function canonical(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isInteger(value) ? value : +value.toPrecision(12);
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, canonical(v)]));
-  }
-  return value;
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t = performance.now();
@@ -217,36 +201,9 @@ function runChild(
   options: EnginesBenchOptions,
   asOf: string,
 ): Promise<SideResult | null> {
-  const args = [
-    ...process.execArgv,
-    fileURLToPath(import.meta.url),
-    '--child',
-    mode,
-    '--db',
-    options.db,
-    '--chdb',
-    options.chdb,
-    '--as-of',
-    asOf,
-    '--runs',
-    String(options.runs),
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) {
-        reject(new Error(`engines benchmark child (${mode}) exited with ${code}`));
-        return;
-      }
-      resolve(mode === 'prepare' ? null : (JSON.parse(out) as SideResult));
-    });
-  });
+  const args = ['--child', mode, '--db', options.db, '--chdb', options.chdb];
+  args.push('--as-of', asOf, '--runs', String(options.runs));
+  return runJsonChild<SideResult | null>(fileURLToPath(import.meta.url), args, mode);
 }
 
 export interface EnginesBenchResult {

@@ -10,7 +10,6 @@
  *
  *   node --expose-gc --import tsx bench/report-bench.ts --db bench/data/bench-parquet.duckdb
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cachedAnalysis } from '../src/analysis/report-cache.js';
@@ -19,6 +18,7 @@ import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { ConfigSchema } from '../src/model/config.js';
 import { resolveDefinition } from '../src/model/resolve-definition.js';
 import { runRollup } from '../src/rollup/run-rollup.js';
+import { canonical, median, runJsonChild } from './bench-child.js';
 import { compileRawSources } from './raw-sources.js';
 
 export interface ReportBenchOptions {
@@ -64,22 +64,6 @@ export interface ReportBenchResult {
 const PROJECT = 'default';
 const TIME_ZONE = 'UTC';
 const SESSION_GAP_MINUTES = 30;
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
-
-/** Numbers rounded to 12 significant digits, so a different summation order is not a mismatch. */
-function canonical(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isInteger(value) ? value : +value.toPrecision(12);
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, canonical(v)]));
-  }
-  return value;
-}
 
 /** One side, in this process: open, then a cold run and the warm runs. */
 async function measureSide(
@@ -161,39 +145,9 @@ function runChild(
   asOf: string,
   runs: number,
 ): Promise<SideResult> {
-  const args = [
-    ...process.execArgv,
-    fileURLToPath(import.meta.url),
-    '--child',
-    mode,
-    '--db',
-    options.db,
-    '--as-of',
-    asOf,
-    '--runs',
-    String(runs),
-  ];
+  const args = ['--child', mode, '--db', options.db, '--as-of', asOf, '--runs', String(runs)];
   if (options.memoryLimit && mode === 'rollup') args.push('--memory-limit', options.memoryLimit);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) {
-        reject(new Error(`report benchmark child (${mode}) exited with ${code}`));
-        return;
-      }
-      try {
-        resolve(JSON.parse(out) as SideResult);
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
+  return runJsonChild<SideResult>(fileURLToPath(import.meta.url), args, `report ${mode}`);
 }
 
 export async function runReportBench(options: ReportBenchOptions): Promise<ReportBenchResult> {

@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseHttpEngine } from '../../src/engines/clickhouse/http-engine.js';
 import {
@@ -10,6 +10,7 @@ import {
 } from '../helpers/clickhouse-http-endpoint.js';
 import { roundNumbers } from '../helpers/conformance.js';
 import { runCli } from '../helpers/run-cli.js';
+import { startServe } from '../helpers/serve-child.js';
 
 /**
  * `powerlens serve --engine clickhouse`: the real CLI in a child process collects into ClickHouse
@@ -39,22 +40,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function serve(args: string[]): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', resolve('src/cli/main.ts'), 'serve', '--port', '0', ...args],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
-  );
-  return new Promise((done, fail) => {
-    let err = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /collector on (http:\/\/[^\s]+)/.exec(err);
-      if (m?.[1]) done({ child, base: m[1] });
-    });
-    child.on('exit', (code) => fail(new Error(`serve exited with ${code}: ${err}`)));
-  });
-}
+const serve = (args: string[]) => startServe(args, env);
 
 /** SIGTERM: the collector loads its whole log and refreshes the rollups before it exits. */
 function stop(child: ChildProcess): Promise<number | null> {

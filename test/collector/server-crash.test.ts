@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DuckDbEngine } from '../../src/engines/duckdb/duckdb-engine.js';
 import { createProject } from '../../src/projects/run-projects.js';
+import { startServe } from '../helpers/serve-child.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'powerlens-crash-'));
 const dbPath = join(dir, 'crash.duckdb');
@@ -16,23 +17,7 @@ const exitOf = (child: ChildProcess) =>
     else child.once('exit', () => done());
   });
 
-/** Starts `powerlens serve` on a free port and resolves with its base URL. */
-function serve(): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', resolve('src/cli/main.ts'), 'serve', '--db', dbPath, '--port', '0'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  return new Promise((done, fail) => {
-    let err = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /collector on (http:\/\/[^\s]+)/.exec(err);
-      if (m?.[1]) done({ child, base: m[1] });
-    });
-    child.on('exit', (code) => fail(new Error(`serve exited with ${code}: ${err}`)));
-  });
-}
+const serve = () => startServe(['--db', dbPath]);
 
 describe('the collector under SIGKILL', () => {
   it('keeps every acknowledged event, and a resend after the crash stores nothing twice', async () => {

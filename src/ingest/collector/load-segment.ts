@@ -35,25 +35,36 @@ function fresh(kind: string, table: string): string {
         AND t.received_at >= CAST($since AS TIMESTAMPTZ))`;
 }
 
+export interface LoadOptions {
+  dedupeDays?: number;
+  now?: Date;
+}
+
+export function emptyLoadReport(skipped = false): LoadReport {
+  const none = { records: 0, events: 0, duplicates: 0, identifies: 0, groups: 0, aliases: 0 };
+  return { skipped, ...none, failed: 0 };
+}
+
+/** The earliest receive time a message id is looked up from (ISO text). */
+export function dedupeSince(options: LoadOptions): string {
+  const now = options.now ?? new Date();
+  return new Date(now.getTime() - (options.dedupeDays ?? 8) * 86_400_000).toISOString();
+}
+
+/** A segment's bytes and their SHA-256, by which a load is recorded and recognised. */
+export async function readSegment(path: string): Promise<{ content: Buffer; sha: string }> {
+  const content = await readFile(path);
+  return { content, sha: createHash('sha256').update(content).digest('hex') };
+}
+
 export async function loadSegment(
   engine: Engine,
   path: string,
-  options: { dedupeDays?: number; now?: Date } = {},
+  options: LoadOptions = {},
 ): Promise<LoadReport> {
-  const content = await readFile(path);
-  const sha = createHash('sha256').update(content).digest('hex');
-  const now = options.now ?? new Date();
-  const since = new Date(now.getTime() - (options.dedupeDays ?? 8) * 86_400_000).toISOString();
-  const report: LoadReport = {
-    skipped: false,
-    records: 0,
-    events: 0,
-    duplicates: 0,
-    identifies: 0,
-    groups: 0,
-    aliases: 0,
-    failed: 0,
-  };
+  const { content, sha } = await readSegment(path);
+  const since = dedupeSince(options);
+  const report = emptyLoadReport();
   return engine.transaction(async () => {
     const [done] = await engine.query<{ n: number }>(
       'SELECT count(*) AS n FROM collector_loads WHERE segment_sha256 = $sha',
