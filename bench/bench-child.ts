@@ -9,7 +9,7 @@ export const median = (xs: number[]): number => {
 };
 
 /** Numbers rounded to 12 significant digits, so a different summation order is not a mismatch. */
-export function canonical(value: unknown): unknown {
+function canonical(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? value : +value.toPrecision(12);
   if (Array.isArray(value)) return value.map(canonical);
   if (value !== null && typeof value === 'object') {
@@ -45,4 +45,27 @@ export function runJsonChild<T>(script: string, args: string[], what: string): P
       }
     });
   });
+}
+
+/** The sections of a report that two ways of computing it must agree on. */
+export const REPORT_SECTIONS = [
+  'totals',
+  'curves',
+  'concentration',
+  'power_vs_everyone_else',
+  'feature_adoption',
+  'top_power_users',
+] as const;
+
+/** Section by section, whether two reports are the same (numbers to 12 significant digits). */
+export function sameSections(
+  a: Readonly<Record<(typeof REPORT_SECTIONS)[number], unknown>>,
+  b: Readonly<Record<(typeof REPORT_SECTIONS)[number], unknown>>,
+): Record<string, boolean> {
+  return Object.fromEntries(
+    REPORT_SECTIONS.map((s) => [
+      s,
+      JSON.stringify(canonical(a[s])) === JSON.stringify(canonical(b[s])),
+    ]),
+  );
 }

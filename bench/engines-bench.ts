@@ -26,7 +26,7 @@ import { resolveDefinition } from '../src/model/resolve-definition.js';
 import { runRollup } from '../src/rollup/run-rollup.js';
 import { DIALECTS } from '../src/sql/dialects/index.js';
 import { addDays } from '../src/time/days.js';
-import { canonical, median, runJsonChild } from './bench-child.js';
+import { median, runJsonChild, sameSections } from './bench-child.js';
 
 export interface EnginesBenchOptions {
   /** The DuckDB benchmark database (built by bench/run.ts). */
@@ -233,18 +233,7 @@ export async function runEnginesBench(options: EnginesBenchOptions): Promise<Eng
   const d = (await runChild('duckdb', options, asOf)) as SideResult;
   const c = (await runChild('chdb', options, asOf)) as SideResult;
 
-  const sections = [
-    'totals',
-    'curves',
-    'concentration',
-    'power_vs_everyone_else',
-    'feature_adoption',
-    'top_power_users',
-  ] as const;
-  const matches: Record<string, boolean> = {};
-  for (const s of sections) {
-    matches[s] = JSON.stringify(canonical(d.result[s])) === JSON.stringify(canonical(c.result[s]));
-  }
+  const matches = sameSections(d.result, c.result);
   matches.histogram = JSON.stringify(d.histogramRows) === JSON.stringify(c.histogramRows);
   const summary = (r: SideResult): SideSummary => ({
     reportCold: r.report[0] ?? 0,

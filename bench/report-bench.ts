@@ -18,7 +18,7 @@ import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { ConfigSchema } from '../src/model/config.js';
 import { resolveDefinition } from '../src/model/resolve-definition.js';
 import { runRollup } from '../src/rollup/run-rollup.js';
-import { canonical, median, runJsonChild } from './bench-child.js';
+import { median, REPORT_SECTIONS, runJsonChild, sameSections } from './bench-child.js';
 import { compileRawSources } from './raw-sources.js';
 
 export interface ReportBenchOptions {
@@ -173,20 +173,9 @@ export async function runReportBench(options: ReportBenchOptions): Promise<Repor
   const cached = await runChild('cached', options, asOf, 1 + options.runs);
   const raw = await runChild('raw', options, asOf, options.rawRuns);
 
-  const sections = [
-    'totals',
-    'curves',
-    'concentration',
-    'power_vs_everyone_else',
-    'feature_adoption',
-    'top_power_users',
-  ] as const;
-  const matches: Record<string, boolean> = {};
-  for (const s of sections) {
-    matches[s] =
-      JSON.stringify(canonical(rollup.report[s])) === JSON.stringify(canonical(raw.report[s]));
-    matches[`cached_${s}`] =
-      JSON.stringify(canonical(rollup.report[s])) === JSON.stringify(canonical(cached.report[s]));
+  const matches: Record<string, boolean> = sameSections(rollup.report, raw.report);
+  for (const [s, same] of Object.entries(sameSections(rollup.report, cached.report))) {
+    matches[`cached_${s}`] = same;
   }
   const side = (r: SideResult) => ({
     cold: r.seconds[0] ?? 0,
@@ -233,11 +222,11 @@ export async function runReportBench(options: ReportBenchOptions): Promise<Repor
   console.log(
     `  peak RSS: rollup report ${result.rollup.peakRssMb} MB${options.memoryLimit ? ` (DuckDB memory limit ${options.memoryLimit})` : ''}, cached report ${result.cached.peakRssMb} MB, raw report ${result.raw.peakRssMb} MB`,
   );
-  const same = sections.every((s) => matches[s]);
+  const same = REPORT_SECTIONS.every((s) => matches[s]);
   console.log(
-    `  raw and rollup reports ${same ? 'match' : 'DIFFER'}: ${sections.map((s) => `${s} ${matches[s] ? 'same' : 'DIFFERENT'}`).join(', ')}`,
+    `  raw and rollup reports ${same ? 'match' : 'DIFFER'}: ${REPORT_SECTIONS.map((s) => `${s} ${matches[s] ? 'same' : 'DIFFERENT'}`).join(', ')}`,
   );
-  const sameCached = sections.every((s) => matches[`cached_${s}`]);
+  const sameCached = REPORT_SECTIONS.every((s) => matches[`cached_${s}`]);
   console.log(`  cached and computed reports ${sameCached ? 'match' : 'DIFFER'}`);
   return result;
 }
