@@ -63,6 +63,13 @@ describe('powerlens migrate', () => {
     const missing = await runCli(['migrate', '--engine', 'clickhouse']);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('--engine clickhouse needs --clickhouse-url');
+    const https = ['migrate', '--engine', 'clickhouse', '--clickhouse-url', endpoint.url];
+    const noCa = await runCli([...https, '--clickhouse-ca-cert', join(dir, 'missing-ca.pem')]);
+    expect(noCa.code).not.toBe(0);
+    expect(noCa.stderr).toContain('--clickhouse-ca-cert');
+    expect(noCa.stderr).toContain('missing-ca.pem: cannot read it (ENOENT)');
+    const halfPair = await runCli([...https, '--clickhouse-cert', join(dir, 'c.pem')]);
+    expect(halfPair.stderr).toContain('--clickhouse-cert and --clickhouse-key go together');
     const wrong = await runCli(['migrate', '--engine', 'mysql']);
     expect(wrong.stderr).toMatch(/Allowed choices are duckdb, chdb, clickhouse/);
   });

@@ -19,6 +19,9 @@ export interface GlobalOptions {
   clickhouseUrl?: string;
   clickhouseUser?: string;
   clickhouseDatabase?: string;
+  clickhouseCaCert?: string;
+  clickhouseCert?: string;
+  clickhouseKey?: string;
 }
 
 export interface Context {
@@ -41,7 +44,13 @@ export function withDataOptions(cmd: Command, defaultDb = DEFAULT_DB): Command {
     )
     .option('--clickhouse-url <url>', 'ClickHouse HTTP(S) URL (--engine clickhouse)')
     .option('--clickhouse-user <user>', 'ClickHouse user (password from CLICKHOUSE_PASSWORD)')
-    .option('--clickhouse-database <name>', 'ClickHouse database', 'powerlens');
+    .option('--clickhouse-database <name>', 'ClickHouse database', 'powerlens')
+    .option(
+      '--clickhouse-ca-cert <file>',
+      'TLS: the CA certificate the ClickHouse server is signed by',
+    )
+    .option('--clickhouse-cert <file>', 'TLS: client certificate (with --clickhouse-key)')
+    .option('--clickhouse-key <file>', 'TLS: client key (with --clickhouse-cert)');
 }
 
 /**
@@ -84,6 +93,9 @@ export async function openContext(opts: GlobalOptions, mode: OpenMode = {}): Pro
     clickhouseUser: opts.clickhouseUser,
     clickhousePassword: process.env.CLICKHOUSE_PASSWORD,
     clickhouseDatabase: opts.clickhouseDatabase,
+    clickhouseCaCert: opts.clickhouseCaCert,
+    clickhouseCert: opts.clickhouseCert,
+    clickhouseKey: opts.clickhouseKey,
   });
   await engine.migrate();
   const projectId = opts.project ?? config.project;

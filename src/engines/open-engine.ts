@@ -15,6 +15,29 @@ export interface EngineChoice {
   clickhousePassword?: string | undefined;
   clickhouseDatabase?: string | undefined;
   cluster?: string | undefined;
+  /** TLS for https URLs: a CA certificate file, and a client certificate and key (mutual TLS). */
+  clickhouseCaCert?: string | undefined;
+  clickhouseCert?: string | undefined;
+  clickhouseKey?: string | undefined;
+}
+
+function tlsOf(choice: EngineChoice) {
+  if ((choice.clickhouseCert === undefined) !== (choice.clickhouseKey === undefined)) {
+    throw new Error('--clickhouse-cert and --clickhouse-key go together (mutual TLS): pass both.');
+  }
+  if (!choice.clickhouseCaCert) {
+    if (choice.clickhouseCert) {
+      throw new Error(
+        '--clickhouse-cert needs --clickhouse-ca-cert, the CA that signed the server.',
+      );
+    }
+    return undefined;
+  }
+  return {
+    caCert: choice.clickhouseCaCert,
+    cert: choice.clickhouseCert,
+    key: choice.clickhouseKey,
+  };
 }
 
 /** Opens the chosen engine. chDB is loaded only when asked for: it is an optional dependency. */
@@ -44,5 +67,6 @@ export async function openEngine(choice: EngineChoice): Promise<Engine> {
     password: choice.clickhousePassword,
     database: choice.clickhouseDatabase,
     cluster: choice.cluster,
+    tls: tlsOf(choice),
   });
 }

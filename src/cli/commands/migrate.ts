@@ -10,6 +10,9 @@ interface MigrateFlags {
   clickhouseUrl?: string;
   clickhouseUser?: string;
   clickhouseDatabase: string;
+  clickhouseCaCert?: string;
+  clickhouseCert?: string;
+  clickhouseKey?: string;
   cluster?: string;
   print?: boolean;
   json?: boolean;
@@ -31,6 +34,12 @@ export function registerMigrate(program: Command): void {
     .option('--clickhouse-user <user>', 'ClickHouse user (password from CLICKHOUSE_PASSWORD)')
     .option('--clickhouse-database <name>', 'database for the tables', 'powerlens')
     .option(
+      '--clickhouse-ca-cert <file>',
+      'TLS: the CA certificate the ClickHouse server is signed by',
+    )
+    .option('--clickhouse-cert <file>', 'TLS: client certificate (with --clickhouse-key)')
+    .option('--clickhouse-key <file>', 'TLS: client key (with --clickhouse-cert)')
+    .option(
       '--cluster <name>',
       'ClickHouse cluster: ON CLUSTER DDL, replicated and Distributed tables',
     )
@@ -50,6 +59,9 @@ export function registerMigrate(program: Command): void {
         clickhouseUser: opts.clickhouseUser,
         clickhousePassword: process.env.CLICKHOUSE_PASSWORD,
         clickhouseDatabase: opts.clickhouseDatabase,
+        clickhouseCaCert: opts.clickhouseCaCert,
+        clickhouseCert: opts.clickhouseCert,
+        clickhouseKey: opts.clickhouseKey,
         cluster: opts.cluster,
       });
       try {

@@ -21,13 +21,29 @@ export interface ClickHouseHttpOptions {
   requestTimeoutMs?: number | undefined;
 }
 
+/** A certificate file's bytes, or an error that names the file and the flag. */
+function certificate(path: string, flag: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new Error(
+      `${flag} ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)}).`,
+    );
+  }
+}
+
 function tls(options: ClickHouseHttpOptions): object {
   if (!options.tls) return {};
   const { caCert, cert, key } = options.tls;
   return {
     tls: {
-      ca_cert: readFileSync(caCert),
-      ...(cert && key ? { cert: readFileSync(cert), key: readFileSync(key) } : {}),
+      ca_cert: certificate(caCert, '--clickhouse-ca-cert'),
+      ...(cert && key
+        ? {
+            cert: certificate(cert, '--clickhouse-cert'),
+            key: certificate(key, '--clickhouse-key'),
+          }
+        : {}),
     },
   };
 }
