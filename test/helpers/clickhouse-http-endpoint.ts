@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Session } from 'chdb';
 
@@ -11,7 +12,9 @@ import { Session } from 'chdb';
  * parameters as settings, `database`; user and password from the X-ClickHouse-User / -Key
  * headers; errors as ClickHouse words them, with X-ClickHouse-Exception-Code.
  *
- * Not covered (docs/scale-out.md): TLS, compression of requests or responses, sessions
+ * With `tls`, it answers over HTTPS, and with a CA, only to clients with a certificate it signed.
+ *
+ * Not covered (docs/scale-out.md): compression of requests or responses, sessions
  * (session_id), progress headers, multipart parameters, streaming of large results (each answer
  * is built whole), concurrent queries (they run one at a time), and anything of a cluster.
  */
@@ -47,6 +50,8 @@ export async function startClickHouseEndpoint(options: {
   dataDir: string;
   user?: string;
   password?: string;
+  /** HTTPS with this key and certificate; with `ca`, clients must show a certificate it signed. */
+  tls?: { key: string; cert: string; ca?: string };
 }): Promise<ClickHouseEndpoint> {
   const session = new Session(options.dataDir);
   let queue: Promise<unknown> = Promise.resolve();
@@ -70,7 +75,7 @@ export async function startClickHouseEndpoint(options: {
     return result.text();
   };
 
-  const server: Server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (req.method === 'GET' && url.pathname === '/ping') {
@@ -129,11 +134,18 @@ export async function startClickHouseEndpoint(options: {
           );
       }
     })();
-  });
+  };
+  const tls = options.tls;
+  const server: Server = tls
+    ? createTlsServer(
+        { key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: tls.ca !== undefined },
+        handler,
+      )
+    : createServer(handler);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     get requests() {
       return requests;
     },
