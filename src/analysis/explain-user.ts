@@ -1,6 +1,7 @@
 import type { Engine } from '../engines/engine.js';
 import type { Catalogue } from '../model/catalogue.js';
 import type { Definition } from '../model/definition.js';
+import type { Segment } from '../model/segments.js';
 import { compileUserFeatures } from '../sql/compile-features.js';
 import { DIALECTS } from '../sql/dialects/index.js';
 import { featureLabel } from './explain.js';
@@ -29,6 +30,7 @@ export async function explainUser(
     definition: Definition;
     asOf?: string | undefined;
     catalogue?: Catalogue | undefined;
+    segments?: readonly Segment[] | undefined;
   },
 ): Promise<UserExplanation> {
   const { projectId, userId, definition } = options;
@@ -37,7 +39,11 @@ export async function explainUser(
   const scope = { projectId, asOf, catalogue: options.catalogue, dialect: d };
   await scoreInto(engine, definition, scope);
   const labels = featureLabels(options.catalogue);
-  const [user] = await readScoredUsers(engine, definition, { userId, labels });
+  const [user] = await readScoredUsers(engine, definition, {
+    userId,
+    labels,
+    segments: options.segments,
+  });
   if (!user) {
     const [seen] = await engine.query<{
       first: string | null;

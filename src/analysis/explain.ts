@@ -44,7 +44,7 @@ const round1 = (v: number): number => Math.round(v * 10) / 10;
  * The user's rank as a percentage, rounded up so it never claims a better rank than the true one
  * (a share of 20.1% is "top 21%", which fails "top 20%"); "top 1%" is the best there is.
  */
-const topPct = (share: number): number => Math.max(1, Math.ceil(share * 100 - 1e-9));
+export const topPct = (share: number): number => Math.max(1, Math.ceil(share * 100 - 1e-9));
 
 /**
  * The criteria that decided the verdict. Passing: every criterion on a passing path (all

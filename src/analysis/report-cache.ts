@@ -4,7 +4,7 @@ import { DIALECTS } from '../sql/dialects/index.js';
 import { type AnalyzeOptions, type Report, resolveAsOf, runAnalysis } from './run-analysis.js';
 
 /** Bumped whenever the report's shape or computation changes, so no older entry is ever used. */
-const REPORT_VERSION = 1;
+const REPORT_VERSION = 2;
 /** Reports kept per project. */
 const KEEP = 50;
 
@@ -33,6 +33,7 @@ async function cacheKey(engine: Engine, options: AnalyzeOptions, asOf: string): 
     definition: options.definition,
     baseline: options.baseline ?? null,
     catalogue: options.catalogue ?? null,
+    segments: options.segments ?? null,
     top: options.top ?? 10,
     state: state ?? null,
   };

@@ -1,6 +1,7 @@
 import type { Engine } from '../engines/engine.js';
 import type { Catalogue } from '../model/catalogue.js';
 import type { Definition } from '../model/definition.js';
+import type { Segment } from '../model/segments.js';
 import { SIGNAL_NAMES, type SignalName } from '../model/signals.js';
 import { compileFeatures } from '../sql/compile-features.js';
 import {
@@ -25,6 +26,7 @@ import {
   type UserResult,
   windowUsesTables,
 } from './score-users.js';
+import { type SegmentMembership, segmentMemberships } from './segment-users.js';
 import { compareScorings, type WhatIf } from './what-if.js';
 
 export interface AnalyzeOptions {
@@ -37,6 +39,17 @@ export interface AnalyzeOptions {
   baseline?: Definition | undefined;
   /** Raw-event sources instead of the rollups (benchmark baseline only; never user input). */
   sources?: SignalSources | undefined;
+  /** The segments power users are placed in (resolveSegments of the config). */
+  segments?: readonly Segment[] | undefined;
+}
+
+export interface SegmentCount {
+  segment: string;
+  label: string;
+  description: string;
+  power_users: number;
+  /** Share of the power users in the segment (a user may be in several, or none). */
+  share_of_power_users: number;
 }
 
 export interface CurvePoint {
@@ -95,10 +108,30 @@ export interface Report {
   power_vs_everyone_else: SignalComparison[];
   feature_adoption: FeatureAdoption[];
   top_power_users: UserResult[];
+  segments: SegmentCount[];
   what_if?: WhatIf;
 }
 
 export class AnalysisError extends Error {}
+
+/** How many power users each segment holds, in the order the segments are configured. */
+function segmentCounts(
+  segments: readonly Segment[],
+  memberships: ReadonlyMap<string, readonly SegmentMembership[]>,
+  powerUsers: number,
+): SegmentCount[] {
+  return segments.map((s) => {
+    let n = 0;
+    for (const list of memberships.values()) if (list.some((m) => m.segment === s.name)) n += 1;
+    return {
+      segment: s.name,
+      label: s.label,
+      description: s.description,
+      power_users: n,
+      share_of_power_users: powerUsers > 0 ? n / powerUsers : 0,
+    };
+  });
+}
 
 /** The last local day with data: the default as-of date. */
 export async function lastDataDay(engine: Engine, projectId: string): Promise<string | null> {
@@ -279,6 +312,11 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
       ? await engine.query<CurvePoint>(compileCurve('days_active_7', d))
       : await engine.query<CurvePoint>(compileL7Curve(d), { p, asof: asOf });
   const l7 = fillCurve(l7Rows, 7);
+  const memberships = await segmentMemberships(
+    engine,
+    options.segments ?? [],
+    definition.window_days,
+  );
   const report: Report = {
     project_id: p,
     as_of: asOf,
@@ -302,7 +340,9 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
       powerOnly: true,
       limit: options.top ?? 10,
       labels: featureLabels(options.catalogue),
+      memberships,
     }),
+    segments: segmentCounts(options.segments ?? [], memberships, powerUsers),
   };
   if (whatIf) report.what_if = whatIf;
   return report;

@@ -1,6 +1,7 @@
 import type { Engine } from '../engines/engine.js';
 import { type Catalogue, CatalogueSchema } from '../model/catalogue.js';
 import type { Definition } from '../model/definition.js';
+import type { Segment } from '../model/segments.js';
 import type { SignalName } from '../model/signals.js';
 import { compileScore } from '../sql/compile-score.js';
 import { compileWindowUses, type SignalSources } from '../sql/compile-signals.js';
@@ -17,6 +18,7 @@ import {
   type ScoredRow,
   signalValues,
 } from './explain.js';
+import { type SegmentMembership, segmentMemberships, segmentReason } from './segment-users.js';
 
 /** What scoring needs besides the definition: whose data, up to when, with which catalogue. */
 export interface ScoringScope {
@@ -41,6 +43,12 @@ export interface UserResult {
   contributions: Contribution[];
   signals: Record<SignalName, number>;
   advanced_features_used: string[];
+  /** A power user's segments, each with the sentence and criteria that explain it. */
+  segments: UserSegment[];
+}
+
+export interface UserSegment extends SegmentMembership {
+  reason: string;
 }
 
 export function catalogueOf(scope: ScoringScope): Catalogue {
@@ -102,7 +110,9 @@ export function toUserResult(
   definition: Definition,
   row: ScoredRow,
   labels: ReadonlyMap<string, string> = new Map(),
+  segments: readonly SegmentMembership[] = [],
 ): UserResult {
+  const ctx = { windowDays: definition.window_days, row, labels };
   const explained = {
     criteria: criteriaResults(definition, row),
     contributions: contributions(definition, row),
@@ -112,15 +122,11 @@ export function toUserResult(
     account_id: row.account_id,
     score: row.score,
     is_power_user: row.is_power_user,
-    reason: explainSentence(
-      definition,
-      row,
-      { windowDays: definition.window_days, row, labels },
-      explained,
-    ),
+    reason: explainSentence(definition, row, ctx, explained),
     ...explained,
     signals: signalValues(row),
     advanced_features_used: row.advanced_list,
+    segments: segments.map((m) => ({ ...m, reason: segmentReason(m, ctx) })),
   };
 }
 
@@ -129,6 +135,10 @@ export interface ReadUsersOptions {
   userId?: string | undefined;
   limit?: number | undefined;
   labels?: ReadonlyMap<string, string> | undefined;
+  /** The segments to place power users in (none: every user's list stays empty). */
+  segments?: readonly Segment[] | undefined;
+  /** Segment memberships already worked out for this scoring (instead of `segments`). */
+  memberships?: ReadonlyMap<string, readonly SegmentMembership[]> | undefined;
 }
 
 /** Users of the last scoring (the temp table `scored`), best score first. */
@@ -147,5 +157,12 @@ export async function readScoredUsers(
      ${options.limit !== undefined ? `LIMIT ${d.param('limit', 'Int64')}` : ''}`,
     { power: options.powerOnly ?? false, user: options.userId ?? '', limit: options.limit ?? 0 },
   );
-  return rows.map((r) => toUserResult(definition, r, options.labels));
+  const memberships =
+    options.memberships ??
+    (options.segments
+      ? await segmentMemberships(engine, options.segments, definition.window_days)
+      : new Map<string, SegmentMembership[]>());
+  return rows.map((r) =>
+    toUserResult(definition, r, options.labels, memberships.get(r.user_id) ?? []),
+  );
 }

@@ -5,6 +5,7 @@ import { CatalogueSchema } from './catalogue.js';
 import { CollectorConfigSchema } from './collector-config.js';
 import { DefinitionSchema, plainName } from './definition.js';
 import { formatIssues } from './format-issues.js';
+import { SegmentSchema } from './segments.js';
 
 /** Whether the runtime knows this IANA time zone (Intl validates the name). */
 export function isTimeZone(tz: string): boolean {
@@ -44,6 +45,12 @@ export const ConfigSchema = z
     collector: CollectorConfigSchema.default(CollectorConfigSchema.parse({})).describe(
       'What powerlens serve accepts (limits per route) and how it paces loading and rollups.',
     ),
+    segments: z
+      .record(plainName, SegmentSchema)
+      .default({})
+      .describe(
+        'Segments of power users; innovator, advocate and optimizer are built in (replace or drop them by name).',
+      ),
     default_definition: plainName
       .optional()
       .describe('The definition used when --definition is not given (default: "default").'),

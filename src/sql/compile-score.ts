@@ -54,7 +54,7 @@ export function criterionThreshold(c: Criterion, windowDays: number): number {
 
 const lit = (n: number): string => (Number.isInteger(n) ? String(n) : n.toPrecision(12));
 
-function criterionSql(c: Criterion, windowDays: number): { pass: string; att: string } {
+export function criterionSql(c: Criterion, windowDays: number): { pass: string; att: string } {
   const s = c.signal;
   if (c.op === 'top_percent') {
     const share = c.value / 100;
@@ -80,15 +80,16 @@ function criterionSql(c: Criterion, windowDays: number): { pass: string; att: st
   };
 }
 
-function ruleSql(node: RuleNode): string {
-  if (node.type === 'criterion') return `pass_${node.id}`;
-  const parts = node.children.map(ruleSql);
+/** A rule tree over its criteria's pass columns (`<prefix><criterion id>`). */
+export function ruleSql(node: RuleNode, prefix = 'pass_'): string {
+  if (node.type === 'criterion') return `${prefix}${node.id}`;
+  const parts = node.children.map((c) => ruleSql(c, prefix));
   if (node.type === 'all') return `(${parts.join(' AND ')})`;
   if (node.type === 'any') return `(${parts.join(' OR ')})`;
   return `((${parts.map((p) => `CAST(${p} AS INTEGER)`).join(' + ')}) >= ${node.k})`;
 }
 
-function rankSql(s: SignalName): string {
+export function rankSql(s: SignalName): string {
   const dir = SIGNALS[s].lowerIsBetter ? 'ASC' : 'DESC';
   return `cume_dist() OVER (ORDER BY ${s} ${dir}) AS top_${s}`;
 }

@@ -6,6 +6,7 @@ import { runCatalogue } from '../../src/analysis/run-catalogue.js';
 import type { Row } from '../../src/engines/engine.js';
 import { ConfigSchema } from '../../src/model/config.js';
 import { resolveDefinition } from '../../src/model/resolve-definition.js';
+import { resolveSegments } from '../../src/model/segments.js';
 import { runRollup } from '../../src/rollup/run-rollup.js';
 import { expectAllEqual, roundNumbers } from '../helpers/conformance.js';
 import { ENGINES, type EngineName, type OpenEngine, openEngine } from '../helpers/engines.js';
@@ -89,14 +90,20 @@ describe.skipIf(ENGINES.length === 0)(`the report agrees on ${ENGINES.join(' and
             definition: lower,
             baseline: definition,
             catalogue: config.catalogue,
+            segments: resolveSegments(config.segments),
           }),
         ),
       );
     }
     const first = expectAllEqual(reports);
-    const report = first as { totals: { power_users: number; active_users: number } };
+    const report = first as {
+      totals: { power_users: number; active_users: number };
+      segments: { segment: string; power_users: number }[];
+    };
     expect(report.totals.active_users).toBe(40);
     expect(report.totals.power_users).toBeGreaterThan(0);
+    expect(report.segments.map((s) => s.segment)).toEqual(['innovator', 'advocate', 'optimizer']);
+    expect(report.segments.some((s) => s.power_users > 0)).toBe(true);
   });
 });
 

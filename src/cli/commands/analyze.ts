@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { cachedAnalysis } from '../../analysis/report-cache.js';
 import { runAnalysis } from '../../analysis/run-analysis.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
+import { resolveSegments } from '../../model/segments.js';
 import {
   type GlobalOptions,
   printJson,
@@ -54,6 +55,7 @@ export function registerAnalyze(program: Command): void {
             baseline,
             asOf: opts.asOf,
             catalogue: ctx.config.catalogue,
+            segments: resolveSegments(ctx.config.segments),
             top: opts.top,
           };
           const { report, cache } = opts.cache

@@ -10,6 +10,7 @@ import { DuckDbEngine } from '../../engines/duckdb/duckdb-engine.js';
 import { importIntoClickHouse } from '../../ingest/import/import-into-clickhouse.js';
 import { runImport } from '../../ingest/import/run-import.js';
 import { resolveDefinition } from '../../model/resolve-definition.js';
+import { resolveSegments } from '../../model/segments.js';
 import { isIsoDay } from '../../time/days.js';
 import {
   type GlobalOptions,
@@ -138,6 +139,7 @@ export function registerDemo(program: Command): void {
             projectId,
             definition: resolveDefinition(config),
             catalogue: config.catalogue,
+            segments: resolveSegments(config.segments),
           });
           const truth = compareWithTruth(
             await readScoredUsers(engine, report.definition),

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { explainUser } from '../../analysis/explain-user.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
+import { resolveSegments } from '../../model/segments.js';
 import {
   type GlobalOptions,
   printJson,
@@ -36,6 +37,7 @@ export function registerExplain(program: Command): void {
             definition,
             asOf: opts.asOf,
             catalogue: ctx.config.catalogue,
+            segments: resolveSegments(ctx.config.segments),
           });
           if (opts.json) {
             printJson(u);
@@ -48,6 +50,7 @@ export function registerExplain(program: Command): void {
               ` — score ${u.score}, definition "${u.definition}", ${u.window_days} days to ${u.as_of}`,
           );
           console.log(`  ${u.reason}`);
+          for (const s of u.segments) console.log(`  ${pc.magenta('segment')} ${s.reason}`);
           console.log('');
           if (u.criteria.length > 0) {
             const rows = u.criteria.map((c) => [

@@ -9,6 +9,7 @@ import {
   type UserResult,
 } from '../../analysis/score-users.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
+import { resolveSegments } from '../../model/segments.js';
 import { SIGNAL_NAMES } from '../../model/signals.js';
 import {
   type GlobalOptions,
@@ -37,6 +38,7 @@ function csvRows(users: UserResult[]): string {
     'criteria_met',
     'criteria_total',
     ...SIGNAL_NAMES,
+    'segments',
     'reason',
   ];
   const rows = users.map((u) => [
@@ -47,6 +49,7 @@ function csvRows(users: UserResult[]): string {
     u.criteria.filter((c) => c.passed).length,
     u.criteria.length,
     ...SIGNAL_NAMES.map((s) => u.signals[s]),
+    u.segments.map((s) => s.segment).join(';'),
     u.reason,
   ]);
   return stringify([header, ...rows], { cast: { boolean: (v) => String(v) } });
@@ -77,6 +80,7 @@ export function registerUsers(program: Command): void {
             powerOnly: opts.power,
             limit: opts.limit ?? (pageSize === undefined ? undefined : pageSize + 1),
             labels: featureLabels(catalogue),
+            segments: resolveSegments(ctx.config.segments),
           });
           if (opts.csv) {
             process.stdout.write(csvRows(users));

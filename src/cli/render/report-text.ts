@@ -85,12 +85,27 @@ export function renderReport(r: Report, changes: readonly string[] = []): string
     out.push(pc.dim(ft[0] ?? ''), ...ft.slice(1));
     out.push('');
   }
+  if (r.segments.length > 0) {
+    out.push(pc.bold('Segments of the power users (a user may be in several, or none)'));
+    const st = renderTable(
+      ['', 'power users', 'share', 'what it means'],
+      r.segments.map((s) => [
+        s.label,
+        s.power_users.toLocaleString('en-US'),
+        pct(s.share_of_power_users),
+        s.description,
+      ]),
+    );
+    out.push(pc.dim(st[0] ?? ''), ...st.slice(1));
+    out.push('');
+  }
   out.push(pc.bold(`Top power users (definition "${r.definition.name}")`));
   if (r.top_power_users.length === 0) out.push('  none in this window');
   for (const u of r.top_power_users) {
     const account = u.account_id ? pc.dim(` @ ${u.account_id}`) : '';
     out.push(`  ${pc.cyan(u.user_id)}${account}  score ${u.score}`);
     out.push(`    ${u.reason}`);
+    for (const s of u.segments) out.push(pc.dim(`    ${s.reason}`));
   }
   out.push('');
   out.push(pc.dim(`  Definition "${r.definition.name}": ${describeDefinition(r.definition)}.`));
