@@ -5,6 +5,7 @@ import { CatalogueSchema } from './catalogue.js';
 import { CollectorConfigSchema } from './collector-config.js';
 import { DefinitionSchema, plainName } from './definition.js';
 import { formatIssues } from './format-issues.js';
+import { LifecycleConfigSchema } from './lifecycle-config.js';
 import { SegmentSchema } from './segments.js';
 
 /** Whether the runtime knows this IANA time zone (Intl validates the name). */
@@ -51,6 +52,9 @@ export const ConfigSchema = z
       .describe(
         'Segments of power users; innovator, advocate and optimizer are built in (replace or drop them by name).',
       ),
+    lifecycle: LifecycleConfigSchema.default(LifecycleConfigSchema.parse({})).describe(
+      'Snapshots over time: the period, and what makes a power user at risk or a user emerging.',
+    ),
     default_definition: plainName
       .optional()
       .describe('The definition used when --definition is not given (default: "default").'),

@@ -151,6 +151,17 @@ const TABLES: Table[] = [
     orderBy: '(project_id, alias_id)',
   },
   {
+    name: 'user_snapshots',
+    columns: `project_id String, definition String, period LowCardinality(String),
+    period_start Date, as_of Date, user_id String, account_id String, is_power_user Bool,
+    score Int32, criteria_met Int32, criteria_total Int32, days_active Int32, events Int64,
+    trend Float64, segments String`,
+    engine: 'MergeTree',
+    orderBy: '(project_id, definition, period, period_start, user_id)',
+    partitionBy: 'toYYYYMM(period_start)',
+    shardBy: 'cityHash64(project_id, user_id)',
+  },
+  {
     name: 'identity_map',
     columns: 'project_id String, alias_id String, user_id String',
     engine: 'MergeTree',
@@ -190,7 +201,7 @@ export function clickhouseSchema(options: SchemaOptions): string[] {
 }
 
 /** The schema's single version: ClickHouse databases start from today's schema. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Every table name, for tests and for `powerlens migrate` to report. */
 export const CLICKHOUSE_TABLES = TABLES.map((t) => t.name);

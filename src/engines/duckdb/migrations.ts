@@ -214,4 +214,30 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       'ALTER TABLE group_memberships ADD COLUMN anonymous_id VARCHAR',
     ],
   },
+  {
+    version: 7,
+    name: 'user_snapshots',
+    statements: [
+      // Each user's status per period (src/lifecycle/run-snapshots.ts): scored as of the
+      // period's last day with the definition's window. Replaced whole per period, so a run
+      // again gives the same rows.
+      `CREATE TABLE user_snapshots (
+        project_id VARCHAR NOT NULL,
+        definition VARCHAR NOT NULL,
+        period VARCHAR NOT NULL,
+        period_start DATE NOT NULL,
+        as_of DATE NOT NULL,
+        user_id VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL,
+        is_power_user BOOLEAN NOT NULL,
+        score INTEGER NOT NULL,
+        criteria_met INTEGER NOT NULL,
+        criteria_total INTEGER NOT NULL,
+        days_active INTEGER NOT NULL,
+        events BIGINT NOT NULL,
+        trend DOUBLE NOT NULL,
+        segments VARCHAR NOT NULL
+      )`,
+    ],
+  },
 ];

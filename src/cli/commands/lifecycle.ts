@@ -1,0 +1,273 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { stringify } from 'csv-stringify/sync';
+import pc from 'picocolors';
+import { lifecyclePeople, lifecycleReport } from '../../lifecycle/lifecycle-report.js';
+import { runSnapshots, type SnapshotRun } from '../../lifecycle/run-snapshots.js';
+import { lifecycleRules } from '../../model/lifecycle-config.js';
+import { resolveDefinition } from '../../model/resolve-definition.js';
+import { resolveSegments } from '../../model/segments.js';
+import {
+  LIFECYCLE_STATES,
+  type LifecycleInput,
+  type LifecycleState,
+} from '../../sql/compile-lifecycle.js';
+import { DIALECTS } from '../../sql/dialects/index.js';
+import { isIsoDay } from '../../time/days.js';
+import { PERIOD_KINDS, type PeriodKind, periodOf } from '../../time/periods.js';
+import {
+  type Context,
+  type GlobalOptions,
+  printJson,
+  refreshRollups,
+  withContext,
+  withDataOptions,
+} from '../context.js';
+import { renderTable } from '../render/table.js';
+
+interface SnapshotFlags extends GlobalOptions {
+  definition?: string;
+  period?: PeriodKind;
+  asOf?: string;
+  from?: string;
+}
+
+interface LifecycleFlags extends SnapshotFlags {
+  state?: LifecycleState;
+  at?: string;
+  last?: number;
+  csv?: boolean;
+}
+
+const periodOption = () =>
+  new Option('--period <period>', 'day, week or month (default: lifecycle.period, week)').choices([
+    ...PERIOD_KINDS,
+  ]);
+
+function isoDay(flag: string) {
+  return (v: string) => {
+    if (!isIsoDay(v))
+      throw new InvalidArgumentError(`${flag} ${v}: use a date written YYYY-MM-DD.`);
+    return v;
+  };
+}
+
+async function snapshot(ctx: Context, opts: SnapshotFlags): Promise<SnapshotRun> {
+  await refreshRollups(ctx);
+  const started = performance.now();
+  return runSnapshots(ctx.engine, {
+    projectId: ctx.projectId,
+    definition: resolveDefinition(ctx.config, { name: opts.definition }),
+    catalogue: ctx.config.catalogue,
+    segments: resolveSegments(ctx.config.segments),
+    period: opts.period ?? ctx.config.lifecycle.period,
+    from: opts.from,
+    asOf: opts.asOf,
+    onProgress: opts.json
+      ? undefined
+      : (done, total, start) => {
+          const s = ((performance.now() - started) / 1000).toFixed(1);
+          if (done < total)
+            process.stderr.write(pc.dim(`  ${done + 1}/${total} ${start} (${s} s)\n`));
+        },
+  });
+}
+
+function printRun(run: SnapshotRun): void {
+  const table = renderTable(
+    [run.period, 'scored as of', 'active users', 'power users'],
+    run.periods.map((p) => [
+      p.period_start,
+      p.as_of,
+      p.users.toLocaleString('en-US'),
+      p.power_users.toLocaleString('en-US'),
+    ]),
+  );
+  console.log(pc.dim(table[0] ?? ''));
+  for (const line of table.slice(1)) console.log(line);
+  console.log(pc.dim(`${run.periods.length} period(s) stored for definition "${run.definition}"`));
+}
+
+function lifecycleInput(ctx: Context, opts: SnapshotFlags): LifecycleInput {
+  return {
+    projectId: ctx.projectId,
+    definition: opts.definition ?? ctx.config.default_definition ?? 'default',
+    period: opts.period ?? ctx.config.lifecycle.period,
+    rules: lifecycleRules(ctx.config.lifecycle),
+    dialect: DIALECTS[ctx.engine.dialect],
+  };
+}
+
+export function registerLifecycle(program: Command): void {
+  withDataOptions(
+    program
+      .command('snapshot')
+      .description(
+        "store each user's status per period (power user, score, segments): the periods since the last run",
+      ),
+  )
+    .option('--definition <name>', 'named definition from the config (default: "default")')
+    .addOption(periodOption())
+    .option('--as-of <date>', 'last day to cover (default: last day with data)', isoDay('--as-of'))
+    .option('--json', 'print JSON')
+    .action(async (opts: SnapshotFlags) => {
+      await withContext(opts, async (ctx) => {
+        const run = await snapshot(ctx, opts);
+        if (opts.json) printJson(run);
+        else printRun(run);
+      });
+    });
+
+  withDataOptions(
+    program
+      .command('backfill')
+      .description('compute the snapshots of every period since a date (history for lifecycle)'),
+  )
+    .requiredOption('--from <date>', 'first day, YYYY-MM-DD', isoDay('--from'))
+    .option('--definition <name>', 'named definition from the config (default: "default")')
+    .addOption(periodOption())
+    .option('--as-of <date>', 'last day to cover (default: last day with data)', isoDay('--as-of'))
+    .option('--json', 'print JSON')
+    .action(async (opts: SnapshotFlags) => {
+      await withContext(opts, async (ctx) => {
+        const run = await snapshot(ctx, opts);
+        if (opts.json) printJson(run);
+        else printRun(run);
+      });
+    });
+
+  withDataOptions(
+    program
+      .command('lifecycle')
+      .description(
+        'power users over time: new, retained, resurrected, at risk, lost and emerging per period, the flows between them, and the people in a state',
+      ),
+  )
+    .option('--definition <name>', 'named definition from the config (default: "default")')
+    .addOption(periodOption())
+    .addOption(
+      new Option('--state <state>', 'list the people in this state').choices([...LIFECYCLE_STATES]),
+    )
+    .option(
+      '--at <date>',
+      'with --state: the period holding this day (default: the last)',
+      isoDay('--at'),
+    )
+    .option('--last <n>', 'periods shown in the terminal (default 12)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1)
+        throw new InvalidArgumentError(`--last ${v}: a whole number from 1.`);
+      return n;
+    })
+    .option('--csv', 'with --state: print CSV')
+    .option('--json', 'print JSON')
+    .action(async (opts: LifecycleFlags) => {
+      await withContext(
+        opts,
+        async (ctx) => {
+          const input = lifecycleInput(ctx, opts);
+          const report = await lifecycleReport(ctx.engine, input);
+          if (report.periods.length === 0) {
+            throw new Error(
+              `no snapshots of definition "${input.definition}" per ${input.period} yet: run powerlens backfill --from DATE (history) or powerlens snapshot.`,
+            );
+          }
+          if (opts.state) {
+            const last = report.periods.at(-1)?.period_start ?? '';
+            const at = opts.at ? periodOf(opts.at, input.period as PeriodKind).start : last;
+            const people = await lifecyclePeople(ctx.engine, input, opts.state, at);
+            if (opts.json) {
+              printJson(people);
+            } else if (opts.csv) {
+              const header = [
+                'user_id',
+                'account_id',
+                'period_start',
+                'state',
+                'score',
+                'previous_score',
+                'is_power_user',
+                'trend',
+                'days_active',
+                'segments',
+              ];
+              process.stdout.write(
+                stringify(
+                  [
+                    header,
+                    ...people.map((p) => [
+                      p.user_id,
+                      p.account_id,
+                      p.period_start,
+                      p.state,
+                      p.score,
+                      p.previous_score,
+                      p.is_power_user,
+                      p.trend,
+                      p.days_active,
+                      p.segments.join(';'),
+                    ]),
+                  ],
+                  { cast: { boolean: (v) => String(v) } },
+                ),
+              );
+            } else {
+              console.log(
+                pc.bold(
+                  `${people.length} ${opts.state.replace('_', ' ')} in the ${input.period} of ${at}`,
+                ),
+              );
+              const t = renderTable(
+                ['user', 'account', 'score', 'before', 'trend', 'segments'],
+                people.map((p) => [
+                  p.user_id,
+                  p.account_id,
+                  String(p.score),
+                  String(p.previous_score),
+                  `${p.trend}%`,
+                  p.segments.join(', '),
+                ]),
+              );
+              console.log(pc.dim(t[0] ?? ''));
+              for (const line of t.slice(1)) console.log(line);
+            }
+            return;
+          }
+          if (opts.json) {
+            printJson(report);
+            return;
+          }
+          const shown = report.periods.slice(-(opts.last ?? 12));
+          const t = renderTable(
+            [
+              input.period,
+              'active',
+              'power',
+              'share',
+              ...LIFECYCLE_STATES.map((s) => s.replace('_', ' ')),
+            ],
+            shown.map((p) => [
+              p.period_start,
+              p.active_users.toLocaleString('en-US'),
+              p.power_users.toLocaleString('en-US'),
+              `${(p.power_user_share * 100).toFixed(1)}%`,
+              ...LIFECYCLE_STATES.map((s) =>
+                p.baseline ? '-' : p.states[s].toLocaleString('en-US'),
+              ),
+            ]),
+          );
+          console.log(
+            pc.bold(`Power users per ${input.period} (definition "${input.definition}")`),
+          );
+          console.log(pc.dim(t[0] ?? ''));
+          for (const line of t.slice(1)) console.log(line);
+          console.log(
+            pc.dim(
+              '  The first period is the baseline. People in a state: powerlens lifecycle --state at_risk (or new, lost, emerging, ...)',
+            ),
+          );
+        },
+        { readOnly: true },
+      );
+    });
+}

@@ -1,0 +1,114 @@
+import type { Engine } from '../engines/engine.js';
+import {
+  compileLifecycleCounts,
+  compileLifecycleFlows,
+  compileLifecyclePeople,
+  LIFECYCLE_STATES,
+  type LifecycleInput,
+  type LifecycleState,
+} from '../sql/compile-lifecycle.js';
+
+export interface LifecyclePeriod {
+  period_start: string;
+  /** The first stored period: nothing before it to compare with, so no states. */
+  baseline: boolean;
+  active_users: number;
+  power_users: number;
+  power_user_share: number;
+  states: Record<LifecycleState, number>;
+}
+
+export interface LifecycleFlow {
+  period_start: string;
+  /** '' = in no state (not a power user, not emerging). */
+  from: string;
+  to: string;
+  users: number;
+}
+
+export interface LifecycleReport {
+  definition: string;
+  period: string;
+  periods: LifecyclePeriod[];
+  flows: LifecycleFlow[];
+}
+
+export interface LifecyclePerson {
+  user_id: string;
+  account_id: string;
+  period_start: string;
+  state: LifecycleState;
+  score: number;
+  previous_score: number;
+  is_power_user: boolean;
+  trend: number;
+  days_active: number;
+  segments: string[];
+}
+
+const emptyStates = (): Record<LifecycleState, number> =>
+  Object.fromEntries(LIFECYCLE_STATES.map((s) => [s, 0])) as Record<LifecycleState, number>;
+
+/** Counts per period and state, the power users and their share, and the flows between states. */
+export async function lifecycleReport(
+  engine: Engine,
+  input: LifecycleInput,
+): Promise<LifecycleReport> {
+  const counts = compileLifecycleCounts(input);
+  const rows = await engine.query<{
+    period_start: string;
+    active_users: number;
+    power_users: number;
+    state: LifecycleState | null;
+    users: number | null;
+  }>(counts.sql, counts.params);
+  const periods = new Map<string, LifecyclePeriod>();
+  for (const r of rows) {
+    let p = periods.get(r.period_start);
+    if (!p) {
+      p = {
+        period_start: r.period_start,
+        baseline: periods.size === 0,
+        active_users: r.active_users,
+        power_users: r.power_users,
+        power_user_share: r.active_users > 0 ? r.power_users / r.active_users : 0,
+        states: emptyStates(),
+      };
+      periods.set(r.period_start, p);
+    }
+    if (r.state) p.states[r.state] = r.users ?? 0;
+  }
+  const flows = compileLifecycleFlows(input);
+  const flowRows = await engine.query<{
+    period_start: string;
+    from_state: string;
+    to_state: string;
+    users: number;
+  }>(flows.sql, flows.params);
+  return {
+    definition: input.definition,
+    period: input.period,
+    periods: [...periods.values()],
+    flows: flowRows.map((f) => ({
+      period_start: f.period_start,
+      from: f.from_state,
+      to: f.to_state,
+      users: f.users,
+    })),
+  };
+}
+
+/** The people in one state in the period starting on `periodStart`. */
+export async function lifecyclePeople(
+  engine: Engine,
+  input: LifecycleInput,
+  state: LifecycleState,
+  periodStart: string,
+): Promise<LifecyclePerson[]> {
+  const q = compileLifecyclePeople(input, state, periodStart);
+  const rows = await engine.query<Omit<LifecyclePerson, 'segments'> & { segments: string }>(
+    q.sql,
+    q.params,
+  );
+  return rows.map((r) => ({ ...r, segments: r.segments.split(';').filter(Boolean) }));
+}

@@ -1,0 +1,165 @@
+import type { SqlParams } from '../engines/engine.js';
+import type { Dialect } from './dialects/dialect.js';
+
+export const LIFECYCLE_STATES = [
+  'new',
+  'retained',
+  'resurrected',
+  'at_risk',
+  'lost',
+  'emerging',
+] as const;
+export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+
+export interface LifecycleRules {
+  /** A power user whose window's events fell at least this much (%) on the window before. */
+  atRiskDropPercent: number;
+  /** Not a power user, but with at least this score (mean attainment of the criteria, 0..100). */
+  emergingMinScore: number;
+  /** ... and a score up at least this much on the period before (or first seen, rising). */
+  emergingMinRise: number;
+}
+
+export interface LifecycleInput {
+  projectId: string;
+  definition: string;
+  period: string;
+  rules: LifecycleRules;
+  dialect: Dialect;
+}
+
+/**
+ * Each user's lifecycle state per stored snapshot period (src/lifecycle/run-snapshots.ts), against
+ * the period before: new (a power user for the first time in the stored history), retained,
+ * resurrected (again, after a gap), at risk (retained, but their activity fell sharply against
+ * their own previous window), lost (a power user last period, not now), emerging (not yet, but
+ * close and rising). A user absent from a period's snapshot was not active in its window.
+ * The first stored period has no period before it: it is the baseline, and gets no states.
+ * The result is the CTEs `periods` (period_start, idx) and `states` (idx, user_id, state).
+ */
+export function lifecycleCtes(input: LifecycleInput): { ctes: string; params: SqlParams } {
+  const d = input.dialect;
+  const r = input.rules;
+  const ctes = `s AS (
+    SELECT period_start, user_id, is_power_user, score, trend FROM user_snapshots
+    WHERE project_id = ${d.param('p', 'String')} AND definition = ${d.param('def', 'String')}
+      AND period = ${d.param('period', 'String')}),
+  periods AS (
+    SELECT period_start, row_number() OVER (ORDER BY period_start) AS idx
+    FROM (SELECT DISTINCT period_start FROM s) x),
+  si AS (
+    SELECT s.period_start AS period_start, s.user_id AS user_id, s.is_power_user AS is_power_user,
+      s.score AS score, s.trend AS trend, p.idx AS idx
+    FROM s JOIN periods p ON p.period_start = s.period_start),
+  first_power AS (SELECT user_id, min(idx) AS first_idx FROM si WHERE is_power_user GROUP BY user_id),
+  -- Each user now, with the period before; and the power users of the period before who are
+  -- absent now (not active in the window any more).
+  pairs AS (
+    SELECT c.idx AS idx, c.user_id AS user_id, c.is_power_user AS now_power, c.score AS score,
+      c.trend AS trend, coalesce(b.is_power_user, false) AS was_power, b.score AS prev_score,
+      true AS present
+    FROM si c LEFT JOIN si b ON b.user_id = c.user_id AND b.idx = c.idx - 1
+    WHERE c.idx > 1
+    UNION ALL
+    SELECT b.idx + 1 AS idx, b.user_id AS user_id, false AS now_power, 0 AS score,
+      0.0 AS trend, true AS was_power, b.score AS prev_score, false AS present
+    FROM si b LEFT JOIN si c ON c.user_id = b.user_id AND c.idx = b.idx + 1
+    WHERE b.is_power_user AND c.user_id IS NULL
+      AND b.idx < (SELECT max(idx) FROM periods)),
+  states AS (
+    SELECT q.idx AS idx, q.user_id AS user_id, CASE
+        WHEN q.now_power AND q.was_power AND q.trend <= ${d.param('drop', 'Float64')} THEN 'at_risk'
+        WHEN q.now_power AND q.was_power THEN 'retained'
+        WHEN q.now_power AND f.first_idx = q.idx THEN 'new'
+        WHEN q.now_power THEN 'resurrected'
+        WHEN q.was_power THEN 'lost'
+        WHEN q.present AND q.score >= ${d.param('min_score', 'Float64')} AND q.trend > 0
+          AND q.score - coalesce(q.prev_score, 0) >= ${d.param('min_rise', 'Float64')}
+          THEN 'emerging'
+        ELSE '' END AS state
+    FROM pairs q LEFT JOIN first_power f ON f.user_id = q.user_id)`;
+  return {
+    ctes,
+    params: {
+      p: input.projectId,
+      def: input.definition,
+      period: input.period,
+      drop: -r.atRiskDropPercent,
+      min_score: r.emergingMinScore,
+      min_rise: r.emergingMinRise,
+    },
+  };
+}
+
+/** Users per period and state (periods after the baseline), with the power users and share. */
+export function compileLifecycleCounts(input: LifecycleInput): { sql: string; params: SqlParams } {
+  const d = input.dialect;
+  const { ctes, params } = lifecycleCtes(input);
+  return {
+    sql: `WITH ${ctes},
+  totals AS (
+    SELECT idx, count(*) AS active_users, ${d.countIf('is_power_user')} AS power_users
+    FROM si GROUP BY idx)
+  SELECT ${d.dateText('p.period_start')} AS period_start, t.active_users AS active_users,
+    t.power_users AS power_users, st.state AS state, st.n AS users
+  FROM periods p JOIN totals t ON t.idx = p.idx
+  LEFT JOIN (SELECT idx, state, count(*) AS n FROM states WHERE state <> '' GROUP BY idx, state) st
+    ON st.idx = p.idx
+  ORDER BY period_start, state`,
+    params,
+  };
+}
+
+/** Users moving from one state to another between consecutive periods ('' = none). */
+export function compileLifecycleFlows(input: LifecycleInput): { sql: string; params: SqlParams } {
+  const d = input.dialect;
+  const { ctes, params } = lifecycleCtes(input);
+  return {
+    sql: `WITH ${ctes},
+  both_sides AS (
+    SELECT idx, user_id, state AS to_state, '' AS from_state FROM states WHERE state <> ''
+    UNION ALL
+    SELECT idx + 1 AS idx, user_id, '' AS to_state, state AS from_state FROM states
+    WHERE state <> '' AND idx < (SELECT max(idx) FROM periods)),
+  moves AS (
+    SELECT idx, user_id, max(to_state) AS to_state, max(from_state) AS from_state
+    FROM both_sides GROUP BY idx, user_id)
+  SELECT ${d.dateText('p.period_start')} AS period_start, m.from_state AS from_state,
+    m.to_state AS to_state, count(*) AS users
+  FROM moves m JOIN periods p ON p.idx = m.idx
+  WHERE m.idx > 2
+  GROUP BY p.period_start, m.from_state, m.to_state
+  ORDER BY period_start, from_state, to_state`,
+    params,
+  };
+}
+
+/** The people in one state in one period, with their snapshot. */
+export function compileLifecyclePeople(
+  input: LifecycleInput,
+  state: LifecycleState,
+  periodStart: string,
+): { sql: string; params: SqlParams } {
+  const d = input.dialect;
+  const { ctes, params } = lifecycleCtes(input);
+  return {
+    sql: `WITH ${ctes}
+  SELECT st.user_id AS user_id, ${d.dateText('p.period_start')} AS period_start,
+    st.state AS state, coalesce(u.account_id, b.account_id, '') AS account_id,
+    coalesce(u.score, 0) AS score, coalesce(u.is_power_user, false) AS is_power_user,
+    coalesce(u.trend, 0) AS trend, coalesce(u.days_active, 0) AS days_active,
+    coalesce(b.score, 0) AS previous_score, coalesce(u.segments, b.segments, '') AS segments
+  FROM states st JOIN periods p ON p.idx = st.idx
+  LEFT JOIN periods pb ON pb.idx = st.idx - 1
+  LEFT JOIN user_snapshots u ON u.project_id = ${d.param('p', 'String')}
+    AND u.definition = ${d.param('def', 'String')} AND u.period = ${d.param('period', 'String')}
+    AND u.period_start = p.period_start AND u.user_id = st.user_id
+  LEFT JOIN user_snapshots b ON b.project_id = ${d.param('p', 'String')}
+    AND b.definition = ${d.param('def', 'String')} AND b.period = ${d.param('period', 'String')}
+    AND b.period_start = pb.period_start AND b.user_id = st.user_id
+  WHERE st.state = ${d.param('state', 'String')}
+    AND p.period_start = ${d.date(d.param('at', 'Date'))}
+  ORDER BY score DESC, user_id`,
+    params: { ...params, state, at: periodStart },
+  };
+}
