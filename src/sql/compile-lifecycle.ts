@@ -45,7 +45,7 @@ export function lifecycleCtes(input: LifecycleInput): { ctes: string; params: Sq
     WHERE project_id = ${d.param('p', 'String')} AND definition = ${d.param('def', 'String')}
       AND period = ${d.param('period', 'String')}),
   periods AS (
-    SELECT period_start, row_number() OVER (ORDER BY period_start) AS idx
+    SELECT period_start, CAST(row_number() OVER (ORDER BY period_start) AS BIGINT) AS idx
     FROM (SELECT DISTINCT period_start FROM s) x),
   si AS (
     SELECT s.period_start AS period_start, s.user_id AS user_id, s.is_power_user AS is_power_user,
@@ -119,8 +119,8 @@ export function compileLifecycleFlows(input: LifecycleInput): { sql: string; par
   both_sides AS (
     SELECT idx, user_id, state AS to_state, '' AS from_state FROM states WHERE state <> ''
     UNION ALL
-    SELECT idx + 1 AS idx, user_id, '' AS to_state, state AS from_state FROM states
-    WHERE state <> '' AND idx < (SELECT max(idx) FROM periods)),
+    SELECT b.idx + 1 AS idx, b.user_id AS user_id, '' AS to_state, b.state AS from_state
+    FROM states b WHERE b.state <> '' AND b.idx < (SELECT max(idx) FROM periods)),
   moves AS (
     SELECT idx, user_id, max(to_state) AS to_state, max(from_state) AS from_state
     FROM both_sides GROUP BY idx, user_id)

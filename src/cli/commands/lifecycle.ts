@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import pc from 'picocolors';
+import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { lifecyclePeople, lifecycleReport } from '../../lifecycle/lifecycle-report.js';
 import { runSnapshots, type SnapshotRun } from '../../lifecycle/run-snapshots.js';
 import { lifecycleRules } from '../../model/lifecycle-config.js';
@@ -111,11 +112,15 @@ export function registerLifecycle(program: Command): void {
     .option('--as-of <date>', 'last day to cover (default: last day with data)', isoDay('--as-of'))
     .option('--json', 'print JSON')
     .action(async (opts: SnapshotFlags) => {
-      await withContext(opts, async (ctx) => {
-        const run = await snapshot(ctx, opts);
-        if (opts.json) printJson(run);
-        else printRun(run);
-      });
+      await withContext(
+        opts,
+        async (ctx) => {
+          const run = await snapshot(ctx, opts);
+          if (opts.json) printJson(run);
+          else printRun(run);
+        },
+        { engines: ENGINE_KINDS },
+      );
     });
 
   withDataOptions(
@@ -129,11 +134,15 @@ export function registerLifecycle(program: Command): void {
     .option('--as-of <date>', 'last day to cover (default: last day with data)', isoDay('--as-of'))
     .option('--json', 'print JSON')
     .action(async (opts: SnapshotFlags) => {
-      await withContext(opts, async (ctx) => {
-        const run = await snapshot(ctx, opts);
-        if (opts.json) printJson(run);
-        else printRun(run);
-      });
+      await withContext(
+        opts,
+        async (ctx) => {
+          const run = await snapshot(ctx, opts);
+          if (opts.json) printJson(run);
+          else printRun(run);
+        },
+        { engines: ENGINE_KINDS },
+      );
     });
 
   withDataOptions(
@@ -267,7 +276,7 @@ export function registerLifecycle(program: Command): void {
             ),
           );
         },
-        { readOnly: true },
+        { readOnly: true, engines: ENGINE_KINDS },
       );
     });
 }

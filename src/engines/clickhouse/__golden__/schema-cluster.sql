@@ -152,6 +152,18 @@ ORDER BY (project_id, alias_id);
 CREATE TABLE IF NOT EXISTS `analytics`.`identity_links` ON CLUSTER `prod_cluster` AS `analytics`.`identity_links_local`
 ENGINE = Distributed('prod_cluster', 'analytics', 'identity_links_local', 0);
 
+CREATE TABLE IF NOT EXISTS `analytics`.`user_snapshots_local` ON CLUSTER `prod_cluster` (
+    project_id String, definition String, period LowCardinality(String),
+    period_start Date, as_of Date, user_id String, account_id String, is_power_user Bool,
+    score Int32, criteria_met Int32, criteria_total Int32, days_active Int32, events Int64,
+    trend Float64, segments String
+) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/user_snapshots', '{replica}')
+PARTITION BY toYYYYMM(period_start)
+ORDER BY (project_id, definition, period, period_start, user_id);
+
+CREATE TABLE IF NOT EXISTS `analytics`.`user_snapshots` ON CLUSTER `prod_cluster` AS `analytics`.`user_snapshots_local`
+ENGINE = Distributed('prod_cluster', 'analytics', 'user_snapshots_local', cityHash64(project_id, user_id));
+
 CREATE TABLE IF NOT EXISTS `analytics`.`identity_map_local` ON CLUSTER `prod_cluster` (
     project_id String, alias_id String, user_id String
 ) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/identity_map', '{replica}')

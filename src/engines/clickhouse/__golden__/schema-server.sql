@@ -104,6 +104,15 @@ CREATE TABLE IF NOT EXISTS `powerlens`.`identity_links` (
 ) ENGINE = MergeTree
 ORDER BY (project_id, alias_id);
 
+CREATE TABLE IF NOT EXISTS `powerlens`.`user_snapshots` (
+    project_id String, definition String, period LowCardinality(String),
+    period_start Date, as_of Date, user_id String, account_id String, is_power_user Bool,
+    score Int32, criteria_met Int32, criteria_total Int32, days_active Int32, events Int64,
+    trend Float64, segments String
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(period_start)
+ORDER BY (project_id, definition, period, period_start, user_id);
+
 CREATE TABLE IF NOT EXISTS `powerlens`.`identity_map` (
     project_id String, alias_id String, user_id String
 ) ENGINE = MergeTree
