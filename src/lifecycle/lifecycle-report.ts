@@ -3,6 +3,7 @@ import {
   compileLifecycleCounts,
   compileLifecycleFlows,
   compileLifecyclePeople,
+  compileRetention,
   LIFECYCLE_STATES,
   type LifecycleInput,
   type LifecycleState,
@@ -26,11 +27,22 @@ export interface LifecycleFlow {
   users: number;
 }
 
+/** Of the users active in a period, the share still active `periods_later` periods on. */
+export interface RetentionPoint {
+  group: 'power_users' | 'everyone_else';
+  periods_later: number;
+  /** Users counted: those active in a period with at least this many periods after it. */
+  cohort: number;
+  retained: number;
+  share: number;
+}
+
 export interface LifecycleReport {
   definition: string;
   period: string;
   periods: LifecyclePeriod[];
   flows: LifecycleFlow[];
+  retention: RetentionPoint[];
 }
 
 export interface LifecyclePerson {
@@ -85,10 +97,24 @@ export async function lifecycleReport(
     to_state: string;
     users: number;
   }>(flows.sql, flows.params);
+  const retention = compileRetention(input);
+  const retentionRows = await engine.query<{
+    power_users: boolean;
+    periods_later: number;
+    cohort: number;
+    retained: number;
+  }>(retention.sql, retention.params);
   return {
     definition: input.definition,
     period: input.period,
     periods: [...periods.values()],
+    retention: retentionRows.map((r) => ({
+      group: r.power_users ? 'power_users' : 'everyone_else',
+      periods_later: r.periods_later,
+      cohort: r.cohort,
+      retained: r.retained,
+      share: r.cohort > 0 ? r.retained / r.cohort : 0,
+    })),
     flows: flowRows.map((f) => ({
       period_start: f.period_start,
       from: f.from_state,

@@ -163,3 +163,32 @@ export function compileLifecyclePeople(
     params: { ...params, state, at: periodStart },
   };
 }
+
+/**
+ * Retention of power users against everyone else: of the users active in a period (power users
+ * or not then), the share still active k periods later, pooled over every starting period that
+ * has k periods after it.
+ */
+export function compileRetention(input: LifecycleInput): { sql: string; params: SqlParams } {
+  const { ctes, params } = lifecycleCtes(input);
+  return {
+    sql: `WITH ${ctes},
+  sizes AS (SELECT idx AS s, is_power_user AS power, count(*) AS size FROM si GROUP BY idx, is_power_user),
+  offsets AS (SELECT idx - 1 AS k FROM periods),
+  eligible AS (
+    SELECT z.power AS power, o.k AS k, sum(z.size) AS cohort
+    FROM sizes z CROSS JOIN offsets o
+    WHERE z.s + o.k <= (SELECT max(idx) FROM periods)
+    GROUP BY z.power, o.k),
+  kept AS (
+    SELECT st.is_power_user AS power, l.idx - st.idx AS k, count(*) AS retained
+    FROM si st JOIN si l ON l.user_id = st.user_id
+    WHERE l.idx >= st.idx
+    GROUP BY st.is_power_user, l.idx - st.idx)
+  SELECT e.power AS power_users, e.k AS periods_later, e.cohort AS cohort,
+    coalesce(k.retained, 0) AS retained
+  FROM eligible e LEFT JOIN kept k ON k.power = e.power AND k.k = e.k
+  ORDER BY power_users DESC, periods_later`,
+    params,
+  };
+}

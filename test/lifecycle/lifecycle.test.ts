@@ -187,6 +187,12 @@ describe('lifecycle per week', () => {
       to: 'at_risk',
       users: 1,
     });
+    // A week on: 21 power users over weeks 1 to 5, 20 active the week after (the leaver is not);
+    // 5 others (the comeback's and riser's slow weeks, the DST user), 3 still active.
+    const week = (group: string) =>
+      report.retention.find((r) => r.group === group && r.periods_later === 1);
+    expect(week('power_users')).toMatchObject({ cohort: 21, retained: 20 });
+    expect(week('everyone_else')).toMatchObject({ cohort: 5, retained: 3 });
   });
 
   it('a backfill, then an incremental run after new data, equals a backfill of everything', async () => {

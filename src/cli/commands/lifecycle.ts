@@ -270,6 +270,26 @@ export function registerLifecycle(program: Command): void {
           );
           console.log(pc.dim(t[0] ?? ''));
           for (const line of t.slice(1)) console.log(line);
+          const share = (group: string, k: number) => {
+            const r = report.retention.find((x) => x.group === group && x.periods_later === k);
+            return r && r.cohort > 0 ? `${(r.share * 100).toFixed(0)}%` : null;
+          };
+          const ks = [1, 2, 4, 8, 12].filter((k) => share('power_users', k) !== null);
+          if (ks.length > 0) {
+            console.log('');
+            console.log(
+              pc.bold(`Still active ${input.period}s later (in the definition's window)`),
+            );
+            const rt = renderTable(
+              ['', ...ks.map((k) => `+${k}`)],
+              [
+                ['power users', ...ks.map((k) => share('power_users', k) ?? '-')],
+                ['everyone else', ...ks.map((k) => share('everyone_else', k) ?? '-')],
+              ],
+            );
+            console.log(pc.dim(rt[0] ?? ''));
+            for (const line of rt.slice(1)) console.log(line);
+          }
           console.log(
             pc.dim(
               '  The first period is the baseline. People in a state: powerlens lifecycle --state at_risk (or new, lost, emerging, ...)',
