@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
+import { registerAccounts } from './commands/accounts.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerCatalog } from './commands/catalog.js';
 import { registerDemo } from './commands/demo.js';
@@ -27,6 +28,7 @@ registerAnalyze(program);
 registerUsers(program);
 registerExplain(program);
 registerLifecycle(program);
+registerAccounts(program);
 registerCatalog(program);
 registerDemo(program);
 registerFailedEvents(program);

@@ -114,11 +114,11 @@ async function snapshotPeriod(
     await engine.run(
       `INSERT INTO user_snapshots (project_id, definition, period, period_start, as_of, user_id,
          account_id, is_power_user, score, criteria_met, criteria_total, days_active, events,
-         trend, segments)
+         trend, days_since_last_seen, segments)
        SELECT ${d.param('p', 'String')}, ${d.param('def', 'String')}, ${d.param('period', 'String')},
          ${d.date(d.param('start', 'Date'))}, ${d.date(d.param('asof', 'Date'))}, s.user_id,
          s.account_id, s.is_power_user, s.score, ${met}, ${criteria.length}, s.days_active,
-         s.events, s.trend, ${names}
+         s.events, s.trend, s.days_since_last_seen, ${names}
        FROM scored s
        ${segments ? 'LEFT JOIN snapshot_segments g ON g.user_id = s.user_id' : ''}`,
       params,

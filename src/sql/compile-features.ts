@@ -47,3 +47,23 @@ export function compileUserFeatures(input: SignalsInput): { sql: string; params:
     params,
   };
 }
+
+/**
+ * Per account, how many of its active users used each feature in the window (login-like ones left
+ * out), and the size of the catalogue: an account's coverage and its usage profile. Reads the
+ * scoring's `scored` table for each user's account.
+ */
+export function compileAccountFeatures(input: SignalsInput): { sql: string; params: SqlParams } {
+  const { ctes, params } = compileSignals(input);
+  return {
+    sql: `WITH ${ctes}
+  SELECT s.account_id AS account_id, uf.feature AS feature, count(*) AS users,
+    (SELECT count(*) FROM feature_info WHERE NOT is_login) AS catalogue_size
+  FROM user_feature uf JOIN scored s ON s.user_id = uf.user_id
+  JOIN feature_info fi ON fi.feature = uf.feature
+  WHERE s.account_id <> '' AND NOT fi.is_login
+  GROUP BY s.account_id, uf.feature
+  ORDER BY account_id, feature`,
+    params,
+  };
+}

@@ -236,6 +236,7 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
         days_active INTEGER NOT NULL,
         events BIGINT NOT NULL,
         trend DOUBLE NOT NULL,
+        days_since_last_seen INTEGER NOT NULL,
         segments VARCHAR NOT NULL
       )`,
     ],

@@ -1,0 +1,146 @@
+import type { SqlParams } from '../engines/engine.js';
+import type { Dialect } from './dialects/dialect.js';
+
+/**
+ * Accounts (DOMAIN.md): per customer account, from the last scoring (the table `scored`, each
+ * user under the account with most of their events in the window) and from the stored snapshots
+ * (src/lifecycle/run-snapshots.ts) for what changed between periods.
+ */
+
+/** Users ever seen, active users, power users and the L30 curve per account. */
+export function compileAccountTotals(d: Dialect): { sql: string; params: SqlParams } {
+  return {
+    sql: `WITH ever AS (
+    SELECT account_id, ${d.countDistinct('user_id')} AS users FROM user_day
+    WHERE project_id = ${d.param('p', 'String')} AND NOT anonymous AND account_id <> ''
+    GROUP BY account_id),
+  now AS (
+    SELECT account_id, count(*) AS active_users, ${d.countIf('is_power_user')} AS power_users
+    FROM scored WHERE account_id <> '' GROUP BY account_id)
+  SELECT n.account_id AS account_id, coalesce(e.users, n.active_users) AS users,
+    n.active_users AS active_users, n.power_users AS power_users
+  FROM now n LEFT JOIN ever e ON e.account_id = n.account_id
+  ORDER BY power_users DESC, active_users DESC, account_id`,
+    params: {},
+  };
+}
+
+/** Each account's users by days active in the window (its Power User Curve). */
+export function compileAccountCurves(d: Dialect): { sql: string; params: SqlParams } {
+  return {
+    sql: `SELECT account_id, CAST(days_active AS INTEGER) AS days_active, count(*) AS users,
+    ${d.countIf('is_power_user')} AS power_users
+  FROM scored WHERE account_id <> '' GROUP BY account_id, days_active
+  ORDER BY account_id, days_active`,
+    params: {},
+  };
+}
+
+/** Snapshot periods numbered in order, and each user's row with its period's number. */
+function snapshotCtes(d: Dialect): string {
+  return `s AS (
+    SELECT period_start, user_id, account_id, is_power_user, events, days_since_last_seen
+    FROM user_snapshots
+    WHERE project_id = ${d.param('p', 'String')} AND definition = ${d.param('def', 'String')}
+      AND period = ${d.param('period', 'String')}),
+  periods AS (
+    SELECT period_start, CAST(row_number() OVER (ORDER BY period_start) AS BIGINT) AS idx
+    FROM (SELECT DISTINCT period_start FROM s) x),
+  si AS (
+    SELECT s.user_id AS user_id, s.account_id AS account_id, s.is_power_user AS is_power_user,
+      s.events AS events, s.days_since_last_seen AS quiet_days, p.idx AS idx,
+      p.period_start AS period_start
+    FROM s JOIN periods p ON p.period_start = s.period_start),
+  latest AS (SELECT max(idx) AS m FROM periods)`;
+}
+
+/**
+ * Accounts that had a power user in one of the `lookback` periods before the latest, and have
+ * none in the latest: the churn risk of DOMAIN.md.
+ */
+export function compileLostPowerUsers(d: Dialect): { sql: string; params: SqlParams } {
+  return {
+    sql: `WITH ${snapshotCtes(d)},
+  had AS (
+    SELECT account_id, ${d.countDistinct('user_id')} AS power_users, max(period_start) AS last_period
+    FROM si
+    WHERE is_power_user AND account_id <> '' AND idx < (SELECT m FROM latest)
+      AND idx >= (SELECT m FROM latest) - ${d.param('lookback', 'Int64')}
+    GROUP BY account_id),
+  current AS (
+    SELECT account_id, ${d.countIf('is_power_user')} AS n FROM si
+    WHERE idx = (SELECT m FROM latest) GROUP BY account_id)
+  SELECT h.account_id AS account_id, h.power_users AS had_power_users,
+    ${d.dateText('h.last_period')} AS last_period
+  FROM had h LEFT JOIN current c ON c.account_id = h.account_id
+  WHERE coalesce(c.n, 0) = 0
+  ORDER BY had_power_users DESC, account_id`,
+    params: {},
+  };
+}
+
+/**
+ * The user who did at least half of an account's events in the period before the latest, now
+ * quiet: not seen for at least `quiet_days` at the end of the latest period's window, or gone.
+ */
+export function compileChampionSilent(d: Dialect): { sql: string; params: SqlParams } {
+  return {
+    sql: `WITH ${snapshotCtes(d)},
+  before AS (SELECT account_id, user_id, events FROM si
+    WHERE idx = (SELECT m FROM latest) - 1 AND account_id <> ''),
+  totals AS (SELECT account_id, sum(events) AS total, max(events) AS top FROM before GROUP BY account_id),
+  champions AS (
+    SELECT b.account_id AS account_id, b.user_id AS user_id, b.events AS events, t.total AS total
+    FROM before b JOIN totals t ON t.account_id = b.account_id AND b.events = t.top
+    WHERE t.total > 0 AND 2 * b.events >= t.total),
+  current AS (SELECT user_id, events, quiet_days FROM si WHERE idx = (SELECT m FROM latest))
+  SELECT c.account_id AS account_id, c.user_id AS user_id, c.events AS events_before,
+    c.total AS account_events_before, coalesce(n.events, 0) AS events_now,
+    n.quiet_days AS quiet_days
+  FROM champions c LEFT JOIN current n ON n.user_id = c.user_id
+  WHERE n.user_id IS NULL OR n.quiet_days >= ${d.param('quiet_days', 'Int64')}
+  ORDER BY account_id, user_id`,
+    params: {},
+  };
+}
+
+/** Power users of the lookback periods who now appear under another account. */
+export function compileMavenMoved(d: Dialect): { sql: string; params: SqlParams } {
+  return {
+    sql: `WITH ${snapshotCtes(d)},
+  earlier AS (
+    SELECT user_id, account_id, max(period_start) AS last_period FROM si
+    WHERE is_power_user AND account_id <> '' AND idx < (SELECT m FROM latest)
+      AND idx >= (SELECT m FROM latest) - ${d.param('lookback', 'Int64')}
+    GROUP BY user_id, account_id),
+  current AS (SELECT user_id, account_id FROM si
+    WHERE idx = (SELECT m FROM latest) AND account_id <> '')
+  SELECT e.user_id AS user_id, e.account_id AS from_account, c.account_id AS to_account,
+    ${d.dateText('e.last_period')} AS last_period_before
+  FROM earlier e JOIN current c ON c.user_id = e.user_id
+  WHERE c.account_id <> e.account_id
+  ORDER BY user_id, from_account`,
+    params: {},
+  };
+}
+
+/** Power users whose e-mail domain changed: the first identify's domain against the latest's. */
+export function compileDomainMoves(d: Dialect): { sql: string; params: SqlParams } {
+  const domain = `lower(${d.jsonText('traits', "'$.email'")})`;
+  return {
+    sql: `WITH mails AS (
+    SELECT user_id, timestamp AS seen_at, ${domain} AS email FROM identifies
+    WHERE project_id = ${d.param('p', 'String')} AND user_id IS NOT NULL),
+  domains AS (
+    SELECT user_id, seen_at, substr(email, position('@' IN email) + 1) AS domain FROM mails
+    WHERE email LIKE '%@%'),
+  spans AS (SELECT user_id, min(seen_at) AS first_at, max(seen_at) AS last_at FROM domains GROUP BY user_id)
+  SELECT s.user_id AS user_id, f.domain AS from_domain, l.domain AS to_domain
+  FROM spans s
+  JOIN domains f ON f.user_id = s.user_id AND f.seen_at = s.first_at
+  JOIN domains l ON l.user_id = s.user_id AND l.seen_at = s.last_at
+  WHERE f.domain <> l.domain
+  ORDER BY user_id`,
+    params: {},
+  };
+}
