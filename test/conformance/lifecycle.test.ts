@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountReport } from '../../src/accounts/account-report.js';
 import type { Row } from '../../src/engines/engine.js';
 import { lifecyclePeople, lifecycleReport } from '../../src/lifecycle/lifecycle-report.js';
 import { runSnapshots } from '../../src/lifecycle/run-snapshots.js';
@@ -97,13 +98,23 @@ describe.skipIf(ENGINES.length === 0)(`lifecycle agrees on ${ENGINES.join(' and 
       ] as const) {
         people.push(await lifecyclePeople(e.engine, input, state, WEEKS[3] as string));
       }
-      answers.push(roundNumbers({ stored, report, people }));
+      const accounts = await accountReport(e.engine, {
+        projectId: 'default',
+        definition: resolveDefinition(config),
+        catalogue: config.catalogue,
+        period: 'week',
+        minSimilarity: 0.1,
+      });
+      answers.push(roundNumbers({ stored, report, people, accounts }));
     }
     const first = expectAllEqual(answers) as {
       stored: unknown[];
       report: { periods: { states: Record<string, number> }[] };
     };
     expect(first.stored.length).toBeGreaterThan(50);
+    const { accounts } = first as unknown as { accounts: { accounts: { curve: unknown[] }[] } };
+    expect(accounts.accounts).toHaveLength(4);
+    expect(accounts.accounts.every((a) => a.curve.length > 0)).toBe(true);
     const totals = { new: 0, retained: 0, lost: 0, emerging: 0 };
     for (const p of first.report.periods) {
       for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += p.states[k] ?? 0;

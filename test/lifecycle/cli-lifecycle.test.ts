@@ -76,6 +76,27 @@ describe('powerlens lifecycle', () => {
       true,
     );
 
+    const accounts = await runCli(['accounts', '--db', db(), '--json']);
+    expect(accounts.code, accounts.stderr).toBe(0);
+    const a = JSON.parse(accounts.stdout) as {
+      compared_periods: boolean;
+      accounts: {
+        account_id: string;
+        power_users: number;
+        curve: unknown[];
+        signals: { kind: string }[];
+      }[];
+    };
+    expect(a.compared_periods).toBe(true);
+    expect(a.accounts.length).toBeGreaterThan(10);
+    expect(a.accounts[0]?.curve.length).toBeGreaterThan(0);
+    const risky = await runCli(['accounts', '--at-risk', '--db', db(), '--json']);
+    const atRisk = JSON.parse(risky.stdout) as typeof a;
+    expect(atRisk.accounts.every((x) => x.signals.some((s) => s.kind === 'risk'))).toBe(true);
+    const accountsText = await runCli(['accounts', '--db', db(), '--limit', '3']);
+    expect(accountsText.stdout).toContain('Accounts as of 2026-10-31');
+    expect(accountsText.stdout).toMatch(/more: --limit N, or --json for all/);
+
     const text = await runCli(['lifecycle', '--db', db()]);
     expect(text.stdout).toContain('Power users per week');
     const bad = await runCli(['lifecycle', '--state', 'gone', '--db', db()]);
