@@ -8,6 +8,7 @@
  *   npm run bench -- --only report         # the report benchmark alone, on the database built
  *                                          # by an earlier run (a full run when there is none)
  *   npm run bench -- --only engines        # the same report on DuckDB and on ClickHouse (chDB)
+ *   npm run bench -- --only lifecycle      # a year of weekly snapshots, lifecycle, accounts
  *
  * Report options: --runs N (warm runs, default 5), --raw-runs N (default 3), --memory-limit SIZE
  * (DuckDB memory limit of the rollup report's process).
@@ -21,6 +22,7 @@ import { runImport } from '../src/ingest/import/run-import.js';
 import { runRollup } from '../src/rollup/run-rollup.js';
 import { runEnginesBench } from './engines-bench.js';
 import { runIngestBench } from './ingest-bench.js';
+import { runLifecycleBench } from './lifecycle-bench.js';
 import { runReportBench } from './report-bench.js';
 
 const { values: args } = parseArgs({
@@ -33,7 +35,7 @@ const { values: args } = parseArgs({
     'memory-limit': { type: 'string' },
   },
 });
-const PARTS = ['report', 'ingest', 'engines'];
+const PARTS = ['report', 'ingest', 'engines', 'lifecycle'];
 if (args.only !== undefined && !PARTS.includes(args.only)) {
   throw new Error(`--only ${args.only}: the parts that run alone are ${PARTS.join(', ')}`);
 }
@@ -129,7 +131,17 @@ async function enginesBench(): Promise<void> {
   console.log(JSON.stringify({ engines: result }, null, 2));
 }
 
+/** A year of weekly snapshots, the incremental run, lifecycle and accounts (bench/lifecycle-bench.ts). */
+async function lifecycleBench(): Promise<void> {
+  const result = await runLifecycleBench(join(DIR, 'bench-parquet.duckdb'));
+  console.log(JSON.stringify({ lifecycle: result }, null, 2));
+}
+
 async function main(): Promise<void> {
+  if (args.only === 'lifecycle' && existsSync(join(DIR, 'bench-parquet.duckdb'))) {
+    await lifecycleBench();
+    return;
+  }
   if (args.only === 'engines' && existsSync(join(DIR, 'bench-parquet.duckdb'))) {
     await enginesBench();
     return;
@@ -212,6 +224,7 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ events: data.events, lines, peakRssMb: Math.round(rss) }, null, 2));
   await reportBench();
   await enginesBench();
+  await lifecycleBench();
   await runIngestBench({ seconds: 30, connections: 16 });
 }
 
