@@ -1,4 +1,5 @@
 import type { SqlParams } from '../engines/engine.js';
+import { snapshotPeriodCtes } from './compile-lifecycle.js';
 import type { Dialect } from './dialects/dialect.js';
 
 /**
@@ -36,21 +37,10 @@ export function compileAccountCurves(d: Dialect): { sql: string; params: SqlPara
   };
 }
 
-/** Snapshot periods numbered in order, and each user's row with its period's number. */
+/** The snapshots in period order (compile-lifecycle.ts), and the latest period's number. */
 function snapshotCtes(d: Dialect): string {
-  return `s AS (
-    SELECT period_start, user_id, account_id, is_power_user, events, days_since_last_seen
-    FROM user_snapshots
-    WHERE project_id = ${d.param('p', 'String')} AND definition = ${d.param('def', 'String')}
-      AND period = ${d.param('period', 'String')}),
-  periods AS (
-    SELECT period_start, CAST(row_number() OVER (ORDER BY period_start) AS BIGINT) AS idx
-    FROM (SELECT DISTINCT period_start FROM s) x),
-  si AS (
-    SELECT s.user_id AS user_id, s.account_id AS account_id, s.is_power_user AS is_power_user,
-      s.events AS events, s.days_since_last_seen AS quiet_days, p.idx AS idx,
-      p.period_start AS period_start
-    FROM s JOIN periods p ON p.period_start = s.period_start),
+  const columns = ['account_id', 'is_power_user', 'events', 'days_since_last_seen'];
+  return `${snapshotPeriodCtes(d, columns)},
   latest AS (SELECT max(idx) AS m FROM periods)`;
 }
 
@@ -93,12 +83,13 @@ export function compileChampionSilent(d: Dialect): { sql: string; params: SqlPar
     SELECT b.account_id AS account_id, b.user_id AS user_id, b.events AS events, t.total AS total
     FROM before b JOIN totals t ON t.account_id = b.account_id AND b.events = t.top
     WHERE t.total > 0 AND 2 * b.events >= t.total),
-  current AS (SELECT user_id, events, quiet_days FROM si WHERE idx = (SELECT m FROM latest))
+  current AS (SELECT user_id, events, days_since_last_seen FROM si
+    WHERE idx = (SELECT m FROM latest))
   SELECT c.account_id AS account_id, c.user_id AS user_id, c.events AS events_before,
     c.total AS account_events_before, coalesce(n.events, 0) AS events_now,
-    n.quiet_days AS quiet_days
+    n.days_since_last_seen AS quiet_days
   FROM champions c LEFT JOIN current n ON n.user_id = c.user_id
-  WHERE n.user_id IS NULL OR n.quiet_days >= ${d.param('quiet_days', 'Int64')}
+  WHERE n.user_id IS NULL OR n.days_since_last_seen >= ${d.param('quiet_days', 'Int64')}
   ORDER BY account_id, user_id`,
     params: {},
   };

@@ -29,6 +29,24 @@ export interface LifecycleInput {
 }
 
 /**
+ * The stored snapshots of one definition and period kind (parameters p, def, period): `periods`
+ * numbers them in order (idx, from 1), `si` is each user's row with its `columns` and idx.
+ */
+export function snapshotPeriodCtes(d: Dialect, columns: readonly string[]): string {
+  return `s AS (
+    SELECT period_start, user_id, ${columns.join(', ')} FROM user_snapshots
+    WHERE project_id = ${d.param('p', 'String')} AND definition = ${d.param('def', 'String')}
+      AND period = ${d.param('period', 'String')}),
+  periods AS (
+    SELECT period_start, CAST(row_number() OVER (ORDER BY period_start) AS BIGINT) AS idx
+    FROM (SELECT DISTINCT period_start FROM s) x),
+  si AS (
+    SELECT s.period_start AS period_start, s.user_id AS user_id,
+      ${columns.map((c) => `s.${c} AS ${c}`).join(', ')}, p.idx AS idx
+    FROM s JOIN periods p ON p.period_start = s.period_start)`;
+}
+
+/**
  * Each user's lifecycle state per stored snapshot period (src/lifecycle/run-snapshots.ts), against
  * the period before: new (a power user for the first time in the stored history), retained,
  * resurrected (again, after a gap), at risk (retained, but their activity fell sharply against
@@ -40,17 +58,7 @@ export interface LifecycleInput {
 export function lifecycleCtes(input: LifecycleInput): { ctes: string; params: SqlParams } {
   const d = input.dialect;
   const r = input.rules;
-  const ctes = `s AS (
-    SELECT period_start, user_id, is_power_user, score, trend FROM user_snapshots
-    WHERE project_id = ${d.param('p', 'String')} AND definition = ${d.param('def', 'String')}
-      AND period = ${d.param('period', 'String')}),
-  periods AS (
-    SELECT period_start, CAST(row_number() OVER (ORDER BY period_start) AS BIGINT) AS idx
-    FROM (SELECT DISTINCT period_start FROM s) x),
-  si AS (
-    SELECT s.period_start AS period_start, s.user_id AS user_id, s.is_power_user AS is_power_user,
-      s.score AS score, s.trend AS trend, p.idx AS idx
-    FROM s JOIN periods p ON p.period_start = s.period_start),
+  const ctes = `${snapshotPeriodCtes(d, ['is_power_user', 'score', 'trend'])},
   first_power AS (SELECT user_id, min(idx) AS first_idx FROM si WHERE is_power_user GROUP BY user_id),
   -- Each user now, with the period before; and the power users of the period before who are
   -- absent now (not active in the window any more).

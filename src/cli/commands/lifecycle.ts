@@ -100,50 +100,40 @@ function lifecycleInput(ctx: Context, opts: SnapshotFlags): LifecycleInput {
 }
 
 export function registerLifecycle(program: Command): void {
-  withDataOptions(
-    program
-      .command('snapshot')
-      .description(
-        "store each user's status per period (power user, score, segments): the periods since the last run",
-      ),
-  )
-    .option('--definition <name>', 'named definition from the config (default: "default")')
-    .addOption(periodOption())
-    .option('--as-of <date>', 'last day to cover (default: last day with data)', isoDay('--as-of'))
-    .option('--json', 'print JSON')
-    .action(async (opts: SnapshotFlags) => {
-      await withContext(
-        opts,
-        async (ctx) => {
-          const run = await snapshot(ctx, opts);
-          if (opts.json) printJson(run);
-          else printRun(run);
-        },
-        { engines: ENGINE_KINDS },
-      );
-    });
-
-  withDataOptions(
-    program
-      .command('backfill')
-      .description('compute the snapshots of every period since a date (history for lifecycle)'),
-  )
-    .requiredOption('--from <date>', 'first day, YYYY-MM-DD', isoDay('--from'))
-    .option('--definition <name>', 'named definition from the config (default: "default")')
-    .addOption(periodOption())
-    .option('--as-of <date>', 'last day to cover (default: last day with data)', isoDay('--as-of'))
-    .option('--json', 'print JSON')
-    .action(async (opts: SnapshotFlags) => {
-      await withContext(
-        opts,
-        async (ctx) => {
-          const run = await snapshot(ctx, opts);
-          if (opts.json) printJson(run);
-          else printRun(run);
-        },
-        { engines: ENGINE_KINDS },
-      );
-    });
+  const snapshotCommand = (name: string, description: string, backfill: boolean) => {
+    const cmd = withDataOptions(program.command(name).description(description));
+    if (backfill) cmd.requiredOption('--from <date>', 'first day, YYYY-MM-DD', isoDay('--from'));
+    cmd
+      .option('--definition <name>', 'named definition from the config (default: "default")')
+      .addOption(periodOption())
+      .option(
+        '--as-of <date>',
+        'last day to cover (default: last day with data)',
+        isoDay('--as-of'),
+      )
+      .option('--json', 'print JSON')
+      .action(async (opts: SnapshotFlags) => {
+        await withContext(
+          opts,
+          async (ctx) => {
+            const run = await snapshot(ctx, opts);
+            if (opts.json) printJson(run);
+            else printRun(run);
+          },
+          { engines: ENGINE_KINDS },
+        );
+      });
+  };
+  snapshotCommand(
+    'snapshot',
+    "store each user's status per period (power user, score, segments): the periods since the last run",
+    false,
+  );
+  snapshotCommand(
+    'backfill',
+    'compute the snapshots of every period since a date (history for lifecycle)',
+    true,
+  );
 
   withDataOptions(
     program

@@ -156,7 +156,7 @@ CREATE TABLE IF NOT EXISTS `analytics`.`user_snapshots_local` ON CLUSTER `prod_c
     project_id String, definition String, period LowCardinality(String),
     period_start Date, as_of Date, user_id String, account_id String, is_power_user Bool,
     score Int32, criteria_met Int32, criteria_total Int32, days_active Int32, events Int64,
-    trend Float64, segments String
+    trend Float64, days_since_last_seen Int32, segments String
 ) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/user_snapshots', '{replica}')
 PARTITION BY toYYYYMM(period_start)
 ORDER BY (project_id, definition, period, period_start, user_id);
