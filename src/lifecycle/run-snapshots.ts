@@ -98,7 +98,8 @@ async function snapshotPeriod(
   const criteria = definition.kind === 'rule' ? criteriaOf(definition.rule) : [];
   const met =
     criteria.length > 0 ? criteria.map((c) => `CAST(s.pass_${c.id} AS INTEGER)`).join(' + ') : '0';
-  // Segment names, each followed by ';' (text, the same on every engine).
+  // Segment names, each followed by ';' (text, the same on every engine). A name is a plain
+  // name checked by the config schema (lower-case letters, digits, _), so it can be a literal.
   const names = segments
     ? options.segments
         .map((g) => `CASE WHEN coalesce(g.seg_${g.name}, false) THEN '${g.name};' ELSE '' END`)
