@@ -1,10 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { Document, parseDocument } from 'yaml';
 import { catalogueForConfig, runCatalogue } from '../../analysis/run-catalogue.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
-import { DEFAULT_CONFIG_FILE, parseConfigText } from '../../model/config.js';
+import { DEFAULT_CONFIG_FILE } from '../../model/config.js';
+import { setConfigKey } from '../../model/write-config.js';
 import {
   type GlobalOptions,
   printJson,
@@ -19,17 +19,6 @@ interface CatalogFlags extends GlobalOptions {
   asOf?: string;
   window: number;
   write?: boolean;
-}
-
-/** Sets `catalogue:` in the YAML file, keeping every other key and comment as written. */
-function writeCatalogue(file: string, catalogue: unknown): void {
-  const text0 = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const doc = text0.trim() ? parseDocument(text0) : new Document({});
-  if (doc.errors.length > 0) throw new Error(`${file} is not valid YAML; fix it before --write.`);
-  doc.set('catalogue', catalogue);
-  const text = doc.toString();
-  parseConfigText(text, file); // never write a file the next command cannot read
-  writeFileSync(file, text);
 }
 
 export function registerCatalog(program: Command): void {
@@ -60,7 +49,7 @@ export function registerCatalog(program: Command): void {
           if (opts.write) {
             const file = opts.config ?? DEFAULT_CONFIG_FILE;
             const saved = catalogueForConfig(ctx.config.catalogue, listing);
-            writeCatalogue(file, saved);
+            setConfigKey(file, ['catalogue'], saved);
             process.stderr.write(
               `wrote ${saved.features.length} features to ${file} (catalogue:); edit kinds, tags, globs and release dates there.\n`,
             );
