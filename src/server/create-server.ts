@@ -5,15 +5,19 @@ import type { Collector } from '../ingest/collector/collector.js';
 import { registerPostHogRoutes } from '../ingest/collector/posthog-routes.js';
 import { registerSegmentRoutes } from '../ingest/collector/segment-routes.js';
 import { type CollectorLimits, DEFAULT_COLLECTOR_LIMITS } from '../model/collector-config.js';
+import { registerApiWithDocs } from './api/api-docs.js';
+import type { ApiOptions } from './api/register-api.js';
 
 export interface ServerOptions {
   collector: Collector;
   logger?: boolean;
   /** Per-route limits and the request timeout (config `collector:`; defaults otherwise). */
   limits?: CollectorLimits;
+  /** The REST API under /api/v1 (left out: the server only collects). */
+  api?: ApiOptions;
 }
 
-/** The HTTP server: health checks and the collector's routes (the REST API comes later). */
+/** The HTTP server: health checks, the collector's routes, and the REST API under /api/v1. */
 export function createServer(options: ServerOptions): FastifyInstance {
   const limits = options.limits ?? DEFAULT_COLLECTOR_LIMITS;
   const app = Fastify({
@@ -51,7 +55,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   // Back-pressure before the body is read: 429 is the status every SDK retries on, and Segment's
   // honours Retry-After only with it (docs/ingest-protocols.md).
   app.addHook('onRequest', async (req, reply) => {
-    if (req.method === 'POST' && options.collector.overloaded()) {
+    if (req.method === 'POST' && ingest.test(req.url) && options.collector.overloaded()) {
       return reply
         .code(429)
         .header('retry-after', '2')
@@ -65,6 +69,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   });
   registerSegmentRoutes(app, options.collector, limits.segment);
   registerPostHogRoutes(app, options.collector, limits.posthog);
+  if (options.api) registerApiWithDocs(app, options.api);
   // Whatever goes wrong in a handler is answered, never a crash; details stay in the log.
   app.setErrorHandler((err, req, reply) => {
     const code = (err as { statusCode?: number }).statusCode;

@@ -4,6 +4,7 @@ import { InvalidArgumentError } from 'commander';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { Collector } from '../../ingest/collector/collector.js';
 import { collectorLimits } from '../../model/collector-config.js';
+import { DEFAULT_CONFIG_FILE } from '../../model/config.js';
 import { createServer } from '../../server/create-server.js';
 import { type GlobalOptions, localDataPath, openContext, withDataOptions } from '../context.js';
 import { parsePositiveInt } from './parse-options.js';
@@ -58,9 +59,23 @@ export function registerServe(program: Command): void {
         catalogue: ctx.config.catalogue,
         log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
       });
-      const app = createServer({ collector, logger: true, limits });
+      let config = ctx.config;
+      const app = createServer({
+        collector,
+        logger: true,
+        limits,
+        api: {
+          engine: ctx.engine,
+          config: () => config,
+          configFile: opts.config ?? DEFAULT_CONFIG_FILE,
+          onConfigChange: (next) => {
+            config = next;
+          },
+        },
+      });
       const address = await app.listen({ host: opts.host, port: opts.port });
       process.stderr.write(`powerlens collector on ${address} (log ${logDir})\n`);
+      process.stderr.write(`REST API on ${address}/api/v1 (docs: ${address}/api/v1/docs)\n`);
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;

@@ -1,16 +1,10 @@
 import type { Command } from 'commander';
-import { stringify } from 'csv-stringify/sync';
 import pc from 'picocolors';
 import { resolveAsOf } from '../../analysis/run-analysis.js';
-import {
-  featureLabels,
-  readScoredUsers,
-  scoreInto,
-  type UserResult,
-} from '../../analysis/score-users.js';
+import { featureLabels, readScoredUsers, scoreInto } from '../../analysis/score-users.js';
+import { usersCsv } from '../../analysis/users-csv.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { resolveSegments } from '../../model/segments.js';
-import { SIGNAL_NAMES } from '../../model/signals.js';
 import {
   type GlobalOptions,
   printJson,
@@ -26,33 +20,6 @@ interface UsersFlags extends GlobalOptions, ScoringFlags {
   power?: boolean;
   csv?: boolean;
   limit?: number;
-}
-
-/** One flat row per user: the verdict, every signal, the sentence. */
-function csvRows(users: UserResult[]): string {
-  const header = [
-    'user_id',
-    'account_id',
-    'score',
-    'is_power_user',
-    'criteria_met',
-    'criteria_total',
-    ...SIGNAL_NAMES,
-    'segments',
-    'reason',
-  ];
-  const rows = users.map((u) => [
-    u.user_id,
-    u.account_id,
-    u.score,
-    u.is_power_user,
-    u.criteria.filter((c) => c.passed).length,
-    u.criteria.length,
-    ...SIGNAL_NAMES.map((s) => u.signals[s]),
-    u.segments.map((s) => s.segment).join(';'),
-    u.reason,
-  ]);
-  return stringify([header, ...rows], { cast: { boolean: (v) => String(v) } });
 }
 
 export function registerUsers(program: Command): void {
@@ -83,7 +50,7 @@ export function registerUsers(program: Command): void {
             segments: resolveSegments(ctx.config.segments),
           });
           if (opts.csv) {
-            process.stdout.write(csvRows(users));
+            process.stdout.write(usersCsv(users));
             return;
           }
           if (opts.json) {

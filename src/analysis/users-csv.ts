@@ -1,0 +1,30 @@
+import { stringify } from 'csv-stringify/sync';
+import { SIGNAL_NAMES } from '../model/signals.js';
+import type { UserResult } from './score-users.js';
+
+/** One flat row per user: the verdict, every signal, the sentence. */
+export function usersCsv(users: readonly UserResult[]): string {
+  const header = [
+    'user_id',
+    'account_id',
+    'score',
+    'is_power_user',
+    'criteria_met',
+    'criteria_total',
+    ...SIGNAL_NAMES,
+    'segments',
+    'reason',
+  ];
+  const rows = users.map((u) => [
+    u.user_id,
+    u.account_id,
+    u.score,
+    u.is_power_user,
+    u.criteria.filter((c) => c.passed).length,
+    u.criteria.length,
+    ...SIGNAL_NAMES.map((s) => u.signals[s]),
+    u.segments.map((s) => s.segment).join(';'),
+    u.reason,
+  ]);
+  return stringify([header, ...rows], { cast: { boolean: (v) => String(v) } });
+}

@@ -1,0 +1,37 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { type ApiOptions, registerApi } from './register-api.js';
+
+/**
+ * The REST API with its OpenAPI 3 document (/api/v1/openapi.json), generated from the routes'
+ * zod schemas, and interactive docs (/api/v1/docs). Only /api/v1 routes are documented: the
+ * collector's routes follow Segment's and PostHog's own protocols (docs/ingest-protocols.md).
+ */
+export function registerApiWithDocs(app: FastifyInstance, options: ApiOptions): void {
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'powerlens API',
+        version: '1.0.0',
+        description:
+          "Power users of a product: who they are, why, how they change over time, and what it means per account. Every route takes the project's read key as a bearer token.",
+      },
+      components: {
+        securitySchemes: {
+          readKey: { type: 'http', scheme: 'bearer', description: 'The project read key' },
+        },
+      },
+      security: [{ readKey: [] }],
+    },
+    transform: (input) =>
+      input.url.startsWith('/api/v1/') && !input.url.startsWith('/api/v1/docs')
+        ? jsonSchemaTransform(input)
+        : { schema: { ...input.schema, hide: true }, url: input.url },
+  });
+  app.register(swaggerUi, { routePrefix: '/api/v1/docs' });
+  registerApi(app, options);
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

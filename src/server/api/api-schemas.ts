@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { PERIOD_KINDS } from '../../time/periods.js';
+
+/**
+ * The REST API's parameters and answers, in zod: requests are validated with them and the
+ * OpenAPI document at /api/v1/openapi.json is generated from them (fastify-type-provider-zod),
+ * as the config's own schemas generate the definition bodies.
+ */
+
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'use a date written YYYY-MM-DD' })
+  .describe('A local day, YYYY-MM-DD.');
+
+export const ScoringQuery = z.object({
+  definition: z.string().optional().describe('A named definition (default: the config default).'),
+  as_of: day.optional().describe('Last day of the window (default: the last day with data).'),
+  window: z.coerce.number().int().min(1).max(366).optional().describe('Window in days.'),
+});
+
+export const UsersQuery = ScoringQuery.extend({
+  power: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('true: power users only; false: everyone else only.'),
+  q: z.string().max(200).optional().describe('Users or accounts whose id contains this text.'),
+  segment: z.string().optional().describe('Power users in this segment.'),
+  sort: z
+    .enum(['score', 'user_id', 'account_id', 'days_active', 'key_actions', 'events'])
+    .default('score'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  format: z.enum(['json', 'csv']).default('json').describe('csv: every matching user as CSV.'),
+});
+
+export const UserParams = z.object({ user_id: z.string().min(1).max(500) });
+export const NameParams = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, {
+    message: 'use lower-case letters, digits and _ (starting with a letter)',
+  }),
+});
+
+export const WhatIfBody = z
+  .object({
+    definition: z.string().optional().describe('The named definition to start from.'),
+    as_of: day.optional(),
+    window: z.number().int().min(1).max(366).optional(),
+    set: z
+      .array(z.string())
+      .min(1)
+      .describe('Changes as KEY=VALUE, e.g. days_active.min=15 (as analyze --set).'),
+  })
+  .strict();
+
+export const LifecycleQuery = z.object({
+  definition: z.string().optional(),
+  period: z.enum(PERIOD_KINDS as ['day', 'week', 'month']).optional(),
+});
+
+export const LifecyclePeopleQuery = LifecycleQuery.extend({
+  state: z.enum(['new', 'retained', 'resurrected', 'at_risk', 'lost', 'emerging']),
+  at: day.optional().describe('A day of the period (default: the last period).'),
+});
+
+export const AccountsQuery = ScoringQuery.extend({
+  period: z.enum(PERIOD_KINDS as ['day', 'week', 'month']).optional(),
+  at_risk: z.enum(['true', 'false']).optional(),
+  expansion: z.enum(['true', 'false']).optional(),
+});
+
+const CriterionResult = z.object({
+  id: z.string(),
+  label: z.string(),
+  signal: z.string(),
+  op: z.string(),
+  threshold: z.number(),
+  value: z.number(),
+  top_percent: z.number(),
+  passed: z.boolean(),
+  decisive: z.boolean().optional(),
+});
+
+export const UserResultSchema = z.object({
+  user_id: z.string(),
+  account_id: z.string(),
+  score: z.number(),
+  is_power_user: z.boolean(),
+  reason: z.string(),
+  criteria: z.array(CriterionResult),
+  contributions: z.array(
+    z.object({
+      signal: z.string(),
+      weight: z.number(),
+      value: z.number(),
+      top_percent: z.number(),
+    }),
+  ),
+  signals: z.record(z.string(), z.number()),
+  advanced_features_used: z.array(z.string()),
+  segments: z.array(
+    z.object({
+      segment: z.string(),
+      label: z.string(),
+      reason: z.string(),
+      criteria: z.array(CriterionResult),
+    }),
+  ),
+});
+
+export const UsersPage = z.object({
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  users: z.array(UserResultSchema),
+});
+
+const CurvePoint = z.object({
+  days_active: z.number(),
+  users: z.number(),
+  power_users: z.number(),
+});
+
+export const ReportSchema = z.object({
+  project_id: z.string(),
+  as_of: z.string(),
+  window_days: z.number(),
+  definition: z.record(z.string(), z.unknown()),
+  totals: z.object({
+    events: z.number(),
+    users: z.number(),
+    accounts: z.number(),
+    first_day: z.string().nullable(),
+    last_day: z.string().nullable(),
+    active_users: z.number(),
+    power_users: z.number(),
+    power_user_share: z.number(),
+  }),
+  curves: z.object({ l30: z.array(CurvePoint), l7: z.array(CurvePoint) }),
+  concentration: z.object({
+    metric: z.string(),
+    total: z.number(),
+    top: z.array(z.object({ top_percent: z.number(), share: z.number() })),
+    lorenz: z.array(z.object({ users_percent: z.number(), actions_share: z.number() })),
+    gini: z.number(),
+  }),
+  power_vs_everyone_else: z.array(
+    z.object({
+      signal: z.string(),
+      power_users_median: z.number(),
+      power_users_mean: z.number(),
+      everyone_else_median: z.number(),
+      everyone_else_mean: z.number(),
+    }),
+  ),
+  feature_adoption: z.array(
+    z.object({
+      feature: z.string(),
+      label: z.string(),
+      kind: z.string(),
+      users: z.number(),
+      power_users: z.number(),
+      everyone_else: z.number(),
+      power_users_share: z.number(),
+      everyone_else_share: z.number(),
+    }),
+  ),
+  top_power_users: z.array(UserResultSchema),
+  segments: z.array(
+    z.object({
+      segment: z.string(),
+      label: z.string(),
+      description: z.string(),
+      power_users: z.number(),
+      share_of_power_users: z.number(),
+    }),
+  ),
+  what_if: z.record(z.string(), z.unknown()).optional(),
+  cache: z.object({ hit: z.boolean() }).loose().optional(),
+});
+
+export const DefinitionSummary = z.object({
+  name: z.string(),
+  description: z.string().nullable(),
+  kind: z.enum(['rule', 'score']),
+  window_days: z.number(),
+  text: z.string().describe('The definition in plain words.'),
+  is_default: z.boolean(),
+});
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe('Each invalid field with what to do about it.'),
+  })
+  .describe('RFC 9457 problem details (application/problem+json).');
+
+export const Loose = z.record(z.string(), z.unknown());

@@ -1,0 +1,311 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { parse } from 'csv-parse/sync';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemo } from '../../src/demo/generate-demo.js';
+import { Collector } from '../../src/ingest/collector/collector.js';
+import { runImport } from '../../src/ingest/import/run-import.js';
+import { runSnapshots } from '../../src/lifecycle/run-snapshots.js';
+import { type Config, ConfigSchema, parseConfigText } from '../../src/model/config.js';
+import { resolveDefinition } from '../../src/model/resolve-definition.js';
+import { resolveSegments } from '../../src/model/segments.js';
+import { createProject } from '../../src/projects/run-projects.js';
+import { runRollup } from '../../src/rollup/run-rollup.js';
+import { createServer } from '../../src/server/create-server.js';
+import { openApiValidator } from '../helpers/openapi-validator.js';
+import { openTempDb, type TempDb } from '../helpers/temp-db.js';
+
+/**
+ * The REST API on demo data, over a real Fastify server and a real DuckDB file: every endpoint,
+ * the read key refused when missing, when a write key, and when another project's; validation
+ * errors as problem+json; pagination; CSV; definitions written to the config file; and every
+ * answer checked against the OpenAPI document the server publishes.
+ */
+let db: TempDb;
+let app: FastifyInstance;
+let collector: Collector;
+let keys: { a: string; aWrite: string; b: string };
+let config: Config;
+let configFile: string;
+let check: Awaited<ReturnType<typeof openApiValidator>>;
+
+async function get(path: string, key: string | null = keys.a) {
+  const r = await app.inject({
+    method: 'GET',
+    url: path,
+    headers: key ? { authorization: `Bearer ${key}` } : {},
+  });
+  return r;
+}
+
+beforeAll(async () => {
+  db = await openTempDb();
+  const a = await createProject(db.engine, { name: 'Acme', timeZone: 'UTC' });
+  const b = await createProject(db.engine, { name: 'Other', timeZone: 'UTC' });
+  keys = { a: a.read_key, aWrite: a.write_key, b: b.read_key };
+  const events = join(db.dir, 'events.csv');
+  await generateDemo({
+    seed: 7,
+    users: 300,
+    days: 60,
+    end: '2026-10-31',
+    outPath: events,
+    truthPath: join(db.dir, 'truth.json'),
+  });
+  await runImport(db.engine, {
+    path: events,
+    projectId: 'acme',
+    timeZone: 'UTC',
+    now: new Date('2026-11-24T00:00:00Z'),
+  });
+  await runRollup(db.engine, { projectId: 'acme', timeZone: 'UTC', sessionGapMinutes: 30 });
+  // The other project has a little data of its own.
+  await runImport(db.engine, {
+    path: db.file(
+      'other.csv',
+      'timestamp,user_id,event\n2026-10-30T10:00:00Z,their-user,report_exported\n',
+    ),
+    projectId: 'other',
+    timeZone: 'UTC',
+    now: new Date('2026-11-24T00:00:00Z'),
+  });
+  await runRollup(db.engine, { projectId: 'other', timeZone: 'UTC', sessionGapMinutes: 30 });
+  configFile = db.file('powerlens.yaml', '# the team config\nproject: acme\n');
+  config = parseConfigText(readFileSync(configFile, 'utf8'), configFile);
+  collector = await Collector.start(db.engine, { logDir: join(db.dir, 'log') });
+  app = createServer({
+    collector,
+    api: {
+      engine: db.engine,
+      config: () => config,
+      configFile,
+      onConfigChange: (next) => {
+        config = next;
+      },
+    },
+  });
+  await app.ready();
+  const doc = (await get('/api/v1/openapi.json', null)).json();
+  check = await openApiValidator(doc);
+}, 120_000);
+afterAll(async () => {
+  await app?.close();
+  await collector?.close();
+  await db?.cleanup();
+});
+
+describe('REST API: access', () => {
+  it('refuses a request without the read key, with a write key, and with a malformed header', async () => {
+    for (const r of [
+      await get('/api/v1/report', null),
+      await get('/api/v1/report', keys.aWrite),
+      await app.inject({ url: '/api/v1/report', headers: { authorization: keys.a } }),
+    ]) {
+      expect(r.statusCode).toBe(401);
+      expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(r.json()).toMatchObject({ status: 401, title: 'Unauthorized' });
+    }
+  });
+
+  it("never shows one project's data with another project's key", async () => {
+    const mine = (await get('/api/v1/users?limit=1')).json() as { users: { user_id: string }[] };
+    const someone = mine.users[0]?.user_id as string;
+    const other = await get(`/api/v1/users/${someone}`, keys.b);
+    expect(other.statusCode).toBe(404);
+    expect(other.json().detail).toContain('no user');
+    const theirs = (await get('/api/v1/report', keys.b)).json();
+    expect(theirs.project_id).toBe('other');
+    expect(theirs.totals.users).toBe(1);
+    const theirUsers = (await get('/api/v1/users', keys.b)).json();
+    expect(theirUsers.users.map((u: { user_id: string }) => u.user_id)).toEqual(['their-user']);
+  });
+});
+
+describe('REST API: reading', () => {
+  it('the report, matching the OpenAPI document', async () => {
+    const r = await get('/api/v1/report');
+    expect(r.statusCode).toBe(200);
+    const report = r.json();
+    check('/api/v1/report', 'get', 200, report);
+    expect(report.totals.active_users).toBeGreaterThan(100);
+    expect(report.curves.l30).toHaveLength(30);
+    expect(report.segments.map((s: { segment: string }) => s.segment)).toEqual([
+      'innovator',
+      'advocate',
+      'optimizer',
+    ]);
+  });
+
+  it('users: filtered, sorted and paginated, as JSON and CSV', async () => {
+    const page1 = (await get('/api/v1/users?sort=user_id&order=asc&limit=5')).json();
+    const page2 = (await get('/api/v1/users?sort=user_id&order=asc&limit=5&offset=5')).json();
+    check('/api/v1/users', 'get', 200, page1);
+    expect(page1.users).toHaveLength(5);
+    expect(page1.total).toBe(page2.total);
+    const ids = [...page1.users, ...page2.users].map((u: { user_id: string }) => u.user_id);
+    expect(ids).toEqual([...ids].sort());
+    expect(new Set(ids).size).toBe(10);
+    const power = (await get('/api/v1/users?power=true&limit=1000')).json();
+    expect(power.users.every((u: { is_power_user: boolean }) => u.is_power_user)).toBe(true);
+    const report = (await get('/api/v1/report')).json();
+    expect(power.total).toBe(report.totals.power_users);
+    const csv = await get('/api/v1/users?power=true&format=csv');
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const rows = parse(csv.body, { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(power.total);
+    expect(Object.keys(rows[0] ?? {}).slice(0, 4)).toEqual([
+      'user_id',
+      'account_id',
+      'score',
+      'is_power_user',
+    ]);
+    const found = (await get(`/api/v1/users?q=${ids[0]}`)).json();
+    expect(found.users.map((u: { user_id: string }) => u.user_id)).toContain(ids[0]);
+  });
+
+  it('one user with the explanation and daily activity; an unknown user is a 404', async () => {
+    const top = (await get('/api/v1/users?power=true&limit=1')).json().users[0];
+    const r = await get(`/api/v1/users/${top.user_id}`);
+    expect(r.statusCode).toBe(200);
+    const user = r.json();
+    check('/api/v1/users/{user_id}', 'get', 200, user);
+    expect(user).toMatchObject({ user_id: top.user_id, is_power_user: true });
+    expect(user.criteria.length).toBeGreaterThan(0);
+    expect(user.activity.length).toBeGreaterThan(5);
+    expect(user.activity[0]).toHaveProperty('day');
+    const missing = await get('/api/v1/users/nobody-here');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().detail).toContain('no user "nobody-here"');
+  });
+
+  it('the catalogue', async () => {
+    const r = await get('/api/v1/catalogue');
+    expect(r.statusCode).toBe(200);
+    expect(r.json().features.length).toBeGreaterThan(10);
+  });
+
+  it('says what is wrong with a parameter, and where', async () => {
+    const r = await get('/api/v1/users?limit=0&as_of=2026-13');
+    expect(r.statusCode).toBe(400);
+    const p = r.json();
+    check('/api/v1/users', 'get', 400, p);
+    expect(p.errors.map((e: { path: string }) => e.path).sort()).toEqual(['as_of', 'limit']);
+    const unknown = await get('/api/v1/report?definition=nope');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().detail).toContain('no definition "nope"');
+  });
+});
+
+describe('REST API: definitions and what-if', () => {
+  it('lists and reads definitions', async () => {
+    const list = (await get('/api/v1/definitions')).json();
+    check('/api/v1/definitions', 'get', 200, list);
+    expect(list.definitions[0]).toMatchObject({ name: 'default', is_default: true });
+    const one = (await get('/api/v1/definitions/default')).json();
+    expect(one.definition).toHaveProperty('rule');
+  });
+
+  it('refuses an invalid definition with precise errors, saves a valid one into the config', async () => {
+    const put = (body: unknown) =>
+      app.inject({
+        method: 'PUT',
+        url: '/api/v1/definitions/frequent',
+        headers: { authorization: `Bearer ${keys.a}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+    const bad = await put({ window_days: 30, rule: { signal: 'days_activ', min: 10 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors).toContainEqual({
+      path: 'rule.signal',
+      message: expect.stringContaining('did you mean days_active'),
+    });
+    const good = await put({ window_days: 30, rule: { signal: 'days_active', min: 10 } });
+    expect(good.statusCode).toBe(200);
+    const text = readFileSync(configFile, 'utf8');
+    expect(text).toContain('# the team config');
+    expect(text).toContain('frequent:');
+    const report = (await get('/api/v1/report?definition=frequent')).json();
+    expect(report.definition.name).toBe('frequent');
+    const malformed = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/definitions/frequent',
+      headers: { authorization: `Bearer ${keys.a}`, 'content-type': 'application/json' },
+      payload: '{"window_days": ',
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().title).toBe('Malformed JSON');
+  });
+
+  it('what-if: the new counts, and who enters and leaves', async () => {
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/v1/what-if',
+      headers: { authorization: `Bearer ${keys.a}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ set: ['days_active.min=10'] }),
+    });
+    expect(r.statusCode).toBe(200);
+    const body = r.json();
+    check('/api/v1/what-if', 'post', 200, body);
+    expect(body.what_if.entering).toBeGreaterThan(0);
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/api/v1/what-if',
+      headers: { authorization: `Bearer ${keys.a}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ set: ['days_active.mni=10'] }),
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+});
+
+describe('REST API: lifecycle and accounts', () => {
+  it('lifecycle and the people in a state, once there are snapshots; accounts', async () => {
+    const none = await get('/api/v1/lifecycle/people?state=retained');
+    expect(none.statusCode).toBe(404);
+    await runSnapshots(db.engine, {
+      projectId: 'acme',
+      definition: resolveDefinition(ConfigSchema.parse({})),
+      catalogue: config.catalogue,
+      segments: resolveSegments({}),
+      period: 'week',
+      from: '2026-09-07',
+    });
+    const lc = (await get('/api/v1/lifecycle')).json();
+    expect(lc.periods.length).toBe(8);
+    const people = (await get('/api/v1/lifecycle/people?state=retained')).json();
+    check('/api/v1/lifecycle/people', 'get', 200, people);
+    expect(people.people.length).toBe(lc.periods.at(-1).states.retained);
+    const accounts = (await get('/api/v1/accounts')).json();
+    expect(accounts.accounts.length).toBeGreaterThan(10);
+    const bad = await get('/api/v1/lifecycle/people?state=gone');
+    expect(bad.statusCode).toBe(400);
+  });
+});
+
+describe('REST API: the OpenAPI document', () => {
+  it('is a valid OpenAPI 3 document listing every endpoint, and the docs are served', async () => {
+    const doc = (await get('/api/v1/openapi.json', null)).json();
+    await SwaggerParser.validate(structuredClone(doc));
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/v1/accounts',
+      '/api/v1/catalogue',
+      '/api/v1/definitions',
+      '/api/v1/definitions/{name}',
+      '/api/v1/lifecycle',
+      '/api/v1/lifecycle/people',
+      '/api/v1/report',
+      '/api/v1/users',
+      '/api/v1/users/{user_id}',
+      '/api/v1/what-if',
+    ]);
+    const report = doc.paths['/api/v1/report'].get.responses['200'].content['application/json'];
+    expect(Object.keys(report.schema.properties)).toContain('power_vs_everyone_else');
+    // A tampered answer fails the check: the document really describes the answers.
+    expect(() => check('/api/v1/report', 'get', 200, { totals: 'none' })).toThrow();
+    const docs = await app.inject({ url: '/api/v1/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.body).toContain('swagger');
+  });
+});
