@@ -7,6 +7,7 @@ import { registerSegmentRoutes } from '../ingest/collector/segment-routes.js';
 import { type CollectorLimits, DEFAULT_COLLECTOR_LIMITS } from '../model/collector-config.js';
 import { registerApiWithDocs } from './api/api-docs.js';
 import type { ApiOptions } from './api/register-api.js';
+import { registerDashboard } from './dashboard.js';
 
 export interface ServerOptions {
   collector: Collector;
@@ -69,7 +70,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
   });
   registerSegmentRoutes(app, options.collector, limits.segment);
   registerPostHogRoutes(app, options.collector, limits.posthog);
-  if (options.api) registerApiWithDocs(app, options.api);
+  if (options.api) {
+    registerApiWithDocs(app, options.api);
+    registerDashboard(app);
+  }
   // Whatever goes wrong in a handler is answered, never a crash; details stay in the log.
   app.setErrorHandler((err, req, reply) => {
     const code = (err as { statusCode?: number }).statusCode;

@@ -13,6 +13,7 @@ import { resolveDefinition } from '../../src/model/resolve-definition.js';
 import { resolveSegments } from '../../src/model/segments.js';
 import { createProject } from '../../src/projects/run-projects.js';
 import { runRollup } from '../../src/rollup/run-rollup.js';
+import { Sessions } from '../../src/server/api/sessions.js';
 import { createServer } from '../../src/server/create-server.js';
 import { openApiValidator } from '../helpers/openapi-validator.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
@@ -30,6 +31,7 @@ let keys: { a: string; aWrite: string; b: string };
 let config: Config;
 let configFile: string;
 let check: Awaited<ReturnType<typeof openApiValidator>>;
+const sessions = new Sessions();
 
 async function get(path: string, key: string | null = keys.a) {
   const r = await app.inject({
@@ -84,6 +86,7 @@ beforeAll(async () => {
       onConfigChange: (next) => {
         config = next;
       },
+      sessions,
     },
   });
   await app.ready();
@@ -120,6 +123,28 @@ describe('REST API: access', () => {
     expect(theirs.totals.users).toBe(1);
     const theirUsers = (await get('/api/v1/users', keys.b)).json();
     expect(theirUsers.users.map((u: { user_id: string }) => u.user_id)).toEqual(['their-user']);
+  });
+});
+
+describe('REST API: the dashboard sign-in', () => {
+  it('trades a one-time code for a session token, once', async () => {
+    const code = sessions.issueCode('acme');
+    const login = (c: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/login',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ code: c }),
+      });
+    const first = await login(code);
+    expect(first.statusCode).toBe(200);
+    const { token, project_id } = first.json();
+    expect(project_id).toBe('acme');
+    expect((await get('/api/v1/report', token)).json().project_id).toBe('acme');
+    const again = await login(code);
+    expect(again.statusCode).toBe(401);
+    expect(again.json().detail).toContain('login link is used, expired or unknown');
+    expect((await get('/api/v1/report', 'pl_s_made-up')).statusCode).toBe(401);
   });
 });
 
@@ -295,6 +320,7 @@ describe('REST API: the OpenAPI document', () => {
       '/api/v1/definitions/{name}',
       '/api/v1/lifecycle',
       '/api/v1/lifecycle/people',
+      '/api/v1/login',
       '/api/v1/report',
       '/api/v1/users',
       '/api/v1/users/{user_id}',

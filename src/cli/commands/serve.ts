@@ -5,6 +5,7 @@ import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { Collector } from '../../ingest/collector/collector.js';
 import { collectorLimits } from '../../model/collector-config.js';
 import { DEFAULT_CONFIG_FILE } from '../../model/config.js';
+import { Sessions } from '../../server/api/sessions.js';
 import { createServer } from '../../server/create-server.js';
 import { type GlobalOptions, localDataPath, openContext, withDataOptions } from '../context.js';
 import { parsePositiveInt } from './parse-options.js';
@@ -60,6 +61,7 @@ export function registerServe(program: Command): void {
         log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
       });
       let config = ctx.config;
+      const sessions = new Sessions();
       const app = createServer({
         collector,
         logger: true,
@@ -71,11 +73,16 @@ export function registerServe(program: Command): void {
           onConfigChange: (next) => {
             config = next;
           },
+          sessions,
         },
       });
       const address = await app.listen({ host: opts.host, port: opts.port });
       process.stderr.write(`powerlens collector on ${address} (log ${logDir})\n`);
       process.stderr.write(`REST API on ${address}/api/v1 (docs: ${address}/api/v1/docs)\n`);
+      // The code is in the fragment, which the browser never sends: it stays out of server logs.
+      process.stderr.write(
+        `Dashboard for project ${ctx.projectId}: ${address}/#login=${sessions.issueCode(ctx.projectId)} (one-time link, 15 minutes)\n`,
+      );
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;

@@ -47,6 +47,7 @@ import {
   WhatIfBody,
 } from './api-schemas.js';
 import { ProblemError, problem } from './problem.js';
+import type { Sessions } from './sessions.js';
 
 export interface ApiOptions {
   engine: Engine;
@@ -55,6 +56,8 @@ export interface ApiOptions {
   /** Where definitions are written (powerlens.yaml), or null when there is no file to write. */
   configFile: string | null;
   onConfigChange?: (config: Config) => void;
+  /** The dashboard's one-time login codes and sessions (sessions.ts). */
+  sessions?: Sessions;
 }
 
 const KEY_CACHE_MS = 60_000;
@@ -103,10 +106,16 @@ async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<voi
   });
 
   api.decorateRequest('projectId', '');
+  const sessions = options.sessions;
   api.addHook('onRequest', async (req, reply) => {
+    if (req.url === '/api/v1/login') return;
     const header = req.headers.authorization ?? '';
     const key = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    const projectId = key ? await projectOf(key) : null;
+    const projectId = key
+      ? key.startsWith('pl_s_')
+        ? (sessions?.projectOf(key) ?? null)
+        : await projectOf(key)
+      : null;
     if (!projectId) {
       return problem(
         reply,
@@ -168,6 +177,30 @@ async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<voi
   });
 
   const problems = { 400: Problem, 401: Problem, 404: Problem };
+
+  api.post(
+    '/api/v1/login',
+    {
+      schema: {
+        summary:
+          "The dashboard's sign-in: a one-time code from serve's login link for a session token",
+        security: [],
+        body: z.object({ code: z.string().min(1).max(200) }).strict(),
+        response: { 200: z.object({ token: z.string(), project_id: z.string() }), ...problems },
+      },
+    },
+    async (req) => {
+      const session = sessions?.redeem(req.body.code);
+      if (!session) {
+        throw new ProblemError(
+          401,
+          'Unauthorized',
+          'the login link is used, expired or unknown: restart serve for a new one, or sign in with the read key',
+        );
+      }
+      return { token: session.token, project_id: session.projectId };
+    },
+  );
   const ctx = (req: FastifyRequest) => {
     const config = options.config();
     return { config, projectId: req.projectId, segments: resolveSegments(config.segments) };

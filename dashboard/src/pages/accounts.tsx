@@ -1,0 +1,107 @@
+import { useState } from 'preact/hooks';
+import { getJson } from '../api.js';
+import { Empty, Loaded, useApi } from '../components/states.js';
+import { int, pct } from '../format.js';
+import type { Account } from '../types.js';
+
+export function Accounts() {
+  const [filter, setFilter] = useState<'' | 'at_risk' | 'expansion'>('');
+  const [open, setOpen] = useState<string | null>(null);
+  const state = useApi(
+    () =>
+      getJson<{ accounts: Account[]; compared_periods: boolean }>(
+        filter ? `/accounts?${filter}=true` : '/accounts',
+      ),
+    [filter],
+  );
+  return (
+    <section>
+      <h1>Accounts</h1>
+      <div class="toolbar">
+        <label>
+          Show
+          <select
+            value={filter}
+            onChange={(e) => setFilter((e.target as HTMLSelectElement).value as typeof filter)}
+          >
+            <option value="">every account</option>
+            <option value="at_risk">at risk</option>
+            <option value="expansion">expansion chances</option>
+          </select>
+        </label>
+      </div>
+      <Loaded state={state} what="accounts">
+        {(r) =>
+          r.accounts.length === 0 ? (
+            <Empty>No account here.</Empty>
+          ) : (
+            <div class="table-wrap">
+              {!r.compared_periods && (
+                <p class="muted">
+                  Only one period of snapshots: risks over time need powerlens backfill --from DATE.
+                </p>
+              )}
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">account</th>
+                    <th scope="col">active</th>
+                    <th scope="col">power users</th>
+                    <th scope="col">share</th>
+                    <th scope="col">coverage</th>
+                    <th scope="col">signals</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.accounts.slice(0, 200).map((a) => (
+                    <>
+                      <tr key={a.account_id}>
+                        <td>
+                          <button
+                            type="button"
+                            class="link"
+                            aria-expanded={open === a.account_id}
+                            onClick={() => setOpen(open === a.account_id ? null : a.account_id)}
+                          >
+                            {a.account_id}
+                          </button>
+                        </td>
+                        <td>{int(a.active_users)}</td>
+                        <td>{int(a.power_users)}</td>
+                        <td>{pct(a.power_user_share, 0)}</td>
+                        <td>{pct(a.catalogue_coverage, 0)}</td>
+                        <td>
+                          {a.signals.map((s) => (
+                            <span key={s.signal} class={`badge ${s.kind}`}>
+                              {s.signal.replaceAll('_', ' ')}
+                            </span>
+                          ))}
+                        </td>
+                      </tr>
+                      {open === a.account_id && (
+                        <tr key={`${a.account_id}-detail`}>
+                          <td colSpan={6}>
+                            {a.signals.map((s) => (
+                              <p key={s.signal}>
+                                <strong>{s.kind}</strong>: {s.explanation}
+                              </p>
+                            ))}
+                            <p>
+                              Days active of its users (L
+                              {a.curve.length ? Math.max(...a.curve.map((c) => c.days_active)) : 0}
+                              ): {a.curve.map((c) => `${c.days_active}d × ${c.users}`).join(', ')}
+                            </p>
+                          </td>
+                        </tr>
+                      )}
+                    </>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Loaded>
+    </section>
+  );
+}

@@ -1,0 +1,212 @@
+import type { ChartConfiguration } from 'chart.js';
+import { useMemo } from 'preact/hooks';
+import { getJson } from '../api.js';
+import { ChartView } from '../components/chart.js';
+import { Empty, Loaded, useApi } from '../components/states.js';
+import { int, pct } from '../format.js';
+import type { CurvePoint, LifecycleReport, Report } from '../types.js';
+
+const POWER = '#5b3cc4';
+const OTHERS = '#b9b2d6';
+
+function curveConfig(points: CurvePoint[]): ChartConfiguration {
+  return {
+    type: 'bar',
+    data: {
+      labels: points.map((p) => String(p.days_active)),
+      datasets: [
+        {
+          label: 'power users',
+          data: points.map((p) => p.power_users),
+          backgroundColor: POWER,
+          stack: 's',
+        },
+        {
+          label: 'everyone else',
+          data: points.map((p) => p.users - p.power_users),
+          backgroundColor: OTHERS,
+          stack: 's',
+        },
+      ],
+    },
+    options: {
+      scales: {
+        x: { stacked: true, title: { display: true, text: 'days active' } },
+        y: { stacked: true, title: { display: true, text: 'users' } },
+      },
+    },
+  };
+}
+
+function Curve({ title, points }: { title: string; points: CurvePoint[] }) {
+  const config = useMemo(() => curveConfig(points), [points]);
+  const total = points.reduce((a, p) => a + p.users, 0);
+  return (
+    <section class="card">
+      <h2>{title}</h2>
+      <ChartView
+        config={config}
+        label={`${title}: ${int(total)} users by days active, power users stacked on everyone else`}
+      />
+    </section>
+  );
+}
+
+function Lifecycle() {
+  const state = useApi(() => getJson<LifecycleReport>('/lifecycle'), []);
+  return (
+    <section class="card wide">
+      <h2>Power users over time</h2>
+      <Loaded state={state} what="lifecycle">
+        {(lc) => {
+          if (lc.periods.length === 0) {
+            return (
+              <Empty>
+                No snapshots yet: run powerlens backfill --from DATE to see power users over time.
+              </Empty>
+            );
+          }
+          const config: ChartConfiguration = {
+            type: 'line',
+            data: {
+              labels: lc.periods.map((p) => p.period_start),
+              datasets: [
+                {
+                  label: 'power users',
+                  data: lc.periods.map((p) => p.power_users),
+                  borderColor: POWER,
+                },
+              ],
+            },
+          };
+          const last = lc.periods.at(-1);
+          return (
+            <>
+              <ChartView config={config} label="Power users per period" />
+              {last && !last.baseline && (
+                <table>
+                  <caption>Lifecycle in the period of {last.period_start}</caption>
+                  <thead>
+                    <tr>
+                      {Object.keys(last.states).map((s) => (
+                        <th scope="col" key={s}>
+                          {s.replace('_', ' ')}
+                        </th>
+                      ))}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    <tr>
+                      {Object.entries(last.states).map(([s, n]) => (
+                        <td key={s}>{int(n)}</td>
+                      ))}
+                    </tr>
+                  </tbody>
+                </table>
+              )}
+            </>
+          );
+        }}
+      </Loaded>
+    </section>
+  );
+}
+
+export function Overview() {
+  const state = useApi(() => getJson<Report>('/report'), []);
+  return (
+    <Loaded state={state} what="the report">
+      {(r) => {
+        if (r.totals.active_users === 0) {
+          return (
+            <Empty>
+              No active users in the {r.window_days} days to {r.as_of}.
+            </Empty>
+          );
+        }
+        const lorenz: ChartConfiguration = {
+          type: 'line',
+          data: {
+            labels: r.concentration.lorenz.map((p) => `${p.users_percent}%`),
+            datasets: [
+              {
+                label: 'share of key actions',
+                data: r.concentration.lorenz.map((p) => p.actions_share * 100),
+                borderColor: POWER,
+                fill: true,
+              },
+            ],
+          },
+          options: {
+            scales: { y: { min: 0, max: 100, title: { display: true, text: '% of key actions' } } },
+          },
+        };
+        return (
+          <>
+            <p class="as-of">
+              {r.window_days} days to {r.as_of}, definition “{r.definition.name}”
+            </p>
+            <div class="kpis">
+              <div class="kpi">
+                <span class="label">Active users</span>
+                <span class="value" data-testid="kpi-active">
+                  {int(r.totals.active_users)}
+                </span>
+              </div>
+              <div class="kpi">
+                <span class="label">Power users</span>
+                <span class="value" data-testid="kpi-power">
+                  {int(r.totals.power_users)}
+                </span>
+              </div>
+              <div class="kpi">
+                <span class="label">Share</span>
+                <span class="value" data-testid="kpi-share">
+                  {pct(r.totals.power_user_share)}
+                </span>
+              </div>
+            </div>
+            <div class="grid">
+              <Curve title="Power User Curve (L30)" points={r.curves.l30} />
+              <Curve title="Power User Curve (L7)" points={r.curves.l7} />
+              <section class="card">
+                <h2>Concentration of key actions</h2>
+                <ChartView
+                  config={lorenz}
+                  label={`Lorenz curve of key actions, Gini ${r.concentration.gini.toFixed(2)}`}
+                />
+                <p>
+                  The top {r.concentration.top[0]?.top_percent}% of users do{' '}
+                  {pct(r.concentration.top[0]?.share ?? 0, 0)} of the key actions (Gini{' '}
+                  {r.concentration.gini.toFixed(2)}).
+                </p>
+              </section>
+              <section class="card">
+                <h2>Segments of the power users</h2>
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">segment</th>
+                      <th scope="col">power users</th>
+                      <th scope="col">share</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {r.segments.map((s) => (
+                      <tr key={s.segment}>
+                        <td>{s.label}</td>
+                        <td>{int(s.power_users)}</td>
+                        <td>{pct(s.share_of_power_users, 0)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </section>
+              <Lifecycle />
+            </div>
+          </>
+        );
+      }}
+    </Loaded>
+  );
+}

@@ -1,0 +1,123 @@
+import { getJson } from '../api.js';
+import { Loaded, useApi } from '../components/states.js';
+import { int } from '../format.js';
+import type { UserResult } from '../types.js';
+
+interface Explanation extends UserResult {
+  as_of: string;
+  window_days: number;
+  definition: string;
+  features_used: { feature: string; label: string; kind: string; uses: number }[];
+  activity: { day: string; events: number; sessions: number; active_seconds: number }[];
+}
+
+/** The last 13 weeks as a calendar, a cell per day shaded by events. */
+function Calendar({ asOf, activity }: { asOf: string; activity: Explanation['activity'] }) {
+  const byDay = new Map(activity.map((a) => [a.day, a.events]));
+  const max = Math.max(1, ...activity.map((a) => a.events));
+  const end = new Date(`${asOf}T00:00:00Z`);
+  const days = Array.from({ length: 91 }, (_, i) => {
+    const d = new Date(end.getTime() - (90 - i) * 86_400_000).toISOString().slice(0, 10);
+    return { day: d, events: byDay.get(d) ?? 0 };
+  });
+  return (
+    <div
+      class="calendar"
+      role="img"
+      aria-label={`${activity.length} active days in the last 91 days`}
+    >
+      {days.map((d) => (
+        <span
+          key={d.day}
+          title={`${d.day}: ${d.events} events`}
+          style={{ opacity: d.events === 0 ? 0.08 : 0.25 + (0.75 * d.events) / max }}
+        />
+      ))}
+    </div>
+  );
+}
+
+export function UserPage({ userId }: { userId: string }) {
+  const state = useApi(
+    () => getJson<Explanation>(`/users/${encodeURIComponent(userId)}`),
+    [userId],
+  );
+  return (
+    <Loaded state={state} what={`user ${userId}`}>
+      {(u) => (
+        <section>
+          <p>
+            <a href="#/users">← Users</a>
+          </p>
+          <h1>
+            {u.user_id} {u.account_id && <span class="muted">@ {u.account_id}</span>}
+          </h1>
+          <p class="verdict" data-testid="verdict">
+            {u.is_power_user ? 'A power user' : 'Not a power user'} — score {u.score}, definition “
+            {u.definition}”, {u.window_days} days to {u.as_of}
+          </p>
+          <p>{u.reason}</p>
+          {u.segments.map((s) => (
+            <p key={s.segment} class="segment">
+              {s.reason}
+            </p>
+          ))}
+          <div class="grid">
+            <section class="card">
+              <h2>Criteria</h2>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">criterion</th>
+                    <th scope="col">value</th>
+                    <th scope="col">threshold</th>
+                    <th scope="col">met</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {u.criteria.map((c) => (
+                    <tr key={c.id}>
+                      <td>{c.id}</td>
+                      <td>{int(c.value)}</td>
+                      <td>
+                        {c.op === 'top_percent'
+                          ? `top ${c.threshold}% (is top ${c.top_percent}%)`
+                          : `${c.op === 'max' ? '≤' : '≥'} ${c.threshold}`}
+                      </td>
+                      <td>{c.passed ? '✓ yes' : '✗ no'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+            <section class="card">
+              <h2>Activity, last 13 weeks</h2>
+              <Calendar asOf={u.as_of} activity={u.activity} />
+            </section>
+            <section class="card">
+              <h2>Features used</h2>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">feature</th>
+                    <th scope="col">kind</th>
+                    <th scope="col">uses</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {u.features_used.map((f) => (
+                    <tr key={f.feature}>
+                      <td>{f.label}</td>
+                      <td>{f.kind}</td>
+                      <td>{int(f.uses)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          </div>
+        </section>
+      )}
+    </Loaded>
+  );
+}
