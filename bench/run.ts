@@ -9,6 +9,7 @@
  *                                          # by an earlier run (a full run when there is none)
  *   npm run bench -- --only engines        # the same report on DuckDB and on ClickHouse (chDB)
  *   npm run bench -- --only lifecycle      # a year of weekly snapshots, lifecycle, accounts
+ *   npm run bench -- --only api            # API answers and the dashboard's first load
  *
  * Report options: --runs N (warm runs, default 5), --raw-runs N (default 3), --memory-limit SIZE
  * (DuckDB memory limit of the rollup report's process).
@@ -20,6 +21,7 @@ import { generateDemo } from '../src/demo/generate-demo.js';
 import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { runImport } from '../src/ingest/import/run-import.js';
 import { runRollup } from '../src/rollup/run-rollup.js';
+import { runApiBench } from './api-bench.js';
 import { runEnginesBench } from './engines-bench.js';
 import { runIngestBench } from './ingest-bench.js';
 import { runLifecycleBench } from './lifecycle-bench.js';
@@ -35,7 +37,7 @@ const { values: args } = parseArgs({
     'memory-limit': { type: 'string' },
   },
 });
-const PARTS = ['report', 'ingest', 'engines', 'lifecycle'];
+const PARTS = ['report', 'ingest', 'engines', 'lifecycle', 'api'];
 if (args.only !== undefined && !PARTS.includes(args.only)) {
   throw new Error(`--only ${args.only}: the parts that run alone are ${PARTS.join(', ')}`);
 }
@@ -137,7 +139,17 @@ async function lifecycleBench(): Promise<void> {
   console.log(JSON.stringify({ lifecycle: result }, null, 2));
 }
 
+/** The API's answers and the dashboard's first load (bench/api-bench.ts). */
+async function apiBench(): Promise<void> {
+  const result = await runApiBench(join(DIR, 'bench-parquet.duckdb'));
+  console.log(JSON.stringify({ api: result }, null, 2));
+}
+
 async function main(): Promise<void> {
+  if (args.only === 'api' && existsSync(join(DIR, 'bench-parquet.duckdb'))) {
+    await apiBench();
+    return;
+  }
   if (args.only === 'lifecycle' && existsSync(join(DIR, 'bench-parquet.duckdb'))) {
     await lifecycleBench();
     return;
@@ -225,6 +237,7 @@ async function main(): Promise<void> {
   await reportBench();
   await enginesBench();
   await lifecycleBench();
+  await apiBench();
   await runIngestBench({ seconds: 30, connections: 16 });
 }
 
