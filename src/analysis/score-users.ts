@@ -166,3 +166,75 @@ export async function readScoredUsers(
     toUserResult(definition, r, options.labels, memberships.get(r.user_id) ?? []),
   );
 }
+
+export type UserSort =
+  | 'score'
+  | 'user_id'
+  | 'account_id'
+  | 'days_active'
+  | 'key_actions'
+  | 'events';
+
+export interface UserPageQuery {
+  /** Power users only (true), everyone else only (false), or everyone. */
+  power?: boolean | undefined;
+  /** Users whose id or account id contains this text (case-insensitive). */
+  text?: string | undefined;
+  sort: UserSort;
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+/**
+ * One page of the last scoring's users, filtered, sorted and cut in SQL, with the total: the
+ * users page of the API builds explanations for the page only, not for every user.
+ */
+export async function readScoredPage(
+  engine: Engine,
+  definition: Definition,
+  query: UserPageQuery,
+  options: { labels?: ReadonlyMap<string, string>; segments?: readonly Segment[] } = {},
+): Promise<{ total: number; users: UserResult[] }> {
+  const d = DIALECTS[engine.dialect];
+  const power = d.param('power', 'String');
+  const text = d.param('text', 'String');
+  const where = `(${power} = '' OR is_power_user = (${power} = 'true'))
+    AND (${text} = '' OR position(${text} IN lower(user_id)) > 0
+      OR position(${text} IN lower(account_id)) > 0)`;
+  const params = {
+    power: query.power === undefined ? '' : String(query.power),
+    text: (query.text ?? '').toLowerCase(),
+    limit: query.limit,
+    offset: query.offset,
+  };
+  // The sort column comes from a closed list, never from the request's text.
+  const column: Record<UserSort, string> = {
+    score: 'score',
+    user_id: 'user_id',
+    account_id: 'account_id',
+    days_active: 'days_active',
+    key_actions: 'key_actions',
+    events: 'events',
+  };
+  const dir = query.order === 'asc' ? 'ASC' : 'DESC';
+  const [count] = await engine.query<{ n: number }>(
+    `SELECT count(*) AS n FROM scored WHERE ${where}`,
+    params,
+  );
+  const rows = await engine.query<ScoredRow>(
+    `SELECT * FROM scored WHERE ${where}
+     ORDER BY ${column[query.sort]} ${dir}, user_id ${dir}
+     LIMIT ${d.param('limit', 'Int64')} OFFSET ${d.param('offset', 'Int64')}`,
+    params,
+  );
+  const memberships = options.segments
+    ? await segmentMemberships(engine, options.segments, definition.window_days)
+    : new Map<string, SegmentMembership[]>();
+  return {
+    total: count?.n ?? 0,
+    users: rows.map((r) =>
+      toUserResult(definition, r, options.labels, memberships.get(r.user_id) ?? []),
+    ),
+  };
+}

@@ -12,7 +12,13 @@ import { explainUser } from '../../analysis/explain-user.js';
 import { cachedAnalysis } from '../../analysis/report-cache.js';
 import { AnalysisError, resolveAsOf, runAnalysis } from '../../analysis/run-analysis.js';
 import { runCatalogue } from '../../analysis/run-catalogue.js';
-import { readScoredUsers, scoreInto, type UserResult } from '../../analysis/score-users.js';
+import {
+  featureLabels,
+  readScoredPage,
+  readScoredUsers,
+  scoreInto,
+  type UserResult,
+} from '../../analysis/score-users.js';
 import { usersCsv } from '../../analysis/users-csv.js';
 import type { Engine } from '../../engines/engine.js';
 import { lifecyclePeople, lifecycleReport } from '../../lifecycle/lifecycle-report.js';
@@ -253,10 +259,36 @@ async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<voi
       const { config, projectId, segments } = ctx(req);
       const q = req.query;
       const definition = resolveDefinition(config, { name: q.definition, windowDays: q.window });
-      const all = await inTurn(async () => {
+      const score = async () => {
         const asOf = await resolveAsOf(engine, projectId, q.as_of);
         await scoreInto(engine, definition, { projectId, asOf, catalogue: config.catalogue });
-        return readScoredUsers(engine, definition, { segments });
+      };
+      // A page of JSON is cut in SQL; CSV (everyone) and a segment filter read every user.
+      if (q.format === 'json' && !q.segment) {
+        const page = await inTurn(async () => {
+          await score();
+          return readScoredPage(
+            engine,
+            definition,
+            {
+              power: q.power === undefined ? undefined : q.power === 'true',
+              text: q.q,
+              sort: q.sort,
+              order: q.order,
+              limit: q.limit,
+              offset: q.offset,
+            },
+            { segments, labels: featureLabels(config.catalogue) },
+          );
+        });
+        return { total: page.total, limit: q.limit, offset: q.offset, users: page.users };
+      }
+      const all = await inTurn(async () => {
+        await score();
+        return readScoredUsers(engine, definition, {
+          segments,
+          labels: featureLabels(config.catalogue),
+        });
       });
       const needle = q.q?.toLowerCase();
       const picked = all.filter(
