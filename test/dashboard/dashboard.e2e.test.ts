@@ -90,13 +90,26 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const code = sessions.issueCode('acme');
     await page.goto(`${base}/#login=${code}`);
-    const report = await api<{ totals: { active_users: number; power_users: number } }>('/report');
+    const report = await api<{
+      totals: { active_users: number; power_users: number };
+      curves: Record<'l30' | 'l7', { days_active: number; users: number; power_users: number }[]>;
+    }>('/report');
     const power = page.getByTestId('kpi-power');
     await power.waitFor();
     expect(await power.textContent()).toBe(report.totals.power_users.toLocaleString('en-US'));
     expect(await page.getByTestId('kpi-active').textContent()).toBe(
       report.totals.active_users.toLocaleString('en-US'),
     );
+    // The curves' numbers, as the dashboard shows them, are the API's.
+    for (const id of ['l30', 'l7'] as const) {
+      const rows = await page
+        .getByTestId(`curve-${id}`)
+        .locator('tbody tr')
+        .evaluateAll((trs: { children: ArrayLike<{ textContent: string | null }> }[]) =>
+          trs.map((tr) => Array.from(tr.children, (td) => Number(td.textContent))),
+        );
+      expect(rows).toEqual(report.curves[id].map((p) => [p.days_active, p.users, p.power_users]));
+    }
     // The code left the address bar at once.
     expect(page.url()).not.toContain(code);
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-overview.png`, fullPage: true });

@@ -38,7 +38,7 @@ function curveConfig(points: CurvePoint[]): ChartConfiguration {
   };
 }
 
-function Curve({ title, points }: { title: string; points: CurvePoint[] }) {
+function Curve({ title, points, id }: { title: string; points: CurvePoint[]; id: string }) {
   const config = useMemo(() => curveConfig(points), [points]);
   const total = points.reduce((a, p) => a + p.users, 0);
   return (
@@ -48,6 +48,27 @@ function Curve({ title, points }: { title: string; points: CurvePoint[] }) {
         config={config}
         label={`${title}: ${int(total)} users by days active, power users stacked on everyone else`}
       />
+      <details>
+        <summary>The numbers</summary>
+        <table data-testid={`curve-${id}`}>
+          <thead>
+            <tr>
+              <th scope="col">days active</th>
+              <th scope="col">users</th>
+              <th scope="col">power users</th>
+            </tr>
+          </thead>
+          <tbody>
+            {points.map((p) => (
+              <tr key={p.days_active}>
+                <td>{p.days_active}</td>
+                <td>{p.users}</td>
+                <td>{p.power_users}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
     </section>
   );
 }
@@ -80,6 +101,7 @@ function Lifecycle() {
             },
           };
           const last = lc.periods.at(-1);
+          const flows = lc.flows.filter((f) => f.period_start === last?.period_start);
           return (
             <>
               <ChartView config={config} label="Power users per period" />
@@ -101,6 +123,27 @@ function Lifecycle() {
                         <td key={s}>{int(n)}</td>
                       ))}
                     </tr>
+                  </tbody>
+                </table>
+              )}
+              {flows.length > 0 && (
+                <table data-testid="flows">
+                  <caption>Moves into the period of {last?.period_start}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">from</th>
+                      <th scope="col">to</th>
+                      <th scope="col">users</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {flows.map((f) => (
+                      <tr key={`${f.from}-${f.to}`}>
+                        <td>{f.from.replace('_', ' ') || 'none'}</td>
+                        <td>{f.to.replace('_', ' ') || 'none'}</td>
+                        <td>{int(f.users)}</td>
+                      </tr>
+                    ))}
                   </tbody>
                 </table>
               )}
@@ -167,8 +210,8 @@ export function Overview() {
               </div>
             </div>
             <div class="grid">
-              <Curve title="Power User Curve (L30)" points={r.curves.l30} />
-              <Curve title="Power User Curve (L7)" points={r.curves.l7} />
+              <Curve title="Power User Curve (L30)" points={r.curves.l30} id="l30" />
+              <Curve title="Power User Curve (L7)" points={r.curves.l7} id="l7" />
               <section class="card">
                 <h2>Concentration of key actions</h2>
                 <ChartView
