@@ -3,15 +3,12 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemo } from '../../src/demo/generate-demo.js';
 import { Collector } from '../../src/ingest/collector/collector.js';
-import { runImport } from '../../src/ingest/import/run-import.js';
 import { type Config, parseConfigText } from '../../src/model/config.js';
-import { createProject } from '../../src/projects/run-projects.js';
-import { runRollup } from '../../src/rollup/run-rollup.js';
 import { Sessions } from '../../src/server/api/sessions.js';
 import { createServer } from '../../src/server/create-server.js';
 import { DASHBOARD_DIR } from '../../src/server/dashboard.js';
+import { demoProject } from '../helpers/demo-project.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
 /**
@@ -38,23 +35,7 @@ beforeAll(async () => {
   expect(existsSync(join(DASHBOARD_DIR, 'index.html')), 'run npm run build first').toBe(true);
   mkdirSync(ARTIFACTS, { recursive: true });
   db = await openTempDb();
-  readKey = (await createProject(db.engine, { name: 'Acme', timeZone: 'UTC' })).read_key;
-  const events = join(db.dir, 'events.csv');
-  await generateDemo({
-    seed: 11,
-    users: 300,
-    days: 60,
-    end: '2026-10-31',
-    outPath: events,
-    truthPath: join(db.dir, 'truth.json'),
-  });
-  await runImport(db.engine, {
-    path: events,
-    projectId: 'acme',
-    timeZone: 'UTC',
-    now: new Date('2026-11-24T00:00:00Z'),
-  });
-  await runRollup(db.engine, { projectId: 'acme', timeZone: 'UTC', sessionGapMinutes: 30 });
+  readKey = (await demoProject(db, 11)).read_key;
   const configFile = db.file('powerlens.yaml', 'project: acme\n');
   let config: Config = parseConfigText('project: acme\n', configFile);
   collector = await Collector.start(db.engine, { logDir: join(db.dir, 'log') });

@@ -4,7 +4,6 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemo } from '../../src/demo/generate-demo.js';
 import { Collector } from '../../src/ingest/collector/collector.js';
 import { runImport } from '../../src/ingest/import/run-import.js';
 import { runSnapshots } from '../../src/lifecycle/run-snapshots.js';
@@ -15,6 +14,7 @@ import { createProject } from '../../src/projects/run-projects.js';
 import { runRollup } from '../../src/rollup/run-rollup.js';
 import { Sessions } from '../../src/server/api/sessions.js';
 import { createServer } from '../../src/server/create-server.js';
+import { demoProject } from '../helpers/demo-project.js';
 import { openApiValidator } from '../helpers/openapi-validator.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
@@ -44,25 +44,9 @@ async function get(path: string, key: string | null = keys.a) {
 
 beforeAll(async () => {
   db = await openTempDb();
-  const a = await createProject(db.engine, { name: 'Acme', timeZone: 'UTC' });
+  const a = await demoProject(db, 7);
   const b = await createProject(db.engine, { name: 'Other', timeZone: 'UTC' });
   keys = { a: a.read_key, aWrite: a.write_key, b: b.read_key };
-  const events = join(db.dir, 'events.csv');
-  await generateDemo({
-    seed: 7,
-    users: 300,
-    days: 60,
-    end: '2026-10-31',
-    outPath: events,
-    truthPath: join(db.dir, 'truth.json'),
-  });
-  await runImport(db.engine, {
-    path: events,
-    projectId: 'acme',
-    timeZone: 'UTC',
-    now: new Date('2026-11-24T00:00:00Z'),
-  });
-  await runRollup(db.engine, { projectId: 'acme', timeZone: 'UTC', sessionGapMinutes: 30 });
   // The other project has a little data of its own.
   await runImport(db.engine, {
     path: db.file(
