@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import type { Engine } from '../../engines/engine.js';
 import type { Catalogue } from '../../model/catalogue.js';
-import { CURRENT_PROJECTS, verifyKey } from '../../projects/run-projects.js';
+import { KeyCache } from '../../projects/key-cache.js';
+import { CURRENT_PROJECTS } from '../../projects/run-projects.js';
 import { runRollup } from '../../rollup/run-rollup.js';
 import { EventLog } from './event-log.js';
 import { type LoadReport, loadSegment } from './load-segment.js';
@@ -23,15 +24,12 @@ export interface CollectorOptions {
   dedupeDays?: number;
 }
 
-const KEY_CACHE_MS = 60_000;
-
 /**
  * The collector's core (docs/decisions/0005): requests append records to the durable log and are
  * answered once it is fsync'd; a timer loads closed segments into the engine and another
  * refreshes the rollups. At start, segments left by a crash are loaded first.
  */
 export class Collector {
-  private readonly keys = new Map<string, { projectId: string | null; until: number }>();
   private timers: NodeJS.Timeout[] = [];
   private closing = false;
   private unloadedBytes = 0;
@@ -40,7 +38,11 @@ export class Collector {
     private readonly engine: Engine,
     readonly log: EventLog,
     private readonly options: CollectorOptions,
-  ) {}
+  ) {
+    this.writeKeys = new KeyCache(engine, 'write');
+  }
+
+  private readonly writeKeys: KeyCache;
 
   static async start(engine: Engine, options: CollectorOptions): Promise<Collector> {
     const log = await EventLog.open(options.logDir);
@@ -66,40 +68,9 @@ export class Collector {
     this.options.log?.(message);
   }
 
-  /**
-   * The project a write key belongs to, or null. Answers are cached: after a minute a request
-   * still gets the cached answer at once while the key is checked again in the background, so
-   * no request waits behind a load or a rollup for a key it used before; a revoked key stops
-   * working about a minute after revocation.
-   */
-  async projectOfWriteKey(key: string): Promise<string | null> {
-    const hit = this.keys.get(key);
-    if (hit) {
-      if (hit.until <= Date.now() && !this.rechecking.has(key)) {
-        this.rechecking.add(key);
-        void this.checkKey(key)
-          .catch(() => undefined)
-          .finally(() => this.rechecking.delete(key));
-      }
-      return hit.projectId;
-    }
-    return this.checkKey(key);
-  }
-
-  private readonly rechecking = new Set<string>();
-
-  private async checkKey(key: string): Promise<string | null> {
-    const verified = await verifyKey(this.engine, key);
-    const projectId = verified?.scope === 'write' ? verified.project_id : null;
-    // Least recently checked first out (a Map keeps insertion order), so a flood of made-up
-    // keys cannot push the real ones out all at once.
-    this.keys.delete(key);
-    this.keys.set(key, { projectId, until: Date.now() + KEY_CACHE_MS });
-    if (this.keys.size > 10_000) {
-      const oldest = this.keys.keys().next().value;
-      if (oldest !== undefined) this.keys.delete(oldest);
-    }
-    return projectId;
+  /** The project a write key belongs to, or null (cached: key-cache.ts). */
+  projectOfWriteKey(key: string): Promise<string | null> {
+    return this.writeKeys.projectOf(key);
   }
 
   private rollupRunning = false;

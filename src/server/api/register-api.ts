@@ -34,7 +34,7 @@ import {
 } from '../../model/resolve-definition.js';
 import { resolveSegments } from '../../model/segments.js';
 import { setConfigKey } from '../../model/write-config.js';
-import { verifyKey } from '../../projects/run-projects.js';
+import { KeyCache } from '../../projects/key-cache.js';
 import { DIALECTS } from '../../sql/dialects/index.js';
 import { periodOf } from '../../time/periods.js';
 import {
@@ -66,8 +66,6 @@ export interface ApiOptions {
   sessions?: Sessions;
 }
 
-const KEY_CACHE_MS = 60_000;
-
 declare module 'fastify' {
   interface FastifyRequest {
     projectId: string;
@@ -87,16 +85,7 @@ export function registerApi(app: FastifyInstance, options: ApiOptions): void {
 
 async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<void> {
   const { engine } = options;
-  const keys = new Map<string, { projectId: string | null; until: number }>();
-  const projectOf = async (key: string): Promise<string | null> => {
-    const hit = keys.get(key);
-    if (hit && hit.until > Date.now()) return hit.projectId;
-    const verified = await verifyKey(engine, key);
-    const projectId = verified?.scope === 'read' ? verified.project_id : null;
-    keys.set(key, { projectId, until: Date.now() + KEY_CACHE_MS });
-    if (keys.size > 10_000) keys.delete(keys.keys().next().value as string);
-    return projectId;
-  };
+  const readKeys = new KeyCache(engine, 'read');
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.setValidatorCompiler(validatorCompiler);
@@ -120,7 +109,7 @@ async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<voi
     const projectId = key
       ? key.startsWith('pl_s_')
         ? (sessions?.projectOf(key) ?? null)
-        : await projectOf(key)
+        : await readKeys.projectOf(key)
       : null;
     if (!projectId) {
       return problem(
