@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { describeDefinition } from '../../analysis/describe-definition.js';
+import { runAnalysis } from '../../analysis/run-analysis.js';
+import type { Config } from '../../model/config.js';
+import { DefinitionSchema } from '../../model/definition.js';
+import {
+  DefinitionError,
+  definitionInputs,
+  definitionName,
+  resolveDefinition,
+} from '../../model/resolve-definition.js';
+import { setConfigKey } from '../../model/write-config.js';
+import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-context.js';
+import { DefinitionSummary, Loose, NameParams, WhatIfBody } from './api-schemas.js';
+import { ProblemError } from './problem.js';
+
+/** Definitions (read, and written into the config) and the what-if. */
+export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
+  const { engine, options, ctx, inTurn } = rc;
+  const summaries = (config: Config) =>
+    Object.keys(definitionInputs(config)).map((name) => {
+      const d = resolveDefinition(config, { name });
+      return {
+        name,
+        description: d.description ?? null,
+        kind: d.kind,
+        window_days: d.window_days,
+        text: describeDefinition(d),
+        is_default: name === definitionName(config),
+      };
+    });
+
+  api.get(
+    '/api/v1/definitions',
+    {
+      schema: {
+        summary: 'Every definition, in plain words',
+        response: { 200: z.object({ definitions: z.array(DefinitionSummary) }), ...problems },
+      },
+    },
+    async () => ({ definitions: summaries(options.config()) }),
+  );
+
+  api.get(
+    '/api/v1/definitions/:name',
+    {
+      schema: {
+        summary: 'One definition as written in the config, and in plain words',
+        params: NameParams,
+        response: { 200: z.object({ summary: DefinitionSummary, definition: Loose }), ...problems },
+      },
+    },
+    async (req) => {
+      const config = options.config();
+      const input = definitionInputs(config)[req.params.name];
+      if (!input)
+        throw new DefinitionError(
+          `no definition "${req.params.name}" (definitions live under definitions: in the config)`,
+        );
+      const summary = summaries(config).find((s) => s.name === req.params.name);
+      return {
+        summary: summary as z.input<typeof DefinitionSummary>,
+        definition: input as Record<string, unknown>,
+      };
+    },
+  );
+
+  api.put(
+    '/api/v1/definitions/:name',
+    {
+      schema: {
+        summary: 'Create or replace a definition; saved into the config file, with precise errors',
+        params: NameParams,
+        body: Loose.describe(
+          'A definition: window_days, and rule: or score: (docs/definition.md).',
+        ),
+        response: { 200: z.object({ summary: DefinitionSummary }), ...problems },
+      },
+    },
+    async (req) => {
+      const parsed = DefinitionSchema.safeParse(req.body);
+      if (!parsed.success) {
+        const errors = parsed.error.issues.map((i) => ({
+          path: i.path.join('.'),
+          message: i.message,
+        }));
+        throw new ProblemError(
+          400,
+          'Invalid definition',
+          errors.map((e) => `${e.path || '(root)'}: ${e.message}`).join('; '),
+          errors,
+        );
+      }
+      if (!options.configFile) {
+        throw new ProblemError(
+          400,
+          'No config file',
+          'serve was started without a config file to write definitions into: pass --config FILE',
+        );
+      }
+      const config = setConfigKey(options.configFile, ['definitions', req.params.name], req.body);
+      options.onConfigChange?.(config);
+      const summary = summaries(config).find((s) => s.name === req.params.name);
+      return { summary: summary as z.input<typeof DefinitionSummary> };
+    },
+  );
+
+  api.post(
+    '/api/v1/what-if',
+    {
+      schema: {
+        summary: 'A changed definition: the new counts, and who would enter or leave',
+        body: WhatIfBody,
+        response: { 200: z.object({ totals: Loose, what_if: Loose }), ...problems },
+      },
+    },
+    async (req) => {
+      const { config, projectId, segments } = ctx(req);
+      const b = req.body;
+      const baseline = resolveDefinition(config, { name: b.definition, windowDays: b.window });
+      const changed = resolveDefinition(config, {
+        name: b.definition,
+        windowDays: b.window,
+        set: b.set,
+      });
+      const report = await inTurn(() =>
+        runAnalysis(engine, {
+          projectId,
+          definition: changed,
+          baseline,
+          asOf: b.as_of,
+          catalogue: config.catalogue,
+          segments,
+        }),
+      );
+      return { totals: report.totals, what_if: (report.what_if ?? {}) as Record<string, unknown> };
+    },
+  );
+}

@@ -1,0 +1,114 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { accountReport } from '../../accounts/account-report.js';
+import { lifecyclePeople, lifecycleReport } from '../../lifecycle/lifecycle-report.js';
+import { runSnapshots } from '../../lifecycle/run-snapshots.js';
+import { lifecycleRules } from '../../model/lifecycle-config.js';
+import { definitionName, resolveDefinition } from '../../model/resolve-definition.js';
+import { DIALECTS } from '../../sql/dialects/index.js';
+import { periodOf } from '../../time/periods.js';
+import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-context.js';
+import { AccountsQuery, LifecyclePeopleQuery, LifecycleQuery, Loose } from './api-schemas.js';
+import { ProblemError } from './problem.js';
+
+/** Power users over time and per account. */
+export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
+  const { engine, options, ctx, inTurn } = rc;
+  const lifecycleInput = (req: FastifyRequest, q: z.infer<typeof LifecycleQuery>) => {
+    const config = options.config();
+    return {
+      projectId: req.projectId,
+      definition: q.definition ?? definitionName(config),
+      period: q.period ?? config.lifecycle.period,
+      rules: lifecycleRules(config.lifecycle),
+      dialect: DIALECTS[engine.dialect],
+    };
+  };
+
+  api.get(
+    '/api/v1/lifecycle',
+    {
+      schema: {
+        summary:
+          'Power users over time: states per period, flows between them, retention of power users against everyone else',
+        querystring: LifecycleQuery,
+        response: { 200: Loose, ...problems },
+      },
+    },
+    async (req) => {
+      const input = lifecycleInput(req, req.query);
+      const report = await inTurn(() => lifecycleReport(engine, input));
+      return report as unknown as Record<string, unknown>;
+    },
+  );
+
+  api.get(
+    '/api/v1/lifecycle/people',
+    {
+      schema: {
+        summary: 'The people in one lifecycle state in one period',
+        querystring: LifecyclePeopleQuery,
+        response: {
+          200: z.object({ period_start: z.string(), people: z.array(Loose) }),
+          ...problems,
+        },
+      },
+    },
+    async (req) => {
+      const input = lifecycleInput(req, req.query);
+      return inTurn(async () => {
+        const report = await lifecycleReport(engine, input);
+        const last = report.periods.at(-1)?.period_start;
+        if (!last)
+          throw new ProblemError(
+            404,
+            'No snapshots',
+            'no snapshots yet: powerlens backfill --from DATE',
+          );
+        const at = req.query.at ? periodOf(req.query.at, input.period).start : last;
+        const people = await lifecyclePeople(engine, input, req.query.state, at);
+        return { period_start: at, people: people as unknown as Record<string, unknown>[] };
+      });
+    },
+  );
+
+  api.get(
+    '/api/v1/accounts',
+    {
+      schema: {
+        summary: 'Power users per account, with churn risks and expansion chances, each explained',
+        querystring: AccountsQuery,
+        response: { 200: Loose, ...problems },
+      },
+    },
+    async (req) => {
+      const { config, projectId, segments } = ctx(req);
+      const q = req.query;
+      const definition = resolveDefinition(config, { name: q.definition, windowDays: q.window });
+      const period = q.period ?? config.lifecycle.period;
+      const report = await inTurn(async () => {
+        await runSnapshots(engine, {
+          projectId,
+          definition,
+          catalogue: config.catalogue,
+          segments,
+          period,
+          asOf: q.as_of,
+        });
+        return accountReport(engine, {
+          projectId,
+          definition,
+          asOf: q.as_of,
+          catalogue: config.catalogue,
+          period,
+        });
+      });
+      const accounts = report.accounts.filter(
+        (a) =>
+          (q.at_risk !== 'true' || a.signals.some((s) => s.kind === 'risk')) &&
+          (q.expansion !== 'true' || a.signals.some((s) => s.kind === 'chance')),
+      );
+      return { ...report, accounts } as unknown as Record<string, unknown>;
+    },
+  );
+}

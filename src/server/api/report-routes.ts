@@ -1,0 +1,213 @@
+import type { z } from 'zod';
+import { explainUser } from '../../analysis/explain-user.js';
+import { cachedAnalysis } from '../../analysis/report-cache.js';
+import { resolveAsOf } from '../../analysis/run-analysis.js';
+import { runCatalogue } from '../../analysis/run-catalogue.js';
+import {
+  featureLabels,
+  readScoredPage,
+  readScoredUsers,
+  scoreInto,
+  type UserResult,
+} from '../../analysis/score-users.js';
+import { usersCsv } from '../../analysis/users-csv.js';
+import { resolveDefinition } from '../../model/resolve-definition.js';
+import { DIALECTS } from '../../sql/dialects/index.js';
+import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-context.js';
+import {
+  Loose,
+  ReportSchema,
+  ScoringQuery,
+  UserParams,
+  UsersPage,
+  UsersQuery,
+} from './api-schemas.js';
+
+/** The report, the users (a page, CSV, one user) and the catalogue. */
+export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
+  const { engine, ctx, inTurn } = rc;
+  api.get(
+    '/api/v1/report',
+    {
+      schema: {
+        summary:
+          'The power-user report: totals, curves, concentration, power users against everyone else, features, segments, top power users',
+        querystring: ScoringQuery,
+        response: { 200: ReportSchema, ...problems },
+      },
+    },
+    async (req) => {
+      const { config, projectId, segments } = ctx(req);
+      const definition = resolveDefinition(config, {
+        name: req.query.definition,
+        windowDays: req.query.window,
+      });
+      const { report, cache } = await inTurn(() =>
+        cachedAnalysis(engine, {
+          projectId,
+          definition,
+          asOf: req.query.as_of,
+          catalogue: config.catalogue,
+          segments,
+        }),
+      );
+      return { ...report, definition: { ...report.definition }, cache } as z.input<
+        typeof ReportSchema
+      >;
+    },
+  );
+
+  api.get(
+    '/api/v1/users',
+    {
+      schema: {
+        summary:
+          'Active users with score, verdict, criteria, signals and segments: filter, sort, paginate, CSV',
+        querystring: UsersQuery,
+        response: { 200: UsersPage, ...problems },
+      },
+    },
+    async (req, reply) => {
+      const { config, projectId, segments } = ctx(req);
+      const q = req.query;
+      const definition = resolveDefinition(config, { name: q.definition, windowDays: q.window });
+      const score = async () => {
+        const asOf = await resolveAsOf(engine, projectId, q.as_of);
+        await scoreInto(engine, definition, { projectId, asOf, catalogue: config.catalogue });
+      };
+      // A page of JSON is cut in SQL; CSV (everyone) and a segment filter read every user.
+      if (q.format === 'json' && !q.segment) {
+        const page = await inTurn(async () => {
+          await score();
+          return readScoredPage(
+            engine,
+            definition,
+            {
+              power: q.power === undefined ? undefined : q.power === 'true',
+              text: q.q,
+              sort: q.sort,
+              order: q.order,
+              limit: q.limit,
+              offset: q.offset,
+            },
+            { segments, labels: featureLabels(config.catalogue) },
+          );
+        });
+        return { total: page.total, limit: q.limit, offset: q.offset, users: page.users };
+      }
+      const all = await inTurn(async () => {
+        await score();
+        return readScoredUsers(engine, definition, {
+          segments,
+          labels: featureLabels(config.catalogue),
+        });
+      });
+      const needle = q.q?.toLowerCase();
+      const picked = all.filter(
+        (u) =>
+          (q.power === undefined || u.is_power_user === (q.power === 'true')) &&
+          (!needle ||
+            u.user_id.toLowerCase().includes(needle) ||
+            u.account_id.toLowerCase().includes(needle)) &&
+          (!q.segment || u.segments.some((s) => s.segment === q.segment)),
+      );
+      picked.sort(compareUsers(q.sort, q.order));
+      if (q.format === 'csv') {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .serializer((x: unknown) => String(x))
+          .send(usersCsv(picked) as never);
+      }
+      return {
+        total: picked.length,
+        limit: q.limit,
+        offset: q.offset,
+        users: picked.slice(q.offset, q.offset + q.limit),
+      };
+    },
+  );
+
+  api.get(
+    '/api/v1/users/:user_id',
+    {
+      schema: {
+        summary:
+          'One user: the verdict explained, every criterion against its threshold, features used, and daily activity',
+        params: UserParams,
+        querystring: ScoringQuery,
+        response: { 200: Loose, ...problems },
+      },
+    },
+    async (req) => {
+      const { config, projectId, segments } = ctx(req);
+      const definition = resolveDefinition(config, {
+        name: req.query.definition,
+        windowDays: req.query.window,
+      });
+      return inTurn(async () => {
+        const user = await explainUser(engine, {
+          projectId,
+          userId: req.params.user_id,
+          definition,
+          asOf: req.query.as_of,
+          catalogue: config.catalogue,
+          segments,
+        });
+        const d = DIALECTS[engine.dialect];
+        const activity = await engine.query(
+          `SELECT ${d.dateText('day')} AS day, sum(events) AS events, sum(sessions) AS sessions,
+             sum(active_seconds) AS active_seconds
+           FROM user_day
+           WHERE project_id = ${d.param('p', 'String')} AND user_id = ${d.param('u', 'String')}
+             AND day > ${d.minusDays(d.date(d.param('asof', 'Date')), d.param('n', 'Int64'))}
+             AND day <= ${d.date(d.param('asof', 'Date'))}
+           GROUP BY day ORDER BY day`,
+          { p: projectId, u: req.params.user_id, asof: user.as_of, n: 91 },
+        );
+        return { ...user, activity } as Record<string, unknown>;
+      });
+    },
+  );
+
+  api.get(
+    '/api/v1/catalogue',
+    {
+      schema: {
+        summary:
+          'The feature catalogue: configured features and those inferred from events, with users per feature',
+        querystring: ScoringQuery,
+        response: { 200: Loose, ...problems },
+      },
+    },
+    async (req) => {
+      const { config, projectId } = ctx(req);
+      const listing = await inTurn(() =>
+        runCatalogue(engine, {
+          projectId,
+          asOf: req.query.as_of,
+          windowDays: req.query.window ?? 30,
+          catalogue: config.catalogue,
+        }),
+      );
+      return listing as unknown as Record<string, unknown>;
+    },
+  );
+}
+
+function compareUsers(sort: string, order: 'asc' | 'desc') {
+  const dir = order === 'asc' ? 1 : -1;
+  const key = (u: UserResult): number | string =>
+    sort === 'user_id'
+      ? u.user_id
+      : sort === 'account_id'
+        ? u.account_id
+        : sort === 'score'
+          ? u.score
+          : (u.signals[sort as keyof UserResult['signals']] ?? 0);
+  return (a: UserResult, b: UserResult) => {
+    const x = key(a);
+    const y = key(b);
+    const c = x < y ? -1 : x > y ? 1 : 0;
+    return c * dir || a.user_id.localeCompare(b.user_id);
+  };
+}
