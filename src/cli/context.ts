@@ -9,12 +9,8 @@ import { type RollupReport, runRollup } from '../rollup/run-rollup.js';
 export const DEFAULT_DB = './powerlens.duckdb';
 const DEFAULT_CHDB = './powerlens.chdb';
 
-export interface GlobalOptions {
-  db: string;
-  config?: string;
-  project?: string;
-  memoryLimit?: string;
-  json?: boolean;
+/** The flags withEngineOptions adds. */
+export interface ClickHouseFlags {
   engine?: EngineKind;
   clickhouseUrl?: string;
   clickhouseUser?: string;
@@ -22,6 +18,14 @@ export interface GlobalOptions {
   clickhouseCaCert?: string;
   clickhouseCert?: string;
   clickhouseKey?: string;
+}
+
+export interface GlobalOptions extends ClickHouseFlags {
+  db: string;
+  config?: string;
+  project?: string;
+  memoryLimit?: string;
+  json?: boolean;
 }
 
 export interface Context {
@@ -32,11 +36,18 @@ export interface Context {
 
 /** Adds the options every data command takes. */
 export function withDataOptions(cmd: Command, defaultDb = DEFAULT_DB): Command {
+  return withEngineOptions(
+    cmd
+      .option('--db <path>', 'DuckDB database file', defaultDb)
+      .option('--config <path>', 'configuration file (default: ./powerlens.yaml when present)')
+      .option('--project <id>', 'project id (default: from the config, else "default")')
+      .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB'),
+  );
+}
+
+/** Which engine, and how to reach and sign in to ClickHouse (data commands and migrate). */
+export function withEngineOptions(cmd: Command): Command {
   return cmd
-    .option('--db <path>', 'DuckDB database file', defaultDb)
-    .option('--config <path>', 'configuration file (default: ./powerlens.yaml when present)')
-    .option('--project <id>', 'project id (default: from the config, else "default")')
-    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB')
     .addOption(
       new Option('--engine <engine>', 'analytical engine (docs/scale-out.md)')
         .choices([...ENGINE_KINDS])
@@ -59,6 +70,19 @@ export function withDataOptions(cmd: Command, defaultDb = DEFAULT_DB): Command {
  */
 export function localDataPath(opts: Pick<GlobalOptions, 'db' | 'engine'>): string {
   return opts.engine === 'chdb' && opts.db === DEFAULT_DB ? DEFAULT_CHDB : opts.db;
+}
+
+/** The ClickHouse connection the flags name; the password comes from CLICKHOUSE_PASSWORD. */
+export function clickhouseChoice(opts: ClickHouseFlags) {
+  return {
+    clickhouseUrl: opts.clickhouseUrl,
+    clickhouseUser: opts.clickhouseUser,
+    clickhousePassword: process.env.CLICKHOUSE_PASSWORD,
+    clickhouseDatabase: opts.clickhouseDatabase,
+    clickhouseCaCert: opts.clickhouseCaCert,
+    clickhouseCert: opts.clickhouseCert,
+    clickhouseKey: opts.clickhouseKey,
+  };
 }
 
 export interface OpenMode {
@@ -89,13 +113,7 @@ export async function openContext(opts: GlobalOptions, mode: OpenMode = {}): Pro
     engine: kind,
     db,
     memoryLimit: opts.memoryLimit ?? config.memoryLimit,
-    clickhouseUrl: opts.clickhouseUrl,
-    clickhouseUser: opts.clickhouseUser,
-    clickhousePassword: process.env.CLICKHOUSE_PASSWORD,
-    clickhouseDatabase: opts.clickhouseDatabase,
-    clickhouseCaCert: opts.clickhouseCaCert,
-    clickhouseCert: opts.clickhouseCert,
-    clickhouseKey: opts.clickhouseKey,
+    ...clickhouseChoice(opts),
   });
   await engine.migrate();
   const projectId = opts.project ?? config.project;

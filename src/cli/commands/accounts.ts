@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import pc from 'picocolors';
 import { type Account, accountReport } from '../../accounts/account-report.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { runSnapshots } from '../../lifecycle/run-snapshots.js';
 import { resolveDefinition } from '../../model/resolve-definition.js';
 import { resolveSegments } from '../../model/segments.js';
-import { isIsoDay } from '../../time/days.js';
-import { PERIOD_KINDS, type PeriodKind } from '../../time/periods.js';
+import type { PeriodKind } from '../../time/periods.js';
 import {
   type GlobalOptions,
   printJson,
@@ -16,7 +15,7 @@ import {
   withDataOptions,
 } from '../context.js';
 import { renderTable } from '../render/table.js';
-import { parsePositiveInt } from './parse-options.js';
+import { parseIsoDay, parsePositiveInt, periodOption } from './parse-options.js';
 
 interface AccountsFlags extends GlobalOptions {
   definition?: string;
@@ -52,17 +51,12 @@ export function registerAccounts(program: Command): void {
       ),
   )
     .option('--definition <name>', 'named definition from the config (default: "default")')
-    .option('--as-of <date>', 'last day of the window (default: last day with data)', (v) => {
-      if (!isIsoDay(v))
-        throw new InvalidArgumentError(`--as-of ${v}: use a date written YYYY-MM-DD.`);
-      return v;
-    })
-    .addOption(
-      new Option(
-        '--period <period>',
-        'snapshot period compared (default: lifecycle.period)',
-      ).choices([...PERIOD_KINDS]),
+    .option(
+      '--as-of <date>',
+      'last day of the window (default: last day with data)',
+      parseIsoDay('--as-of'),
     )
+    .addOption(periodOption('snapshot period compared (default: lifecycle.period)'))
     .option('--at-risk', 'only accounts with a churn risk')
     .option('--expansion', 'only accounts with an expansion chance')
     .option(

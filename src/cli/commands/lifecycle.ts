@@ -14,8 +14,7 @@ import {
   type LifecycleState,
 } from '../../sql/compile-lifecycle.js';
 import { DIALECTS } from '../../sql/dialects/index.js';
-import { isIsoDay } from '../../time/days.js';
-import { PERIOD_KINDS, type PeriodKind, periodOf } from '../../time/periods.js';
+import { type PeriodKind, periodOf } from '../../time/periods.js';
 import {
   type Context,
   type GlobalOptions,
@@ -25,6 +24,7 @@ import {
   withDataOptions,
 } from '../context.js';
 import { renderTable } from '../render/table.js';
+import { parseIsoDay, periodOption } from './parse-options.js';
 
 interface SnapshotFlags extends GlobalOptions {
   definition?: string;
@@ -40,18 +40,7 @@ interface LifecycleFlags extends SnapshotFlags {
   csv?: boolean;
 }
 
-const periodOption = () =>
-  new Option('--period <period>', 'day, week or month (default: lifecycle.period, week)').choices([
-    ...PERIOD_KINDS,
-  ]);
-
-function isoDay(flag: string) {
-  return (v: string) => {
-    if (!isIsoDay(v))
-      throw new InvalidArgumentError(`${flag} ${v}: use a date written YYYY-MM-DD.`);
-    return v;
-  };
-}
+const period = () => periodOption('day, week or month (default: lifecycle.period, week)');
 
 async function snapshot(ctx: Context, opts: SnapshotFlags): Promise<SnapshotRun> {
   await refreshRollups(ctx);
@@ -102,14 +91,15 @@ function lifecycleInput(ctx: Context, opts: SnapshotFlags): LifecycleInput {
 export function registerLifecycle(program: Command): void {
   const snapshotCommand = (name: string, description: string, backfill: boolean) => {
     const cmd = withDataOptions(program.command(name).description(description));
-    if (backfill) cmd.requiredOption('--from <date>', 'first day, YYYY-MM-DD', isoDay('--from'));
+    if (backfill)
+      cmd.requiredOption('--from <date>', 'first day, YYYY-MM-DD', parseIsoDay('--from'));
     cmd
       .option('--definition <name>', 'named definition from the config (default: "default")')
-      .addOption(periodOption())
+      .addOption(period())
       .option(
         '--as-of <date>',
         'last day to cover (default: last day with data)',
-        isoDay('--as-of'),
+        parseIsoDay('--as-of'),
       )
       .option('--json', 'print JSON')
       .action(async (opts: SnapshotFlags) => {
@@ -143,14 +133,14 @@ export function registerLifecycle(program: Command): void {
       ),
   )
     .option('--definition <name>', 'named definition from the config (default: "default")')
-    .addOption(periodOption())
+    .addOption(period())
     .addOption(
       new Option('--state <state>', 'list the people in this state').choices([...LIFECYCLE_STATES]),
     )
     .option(
       '--at <date>',
       'with --state: the period holding this day (default: the last)',
-      isoDay('--at'),
+      parseIsoDay('--at'),
     )
     .option('--last <n>', 'periods shown in the terminal (default 12)', (v) => {
       const n = Number(v);

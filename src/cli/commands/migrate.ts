@@ -1,44 +1,33 @@
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import { clickhouseSchema } from '../../engines/clickhouse/schema.js';
-import { ENGINE_KINDS, type EngineKind, openEngine } from '../../engines/open-engine.js';
-import { DEFAULT_DB, localDataPath, printJson } from '../context.js';
+import { type EngineKind, openEngine } from '../../engines/open-engine.js';
+import {
+  type ClickHouseFlags,
+  clickhouseChoice,
+  DEFAULT_DB,
+  localDataPath,
+  printJson,
+  withEngineOptions,
+} from '../context.js';
 
-interface MigrateFlags {
+interface MigrateFlags extends ClickHouseFlags {
   db: string;
   engine: EngineKind;
-  clickhouseUrl?: string;
-  clickhouseUser?: string;
   clickhouseDatabase: string;
-  clickhouseCaCert?: string;
-  clickhouseCert?: string;
-  clickhouseKey?: string;
   cluster?: string;
   print?: boolean;
   json?: boolean;
 }
 
 export function registerMigrate(program: Command): void {
-  program
-    .command('migrate')
-    .description(
-      'create or upgrade the schema: a DuckDB file, a chDB directory, or a ClickHouse server or cluster',
-    )
-    .option('--db <path>', 'DuckDB file or chDB data directory', DEFAULT_DB)
-    .addOption(
-      new Option('--engine <engine>', 'the analytical engine')
-        .choices([...ENGINE_KINDS])
-        .default('duckdb'),
-    )
-    .option('--clickhouse-url <url>', 'ClickHouse HTTP(S) URL (--engine clickhouse)')
-    .option('--clickhouse-user <user>', 'ClickHouse user (password from CLICKHOUSE_PASSWORD)')
-    .option('--clickhouse-database <name>', 'database for the tables', 'powerlens')
-    .option(
-      '--clickhouse-ca-cert <file>',
-      'TLS: the CA certificate the ClickHouse server is signed by',
-    )
-    .option('--clickhouse-cert <file>', 'TLS: client certificate (with --clickhouse-key)')
-    .option('--clickhouse-key <file>', 'TLS: client key (with --clickhouse-cert)')
+  withEngineOptions(
+    program
+      .command('migrate')
+      .description(
+        'create or upgrade the schema: a DuckDB file, a chDB directory, or a ClickHouse server or cluster',
+      )
+      .option('--db <path>', 'DuckDB file or chDB data directory', DEFAULT_DB),
+  )
     .option(
       '--cluster <name>',
       'ClickHouse cluster: ON CLUSTER DDL, replicated and Distributed tables',
@@ -55,13 +44,7 @@ export function registerMigrate(program: Command): void {
       const engine = await openEngine({
         engine: opts.engine,
         db: localDataPath(opts),
-        clickhouseUrl: opts.clickhouseUrl,
-        clickhouseUser: opts.clickhouseUser,
-        clickhousePassword: process.env.CLICKHOUSE_PASSWORD,
-        clickhouseDatabase: opts.clickhouseDatabase,
-        clickhouseCaCert: opts.clickhouseCaCert,
-        clickhouseCert: opts.clickhouseCert,
-        clickhouseKey: opts.clickhouseKey,
+        ...clickhouseChoice(opts),
         cluster: opts.cluster,
       });
       try {

@@ -1,5 +1,6 @@
-import { InvalidArgumentError } from 'commander';
-import { windowDaysProblem } from '../../time/days.js';
+import { InvalidArgumentError, Option } from 'commander';
+import { isIsoDay, windowDaysProblem } from '../../time/days.js';
+import { PERIOD_KINDS } from '../../time/periods.js';
 
 export function parseWindow(value: string): number {
   const problem = windowDaysProblem(value);
@@ -13,4 +14,19 @@ export function parsePositiveInt(flag: string, value: string): number {
     throw new InvalidArgumentError(`${flag} ${value}: use a whole number greater than 0.`);
   }
   return n;
+}
+
+/** A parser for a flag that takes a day written YYYY-MM-DD. */
+export function parseIsoDay(flag: string): (value: string) => string {
+  return (value) => {
+    if (!isIsoDay(value)) {
+      throw new InvalidArgumentError(`${flag} ${value}: use a date written YYYY-MM-DD.`);
+    }
+    return value;
+  };
+}
+
+/** `--period day|week|month`, for the commands that read snapshots. */
+export function periodOption(description: string): Option {
+  return new Option('--period <period>', description).choices([...PERIOD_KINDS]);
 }
