@@ -138,3 +138,18 @@ export async function lifecyclePeople(
   );
   return rows.map((r) => ({ ...r, segments: r.segments.split(';').filter(Boolean) }));
 }
+
+/** The first day of the latest stored snapshot period, or null when there is none yet. */
+export async function latestSnapshotPeriod(
+  engine: Engine,
+  input: Pick<LifecycleInput, 'projectId' | 'definition' | 'period' | 'dialect'>,
+): Promise<string | null> {
+  const d = input.dialect;
+  const [row] = await engine.query<{ start: string | null }>(
+    `SELECT ${d.dateText('max(period_start)')} AS start FROM user_snapshots
+     WHERE project_id = ${d.param('p', 'String')} AND definition = ${d.param('def', 'String')}
+       AND period = ${d.param('period', 'String')}`,
+    { p: input.projectId, def: input.definition, period: input.period },
+  );
+  return row?.start ?? null;
+}

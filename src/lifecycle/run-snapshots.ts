@@ -8,6 +8,7 @@ import { compileSegments } from '../sql/compile-segments.js';
 import { DIALECTS } from '../sql/dialects/index.js';
 import { isIsoDay } from '../time/days.js';
 import { type Period, type PeriodKind, periodsBetween } from '../time/periods.js';
+import { latestSnapshotPeriod } from './lifecycle-report.js';
 
 export interface SnapshotOptions {
   projectId: string;
@@ -51,14 +52,15 @@ export async function runSnapshots(engine: Engine, options: SnapshotOptions): Pr
   };
   const where = `project_id = ${d.param('p', 'String')} AND definition = ${d.param('def', 'String')}
     AND period = ${d.param('period', 'String')}`;
-  let from = options.from;
-  if (from === undefined) {
-    const [stored] = await engine.query<{ start: string | null }>(
-      `SELECT ${d.dateText('max(period_start)')} AS start FROM user_snapshots WHERE ${where}`,
-      key,
-    );
-    from = stored?.start ?? last;
-  }
+  const from =
+    options.from ??
+    (await latestSnapshotPeriod(engine, {
+      projectId: options.projectId,
+      definition: options.definition.name,
+      period: options.period,
+      dialect: d,
+    })) ??
+    last;
   if (from > last) {
     throw new SnapshotError(`--from ${from} is after the last day with data (${last}).`);
   }

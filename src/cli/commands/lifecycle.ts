@@ -3,7 +3,11 @@ import { InvalidArgumentError, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import pc from 'picocolors';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
-import { lifecyclePeople, lifecycleReport } from '../../lifecycle/lifecycle-report.js';
+import {
+  latestSnapshotPeriod,
+  lifecyclePeople,
+  lifecycleReport,
+} from '../../lifecycle/lifecycle-report.js';
 import { runSnapshots, type SnapshotRun } from '../../lifecycle/run-snapshots.js';
 import { lifecycleRules } from '../../model/lifecycle-config.js';
 import { resolveDefinition } from '../../model/resolve-definition.js';
@@ -155,14 +159,13 @@ export function registerLifecycle(program: Command): void {
         opts,
         async (ctx) => {
           const input = lifecycleInput(ctx, opts);
-          const report = await lifecycleReport(ctx.engine, input);
-          if (report.periods.length === 0) {
+          const last = await latestSnapshotPeriod(ctx.engine, input);
+          if (!last) {
             throw new Error(
               `no snapshots of definition "${input.definition}" per ${input.period} yet: run powerlens backfill --from DATE (history) or powerlens snapshot.`,
             );
           }
           if (opts.state) {
-            const last = report.periods.at(-1)?.period_start ?? '';
             const at = opts.at ? periodOf(opts.at, input.period as PeriodKind).start : last;
             const people = await lifecyclePeople(ctx.engine, input, opts.state, at);
             if (opts.json) {
@@ -222,6 +225,7 @@ export function registerLifecycle(program: Command): void {
             }
             return;
           }
+          const report = await lifecycleReport(ctx.engine, input);
           if (opts.json) {
             printJson(report);
             return;

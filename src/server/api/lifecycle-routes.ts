@@ -1,7 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { accountReport } from '../../accounts/account-report.js';
-import { lifecyclePeople, lifecycleReport } from '../../lifecycle/lifecycle-report.js';
+import {
+  latestSnapshotPeriod,
+  lifecyclePeople,
+  lifecycleReport,
+} from '../../lifecycle/lifecycle-report.js';
 import { runSnapshots } from '../../lifecycle/run-snapshots.js';
 import { lifecycleRules } from '../../model/lifecycle-config.js';
 import { definitionName, resolveDefinition } from '../../model/resolve-definition.js';
@@ -57,8 +61,7 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
     async (req) => {
       const input = lifecycleInput(req, req.query);
       return inTurn(async () => {
-        const report = await lifecycleReport(engine, input);
-        const last = report.periods.at(-1)?.period_start;
+        const last = await latestSnapshotPeriod(engine, input);
         if (!last)
           throw new ProblemError(
             404,
