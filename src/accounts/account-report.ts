@@ -1,8 +1,10 @@
 import { resolveAsOf } from '../analysis/run-analysis.js';
-import { scoreInto, signalsInput, windowUsesTables } from '../analysis/score-users.js';
+import { signalsInput, windowUsesTables } from '../analysis/score-users.js';
 import type { Engine } from '../engines/engine.js';
+import { runSnapshots } from '../lifecycle/run-snapshots.js';
 import type { Catalogue } from '../model/catalogue.js';
 import type { Definition } from '../model/definition.js';
+import { resolveSegments, type Segment } from '../model/segments.js';
 import {
   compileAccountCurves,
   compileAccountTotals,
@@ -14,6 +16,7 @@ import {
 import { compileAccountFeatures } from '../sql/compile-features.js';
 import { DIALECTS } from '../sql/dialects/index.js';
 import { stageCtes } from '../sql/stage-ctes.js';
+import type { PeriodKind } from '../time/periods.js';
 import { expansionCandidates } from './similar-accounts.js';
 
 export type AccountSignalKind =
@@ -59,7 +62,9 @@ export interface AccountOptions {
   definition: Definition;
   asOf?: string | undefined;
   catalogue?: Catalogue | undefined;
-  period: string;
+  period: PeriodKind;
+  /** The segments stored with the snapshots (default: the built-in ones). */
+  segments?: readonly Segment[] | undefined;
   /** Periods looked back for power users an account had (default 4). */
   lookbackPeriods?: number | undefined;
   /** A champion is quiet after this many days unseen (default 7). */
@@ -78,11 +83,15 @@ export async function accountReport(
   const d = DIALECTS[engine.dialect];
   const asOf = await resolveAsOf(engine, options.projectId, options.asOf);
   const { definition } = options;
-  await scoreInto(engine, definition, {
+  // The periods compared must be current: the snapshots since the last stored one. Their last
+  // period is scored as of `asOf`, and that scoring (the table `scored`) is the one read here.
+  await runSnapshots(engine, {
     projectId: options.projectId,
-    asOf,
+    definition,
     catalogue: options.catalogue,
-    dialect: d,
+    segments: options.segments ?? resolveSegments({}),
+    period: options.period,
+    asOf,
   });
   const p = { p: options.projectId };
   const totals = await engine.query<{

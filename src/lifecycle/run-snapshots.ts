@@ -37,7 +37,8 @@ export class SnapshotError extends Error {}
  * scored as of the period's last day, or the last day with data for the period still running.
  * Incremental: without `from`, the periods from the last one stored (which may have been running
  * then) to today's; with `from`, a backfill of every period since. Each period is replaced
- * whole, so a run again writes the same rows.
+ * whole, so a run again writes the same rows. The last period is scored as of the last day
+ * covered, and that scoring stays in the table `scored` for the caller (accounts read it).
  */
 export async function runSnapshots(engine: Engine, options: SnapshotOptions): Promise<SnapshotRun> {
   const d = DIALECTS[engine.dialect];

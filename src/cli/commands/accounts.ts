@@ -3,7 +3,6 @@ import { InvalidArgumentError } from 'commander';
 import pc from 'picocolors';
 import { type Account, accountReport } from '../../accounts/account-report.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
-import { runSnapshots } from '../../lifecycle/run-snapshots.js';
 import { resolveDefinition } from '../../model/resolve-definition.js';
 import { resolveSegments } from '../../model/segments.js';
 import type { PeriodKind } from '../../time/periods.js';
@@ -88,20 +87,12 @@ export function registerAccounts(program: Command): void {
           const definition = resolveDefinition(ctx.config, { name: opts.definition });
           const period = opts.period ?? ctx.config.lifecycle.period;
           await refreshRollups(ctx);
-          // The periods compared must be current: the snapshots since the last stored one.
-          await runSnapshots(ctx.engine, {
-            projectId: ctx.projectId,
-            definition,
-            catalogue: ctx.config.catalogue,
-            segments: resolveSegments(ctx.config.segments),
-            period,
-            asOf: opts.asOf,
-          });
           const report = await accountReport(ctx.engine, {
             projectId: ctx.projectId,
             definition,
             asOf: opts.asOf,
             catalogue: ctx.config.catalogue,
+            segments: resolveSegments(ctx.config.segments),
             period,
             lookbackPeriods: opts.lookback,
             quietDays: opts.quietDays,

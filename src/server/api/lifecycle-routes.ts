@@ -6,7 +6,6 @@ import {
   lifecyclePeople,
   lifecycleReport,
 } from '../../lifecycle/lifecycle-report.js';
-import { runSnapshots } from '../../lifecycle/run-snapshots.js';
 import { lifecycleRules } from '../../model/lifecycle-config.js';
 import { definitionName, resolveDefinition } from '../../model/resolve-definition.js';
 import { DIALECTS } from '../../sql/dialects/index.js';
@@ -89,23 +88,16 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
       const q = req.query;
       const definition = resolveDefinition(config, { name: q.definition, windowDays: q.window });
       const period = q.period ?? config.lifecycle.period;
-      const report = await inTurn(async () => {
-        await runSnapshots(engine, {
+      const report = await inTurn(() =>
+        accountReport(engine, {
           projectId,
           definition,
+          asOf: q.as_of,
           catalogue: config.catalogue,
           segments,
           period,
-          asOf: q.as_of,
-        });
-        return accountReport(engine, {
-          projectId,
-          definition,
-          asOf: q.as_of,
-          catalogue: config.catalogue,
-          period,
-        });
-      });
+        }),
+      );
       const accounts = report.accounts.filter(
         (a) =>
           (q.at_risk !== 'true' || a.signals.some((s) => s.kind === 'risk')) &&
