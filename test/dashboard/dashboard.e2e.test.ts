@@ -1,13 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Collector } from '../../src/ingest/collector/collector.js';
-import { type Config, parseConfigText } from '../../src/model/config.js';
 import { Sessions } from '../../src/server/api/sessions.js';
-import { createServer } from '../../src/server/create-server.js';
 import { DASHBOARD_DIR } from '../../src/server/dashboard.js';
+import { type ApiServer, startApiServer } from '../helpers/api-server.js';
 import { demoProject } from '../helpers/demo-project.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
@@ -23,8 +20,7 @@ const available = existsSync(CHROMIUM) || process.env.CI === 'true';
 const ARTIFACTS = 'test-artifacts';
 
 let db: TempDb;
-let app: FastifyInstance;
-let collector: Collector;
+let server: ApiServer;
 let browser: Browser;
 let base: string;
 let readKey: string;
@@ -36,28 +32,13 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   db = await openTempDb();
   readKey = (await demoProject(db, 11)).read_key;
-  const configFile = db.file('powerlens.yaml', 'project: acme\n');
-  let config: Config = parseConfigText('project: acme\n', configFile);
-  collector = await Collector.start(db.engine, { logDir: join(db.dir, 'log') });
-  app = createServer({
-    collector,
-    api: {
-      engine: db.engine,
-      config: () => config,
-      configFile,
-      onConfigChange: (next) => {
-        config = next;
-      },
-      sessions,
-    },
-  });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  server = await startApiServer(db, 'project: acme\n', sessions);
+  base = await server.app.listen({ host: '127.0.0.1', port: 0 });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
-  await app?.close();
-  await collector?.close();
+  await server?.close();
   await db?.cleanup();
 });
 

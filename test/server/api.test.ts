@@ -1,19 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Collector } from '../../src/ingest/collector/collector.js';
 import { runImport } from '../../src/ingest/import/run-import.js';
 import { runSnapshots } from '../../src/lifecycle/run-snapshots.js';
-import { type Config, ConfigSchema, parseConfigText } from '../../src/model/config.js';
+import { ConfigSchema } from '../../src/model/config.js';
 import { resolveDefinition } from '../../src/model/resolve-definition.js';
 import { resolveSegments } from '../../src/model/segments.js';
 import { createProject } from '../../src/projects/run-projects.js';
 import { runRollup } from '../../src/rollup/run-rollup.js';
 import { Sessions } from '../../src/server/api/sessions.js';
-import { createServer } from '../../src/server/create-server.js';
+import { type ApiServer, startApiServer } from '../helpers/api-server.js';
 import { demoProject } from '../helpers/demo-project.js';
 import { openApiValidator } from '../helpers/openapi-validator.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
@@ -26,9 +24,8 @@ import { openTempDb, type TempDb } from '../helpers/temp-db.js';
  */
 let db: TempDb;
 let app: FastifyInstance;
-let collector: Collector;
+let server: ApiServer;
 let keys: { a: string; aWrite: string; b: string };
-let config: Config;
 let configFile: string;
 let check: Awaited<ReturnType<typeof openApiValidator>>;
 const sessions = new Sessions();
@@ -58,28 +55,15 @@ beforeAll(async () => {
     now: new Date('2026-11-24T00:00:00Z'),
   });
   await runRollup(db.engine, { projectId: 'other', timeZone: 'UTC', sessionGapMinutes: 30 });
-  configFile = db.file('powerlens.yaml', '# the team config\nproject: acme\n');
-  config = parseConfigText(readFileSync(configFile, 'utf8'), configFile);
-  collector = await Collector.start(db.engine, { logDir: join(db.dir, 'log') });
-  app = createServer({
-    collector,
-    api: {
-      engine: db.engine,
-      config: () => config,
-      configFile,
-      onConfigChange: (next) => {
-        config = next;
-      },
-      sessions,
-    },
-  });
+  server = await startApiServer(db, '# the team config\nproject: acme\n', sessions);
+  app = server.app;
+  configFile = server.configFile;
   await app.ready();
   const doc = (await get('/api/v1/openapi.json', null)).json();
   check = await openApiValidator(doc);
 }, 120_000);
 afterAll(async () => {
-  await app?.close();
-  await collector?.close();
+  await server?.close();
   await db?.cleanup();
 });
 
@@ -276,7 +260,7 @@ describe('REST API: lifecycle and accounts', () => {
     await runSnapshots(db.engine, {
       projectId: 'acme',
       definition: resolveDefinition(ConfigSchema.parse({})),
-      catalogue: config.catalogue,
+      catalogue: server.config().catalogue,
       segments: resolveSegments({}),
       period: 'week',
       from: '2026-09-07',
