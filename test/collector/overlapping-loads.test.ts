@@ -69,9 +69,9 @@ describe('a segment that cannot be loaded', () => {
     expect(await stored()).toEqual(['a1', 'a2']);
     const kept = readdirSync(`${db.dir}/log/quarantine`);
     expect(kept).toHaveLength(1);
-    expect(readFileSync(`${db.dir}/log/quarantine/${kept[0]}`, 'utf8')).toContain(
-      '"project_id": "def',
-    );
+    const line = JSON.parse(readFileSync(`${db.dir}/log/quarantine/${kept[0]}`, 'utf8'));
+    expect(line.line).toBe('{"kind": "event", "project_id": "def');
+    expect(line.reason).toMatch(/^not JSON/);
     expect(await collector.ready()).toBe(true);
     await collector.close();
   });
@@ -95,23 +95,24 @@ describe('a segment that cannot be loaded', () => {
     await collector.close();
   });
 
-  it('is set aside whole after three failures while later segments load', async () => {
+  it('has a readable line the store cannot take set aside alone, with the reason, at once', async () => {
     const collector = await Collector.start(db.engine, {
       logDir: `${db.dir}/log`,
       loadIntervalMs: 60_000,
     });
-    // Readable, but not a record the store can take: a fault of this segment alone.
     await collector.log.append([
+      record('before'),
       '{"kind": "event", "project_id": "default", "timestamp": "not a time"}',
+      record('after'),
     ]);
-    await collector.log.rotate();
-    await expect(collector.loadNow()).rejects.toThrow();
-    await expect(collector.loadNow()).rejects.toThrow();
-    await collector.log.append([record('after')]);
-    await collector.loadNow(); // third failure, and a later segment loads: set aside
+    await collector.loadNow();
     expect(collector.log.closedSegments()).toEqual([]);
     expect(readdirSync(`${db.dir}/log/quarantine`)).toHaveLength(1);
-    expect(await stored()).toEqual(['after']);
+    expect(await stored()).toEqual(['after', 'before']);
+    const failed = await db.engine.query<{ reason: string }>('SELECT reason FROM failed_events');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.reason).toMatch(/^the loader refused this record: .*not a time/);
+    expect(await collector.ready()).toBe(true);
     await collector.close();
   });
 

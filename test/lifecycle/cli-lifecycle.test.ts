@@ -102,6 +102,6 @@ describe('powerlens lifecycle', () => {
     const bad = await runCli(['lifecycle', '--state', 'gone', '--db', db()]);
     expect(bad.stderr).toMatch(/Allowed choices are new, retained/);
     const badFrom = await runCli(['backfill', '--from', '2026-13-01', '--db', db()]);
-    expect(badFrom.stderr).toContain('--from 2026-13-01: use a date written YYYY-MM-DD');
+    expect(badFrom.stderr).toContain('--from 2026-13-01: use a real date written YYYY-MM-DD');
   });
 });

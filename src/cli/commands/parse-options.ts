@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { isIsoDay, windowDaysProblem } from '../../time/days.js';
+import { DAY_HINT, isIsoDay, windowDaysProblem } from '../../time/days.js';
 import { PERIOD_KINDS } from '../../time/periods.js';
 
 export function parseWindow(value: string): number {
@@ -20,7 +20,7 @@ export function parsePositiveInt(flag: string, value: string): number {
 export function parseIsoDay(flag: string): (value: string) => string {
   return (value) => {
     if (!isIsoDay(value)) {
-      throw new InvalidArgumentError(`${flag} ${value}: use a date written YYYY-MM-DD.`);
+      throw new InvalidArgumentError(`${flag} ${value}: ${DAY_HINT}.`);
     }
     return value;
   };

@@ -1,10 +1,11 @@
 import { rawText } from './json-values.js';
+import { type LogLine, logLine } from './log-line.js';
 import type { LogRecord } from './log-record.js';
 import type { Normalized } from './normalize-segment.js';
 
 export interface Collected {
   /** The log lines: one JSON record per message, stored or failed. */
-  lines: string[];
+  lines: LogLine[];
   rejected: { index: number; reason: string }[];
 }
 
@@ -39,7 +40,7 @@ export function collectMessages(
         // Measured on the line the log gets anyway, as it will be stored: what is written out
         // can be larger than what came (9e20 has 21 digits). Characters first; bytes only when
         // multi-byte characters could put the line over.
-        const line = JSON.stringify(r.record);
+        const line = logLine(r.record);
         const size = line.length * 3 <= max ? line.length : Buffer.byteLength(line, 'utf8');
         if (size <= max) {
           out.lines.push(line);
@@ -60,7 +61,7 @@ export function collectMessages(
       raw: rawText(options.standalone ? options.standalone(m) : m),
       received_at: options.receivedAt.toISOString(),
     };
-    out.lines.push(JSON.stringify(failed));
+    out.lines.push(logLine(failed));
   });
   return out;
 }

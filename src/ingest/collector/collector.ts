@@ -7,7 +7,9 @@ import { runRollup } from '../../rollup/run-rollup.js';
 import { EventLog } from './event-log.js';
 import { type LoadReport, loadSegment } from './load-segment.js';
 import { loadSegmentIntoClickHouse } from './load-segment-into-clickhouse.js';
+import { type LogLine, logLine } from './log-line.js';
 import type { LogRecord } from './log-record.js';
+import { replaceRefusedLines } from './replace-refused-lines.js';
 
 export interface CollectorOptions {
   logDir: string;
@@ -88,11 +90,11 @@ export class Collector {
 
   /** Resolves once the records are durable in the log. */
   accept(records: readonly LogRecord[]): Promise<void> {
-    return this.acceptLines(records.map((r) => JSON.stringify(r)));
+    return this.acceptLines(records.map(logLine));
   }
 
-  /** Resolves once the lines (each one JSON log record) are durable in the log. */
-  acceptLines(lines: readonly string[]): Promise<void> {
+  /** Resolves once the lines (each one log record, made by logLine) are durable in the log. */
+  acceptLines(lines: readonly LogLine[]): Promise<void> {
     if (this.closing) return Promise.reject(new Error('the collector is shutting down'));
     // Characters, not bytes: close enough for a bound, and no second pass over every line.
     let size = 0;
@@ -116,8 +118,9 @@ export class Collector {
   private readonly failures = new Map<string, number>();
 
   /**
-   * One segment into the engine. A segment with unreadable lines (a torn or damaged write) has
-   * them set aside in quarantine/ and is loaded without them.
+   * One segment into the engine. When the loader refuses it, the lines it refuses are found one
+   * by one, replaced by failed records of their projects (kept in quarantine/ as they were), and
+   * the rest is loaded: one bad line never holds back the acknowledged events around it.
    */
   private async loadOne(segment: string): Promise<LoadReport> {
     const loader = this.engine.dialect === 'duckdb' ? loadSegment : loadSegmentIntoClickHouse;
@@ -125,9 +128,16 @@ export class Collector {
     try {
       return await load();
     } catch (err) {
-      const bad = await this.log.setAsideUnreadableLines(segment).catch(() => null);
+      const bad = await replaceRefusedLines(this.engine, segment, (lines, refused) =>
+        this.log.rewriteSegment(segment, lines, refused),
+      ).catch((e: unknown) => {
+        this.say(`${segment}: could not look for refused lines: ${String(e)}`);
+        return null;
+      });
       if (!bad) throw err;
-      this.say(`${segment}: ${bad.lines} unreadable line(s) set aside in ${bad.keptIn}`);
+      this.say(
+        `${segment}: ${bad.refused} line(s) the loader refused are kept in ${bad.keptIn} and in failed_events; loading the rest`,
+      );
       return load();
     }
   }
@@ -135,9 +145,10 @@ export class Collector {
   /**
    * Loads the closed segments in order. A failure (the database full or failing) leaves the
    * segment where it is, counted against the back-pressure bound, to be tried again: acknowledged
-   * events are not moved out of the way for a problem of the store. Only a segment that has failed
-   * three times while a later one loads is the problem itself: it is set aside in quarantine/ for
-   * a person, and the others go on.
+   * events are not moved out of the way for a problem of the store. Lines the loader refuses are
+   * set aside one by one (loadOne); a segment whose every line loads into a scratch database but
+   * that still fails three times while a later one loads is left for a person in quarantine/, a
+   * last resort that keeps the others going.
    */
   private async loadClosed(): Promise<LoadReport[]> {
     const reports: LoadReport[] = [];

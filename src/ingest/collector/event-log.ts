@@ -4,7 +4,6 @@ import {
   mkdir,
   open,
   readdir,
-  readFile,
   rename,
   rm,
   stat,
@@ -276,32 +275,26 @@ export class EventLog {
   }
 
   /**
-   * Moves the lines of a segment that are not JSON (a torn or damaged write) to a file in
-   * quarantine/, rewriting the segment without them; null when every line reads.
+   * Rewrites a segment as `lines` (what the loader can take), keeping the lines taken out, each
+   * with its reason, in a file in quarantine/ for a person; returns that file.
    */
-  async setAsideUnreadableLines(path: string): Promise<{ lines: number; keptIn: string } | null> {
-    const text = await readFile(path, 'utf8');
-    const good: string[] = [];
-    const bad: string[] = [];
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
-      try {
-        JSON.parse(line);
-        good.push(line);
-      } catch {
-        bad.push(line);
-      }
-    }
-    if (bad.length === 0) return null;
+  async rewriteSegment(
+    path: string,
+    lines: readonly string[],
+    setAside: readonly { index: number; reason: string; line: string }[],
+  ): Promise<string> {
     const dir = join(this.dir, 'quarantine');
     await mkdir(dir, { recursive: true });
-    const keptIn = join(dir, `${Date.now()}-${basename(path)}.unreadable`);
-    await writeFile(keptIn, `${bad.join('\n')}\n`, { flush: true });
+    const keptIn = join(dir, `${Date.now()}-${basename(path)}.refused`);
+    const kept = setAside.map((r) =>
+      JSON.stringify({ line_index: r.index, reason: r.reason, line: r.line }),
+    );
+    await writeFile(keptIn, `${kept.join('\n')}\n`, { flush: true });
     const tmp = `${path}.rewrite`;
-    await writeFile(tmp, good.length > 0 ? `${good.join('\n')}\n` : '', { flush: true });
+    await writeFile(tmp, lines.length > 0 ? `${lines.join('\n')}\n` : '', { flush: true });
     await rename(tmp, path);
     fsyncDir(this.dir);
-    return { lines: bad.length, keptIn };
+    return keptIn;
   }
 
   /** The loader has stored a segment: it is deleted for good. */

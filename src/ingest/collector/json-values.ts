@@ -45,5 +45,6 @@ export function rawText(message: unknown): string {
   } catch {
     text = '(the message could not be written out)';
   }
-  return text.length > RAW_CAP ? text.slice(0, RAW_CAP) : text;
+  // A cut can fall between the two halves of a surrogate pair (an emoji): it is repaired.
+  return text.length > RAW_CAP ? text.slice(0, RAW_CAP).toWellFormed() : text;
 }

@@ -4,7 +4,6 @@ import { collectMessages } from './collect-messages.js';
 import type { Collector } from './collector.js';
 import { decodeBody } from './decode-body.js';
 import { isJsonObject, type JsonObject } from './json-values.js';
-import type { LogRecord } from './log-record.js';
 import { normalizeSegment, SEGMENT_TYPES, type SegmentType } from './normalize-segment.js';
 
 /** The Basic auth user, which Segment's SDKs set to the write key (`writeKey:`). */
@@ -55,15 +54,15 @@ export function registerSegmentRoutes(
       // answer may never reach anyone, the row does.
       const refuse = async (status: number, error: string, project: string | null) => {
         if (project) {
-          await collector.acceptLines([
-            JSON.stringify({
+          await collector.accept([
+            {
               kind: 'failed',
               project_id: project,
               source: 'segment',
               reason: `request refused (${status}): ${error}`,
               raw: raw.subarray(0, REFUSED_RAW_CAP).toString('utf8'),
               received_at: receivedAt.toISOString(),
-            } satisfies LogRecord),
+            },
           ]);
         }
         return problem(reply, status, error);
