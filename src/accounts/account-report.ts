@@ -71,6 +71,8 @@ export interface AccountOptions {
   quietDays?: number | undefined;
   /** Centred cosine from which an account's usage leans like the reference's (default 0.5). */
   minSimilarity?: number | undefined;
+  /** The most snapshot periods this report may compute to catch up (run-snapshots.ts). */
+  maxPeriods?: number | undefined;
 }
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -81,7 +83,7 @@ export async function accountReport(
   options: AccountOptions,
 ): Promise<AccountReport> {
   const d = DIALECTS[engine.dialect];
-  const asOf = await resolveAsOf(engine, options.projectId, options.asOf);
+  const asOf = await resolveAsOf(engine, options.projectId, options.asOf, true);
   const { definition } = options;
   // The periods compared must be current: the snapshots since the last stored one. Their last
   // period is scored as of `asOf`, and that scoring (the table `scored`) is the one read here.
@@ -92,6 +94,7 @@ export async function accountReport(
     segments: options.segments ?? resolveSegments({}),
     period: options.period,
     asOf,
+    maxPeriods: options.maxPeriods,
   });
   const p = { p: options.projectId };
   const totals = await engine.query<{

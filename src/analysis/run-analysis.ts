@@ -16,7 +16,7 @@ import {
 import { ROLLUP_SOURCES, type SignalSources } from '../sql/compile-signals.js';
 import { DIALECTS } from '../sql/dialects/index.js';
 import { stageCtes } from '../sql/stage-ctes.js';
-import { isIsoDay } from '../time/days.js';
+import { DAY_HINT, isIsoDay } from '../time/days.js';
 import { featureLabel } from './explain.js';
 import {
   featureLabels,
@@ -135,30 +135,51 @@ function segmentCounts(
 
 /** The last local day with data: the default as-of date. */
 export async function lastDataDay(engine: Engine, projectId: string): Promise<string | null> {
-  const d = DIALECTS[engine.dialect];
-  const rows = await engine.query<{ d: string | null }>(
-    `SELECT ${d.dateText('max(day)')} AS d FROM user_day WHERE project_id = ${d.param('p', 'String')}`,
-    { p: projectId },
-  );
-  return rows[0]?.d ?? null;
+  return (await dataRange(engine, projectId))?.last ?? null;
 }
 
-/** The as-of date to use: the one given (checked), else the last day with data. */
+/** The first and last local day with activity in the rollup, or null before any data. */
+export async function dataRange(
+  engine: Engine,
+  projectId: string,
+): Promise<{ first: string; last: string } | null> {
+  const d = DIALECTS[engine.dialect];
+  const [row] = await engine.query<{ first: string | null; last: string | null }>(
+    `SELECT ${d.dateText('min(day)')} AS first, ${d.dateText('max(day)')} AS last
+     FROM user_day WHERE project_id = ${d.param('p', 'String')}`,
+    { p: projectId },
+  );
+  return row?.first && row.last ? { first: row.first, last: row.last } : null;
+}
+
+/**
+ * The as-of date to use: the one given (a real date of the calendar), else the last day with
+ * data. A report may look at a window after the data (it then says where the data is), but
+ * whatever stores periods (snapshots, which the lifecycle and accounts read) needs `withinData`:
+ * a period past the data would be one nobody lived, with every power user "lost".
+ */
 export async function resolveAsOf(
   engine: Engine,
   projectId: string,
   asOf: string | undefined,
+  withinData = false,
 ): Promise<string> {
   if (asOf !== undefined && !isIsoDay(asOf)) {
-    throw new AnalysisError(`--as-of ${asOf}: use a date written YYYY-MM-DD.`);
+    throw new AnalysisError(`as-of date ${asOf}: ${DAY_HINT}.`);
   }
-  const day = asOf ?? (await lastDataDay(engine, projectId));
-  if (!day) {
+  const range = await dataRange(engine, projectId);
+  if (!range) {
     throw new AnalysisError(
       'no data to analyse yet: import events first (powerlens import FILE), or try powerlens demo.',
     );
   }
-  return day;
+  if (asOf === undefined) return range.last;
+  if (withinData && (asOf > range.last || asOf < range.first)) {
+    throw new AnalysisError(
+      `as-of date ${asOf} is ${asOf > range.last ? 'after the last' : 'before the first'} day with data: pick a day from ${range.first} to ${range.last}.`,
+    );
+  }
+  return asOf;
 }
 
 function fillCurve(rows: CurvePoint[], days: number): CurvePoint[] {

@@ -46,5 +46,10 @@ export interface Engine {
   /** Runs `fn` in one transaction: everything it wrote lands, or nothing does. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   migrate(): Promise<MigrationReport>;
+  /**
+   * Stops the statement running now, which then fails (a request past its time limit,
+   * deadline.ts); engines that cannot stop one let their server's own limit do it.
+   */
+  interrupt(): void;
   close(): Promise<void>;
 }

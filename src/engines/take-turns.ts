@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { checkDeadline } from './deadline.js';
 
 /**
  * One connection serves every caller (a server's requests, its timers): statements and whole
@@ -10,8 +11,14 @@ export class Turns {
   private readonly inTurn = new AsyncLocalStorage<true>();
 
   take<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.inTurn.getStore()) return fn();
-    const go = () => this.inTurn.run(true, fn);
+    if (this.inTurn.getStore()) {
+      checkDeadline();
+      return fn();
+    }
+    const go = () => {
+      checkDeadline();
+      return this.inTurn.run(true, fn);
+    };
     const next = this.queue.then(go, go);
     this.queue = next.catch(() => undefined);
     return next;

@@ -21,6 +21,11 @@ export interface SnapshotOptions {
   /** The last day to cover (default: the last day with data). */
   asOf?: string | undefined;
   onProgress?: ((done: number, total: number, period: string) => void) | undefined;
+  /**
+   * The most periods one run may compute (a request's catch-up); more is refused with a hint to
+   * bring the snapshots up to date first. Unbounded when not given (backfill, snapshot).
+   */
+  maxPeriods?: number | undefined;
 }
 
 export interface SnapshotRun {
@@ -45,7 +50,7 @@ export async function runSnapshots(engine: Engine, options: SnapshotOptions): Pr
   if (options.from !== undefined && !isIsoDay(options.from)) {
     throw new SnapshotError(`--from ${options.from}: use a date written YYYY-MM-DD.`);
   }
-  const last = await resolveAsOf(engine, options.projectId, options.asOf);
+  const last = await resolveAsOf(engine, options.projectId, options.asOf, true);
   const key = {
     p: options.projectId,
     def: options.definition.name,
@@ -63,9 +68,18 @@ export async function runSnapshots(engine: Engine, options: SnapshotOptions): Pr
     })) ??
     last;
   if (from > last) {
-    throw new SnapshotError(`--from ${from} is after the last day with data (${last}).`);
+    throw new SnapshotError(
+      options.from !== undefined
+        ? `--from ${from} is after the last day with data (${last}).`
+        : `snapshots are stored up to the ${options.period} of ${from}, after ${last}: the comparison between periods starts from the latest one stored, so use an as-of date from ${from}.`,
+    );
   }
   const periods = periodsBetween(from, last, options.period);
+  if (options.maxPeriods !== undefined && periods.length > options.maxPeriods) {
+    throw new SnapshotError(
+      `${periods.length} ${options.period}s of snapshots are missing (from ${from} to ${last}), more than one request computes (${options.maxPeriods}): bring them up to date first with powerlens snapshot${options.from === undefined ? '' : ' (or backfill)'}, or use a longer period.`,
+    );
+  }
   const run: SnapshotRun = {
     period: options.period,
     definition: options.definition.name,

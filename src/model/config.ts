@@ -55,6 +55,18 @@ export const ConfigSchema = z
     lifecycle: LifecycleConfigSchema.default(LifecycleConfigSchema.parse({})).describe(
       'Snapshots over time: the period, and what makes a power user at risk or a user emerging.',
     ),
+    api: z
+      .object({
+        request_timeout_seconds: z
+          .number()
+          .positive()
+          .max(3600)
+          .default(120)
+          .describe('An API request that needs the database longer than this is stopped (503).'),
+      })
+      .strict()
+      .default({ request_timeout_seconds: 120 })
+      .describe('The REST API under /api/v1 that serve answers.'),
     default_definition: plainName
       .optional()
       .describe('The definition used when --definition is not given (default: "default").'),

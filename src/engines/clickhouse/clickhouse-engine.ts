@@ -73,6 +73,9 @@ export abstract class ClickHouseEngine implements Engine {
     );
   }
 
+  /** A statement past the time limit is stopped by the server (max_execution_time, per query). */
+  interrupt(): void {}
+
   async close(): Promise<void> {
     await this.turns.drain();
     await this.release();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { clickhouse } from '../../sql/dialects/clickhouse.js';
+import { secondsLeft } from '../deadline.js';
 import type { Row, SqlParams } from '../engine.js';
 import { ClickHouseEngine } from './clickhouse-engine.js';
 import { bindClickHouse } from './clickhouse-statements.js';
@@ -46,6 +47,14 @@ function tls(options: ClickHouseHttpOptions): object {
         : {}),
     },
   };
+}
+
+/** The session settings plus the time left to a request's limit, when there is one. */
+function timeLimit(): { clickhouse_settings?: Record<string, string | number> } {
+  const seconds = secondsLeft();
+  return seconds === undefined
+    ? {}
+    : { clickhouse_settings: { ...clickhouse.sessionSettings, max_execution_time: seconds } };
 }
 
 /**
@@ -94,7 +103,11 @@ export class ClickHouseHttpEngine extends ClickHouseEngine {
   }
 
   protected async command(sql: string, params?: SqlParams): Promise<void> {
-    await this.client.command({ query: sql, query_params: bindClickHouse(sql, params) });
+    await this.client.command({
+      query: sql,
+      query_params: bindClickHouse(sql, params),
+      ...timeLimit(),
+    });
   }
 
   protected async compactText(sql: string, params?: SqlParams): Promise<string> {
@@ -102,6 +115,7 @@ export class ClickHouseHttpEngine extends ClickHouseEngine {
       query: sql,
       query_params: bindClickHouse(sql, params),
       format: 'JSONCompactEachRowWithNamesAndTypes',
+      ...timeLimit(),
     });
     return result.text();
   }

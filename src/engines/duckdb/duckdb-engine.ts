@@ -224,6 +224,10 @@ export class DuckDbEngine implements Engine {
     return { from, to: Math.max(from, latest), applied };
   }
 
+  interrupt(): void {
+    this.conn.interrupt();
+  }
+
   async close(): Promise<void> {
     this.conn.closeSync();
     this.instance.closeSync();

@@ -34,7 +34,7 @@ export type ZodApi = FastifyInstance<
 >;
 
 /** The answers every route may give besides its own. */
-export const PROBLEMS = { 400: Problem, 401: Problem, 404: Problem };
+export const PROBLEMS = { 400: Problem, 401: Problem, 404: Problem, 503: Problem };
 
 /** What the route files share: the engine, the options, the request's project and config. */
 export interface RouteContext {

@@ -14,6 +14,12 @@ import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-cont
 import { AccountsQuery, LifecyclePeopleQuery, LifecycleQuery, Loose } from './api-schemas.js';
 import { ProblemError } from './problem.js';
 
+/**
+ * The snapshot periods an account report computes to catch up within a request: a quarter of
+ * days, two years of weeks. More is the job of powerlens snapshot, not of a read.
+ */
+const MAX_CATCH_UP_PERIODS = 100;
+
 /** Power users over time and per account. */
 export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
   const { engine, options, ctx, inTurn } = rc;
@@ -96,6 +102,7 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
           catalogue: config.catalogue,
           segments,
           period,
+          maxPeriods: MAX_CATCH_UP_PERIODS,
         }),
       );
       const accounts = report.accounts.filter(

@@ -7,6 +7,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AnalysisError } from '../../analysis/run-analysis.js';
+import { DeadlineError, withDeadline } from '../../engines/deadline.js';
 import { SnapshotError } from '../../lifecycle/run-snapshots.js';
 import { ConfigError } from '../../model/config.js';
 import { DefinitionError } from '../../model/resolve-definition.js';
@@ -103,6 +104,10 @@ async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<voi
         err.message,
       );
     }
+    if (err instanceof DeadlineError) {
+      reply.header('retry-after', '5');
+      return problem(reply, req, 503, 'Too long', err.message);
+    }
     if (err instanceof AnalysisError || err instanceof SnapshotError) {
       const notFound = /^no user |not active in the|is an anonymous id/.test(err.message);
       return problem(
@@ -155,7 +160,16 @@ async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<voi
       const config = options.config();
       return { config, projectId: req.projectId, segments: resolveSegments(config.segments) };
     },
-    inTurn: (fn) => engine.transaction(fn),
+    // The limit starts once the request has the engine's turn: a wait behind others is not its
+    // own, and an interruption can then only hit its own statements.
+    inTurn: (fn) =>
+      engine.transaction(() =>
+        withDeadline(
+          options.config().api.request_timeout_seconds * 1000,
+          () => engine.interrupt(),
+          fn,
+        ),
+      ),
   };
   registerReportRoutes(api, rc);
   registerDefinitionRoutes(api, rc);
