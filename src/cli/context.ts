@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import type { Engine } from '../engines/engine.js';
 import { ENGINE_KINDS, type EngineKind, openEngine } from '../engines/open-engine.js';
 
-import { type Config, loadConfig } from '../model/config.js';
+import { type Config, configForProject, loadConfig } from '../model/config.js';
 import { type RollupReport, runRollup } from '../rollup/run-rollup.js';
 
 export const DEFAULT_DB = './powerlens.duckdb';
@@ -30,7 +30,10 @@ export interface GlobalOptions extends ClickHouseFlags {
 
 export interface Context {
   engine: Engine;
+  /** The config as the project sees it (configForProject). */
   config: Config;
+  /** The config as written, with every project's own settings (what a server serves from). */
+  fileConfig: Config;
   projectId: string;
 }
 
@@ -94,7 +97,8 @@ export interface OpenMode {
 
 /** Opens the database, applies pending migrations and makes sure the project exists. */
 export async function openContext(opts: GlobalOptions, mode: OpenMode = {}): Promise<Context> {
-  const config = loadConfig(opts.config);
+  const file = loadConfig(opts.config);
+  const config = configForProject(file, opts.project ?? file.project);
   const kind = opts.engine ?? 'duckdb';
   const allowed = mode.engines ?? ['duckdb'];
   if (!allowed.includes(kind)) {
@@ -127,7 +131,7 @@ export async function openContext(opts: GlobalOptions, mode: OpenMode = {}): Pro
         `no project "${projectId}" in ${local ? db : opts.clickhouseUrl}; projects there: ${known.map((k) => k.project_id).join(', ')}.`,
       );
     }
-    return { engine, config, projectId };
+    return { engine, config, fileConfig: file, projectId };
   }
   if (engine.dialect === 'duckdb') {
     await engine.run(
@@ -148,7 +152,7 @@ export async function openContext(opts: GlobalOptions, mode: OpenMode = {}): Pro
       ]);
     }
   }
-  return { engine, config, projectId };
+  return { engine, config, fileConfig: file, projectId };
 }
 
 /** Runs a command body with an open context and always closes the database. */

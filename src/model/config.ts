@@ -18,6 +18,27 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
+/**
+ * What one project may set for itself under `projects: <id>:`. Each project's definitions,
+ * catalogue, segments and lifecycle are its own: the API writes there, so one project's change
+ * never reaches another. The top-level keys are the defaults every project starts from.
+ */
+const ProjectSettingsSchema = z
+  .object({
+    catalogue: CatalogueSchema.optional().describe('Replaces the top-level catalogue.'),
+    definitions: z
+      .record(plainName, DefinitionSchema)
+      .optional()
+      .describe('Added to the top-level definitions; a name given here replaces that one.'),
+    segments: z
+      .record(plainName, SegmentSchema)
+      .optional()
+      .describe('Added to the top-level segments; a name given here replaces that one.'),
+    lifecycle: LifecycleConfigSchema.optional().describe('Replaces the top-level lifecycle.'),
+    default_definition: plainName.optional(),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     project: z.string().min(1).default('default').describe('Project id every row is stored under.'),
@@ -70,12 +91,35 @@ export const ConfigSchema = z
     default_definition: plainName
       .optional()
       .describe('The definition used when --definition is not given (default: "default").'),
+    projects: z
+      .record(z.string().min(1).max(200), ProjectSettingsSchema)
+      .default({})
+      .describe(
+        "Each project's own definitions, catalogue, segments and lifecycle, over the top-level ones.",
+      ),
   })
   .strict();
 
 export type Config = z.infer<typeof ConfigSchema>;
 
 export class ConfigError extends Error {}
+
+/**
+ * The config as one project sees it: the top-level settings with the project's own over them.
+ * Looked up as an own key, so a project id such as "constructor" finds nothing inherited.
+ */
+export function configForProject(config: Config, projectId: string): Config {
+  const own = Object.hasOwn(config.projects, projectId) ? config.projects[projectId] : undefined;
+  if (!own) return config;
+  return {
+    ...config,
+    catalogue: own.catalogue ?? config.catalogue,
+    definitions: { ...config.definitions, ...own.definitions },
+    segments: { ...config.segments, ...own.segments },
+    lifecycle: own.lifecycle ?? config.lifecycle,
+    default_definition: own.default_definition ?? config.default_definition,
+  };
+}
 
 export const DEFAULT_CONFIG_FILE = 'powerlens.yaml';
 

@@ -4,7 +4,7 @@ import { InvalidArgumentError } from 'commander';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { Collector } from '../../ingest/collector/collector.js';
 import { collectorLimits } from '../../model/collector-config.js';
-import { DEFAULT_CONFIG_FILE } from '../../model/config.js';
+import { configForProject, DEFAULT_CONFIG_FILE } from '../../model/config.js';
 import { Sessions } from '../../server/api/sessions.js';
 import { createServer } from '../../server/create-server.js';
 import { type GlobalOptions, localDataPath, openContext, withDataOptions } from '../context.js';
@@ -51,16 +51,17 @@ export function registerServe(program: Command): void {
       const logDir = opts.logDir ?? beside;
       const limits = collectorLimits(ctx.config.collector);
       if (opts.rollupEvery !== undefined) limits.rollupIntervalMs = opts.rollupEvery * 1000;
+      let config = ctx.fileConfig;
       const collector = await Collector.start(ctx.engine, {
         logDir,
         rollupIntervalMs: limits.rollupIntervalMs,
         maxUnloadedBytes: limits.maxUnloadedBytes,
         dedupeDays: limits.dedupeDays,
         sessionGapMinutes: ctx.config.sessionGapMinutes,
-        catalogue: ctx.config.catalogue,
+        catalogueOf: (projectId) => configForProject(config, projectId).catalogue,
         log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
       });
-      let config = ctx.config;
+
       const sessions = new Sessions();
       const app = createServer({
         collector,

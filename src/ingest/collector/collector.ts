@@ -18,7 +18,8 @@ export interface CollectorOptions {
   /** How often the rollups are refreshed from the loaded events. */
   rollupIntervalMs?: number;
   sessionGapMinutes?: number;
-  catalogue?: Catalogue | undefined;
+  /** The feature catalogue of a project, which its rollups count features by. */
+  catalogueOf?: ((projectId: string) => Catalogue | undefined) | undefined;
   log?: (message: string) => void;
   /** Bytes accepted but not yet loaded beyond which requests get 429 (default 256 MB). */
   maxUnloadedBytes?: number;
@@ -219,7 +220,7 @@ export class Collector {
         projectId: p.project_id,
         timeZone: p.time_zone,
         sessionGapMinutes: this.options.sessionGapMinutes ?? 30,
-        catalogue: this.options.catalogue,
+        catalogue: this.options.catalogueOf?.(p.project_id),
       });
     }
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeDefinition } from '../../analysis/describe-definition.js';
 import { runAnalysis } from '../../analysis/run-analysis.js';
-import type { Config } from '../../model/config.js';
+import { type Config, configForProject } from '../../model/config.js';
 import { DefinitionSchema } from '../../model/definition.js';
 import {
   DefinitionError,
@@ -38,7 +38,7 @@ export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
         response: { 200: z.object({ definitions: z.array(DefinitionSummary) }), ...problems },
       },
     },
-    async () => ({ definitions: summaries(options.config()) }),
+    async (req) => ({ definitions: summaries(ctx(req).config) }),
   );
 
   api.get(
@@ -51,7 +51,7 @@ export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
       },
     },
     async (req) => {
-      const config = options.config();
+      const { config } = ctx(req);
       const input = definitionInputs(config)[req.params.name];
       if (!input)
         throw new DefinitionError(
@@ -98,8 +98,14 @@ export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
           'serve was started without a config file to write definitions into: pass --config FILE',
         );
       }
-      const config = setConfigKey(options.configFile, ['definitions', req.params.name], req.body);
-      options.onConfigChange?.(config);
+      // Under the project's own key: a definition belongs to the project that wrote it.
+      const next = setConfigKey(
+        options.configFile,
+        ['projects', req.projectId, 'definitions', req.params.name],
+        req.body,
+      );
+      options.onConfigChange?.(next);
+      const config = configForProject(next, req.projectId);
       const summary = summaries(config).find((s) => s.name === req.params.name);
       return { summary: summary as z.input<typeof DefinitionSummary> };
     },

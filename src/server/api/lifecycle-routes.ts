@@ -22,9 +22,9 @@ const MAX_CATCH_UP_PERIODS = 100;
 
 /** Power users over time and per account. */
 export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
-  const { engine, options, ctx, inTurn } = rc;
+  const { engine, ctx, inTurn } = rc;
   const lifecycleInput = (req: FastifyRequest, q: z.infer<typeof LifecycleQuery>) => {
-    const config = options.config();
+    const { config } = ctx(req);
     return {
       projectId: req.projectId,
       definition: q.definition ?? definitionName(config),

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { AnalysisError } from '../../analysis/run-analysis.js';
 import { DeadlineError, withDeadline } from '../../engines/deadline.js';
 import { SnapshotError } from '../../lifecycle/run-snapshots.js';
-import { ConfigError } from '../../model/config.js';
+import { ConfigError, configForProject } from '../../model/config.js';
 import { DefinitionError } from '../../model/resolve-definition.js';
 import { resolveSegments } from '../../model/segments.js';
 import { KeyCache } from '../../projects/key-cache.js';
@@ -157,7 +157,7 @@ async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<voi
     engine,
     options,
     ctx: (req) => {
-      const config = options.config();
+      const config = configForProject(options.config(), req.projectId);
       return { config, projectId: req.projectId, segments: resolveSegments(config.segments) };
     },
     // The limit starts once the request has the engine's turn: a wait behind others is not its
