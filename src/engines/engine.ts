@@ -30,6 +30,12 @@ export interface Engine {
   run(sql: string, params?: SqlParams): Promise<number>;
   /** Runs a query and returns every row. Use `stream` for results that may be large. */
   query<T = Row>(sql: string, params?: SqlParams): Promise<T[]>;
+  /**
+   * A small read that never waits for the turn of a long statement or transaction: on DuckDB it
+   * runs on a second connection beside them (seeing what is committed), elsewhere as `query`.
+   * For what must answer at once whatever the engine is busy with (a key lookup on ingest).
+   */
+  lookup<T = Row>(sql: string, params?: SqlParams): Promise<T[]>;
   /** Yields result rows in chunks, so large results never sit in memory at once. */
   stream<T = Row>(sql: string, params?: SqlParams): AsyncIterable<T[]>;
   /** Appends rows to a table in one batch; column names come from the first row. */

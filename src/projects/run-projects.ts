@@ -115,7 +115,8 @@ export async function verifyKey(engine: Engine, key: string): Promise<VerifiedKe
   const scope = scopeOf(key);
   if (!scope) return null;
   const d = DIALECTS[engine.dialect];
-  const [row] = await engine.query<{ project_id: string; key_hash: string }>(
+  // A lookup, not a query: ingest and sign-in answer while a long report holds the engine.
+  const [row] = await engine.lookup<{ project_id: string; key_hash: string }>(
     `SELECT project_id, key_hash FROM api_keys
      WHERE key_id = ${d.param('id', 'String')} AND scope = ${d.param('scope', 'String')}
        AND revoked_at IS NULL`,

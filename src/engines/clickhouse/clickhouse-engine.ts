@@ -39,6 +39,11 @@ export abstract class ClickHouseEngine implements Engine {
     return this.turns.take(async () => rowsOfCompact<T>(await this.compactText(sql, params)));
   }
 
+  /** One session serves one statement at a time (scratch tables live in it): a turn like others. */
+  lookup<T = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    return this.query<T>(sql, params);
+  }
+
   async *stream<T = Row>(sql: string, params?: SqlParams): AsyncIterable<T[]> {
     yield await this.query<T>(sql, params);
   }

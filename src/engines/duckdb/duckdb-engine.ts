@@ -53,6 +53,7 @@ export class DuckDbEngine implements Engine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    private readonly side: DuckDBConnection,
   ) {}
 
   static async open(options: DuckDbOptions): Promise<DuckDbEngine> {
@@ -90,7 +91,9 @@ export class DuckDbEngine implements Engine {
     await conn.run(
       "SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET TimeZone = 'UTC'",
     );
-    return new DuckDbEngine(instance, conn);
+    const side = await instance.connect();
+    await side.run("SET TimeZone = 'UTC'");
+    return new DuckDbEngine(instance, conn, side);
   }
 
   private readonly turns = new Turns();
@@ -110,6 +113,11 @@ export class DuckDbEngine implements Engine {
       const reader = await this.conn.runAndReadAll(sql, bind(sql, params));
       return reader.getRowObjectsJS().map((r) => rowToPlain(r) as T);
     });
+  }
+
+  async lookup<T = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    const reader = await this.side.runAndReadAll(sql, bind(sql, params));
+    return reader.getRowObjectsJS().map((r) => rowToPlain(r) as T);
   }
 
   async *stream<T = Row>(sql: string, params?: SqlParams): AsyncIterable<T[]> {
@@ -229,6 +237,7 @@ export class DuckDbEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    this.side.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }
