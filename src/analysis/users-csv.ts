@@ -1,5 +1,5 @@
-import { stringify } from 'csv-stringify/sync';
 import { SIGNAL_NAMES } from '../model/signals.js';
+import { toCsv } from './csv-cell.js';
 import type { UserResult } from './score-users.js';
 
 /** One flat row per user: the verdict, every signal, the sentence. */
@@ -26,5 +26,5 @@ export function usersCsv(users: readonly UserResult[]): string {
     u.segments.map((s) => s.segment).join(';'),
     u.reason,
   ]);
-  return stringify([header, ...rows], { cast: { boolean: (v) => String(v) } });
+  return toCsv([header, ...rows]);
 }

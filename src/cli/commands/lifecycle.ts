@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import { stringify } from 'csv-stringify/sync';
 import pc from 'picocolors';
+import { toCsv } from '../../analysis/csv-cell.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import {
   latestSnapshotPeriod,
@@ -184,24 +184,21 @@ export function registerLifecycle(program: Command): void {
                 'segments',
               ];
               process.stdout.write(
-                stringify(
-                  [
-                    header,
-                    ...people.map((p) => [
-                      p.user_id,
-                      p.account_id,
-                      p.period_start,
-                      p.state,
-                      p.score,
-                      p.previous_score,
-                      p.is_power_user,
-                      p.trend,
-                      p.days_active,
-                      p.segments.join(';'),
-                    ]),
-                  ],
-                  { cast: { boolean: (v) => String(v) } },
-                ),
+                toCsv([
+                  header,
+                  ...people.map((p) => [
+                    p.user_id,
+                    p.account_id,
+                    p.period_start,
+                    p.state,
+                    p.score,
+                    p.previous_score,
+                    p.is_power_user,
+                    p.trend,
+                    p.days_active,
+                    p.segments.join(';'),
+                  ]),
+                ]),
               );
             } else {
               console.log(
