@@ -92,7 +92,8 @@ export function registerImport(program: Command): void {
               id: opts.id,
               anonymous: opts.anonymous,
             },
-            onProgress: (p) => progress.update(p),
+            // --json shows no progress: skip the count of the file's rows progress is told in.
+            onProgress: opts.json ? undefined : (p) => progress.update(p),
           }).finally(() => progress.stop());
           const rollup = opts.rollup ? await refreshRollups(ctx) : null;
           if (opts.json) {

@@ -37,6 +37,8 @@ export interface Statement {
 }
 
 export interface ImportPlan {
+  /** Rows the append pass reads (NDJSON: lines with content), for its progress: `n`. */
+  countSource: Statement;
   /** Appends every valid row; deleteKnown and deleteCopies then remove the duplicates. */
   insertEvents: Statement;
   /**
@@ -146,6 +148,10 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
       ? null
       : `SELECT count(*) AS n, count(id) AS with_id, count(DISTINCT id) AS distinct_ids
         FROM (SELECT ${columnarFields(input, p).id} AS id FROM ${sourceSql(input, p, false, false)})`;
+  const countSource =
+    input.format === 'ndjson'
+      ? `SELECT count(*) AS n FROM ${ndjsonLines(p.add(input.path), false)} WHERE ${NON_BLANK_LINE}`
+      : `SELECT count(*) AS n FROM ${sourceSql(input, p, false, false)}`;
   const countByReason = `SELECT _reason AS reason, count(*) AS rows
     FROM ${checkedSql(input, p, false, false)} GROUP BY ALL`;
 
@@ -198,6 +204,7 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
 
   const stmt = (sql: string): Statement => ({ sql, params: p.values });
   return {
+    countSource: stmt(countSource),
     insertEvents: stmt(insertEvents),
     countRows: countRows ? stmt(countRows) : null,
     countByReason: stmt(countByReason),

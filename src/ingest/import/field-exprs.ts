@@ -105,8 +105,18 @@ export function columnarFields(input: ImportPlanInput, p: ParamBag): FieldExprs 
   };
 }
 
+/**
+ * The path to a field as a bound JSON Pointer (RFC 6901: "/properties/time", "~" and "/" in a name
+ * written ~0 and ~1). Names come from the file or from flags, and the $."name" syntax cannot carry
+ * them all: DuckDB reads $."*" as the wildcard however it is quoted, refuses $."", and needs every
+ * backslash and quote escaped. A pointer has no quoting at all.
+ */
+function jsonPointer(path: FieldPath): string {
+  return path.map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
 function jsonPathParam(p: ParamBag, path: FieldPath): string {
-  return p.add(`$.${path.map((k) => `"${k.replace(/"/g, '\\"')}"`).join('.')}`);
+  return p.add(jsonPointer(path));
 }
 
 export function ndjsonFields(input: ImportPlanInput, p: ParamBag): FieldExprs {
@@ -123,7 +133,7 @@ export function ndjsonFields(input: ImportPlanInput, p: ParamBag): FieldExprs {
   for (const c of LIFTED_CONTAINERS) dropTop[c] = null;
   let props = `json_merge_patch(j, ${p.add(JSON.stringify(dropTop))})`;
   for (const c of LIFTED_CONTAINERS) {
-    const path = p.add(`$."${c}"`);
+    const path = jsonPathParam(p, [c]);
     const drop = p.add(JSON.stringify(dropNested[c] ?? {}));
     props = `json_merge_patch(${props}, CASE WHEN json_type(j, ${path}) = 'OBJECT'
       THEN json_merge_patch(json_extract(j, ${path}), ${drop}) ELSE '{}'::JSON END)`;

@@ -2,6 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Engine, QueryProgress, SqlParams, SqlValue } from '../../engines/engine.js';
+import {
+  checkImportFile,
+  engineReason,
+  FORMAT_NAMES,
+  ImportFileError,
+  isGzipName,
+  noJsonObjectMessage,
+} from './check-file.js';
 import { compileImport, type ImportFormat, type SourceColumn } from './compile-import.js';
 import { detectFormat } from './detect-format.js';
 import {
@@ -22,6 +30,11 @@ export interface ImportOptions {
   csvDelimiter?: string | undefined;
   /** Import time; events later than this plus a day are rejected as out of range. */
   now?: Date | undefined;
+  /**
+   * While rows are appended: DuckDB's percentage (never falling, below 100 until the end) and the
+   * file's rows in that proportion; once done, 100% and the rows read. Not called while the
+   * percentage is unknown (a gzip file, whose progress DuckDB measures on compressed bytes).
+   */
   onProgress?: ((p: QueryProgress) => void) | undefined;
   /** How often onProgress is called while rows are appended; 250 ms by default. */
   progressIntervalMs?: number | undefined;
@@ -124,6 +137,50 @@ function emptySummary(file: string, format: ImportFormat, started: number): Impo
 }
 
 /**
+ * Progress in the file's terms. DuckDB's rows processed add up every pipeline of the statement
+ * (the scan, then the numbered rows again), so they overrun the file's rows; its percentage is of
+ * that same sum, so the file's rows in that proportion are what has been read.
+ */
+function fileProgress(
+  onProgress: (p: QueryProgress) => void,
+  fileRows: number,
+): (p: QueryProgress) => void {
+  let shown = 0;
+  return (p) => {
+    if (p.percentage < 0) return;
+    // 100 is for the end, when the rows read are known.
+    shown = Math.max(shown, Math.min(p.percentage, 99));
+    onProgress({
+      percentage: shown,
+      rowsProcessed: Math.floor((fileRows * shown) / 100),
+      totalRows: fileRows,
+    });
+  };
+}
+
+/**
+ * An error DuckDB raised while reading the file, as a sentence naming the file and what to try;
+ * the engine's message keeps its first line, never the statement it quotes.
+ */
+function fileReadError(err: unknown, format: ImportFormat, what: (kind: string) => string): Error {
+  if (err instanceof ImportFileError) return err;
+  const kind = FORMAT_NAMES[format];
+  const others = (['csv', 'ndjson', 'parquet'] as const).filter((f) => f !== format).join(' or ');
+  return new ImportFileError(
+    `${what(kind)} (DuckDB: ${engineReason(err)}): check the file, or pass --format ${others} if it is not ${kind}.`,
+    { cause: err },
+  );
+}
+
+async function reading<T>(shown: string, format: ImportFormat, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw fileReadError(err, format, (kind) => `${shown} is not a readable ${kind} file`);
+  }
+}
+
+/**
  * Imports one file in a single transaction: valid new events are appended, duplicates skipped,
  * invalid rows kept in failed_events with their reason and line, and the local days that received
  * events are marked for the rollup.
@@ -134,20 +191,27 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
   if (!existsSync(file)) throw new Error(`${options.path}: no such file.`);
   const format = detectFormat(file, options.format);
   if (statSync(file).size === 0) return emptySummary(file, format, started);
+  const shown = options.path;
+  const firstBlock = await checkImportFile(file, shown, format);
 
   const columns =
-    format === 'ndjson' ? [] : await describeColumns(engine, format, file, options.csvDelimiter);
+    format === 'ndjson'
+      ? []
+      : await reading(shown, format, () =>
+          describeColumns(engine, format, file, options.csvDelimiter),
+        );
   const fields: FieldPath[] =
     format === 'ndjson'
-      ? await sampleJsonFields(engine, file)
+      ? await reading(shown, format, () => sampleJsonFields(engine, file))
       : columns.map((c) => [c.name] as FieldPath).concat(nestedParquetFields(columns));
   if (fields.length === 0) {
-    // Lines but no JSON object: a JSON array or pretty-printed JSON would otherwise import nothing
-    // and reject nothing.
-    if (format === 'ndjson' && (await hasNonBlankLine(engine, file))) {
-      throw new Error(
-        `${options.path}: no line is a JSON object. NDJSON needs one object per line; a JSON array or pretty-printed JSON is not supported.`,
-      );
+    // Content but no JSON object (a JSON array, pretty-printed JSON, lines DuckDB could not read
+    // as UTF-8) would otherwise import nothing and reject nothing.
+    if (
+      format === 'ndjson' &&
+      (firstBlock.hasContent || (await reading(shown, format, () => hasNonBlankLine(engine, file))))
+    ) {
+      throw new ImportFileError(noJsonObjectMessage(shown, firstBlock));
     }
     return emptySummary(file, format, started);
   }
@@ -170,7 +234,16 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
     csvDelimiter: options.csvDelimiter,
   });
 
-  const result = await engine.transaction(async () => {
+  // DuckDB's percentage of a gzip file is of its compressed bytes, read before the rows are.
+  let onProgress: ((p: QueryProgress) => void) | undefined;
+  if (options.onProgress && !isGzipName(file)) {
+    const [count] = await reading(shown, format, () =>
+      engine.query<{ n: number }>(plan.countSource.sql, plan.countSource.params),
+    );
+    onProgress = fileProgress(options.onProgress, count?.n ?? 0);
+  }
+
+  const appended = engine.transaction(async () => {
     const run = (st: { sql: string; params: SqlParams }) => engine.run(st.sql, st.params);
     await engine.run('DROP TABLE IF EXISTS temp.import_reject_errors');
     await engine.run('DROP TABLE IF EXISTS temp.import_reject_scans');
@@ -182,11 +255,11 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
       plan.storedBefore.sql,
       plan.storedBefore.params,
     );
-    const inserted = options.onProgress
+    const inserted = onProgress
       ? await engine.runWithProgress(
           plan.insertEvents.sql,
           plan.insertEvents.params,
-          options.onProgress,
+          onProgress,
           options.progressIntervalMs,
         )
       : await run(plan.insertEvents);
@@ -237,9 +310,17 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
         : [];
     return { imported: inserted - known - removed, valid, invalid, reasons, days };
   });
+  const result = await appended.catch((err: unknown) => {
+    throw fileReadError(
+      err,
+      format,
+      (kind) => `${shown} could not be read to the end as a ${kind} file, so nothing was imported`,
+    );
+  });
 
   const seconds = (performance.now() - started) / 1000;
   const rows_read = result.valid + result.invalid;
+  options.onProgress?.({ percentage: 100, rowsProcessed: rows_read, totalRows: rows_read });
   const mapping: Record<string, string> = {};
   for (const [k, v] of Object.entries(detected.mapping)) if (v) mapping[k] = formatPath(v);
   return {
