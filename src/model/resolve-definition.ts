@@ -25,9 +25,17 @@ export interface ResolveOptions {
   set?: readonly string[] | undefined;
 }
 
-/** Every definition a config offers: the built-in default plus its own (which may replace it). */
+/**
+ * Every definition a config offers: the built-in default plus its own (which may replace it).
+ * Names come from requests (`/definitions/constructor`, `?definition=toString`), so the record
+ * has no prototype: indexing it with a name inherited from Object.prototype finds nothing.
+ */
 export function definitionInputs(config: Config): Record<string, DefinitionInput> {
-  return { default: DEFAULT_DEFINITION, ...config.definitions };
+  return Object.assign(
+    Object.create(null) as Record<string, DefinitionInput>,
+    { default: DEFAULT_DEFINITION },
+    config.definitions,
+  );
 }
 
 export function definitionName(config: Config, name?: string): string {
@@ -37,7 +45,7 @@ export function definitionName(config: Config, name?: string): string {
 export function lookupDefinition(config: Config, name?: string): [string, DefinitionInput] {
   const all = definitionInputs(config);
   const wanted = definitionName(config, name);
-  const found = all[wanted];
+  const found = Object.hasOwn(all, wanted) ? all[wanted] : undefined;
   if (!found) {
     throw new DefinitionError(
       `no definition "${wanted}": ${suggestName(wanted, Object.keys(all))} (definitions live under definitions: in the config)`,

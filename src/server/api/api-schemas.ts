@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DAY_HINT, FIRST_DAY, isIsoDay, LAST_DAY } from '../../time/days.js';
 import { PERIOD_KINDS } from '../../time/periods.js';
 
 /**
@@ -7,10 +8,14 @@ import { PERIOD_KINDS } from '../../time/periods.js';
  * as the config's own schemas generate the definition bodies.
  */
 
+// The pattern alone lets 2026-02-30 and 2026-13-01 through to the database, which fails on them
+// (a 500); the refinement keeps them out. The pattern stays for the OpenAPI document, and aborts so
+// that a malformed day gets one message, not two.
 const day = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'use a date written YYYY-MM-DD' })
-  .describe('A local day, YYYY-MM-DD.');
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: DAY_HINT, abort: true })
+  .refine(isIsoDay, { message: DAY_HINT })
+  .describe(`A local day, YYYY-MM-DD, from ${FIRST_DAY} to ${LAST_DAY}.`);
 
 export const ScoringQuery = z.object({
   definition: z.string().optional().describe('A named definition (default: the config default).'),
