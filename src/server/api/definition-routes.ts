@@ -52,7 +52,8 @@ export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
     },
     async (req) => {
       const { config } = ctx(req);
-      const input = definitionInputs(config)[req.params.name];
+      const inputs = definitionInputs(config);
+      const input = Object.hasOwn(inputs, req.params.name) ? inputs[req.params.name] : undefined;
       if (!input)
         throw new DefinitionError(
           `no definition "${req.params.name}" (definitions live under definitions: in the config)`,
