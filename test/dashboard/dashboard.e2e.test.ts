@@ -15,7 +15,7 @@ import { openTempDb, type TempDb } from '../helpers/temp-db.js';
  * count, a phone-sized screen. Screenshots go to test-artifacts/. `.ci/run` installs chromium;
  * elsewhere, without it, the test says so and is skipped.
  */
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.POWERLENS_CHROMIUM ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM) || process.env.CI === 'true';
 const ARTIFACTS = 'test-artifacts';
 

@@ -10,7 +10,7 @@ import { openTempDb, type TempDb } from '../helpers/temp-db.js';
  * with a Content-Security-Policy as strict as the dashboard's, and Swagger UI still works under it
  * in Debian's Chromium (skipped, saying so, where it is not installed; `.ci/run` installs it).
  */
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.POWERLENS_CHROMIUM ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM) || process.env.CI === 'true';
 
 let db: TempDb;
