@@ -22,10 +22,26 @@ export function sizeBytes(value: number | string): number {
   return Math.round(Number(m[1]) * (UNITS[(m[2] ?? 'b').toLowerCase()] ?? 1));
 }
 
+/**
+ * The loader reads the log with DuckDB's read_json, whose default maximum_object_size is 16 MB: a
+ * message stored as a longer line would be acknowledged and then refused by the loader.
+ */
+const MAX_EVENT_SIZE = 16 * 1024 * 1024;
+
 const routeLimits = (d: { event: string; request: string; events: number }) =>
   z
     .object({
-      max_event_size: size.default(d.event).describe('Largest single message, as JSON.'),
+      max_event_size: size
+        .default(d.event)
+        // Checks run even when the value is not a size at all (the union says so): no throw here.
+        .refine(
+          (v) =>
+            (typeof v === 'number' || SIZE.test(v.trim()) ? sizeBytes(v) : 0) <= MAX_EVENT_SIZE,
+          {
+            message: 'at most 16MB (the longest line the loader reads)',
+          },
+        )
+        .describe('Largest single message, as JSON (at most 16 MB).'),
       max_request_size: size
         .default(d.request)
         .describe('Largest request body once decompressed (larger: 413).'),
@@ -54,6 +70,11 @@ export const CollectorConfigSchema = z
     max_unloaded_size: size
       .default('256MB')
       .describe('Accepted events waiting to be loaded beyond which requests get 429.'),
+    max_in_flight_size: size
+      .optional()
+      .describe(
+        'Request bodies being read and handled at once (gzip at its inflated size) beyond which requests get 429 (default 128MB; memory is a few times this).',
+      ),
     rollup_every_seconds: z
       .number()
       .int()
@@ -87,10 +108,22 @@ export interface CollectorLimits {
   segment: RouteLimits;
   posthog: RouteLimits;
   maxUnloadedBytes: number;
+  /**
+   * Bytes of request bodies in flight (read, inflated, being handled) beyond which 429; absent
+   * when not configured: DEFAULT_MAX_IN_FLIGHT_BYTES.
+   */
+  maxInFlightBytes?: number;
   requestTimeoutMs: number;
   rollupIntervalMs: number;
   dedupeDays: number;
 }
+
+/**
+ * Request bodies in flight by default. 48 concurrent 18 MB PostHog batches peaked at about 0.7 GB
+ * of RSS with it, against 2 to 3 GB without (bench/big-bodies-bench.ts); Segment's largest batch
+ * is 500 KB, so 256 of those fit at once.
+ */
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 128 * 1024 * 1024;
 
 /** The configured limits in bytes and milliseconds, as the collector uses them. */
 export function collectorLimits(config: CollectorConfig): CollectorLimits {
@@ -103,6 +136,9 @@ export function collectorLimits(config: CollectorConfig): CollectorLimits {
     segment: route(config.segment),
     posthog: route(config.posthog),
     maxUnloadedBytes: sizeBytes(config.max_unloaded_size),
+    ...(config.max_in_flight_size === undefined
+      ? {}
+      : { maxInFlightBytes: sizeBytes(config.max_in_flight_size) }),
     requestTimeoutMs: config.request_timeout_seconds * 1000,
     rollupIntervalMs: config.rollup_every_seconds * 1000,
     dedupeDays: config.dedupe_days,

@@ -1,10 +1,30 @@
 import { createServer as createHttpServer } from 'node:http';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  attachShare,
+  BodyBudget,
+  BodyRefusedError,
+  BUSY_RETRY_SECONDS,
+  busy,
+  declaredLength,
+  drain,
+  readBody,
+  shareOf,
+  tooLarge,
+} from '../ingest/collector/bodies-in-flight.js';
 import type { Collector } from '../ingest/collector/collector.js';
 import { registerPostHogRoutes } from '../ingest/collector/posthog-routes.js';
-import { registerSegmentRoutes } from '../ingest/collector/segment-routes.js';
-import { type CollectorLimits, DEFAULT_COLLECTOR_LIMITS } from '../model/collector-config.js';
+import {
+  isSegmentRoute,
+  keepOversizedRequest,
+  registerSegmentRoutes,
+} from '../ingest/collector/segment-routes.js';
+import {
+  type CollectorLimits,
+  DEFAULT_COLLECTOR_LIMITS,
+  DEFAULT_MAX_IN_FLIGHT_BYTES,
+} from '../model/collector-config.js';
 import { registerApiWithDocs } from './api/api-docs.js';
 import type { ApiOptions } from './api/register-api.js';
 import { registerDashboard } from './dashboard.js';
@@ -50,17 +70,50 @@ export function createServer(options: ServerOptions): FastifyInstance {
       }),
   });
   // Every body arrives as bytes: the routes sniff gzip and parse JSON themselves, because SDKs
-  // send gzipped JSON under other content types.
+  // send gzipped JSON under other content types. The route's byte limit holds before anything
+  // is parsed (bodies-in-flight.ts reads into one Buffer).
+  const bodies = new BodyBudget(limits.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', (req, payload, done) => {
+    readBody(payload, {
+      declared: declaredLength(req.raw),
+      limit: req.routeOptions.bodyLimit ?? limits.segment.maxBatchBytes,
+      share: shareOf(req),
+    }).then(
+      (body) => done(null, body),
+      (err: Error) => done(err, undefined),
+    );
+  });
   // Back-pressure before the body is read: 429 is the status every SDK retries on, and Segment's
-  // honours Retry-After only with it (docs/ingest-protocols.md).
+  // honours Retry-After only with it (docs/ingest-protocols.md). Two bounds: events accepted and
+  // not yet loaded (max_unloaded_size), and bodies being read and handled now
+  // (max_in_flight_size), which max_unloaded_size cannot see: 48 concurrent 18 MB PostHog
+  // batches took the server to 2.6 GB without it (bench/big-bodies-bench.ts).
   app.addHook('onRequest', async (req, reply) => {
-    if (req.method === 'POST' && ingest.test(req.url) && options.collector.overloaded()) {
+    if (!(req.method === 'POST' && ingest.test(req.url))) return;
+    if (options.collector.overloaded()) {
+      await drain(req.raw);
       return reply
         .code(429)
         .header('retry-after', '2')
         .send({ success: false, error: 'busy storing earlier events: retry after 2 seconds' });
+    }
+    const limit = req.routeOptions.bodyLimit ?? limits.segment.maxBatchBytes;
+    const declared = declaredLength(req.raw);
+    // Refused before anything of the body is kept: it is read and dropped first (drain), since
+    // an answer sent while the client is still sending is often lost to a connection reset.
+    if (declared !== null && declared > limit) {
+      await drain(req.raw);
+      throw tooLarge(declared, limit, true);
+    }
+    const share = bodies.open();
+    // The share is held until the answer is sent: the parsed body and its log lines live until
+    // then, and they are what the budget is really about.
+    reply.raw.once('close', () => share.release());
+    attachShare(req.raw, share);
+    if (declared !== null && !share.take(declared)) {
+      await drain(req.raw);
+      throw busy(declared, limit);
     }
   });
   app.get('/healthz', async () => ({ ok: true }));
@@ -75,7 +128,24 @@ export function createServer(options: ServerOptions): FastifyInstance {
     registerDashboard(app);
   }
   // Whatever goes wrong in a handler is answered, never a crash; details stay in the log.
-  app.setErrorHandler((err, req, reply) => {
+  app.setErrorHandler(async (err, req, reply) => {
+    if (err instanceof BodyRefusedError) {
+      if (err.statusCode === 429) reply.header('retry-after', String(BUSY_RETRY_SECONDS));
+      // A Segment request too large to read, with a valid Basic auth key, is kept in
+      // failed_events (segment-routes.ts); PostHog's keys are only in the body, which is not read.
+      if (err.statusCode === 413 && isSegmentRoute(req)) {
+        await keepOversizedRequest(options.collector, req, err).catch((e: unknown) =>
+          req.log.error({ err: e }, 'could not keep the refused request in failed_events'),
+        );
+      }
+      return reply.code(err.statusCode).send({
+        success: false,
+        error:
+          err.statusCode === 413
+            ? `${err.message} for ${req.url} (collector limits in powerlens.yaml)`
+            : err.message,
+      });
+    }
     const code = (err as { statusCode?: number }).statusCode;
     // 4xx as given; 503 (the log cannot take events now) with a retry hint every SDK honours.
     const status = code && ((code >= 400 && code < 500) || code === 503) ? code : 500;
@@ -86,7 +156,9 @@ export function createServer(options: ServerOptions): FastifyInstance {
       // Fastify's own words do not say the limit: the client needs it to split its batches.
       message = `body larger than the limit of ${req.routeOptions.bodyLimit ?? limits.segment.maxBatchBytes} bytes for ${req.url} (collector limits in powerlens.yaml)`;
     }
-    reply.code(status).send({ success: false, error: status === 500 ? 'internal error' : message });
+    return reply
+      .code(status)
+      .send({ success: false, error: status === 500 ? 'internal error' : message });
   });
   return app;
 }

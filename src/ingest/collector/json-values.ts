@@ -1,3 +1,5 @@
+import { KEY_MARGIN, scrubAndCut, withoutCredentials } from './scrub-keys.js';
+
 /** Reading the untyped JSON that SDKs send: objects, ids, strings repaired, raw text kept. */
 export type JsonObject = Record<string, unknown>;
 
@@ -37,7 +39,10 @@ export function wellFormed(value: unknown): unknown {
 /** Room for any message within PostHog's default per-event limit, so it can be re-submitted. */
 const RAW_CAP = 1024 * 1024;
 
-/** A message as received, as JSON text cut at 1 MB, for failed_events. */
+/**
+ * A message as received, as JSON text cut at 1 MB, for failed_events, which people read: a key
+ * anywhere in it (pasted into a property) is taken out.
+ */
 export function rawText(message: unknown): string {
   let text: string;
   try {
@@ -45,6 +50,34 @@ export function rawText(message: unknown): string {
   } catch {
     text = '(the message could not be written out)';
   }
-  // A cut can fall between the two halves of a surrogate pair (an emoji): it is repaired.
-  return text.length > RAW_CAP ? text.slice(0, RAW_CAP).toWellFormed() : text;
+  return scrubAndCut(text, RAW_CAP);
+}
+
+/**
+ * What failed_events keeps of a request refused whole, never with a credential in it: the parsed
+ * body without its key fields, or, when it did not parse, the start of its bytes as text; either
+ * way with anything shaped like a key (or equal to one of `known`) taken out, cut at `cap`.
+ */
+export function refusedRaw(
+  body: { value: unknown } | { bytes: Buffer; whole: boolean },
+  cap: number,
+  known: readonly (string | null | undefined)[] = [],
+): string {
+  if ('value' in body) {
+    let text: string;
+    try {
+      text = JSON.stringify(wellFormed(withoutCredentials(body.value))) ?? '';
+    } catch {
+      text = '(the body could not be written out)';
+    }
+    return scrubAndCut(text, cap, true, known);
+  }
+  // Bytes, not characters, are cut here: invalid UTF-8 (a reason to refuse) shows as U+FFFD.
+  const window = body.bytes.subarray(0, cap * 3 + KEY_MARGIN);
+  return scrubAndCut(
+    window.toString('utf8'),
+    cap,
+    body.whole && window.length === body.bytes.length,
+    known,
+  );
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_COLLECTOR_LIMITS, type RouteLimits } from '../../model/collector-config.js';
+import { BUSY_RETRY_SECONDS, shareOf, takeBody } from './bodies-in-flight.js';
 import { collectMessages } from './collect-messages.js';
 import type { Collector } from './collector.js';
 import { decodeBody } from './decode-body.js';
@@ -23,6 +24,12 @@ function problem(reply: FastifyReply, status: number, error: string, extra: Json
  * PostHog's capture API: /capture, /batch, /e, /i/v0/e, /track (with or without a trailing
  * slash). The key is `api_key` or `token`, in the body or in each event; a request whose events
  * carry keys of different projects is refused as a whole.
+ *
+ * A request refused whole is answered and not kept in failed_events, unlike Segment's: its key
+ * is only in the body, so one refused before its body is read or parsed (too large, not gzip,
+ * not JSON) names no project; one with too many events is refused before its keys are looked up
+ * (a batch may carry thousands of made-up ones); one refused for its keys has no project it can
+ * be charged to. No part of a refused body, and so no key, is stored.
  */
 export function registerPostHogRoutes(
   app: FastifyInstance,
@@ -31,9 +38,11 @@ export function registerPostHogRoutes(
 ): void {
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     const receivedAt = new Date();
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const decoded = await decodeBody(raw, limits.maxBatchBytes);
-    if (!decoded.ok) return problem(reply, decoded.status, decoded.error);
+    const decoded = await decodeBody(takeBody(req), limits.maxBatchBytes, shareOf(req));
+    if (!decoded.ok) {
+      if (decoded.status === 429) reply.header('retry-after', String(BUSY_RETRY_SECONDS));
+      return problem(reply, decoded.status, decoded.error);
+    }
     const body = decoded.value;
     const messages: unknown[] = Array.isArray(body)
       ? body

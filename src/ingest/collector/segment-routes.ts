@@ -1,9 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_COLLECTOR_LIMITS, type RouteLimits } from '../../model/collector-config.js';
+import {
+  type BodyRefusedError,
+  BUSY_RETRY_SECONDS,
+  shareOf,
+  takeBody,
+} from './bodies-in-flight.js';
 import { collectMessages } from './collect-messages.js';
 import type { Collector } from './collector.js';
 import { decodeBody } from './decode-body.js';
-import { isJsonObject, type JsonObject } from './json-values.js';
+import { isJsonObject, type JsonObject, refusedRaw } from './json-values.js';
 import { normalizeSegment, SEGMENT_TYPES, type SegmentType } from './normalize-segment.js';
 
 /** The Basic auth user, which Segment's SDKs set to the write key (`writeKey:`). */
@@ -27,6 +33,39 @@ function writeKeyOf(req: FastifyRequest, body: unknown): { key: string | null; d
 /** How much of a request refused whole is kept (its start shows what went wrong). */
 const REFUSED_RAW_CAP = 32 * 1024;
 
+/** Whether a request was routed to the Segment routes (registered below under /v1/). */
+export function isSegmentRoute(req: FastifyRequest): boolean {
+  return req.routeOptions.url?.startsWith('/v1/') ?? false;
+}
+
+/**
+ * A Segment request refused for its size before its body was read (create-server.ts) is kept in
+ * failed_events when its Basic auth key names a project: Segment's SDKs drop a batch answered
+ * 413, so the row is the only trace of it. The row holds the reason, the size and the limit, and
+ * no body: it was refused so as not to read it, a cut piece of an oversized batch could not be
+ * re-submitted anyway, and so nothing from it (a key in a `writeKey` field) can be stored.
+ * Without a valid key nothing is stored: the request is a stranger's.
+ */
+export async function keepOversizedRequest(
+  collector: Collector,
+  req: FastifyRequest,
+  err: BodyRefusedError,
+): Promise<void> {
+  const basic = basicUser(req);
+  const project = basic ? await collector.projectOfWriteKey(basic) : null;
+  if (!project) return;
+  await collector.accept([
+    {
+      kind: 'failed',
+      project_id: project,
+      source: 'segment',
+      reason: `request refused (413): ${err.message}; the body was not read`,
+      raw: '',
+      received_at: new Date().toISOString(),
+    },
+  ]);
+}
+
 function problem(reply: FastifyReply, status: number, error: string, extra: JsonObject = {}) {
   return reply.code(status).send({ success: false, error, ...extra });
 }
@@ -44,31 +83,44 @@ export function registerSegmentRoutes(
   const handle =
     (type: SegmentType | 'batch') => async (req: FastifyRequest, reply: FastifyReply) => {
       const receivedAt = new Date();
-      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       // A Basic auth key is checked before the body is even inflated or parsed: a stranger's
       // request costs no more than a key lookup.
       const basic = basicUser(req);
       const basicProject = basic ? await collector.projectOfWriteKey(basic) : null;
       if (basic && !basicProject) return problem(reply, 401, 'unknown or revoked write key');
       // A request refused whole, once its project is known, is kept in failed_events too: the
-      // answer may never reach anyone, the row does.
-      const refuse = async (status: number, error: string, project: string | null) => {
+      // answer may never reach anyone, the row does. Never with a key in it: the parsed body
+      // without its key fields, or the text with anything shaped like a key taken out.
+      const refuse = async (
+        status: number,
+        error: string,
+        project: string | null,
+        body: Parameters<typeof refusedRaw>[0],
+      ) => {
         if (project) {
+          const named = 'value' in body ? writeKeyOf(req, body.value).key : null;
           await collector.accept([
             {
               kind: 'failed',
               project_id: project,
               source: 'segment',
               reason: `request refused (${status}): ${error}`,
-              raw: raw.subarray(0, REFUSED_RAW_CAP).toString('utf8'),
+              raw: refusedRaw(body, REFUSED_RAW_CAP, [basic, named]),
               received_at: receivedAt.toISOString(),
             },
           ]);
         }
         return problem(reply, status, error);
       };
-      const decoded = await decodeBody(raw, limits.maxBatchBytes);
-      if (!decoded.ok) return refuse(decoded.status, decoded.error, basicProject);
+      const decoded = await decodeBody(takeBody(req), limits.maxBatchBytes, shareOf(req));
+      if (!decoded.ok) {
+        // Asked to come back, not refused: nothing to keep.
+        if (decoded.status === 429) {
+          reply.header('retry-after', String(BUSY_RETRY_SECONDS));
+          return problem(reply, 429, decoded.error);
+        }
+        return refuse(decoded.status, decoded.error, basicProject, decoded.start);
+      }
       const body = decoded.value;
       const { key, disagree } = writeKeyOf(req, body);
       if (disagree) {
@@ -89,18 +141,19 @@ export function registerSegmentRoutes(
         );
       }
       if (!isJsonObject(body)) {
-        return refuse(400, 'the body must be a JSON object', projectId);
+        return refuse(400, 'the body must be a JSON object', projectId, { value: body });
       }
       let messages: unknown[];
       if (type === 'batch') {
         if (!Array.isArray(body.batch)) {
-          return refuse(400, 'batch must be an array of messages', projectId);
+          return refuse(400, 'batch must be an array of messages', projectId, { value: body });
         }
         if (body.batch.length > limits.maxBatchEvents) {
           return refuse(
             413,
             `batch of ${body.batch.length} messages, the limit is ${limits.maxBatchEvents}`,
             projectId,
+            { value: body },
           );
         }
         messages = body.batch;
