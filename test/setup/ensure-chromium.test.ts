@@ -40,7 +40,9 @@ describe('the browser the tests need', () => {
       const r = run({ POWERLENS_CHROMIUM: '/nonexistent/chromium' }, 65534);
       expect(r.status).toBe(1);
       expect(r.stderr).toContain('/nonexistent/chromium, which is missing');
-      expect(r.stderr).toMatch(/apt-get install -y --no-install-recommends chromium|POWERLENS_CHROMIUM/);
+      expect(r.stderr).toMatch(
+        /apt-get install -y --no-install-recommends chromium|POWERLENS_CHROMIUM/,
+      );
     },
   );
 });
