@@ -2,7 +2,7 @@
  * A short adversarial pass over `powerlens serve` (issue 13's check), against the real CLI in a
  * child process on loopback:
  *
- *   npm run adversarial -- [--seconds 60] [--kills 3]
+ *   npm run adversarial -- [--seconds 60] [--kills 3] [--memory-limit 1GB]
  *
  * Two projects send at once: "other" only valid batches, "acme" valid batches interleaved with
  * poison (lone surrogates in a batch-level context, PostHog events over the limit made of emojis,
@@ -24,10 +24,20 @@ import { createProject } from '../src/projects/run-projects.js';
 import { startServe } from '../test/helpers/serve-child.js';
 
 const { values: args } = parseArgs({
-  options: { seconds: { type: 'string', default: '60' }, kills: { type: 'string', default: '3' } },
+  options: {
+    seconds: { type: 'string', default: '60' },
+    kills: { type: 'string', default: '3' },
+    'memory-limit': { type: 'string' },
+  },
 });
 const SECONDS = Number(args.seconds);
 const KILLS = Number(args.kills);
+/** serve's arguments: the database, and DuckDB's memory limit when given. */
+const SERVE_ARGS = (db: string) => [
+  '--db',
+  db,
+  ...(args['memory-limit'] ? ['--memory-limit', args['memory-limit']] : []),
+];
 
 const dir = mkdtempSync(join(tmpdir(), 'powerlens-adversarial-'));
 const dbPath = join(dir, 'pass.duckdb');
@@ -217,7 +227,7 @@ const exitOf = (child: ChildProcess) =>
 const peaks: number[] = [];
 const rounds = KILLS + 1;
 for (let round = 0; round < rounds; round++) {
-  const { child, base } = await startServe(['--db', dbPath]);
+  const { child, base } = await startServe(SERVE_ARGS(dbPath));
   let stop = false;
   const until = () => stop;
   const rssTimer = setInterval(() => peaks.push(peakRssMb(child.pid)), 500);
@@ -246,7 +256,7 @@ for (let round = 0; round < rounds; round++) {
 
 // Resend what was never acknowledged (as an SDK would), then stop the server gracefully.
 {
-  const { child, base } = await startServe(['--db', dbPath]);
+  const { child, base } = await startServe(SERVE_ARGS(dbPath));
   for (const project of ['acme', 'other'] as const) {
     const missing = [...sent[project].keys()].filter(
       (id) => !acked[project].has(id) && !id.startsWith('poison-'),
