@@ -114,6 +114,15 @@ export interface Report {
 
 export class AnalysisError extends Error {}
 
+/** The project has no events yet: a state (an empty project), not a mistake of the request. */
+export class NoDataError extends AnalysisError {
+  constructor(readonly projectId: string) {
+    super(
+      `no data in project ${projectId} yet: send events to it, or import a file (powerlens import FILE), or try powerlens demo.`,
+    );
+  }
+}
+
 /** How many power users each segment holds, in the order the segments are configured. */
 function segmentCounts(
   segments: readonly Segment[],
@@ -169,9 +178,9 @@ export async function resolveAsOf(
   }
   const range = await dataRange(engine, projectId);
   if (!range) {
-    throw new AnalysisError(
-      'no data to analyse yet: import events first (powerlens import FILE), or try powerlens demo.',
-    );
+    // A date given explicitly can be looked at (an empty window); only a default needs data.
+    if (asOf !== undefined && !withinData) return asOf;
+    throw new NoDataError(projectId);
   }
   if (asOf === undefined) return range.last;
   if (withinData && (asOf > range.last || asOf < range.first)) {

@@ -1,10 +1,14 @@
 import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { NoDataError } from '../analysis/run-analysis.js';
+import { DuckDbEngine } from '../engines/duckdb/duckdb-engine.js';
 import type { Engine } from '../engines/engine.js';
 import { ENGINE_KINDS, type EngineKind, openEngine } from '../engines/open-engine.js';
-
+import { RemoteEngine } from '../engines/remote/remote-engine.js';
 import { type Config, configForProject, loadConfig } from '../model/config.js';
 import { type RollupReport, runRollup } from '../rollup/run-rollup.js';
+import { DIALECTS } from '../sql/dialects/index.js';
+import { liveServer, type ServeFile } from './serve-file.js';
 
 export const DEFAULT_DB = './powerlens.duckdb';
 const DEFAULT_CHDB = './powerlens.chdb';
@@ -89,6 +93,11 @@ export function clickhouseChoice(opts: ClickHouseFlags) {
 }
 
 export interface OpenMode {
+  /**
+   * The command must hold the database itself (serve, and whatever deletes or replaces it): it is
+   * refused while another process holds it. Other commands reach a running serve instead.
+   */
+  exclusive?: boolean;
   /** Reading commands never create a database or a project: a typo must not look like no data. */
   readOnly?: boolean;
   /** The engines the command runs on (default DuckDB only; docs/scale-out.md says what is next). */
@@ -113,12 +122,20 @@ export async function openContext(opts: GlobalOptions, mode: OpenMode = {}): Pro
       `no database at ${db}: import events first (powerlens import FILE --db ${db}), or pass the right --db.`,
     );
   }
-  const engine = await openEngine({
-    engine: kind,
-    db,
-    memoryLimit: opts.memoryLimit ?? config.memoryLimit,
-    ...clickhouseChoice(opts),
-  });
+  const served = kind === 'duckdb' && db !== ':memory:' ? liveServer(db) : null;
+  if (served && mode.exclusive) throw heldBy(db, served);
+  const engine = served
+    ? await RemoteEngine.open(served.url, served.token).catch((err: unknown) => {
+        throw new Error(
+          `${db} is held by powerlens serve (pid ${served.pid}), which does not answer at ${served.url} (${String(err)}): wait for it, or stop it.`,
+        );
+      })
+    : await openEngine({
+        engine: kind,
+        db,
+        memoryLimit: opts.memoryLimit ?? config.memoryLimit,
+        ...clickhouseChoice(opts),
+      });
   await engine.migrate();
   const projectId = opts.project ?? config.project;
   if (mode.readOnly) {
@@ -155,6 +172,42 @@ export async function openContext(opts: GlobalOptions, mode: OpenMode = {}): Pro
   return { engine, config, fileConfig: file, projectId };
 }
 
+function heldBy(db: string, served: ServeFile): Error {
+  return new Error(
+    `${db} is held by powerlens serve (pid ${served.pid}, ${served.url}): stop it first (Ctrl-C in its terminal, or kill ${served.pid}), or pass another --db.`,
+  );
+}
+
+/**
+ * Refuses when another process holds the database: a running serve, or any process with the file
+ * open (DuckDB lets one process write it). For commands that delete or replace it.
+ */
+export async function assertNotHeld(db: string): Promise<void> {
+  if (db === ':memory:' || !existsSync(db)) return;
+  const served = liveServer(db);
+  if (served) throw heldBy(db, served);
+  const probe = await DuckDbEngine.open({ path: db });
+  await probe.close();
+}
+
+/** An empty project's error, naming the projects that do hold events and the flag to pick one. */
+async function withOtherProjects(ctx: Context, err: NoDataError): Promise<Error> {
+  const others = (
+    await ctx.engine
+      .query<{ project_id: string }>(
+        `SELECT DISTINCT project_id FROM user_day
+         WHERE project_id <> ${DIALECTS[ctx.engine.dialect].param('p', 'String')}
+         ORDER BY project_id LIMIT 5`,
+        { p: ctx.projectId },
+      )
+      .catch(() => [])
+  ).map((r) => r.project_id);
+  if (others.length === 0) return err;
+  return new Error(
+    `project ${ctx.projectId} has no events yet, but ${others.join(', ')} ${others.length > 1 ? 'have' : 'has'}: pass --project ${others[0]} (or set project: in powerlens.yaml).`,
+  );
+}
+
 /** Runs a command body with an open context and always closes the database. */
 export async function withContext<T>(
   opts: GlobalOptions,
@@ -164,6 +217,8 @@ export async function withContext<T>(
   const ctx = await openContext(opts, mode);
   try {
     return await body(ctx);
+  } catch (err) {
+    throw err instanceof NoDataError ? await withOtherProjects(ctx, err) : err;
   } finally {
     await ctx.engine.close();
   }

@@ -49,6 +49,13 @@ export interface Engine {
   ): Promise<number>;
   /** Streams a query's result into a Parquet file (never held in memory). */
   exportParquet(sql: string, params: SqlParams, path: string): Promise<void>;
+  /**
+   * Runs `fn` holding the engine's turn without a transaction: nobody else's statement runs
+   * until it ends, and statements made in its async context (or a function bound to it with
+   * AsyncResource.bind) go straight through. For a client that drives the engine statement by
+   * statement from elsewhere (the CLI while serve holds the database).
+   */
+  hold<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction: everything it wrote lands, or nothing does. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   migrate(): Promise<MigrationReport>;

@@ -13,6 +13,7 @@ import { resolveDefinition } from '../../model/resolve-definition.js';
 import { resolveSegments } from '../../model/segments.js';
 import { isIsoDay } from '../../time/days.js';
 import {
+  assertNotHeld,
   type GlobalOptions,
   printJson,
   refreshRollups,
@@ -94,6 +95,8 @@ export function registerDemo(program: Command): void {
             `${opts.db} exists; the demo starts from an empty database. Pass --force to replace it, or another --db.`,
           );
         }
+        // Never under a process that holds it: a running serve would write into a deleted file.
+        if (!chdb) await assertNotHeld(dbPath);
         // A chDB database is a directory.
         rmSync(dbPath, { force: true, recursive: chdb });
         rmSync(`${dbPath}.wal`, { force: true });

@@ -1,13 +1,16 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import type { Engine } from '../../engines/engine.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { Collector } from '../../ingest/collector/collector.js';
 import { collectorLimits } from '../../model/collector-config.js';
 import { configForProject, DEFAULT_CONFIG_FILE } from '../../model/config.js';
+import { listProjects } from '../../projects/run-projects.js';
 import { Sessions } from '../../server/api/sessions.js';
 import { createServer } from '../../server/create-server.js';
 import { type GlobalOptions, localDataPath, openContext, withDataOptions } from '../context.js';
+import { newAdminToken, reachable, removeServeFile, writeServeFile } from '../serve-file.js';
 import { parsePositiveInt } from './parse-options.js';
 
 function parsePort(v: string): number {
@@ -19,10 +22,27 @@ function parsePort(v: string): number {
 }
 
 interface ServeFlags extends GlobalOptions {
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
   host: string;
   port: number;
   logDir?: string;
   rollupEvery?: number;
+}
+
+/**
+ * The projects to print a dashboard link for: the one --project names, else every project with a
+ * key (made by projects create), else the config's project.
+ */
+async function dashboardProjects(
+  engine: Engine,
+  flag: string | undefined,
+  fallback: string,
+): Promise<string[]> {
+  if (flag) return [flag];
+  const withKeys = (await listProjects(engine))
+    .filter((p) => p.keys.some((k) => !k.revoked))
+    .map((p) => p.project_id);
+  return withKeys.length > 0 ? withKeys : [fallback];
 }
 
 export function registerServe(program: Command): void {
@@ -35,6 +55,11 @@ export function registerServe(program: Command): void {
   )
     .option('--host <host>', 'address to bind (127.0.0.1: this machine only)', '127.0.0.1')
     .option('--port <port>', 'port (0: any free port, printed at start)', parsePort, 8080)
+    .addOption(
+      new Option('--log-level <level>', 'server log: debug adds one line per request')
+        .choices(['debug', 'info', 'warn', 'error'])
+        .default('info'),
+    )
     .option('--log-dir <dir>', 'durable event log (default: <db>.log beside the database)')
     .option(
       '--rollup-every <seconds>',
@@ -42,7 +67,11 @@ export function registerServe(program: Command): void {
       (v) => parsePositiveInt('--rollup-every', v),
     )
     .action(async (opts: ServeFlags) => {
-      const ctx = await openContext(opts, { engines: ENGINE_KINDS });
+      // serve holds the database itself: refused while another process does.
+      const ctx = await openContext(opts, { engines: ENGINE_KINDS, exclusive: true });
+      const dbFile =
+        opts.engine === 'duckdb' || opts.engine === undefined ? localDataPath(opts) : null;
+      const local = dbFile !== null && dbFile !== ':memory:';
       // The log lives beside the local database; a ClickHouse server's has a name of its own.
       const beside =
         opts.engine === 'clickhouse'
@@ -59,14 +88,16 @@ export function registerServe(program: Command): void {
         dedupeDays: limits.dedupeDays,
         sessionGapMinutes: ctx.config.sessionGapMinutes,
         catalogueOf: (projectId) => configForProject(config, projectId).catalogue,
+        databaseFile: local ? resolve(dbFile) : undefined,
         log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
       });
-
+      const adminToken = newAdminToken();
       const sessions = new Sessions();
       const app = createServer({
         collector,
-        logger: true,
+        logger: opts.logLevel,
         limits,
+        ...(local ? { admin: { token: adminToken } } : {}),
         api: {
           engine: ctx.engine,
           config: () => config,
@@ -80,10 +111,23 @@ export function registerServe(program: Command): void {
       const address = await app.listen({ host: opts.host, port: opts.port });
       process.stderr.write(`powerlens collector on ${address} (log ${logDir})\n`);
       process.stderr.write(`REST API on ${address}/api/v1 (docs: ${address}/api/v1/docs)\n`);
+      if (local) {
+        writeServeFile(dbFile, {
+          url: reachable(address),
+          pid: process.pid,
+          token: adminToken,
+          started_at: new Date().toISOString(),
+        });
+        process.stderr.write(
+          `Other powerlens commands on ${dbFile} run through this server while it runs.\n`,
+        );
+      }
       // The code is in the fragment, which the browser never sends: it stays out of server logs.
-      process.stderr.write(
-        `Dashboard for project ${ctx.projectId}: ${address}/#login=${sessions.issueCode(ctx.projectId)} (one-time link, 15 minutes)\n`,
-      );
+      for (const projectId of await dashboardProjects(ctx.engine, opts.project, ctx.projectId)) {
+        process.stderr.write(
+          `Dashboard for project ${projectId}: ${address}/#login=${sessions.issueCode(projectId)} (one-time link, 15 minutes)\n`,
+        );
+      }
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -94,6 +138,7 @@ export function registerServe(program: Command): void {
         await app.close();
         await collector.close();
         await ctx.engine.close();
+        if (local) removeServeFile(dbFile, adminToken);
         process.exit(0);
       };
       process.on('SIGINT', () => void stop('SIGINT'));

@@ -66,6 +66,10 @@ export abstract class ClickHouseEngine implements Engine {
     return this.turns.take(fn);
   }
 
+  hold<T>(fn: () => Promise<T>): Promise<T> {
+    return this.turns.take(fn);
+  }
+
   migrate(): Promise<MigrationReport> {
     return this.turns.take(() =>
       migrateClickHouse({

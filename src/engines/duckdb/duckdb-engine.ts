@@ -186,6 +186,10 @@ export class DuckDbEngine implements Engine {
     await this.run(`COPY (${sql}) TO ${literal} (FORMAT parquet, COMPRESSION zstd)`, params);
   }
 
+  hold<T>(fn: () => Promise<T>): Promise<T> {
+    return this.turn(fn);
+  }
+
   /** A transaction inside another joins it: the outer one commits or rolls back the whole. */
   transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (this.inTransaction.getStore()) return fn();

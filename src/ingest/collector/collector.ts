@@ -25,6 +25,11 @@ export interface CollectorOptions {
   maxUnloadedBytes?: number;
   /** A message id seen within this many days is stored once (default 8). */
   dedupeDays?: number;
+  /**
+   * The database file the engine writes (embedded DuckDB): the collector is not ready once it is
+   * gone or replaced, since what is loaded then lands nowhere anyone will read.
+   */
+  databaseFile?: string | undefined;
 }
 
 /**
@@ -34,11 +39,12 @@ export interface CollectorOptions {
  */
 export class Collector {
   private timers: NodeJS.Timeout[] = [];
+  private databaseInode = 0;
   private closing = false;
   private unloadedBytes = 0;
 
   private constructor(
-    private readonly engine: Engine,
+    readonly engine: Engine,
     readonly log: EventLog,
     private readonly options: CollectorOptions,
   ) {
@@ -50,6 +56,7 @@ export class Collector {
   static async start(engine: Engine, options: CollectorOptions): Promise<Collector> {
     const log = await EventLog.open(options.logDir);
     const c = new Collector(engine, log, options);
+    if (options.databaseFile) c.databaseInode = (await stat(options.databaseFile)).ino;
     for (const segment of log.closedSegments()) c.unloadedBytes += (await stat(segment)).size;
     // Segments left by the last run are loaded first; one that cannot be loaded now does not
     // keep the server from starting: the load timer tries again, and /readyz says not ready.
@@ -233,6 +240,9 @@ export class Collector {
   async ready(): Promise<boolean> {
     if (this.closing || this.loadError !== null) return false;
     try {
+      if (this.options.databaseFile) {
+        if ((await stat(this.options.databaseFile)).ino !== this.databaseInode) return false;
+      }
       await this.log.probe();
       return !this.closing;
     } catch {
