@@ -43,4 +43,10 @@ export interface RouteContext {
   ctx(req: FastifyRequest): { config: Config; projectId: string; segments: Segment[] };
   /** One request's engine work in one turn: nobody else's scoring lands in between. */
   inTurn<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * The as-of day of a request, resolved where it enters: the one asked for, else the last day
+   * with data, else (a project without events yet: a state, not an error) today, whose window
+   * is empty. Call it inside the request's turn.
+   */
+  asOf(projectId: string, given: string | undefined): Promise<string>;
 }

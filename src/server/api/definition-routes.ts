@@ -16,7 +16,7 @@ import { ProblemError } from './problem.js';
 
 /** Definitions (read, and written into the config) and the what-if. */
 export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
-  const { engine, options, ctx, inTurn } = rc;
+  const { engine, options, ctx, inTurn, asOf } = rc;
   const summaries = (config: Config) =>
     Object.keys(definitionInputs(config)).map((name) => {
       const d = resolveDefinition(config, { name });
@@ -130,12 +130,12 @@ export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
         windowDays: b.window,
         set: b.set,
       });
-      const report = await inTurn(() =>
+      const report = await inTurn(async () =>
         runAnalysis(engine, {
           projectId,
           definition: changed,
           baseline,
-          asOf: b.as_of,
+          asOf: await asOf(projectId, b.as_of),
           catalogue: config.catalogue,
           segments,
         }),

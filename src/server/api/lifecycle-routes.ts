@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { accountReport } from '../../accounts/account-report.js';
+import { type AccountReport, accountReport } from '../../accounts/account-report.js';
+import { NoDataError } from '../../analysis/run-analysis.js';
 import {
   latestSnapshotPeriod,
   lifecyclePeople,
@@ -104,7 +105,19 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
           period,
           maxPeriods: MAX_CATCH_UP_PERIODS,
         }),
-      );
+      ).catch((err: unknown) => {
+        // A project without events yet has no accounts: a state, answered as one.
+        if (!(err instanceof NoDataError)) throw err;
+        return {
+          as_of: null,
+          window_days: definition.window_days,
+          definition: definition.name,
+          period,
+          compared_periods: false,
+          similarity: null,
+          accounts: [],
+        } as unknown as AccountReport;
+      });
       const accounts = report.accounts.filter(
         (a) =>
           (q.at_risk !== 'true' || a.signals.some((s) => s.kind === 'risk')) &&

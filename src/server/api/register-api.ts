@@ -6,7 +6,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AnalysisError } from '../../analysis/run-analysis.js';
+import { AnalysisError, lastDataDay } from '../../analysis/run-analysis.js';
 import { DeadlineError, withDeadline } from '../../engines/deadline.js';
 import { SnapshotError } from '../../lifecycle/run-snapshots.js';
 import { ConfigError, configForProject } from '../../model/config.js';
@@ -162,6 +162,8 @@ async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<voi
     },
     // The limit starts once the request has the engine's turn: a wait behind others is not its
     // own, and an interruption can then only hit its own statements.
+    asOf: async (projectId, given) =>
+      given ?? (await lastDataDay(engine, projectId)) ?? new Date().toISOString().slice(0, 10),
     inTurn: (fn) =>
       engine.transaction(() =>
         withDeadline(

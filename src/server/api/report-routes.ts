@@ -25,7 +25,7 @@ import {
 
 /** The report, the users (a page, CSV, one user) and the catalogue. */
 export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
-  const { engine, ctx, inTurn } = rc;
+  const { engine, ctx, inTurn, asOf } = rc;
   api.get(
     '/api/v1/report',
     {
@@ -42,11 +42,11 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
         name: req.query.definition,
         windowDays: req.query.window,
       });
-      const { report, cache } = await inTurn(() =>
+      const { report, cache } = await inTurn(async () =>
         cachedAnalysis(engine, {
           projectId,
           definition,
-          asOf: req.query.as_of,
+          asOf: await asOf(projectId, req.query.as_of),
           catalogue: config.catalogue,
           segments,
         }),
@@ -72,8 +72,8 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
       const q = req.query;
       const definition = resolveDefinition(config, { name: q.definition, windowDays: q.window });
       const score = async () => {
-        const asOf = await resolveAsOf(engine, projectId, q.as_of);
-        await scoreInto(engine, definition, { projectId, asOf, catalogue: config.catalogue });
+        const day = await resolveAsOf(engine, projectId, await asOf(projectId, q.as_of));
+        await scoreInto(engine, definition, { projectId, asOf: day, catalogue: config.catalogue });
       };
       // A page of JSON is cut in SQL; CSV (everyone) and a segment filter read every user.
       if (q.format === 'json' && !q.segment) {
@@ -181,10 +181,10 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
     },
     async (req) => {
       const { config, projectId } = ctx(req);
-      const listing = await inTurn(() =>
+      const listing = await inTurn(async () =>
         runCatalogue(engine, {
           projectId,
-          asOf: req.query.as_of,
+          asOf: await asOf(projectId, req.query.as_of),
           windowDays: req.query.window ?? 30,
           catalogue: config.catalogue,
         }),
