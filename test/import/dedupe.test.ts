@@ -112,22 +112,31 @@ describe('deduplication', () => {
     ]);
   });
 
-  it('collapses identical rows without ids, but not rows that differ in any field', async () => {
-    const s = await importFile(
-      db(),
-      'same.csv',
-      csv(
-        'user_id,timestamp,event,plan',
-        `u1,${T},login,pro`,
-        `u1,${T},login,pro`, // identical: collapses
-        `u1,${T},login,free`, // property differs
-        `u1,2026-01-05T10:00:00.001Z,login,pro`, // time differs by 1 ms
-        `u2,${T},login,pro`, // user differs
-        `u1,${T},logout,pro`, // event differs
-        `u1,2026-01-05T12:00:00+02:00,login,pro`, // same instant written differently
-      ),
+  it('keeps identical rows without ids as events of their own, numbered by occurrence', async () => {
+    const content = csv(
+      'user_id,timestamp,event,plan',
+      `u1,${T},login,pro`,
+      `u1,${T},login,pro`, // identical: a second event
+      `u1,${T},login,free`, // property differs
+      `u1,2026-01-05T10:00:00.001Z,login,pro`, // time differs by 1 ms
+      `u2,${T},login,pro`, // user differs
+      `u1,${T},logout,pro`, // event differs
+      `u1,2026-01-05T12:00:00+02:00,login,pro`, // same instant written differently: a third
     );
-    expect(s).toMatchObject({ rows_read: 7, imported: 5, duplicates: 2 });
+    const s = await importFile(db(), 'same.csv', content);
+    expect(s).toMatchObject({ rows_read: 7, imported: 7, duplicates: 0 });
+    const ids = (await storedEvents(db())).map((e) => e.message_id);
+    const first = ids.find((id) => ids.includes(`${id}_2`)) ?? '';
+    expect(first).toMatch(/^h_[0-9a-f]{32}$/);
+    expect(ids.filter((id) => id.startsWith(first)).sort()).toEqual([
+      first,
+      `${first}_2`,
+      `${first}_3`,
+    ]);
+    expect(await importFile(db(), 'same.csv', content)).toMatchObject({
+      imported: 0,
+      duplicates: 7,
+    });
   });
 
   it('imports only the new rows of a file that overlaps an earlier one', async () => {

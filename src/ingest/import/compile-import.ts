@@ -39,7 +39,10 @@ export interface Statement {
 export interface ImportPlan {
   /** Rows the append pass reads (NDJSON: lines with content), for its progress: `n`. */
   countSource: Statement;
-  /** Appends every valid row; deleteKnown and deleteCopies then remove the duplicates. */
+  /**
+   * Appends every valid row; numberCopies, deleteKnown and deleteCopies then settle the ids and
+   * remove the duplicates.
+   */
   insertEvents: Statement;
   /**
    * CSV and Parquet: rows in the file (`n`), rows with a message id (`with_id`) and distinct ids
@@ -57,9 +60,14 @@ export interface ImportPlan {
   storedBefore: Statement;
   /** Deletes this import's rows whose message id the project had already stored. */
   deleteKnown: Statement;
-  /** The ids this import stored more than once (copies within the file). */
+  /** The ids this import stored more than once (copies within the file): `ids`. */
   findCopies: Statement;
-  /** Deletes all but the first stored copy of each id that findCopies found. */
+  /**
+   * Gives the 2nd, 3rd, ... of identical rows without a message id their occurrence number
+   * (`h_<md5>_2`, ...), so they are kept as events of their own; run before deleteKnown.
+   */
+  numberCopies: Statement;
+  /** Deletes all but the first stored copy of each message id the file gave more than once. */
   deleteCopies: Statement;
   /** The local days that received this import's events. */
   touchedDays: Statement;
@@ -128,13 +136,13 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
   const receivedAt = p.add(input.receivedAt);
   const batch = p.add(input.batchId);
   const tz = p.add(input.timeZone);
-  // Without a message id, identical content is the same event: re-importing a file adds nothing.
-  // A JSON array keeps positions and NULLs apart: (user u1, no anonymous id) and (no user,
-  // anonymous u1) are different events.
+  // Without a message id, an event is named by its content, so re-importing a file adds nothing;
+  // identical rows within a file are told apart afterwards by numberCopies. A JSON array keeps
+  // positions and NULLs apart: (user u1, no anonymous id) and (no user, anonymous u1) differ.
   const messageId = `coalesce(given_id, 'h_' || md5(CAST(to_json([user_id, anonymous_id, event,
       account_id, CAST(epoch_us(ts) AS VARCHAR), CAST(properties AS VARCHAR)]) AS VARCHAR)))`;
   // Every valid row is appended, then the rows this import should not have added are deleted:
-  // ids stored before (deleteKnown) and second copies within the file (deleteCopies). Both are
+  // ids stored before (deleteKnown) and second copies of a given id (deleteCopies). Both are
   // rare or cheap, and an append without a join keeps DuckDB's progress reporting alive, which a
   // join against the stored ids would switch off for the whole statement.
   const insertEvents = `INSERT INTO events (project_id, message_id, timestamp, user_id, anonymous_id,
@@ -186,8 +194,18 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
   const storedBefore = `SELECT count(*) AS n FROM events WHERE project_id = ${project}`;
   const deleteKnown = `DELETE FROM events WHERE ${thisImport} AND message_id IN (
     SELECT message_id FROM events WHERE project_id = ${project} AND batch_id <> ${batch})`;
-  const findCopies = `SELECT count(*) AS ids FROM (SELECT message_id FROM events
-    WHERE ${thisImport} GROUP BY message_id HAVING count(*) > 1)`;
+  const copiedIds = `SELECT message_id FROM events
+    WHERE ${thisImport} GROUP BY message_id HAVING count(*) > 1`;
+  const findCopies = `SELECT count(*) AS ids FROM (${copiedIds})`;
+  // Identical rows are separate events (two votes on one day, two clicks in one second): the
+  // k-th of them is h_<md5>_k, and the first keeps the bare hash, as imports have always named
+  // it. A later file holding the same rows again then adds only the copies beyond those stored.
+  // Which of identical rows gets which number does not matter, they are the same content.
+  const numberCopies = `UPDATE events SET message_id = events.message_id || '_' || c.n
+    FROM (SELECT rowid AS r, row_number() OVER (PARTITION BY message_id ORDER BY rowid) AS n
+      FROM events WHERE ${thisImport} AND regexp_full_match(message_id, 'h_[0-9a-f]{32}')
+        AND message_id IN (${copiedIds})) AS c
+    WHERE events.rowid = c.r AND c.n > 1`;
   // Insertion order is file order (DuckDB preserves it), so the lowest rowid is the first copy.
   const deleteCopies = `DELETE FROM events WHERE rowid IN (
     SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY message_id ORDER BY rowid) AS n
@@ -213,6 +231,7 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
     storedBefore: stmt(storedBefore),
     deleteKnown: stmt(deleteKnown),
     findCopies: stmt(findCopies),
+    numberCopies: stmt(numberCopies),
     deleteCopies: stmt(deleteCopies),
     touchedDays: stmt(touchedDays),
     rejectedSummary: stmt(rejectedSummary),

@@ -284,11 +284,15 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
     let invalid = counts.reduce((sum, c) => sum + (c.reason === null ? 0 : c.rows), 0);
     if (invalid > 0) await run(plan.insertFailures);
     if (plan.insertParseFailures) invalid += await run(plan.insertParseFailures);
-    const known = (before?.n ?? 0) > 0 ? await run(plan.deleteKnown) : 0;
     const [copies] = idsAllDistinct
       ? [{ ids: 0 }]
       : await engine.query<{ ids: number }>(plan.findCopies.sql, plan.findCopies.params);
-    const removed = (copies?.ids ?? 0) > 0 ? await run(plan.deleteCopies) : 0;
+    const copied = (copies?.ids ?? 0) > 0;
+    // Numbered before the stored ids are compared: the third copy of a row is new to a project
+    // that holds two.
+    if (copied) await run(plan.numberCopies);
+    const known = (before?.n ?? 0) > 0 ? await run(plan.deleteKnown) : 0;
+    const removed = copied ? await run(plan.deleteCopies) : 0;
     const days = (
       await engine.query<{ day: string }>(plan.touchedDays.sql, plan.touchedDays.params)
     ).map((d) => d.day);
