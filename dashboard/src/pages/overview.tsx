@@ -1,10 +1,11 @@
 import type { ChartConfiguration } from 'chart.js';
-import { useMemo } from 'preact/hooks';
+import { useCallback, useMemo, useState } from 'preact/hooks';
 import { getJson } from '../api.js';
 import { ChartView } from '../components/chart.js';
 import { Empty, Loaded, useApi } from '../components/states.js';
 import { int, pct } from '../format.js';
 import type { CurvePoint, LifecycleReport, Report } from '../types.js';
+import { Onboarding } from './onboarding.js';
 
 const POWER = '#5b3cc4';
 const OTHERS = '#b9b2d6';
@@ -156,10 +157,14 @@ function Lifecycle() {
 }
 
 export function Overview() {
-  const state = useApi(() => getJson<Report>('/report'), []);
+  // Asked again while the project waits for its first events (onboarding.tsx).
+  const [attempt, setAttempt] = useState(0);
+  const retry = useCallback(() => setAttempt((n) => n + 1), []);
+  const state = useApi(() => getJson<Report>('/report'), [attempt]);
   return (
     <Loaded state={state} what="the report">
       {(r) => {
+        if (r.totals.events === 0) return <Onboarding onRetry={retry} />;
         if (r.totals.active_users === 0) {
           return (
             <Empty>
