@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { auth, redeemLoginCode } from './api.js';
 import { Accounts } from './pages/accounts.js';
+import { Data } from './pages/data.js';
 import { DefinitionEditor } from './pages/definition.js';
 import { Login } from './pages/login.js';
 import { Overview } from './pages/overview.js';
@@ -12,6 +13,7 @@ const PAGES = [
   { path: '#/users', label: 'Users' },
   { path: '#/accounts', label: 'Accounts' },
   { path: '#/definition', label: 'Definition' },
+  { path: '#/data', label: 'Data' },
 ];
 
 function useHash(): string {
@@ -50,6 +52,7 @@ export function App() {
   else if (hash.startsWith('#/users')) page = <Users />;
   else if (hash.startsWith('#/accounts')) page = <Accounts />;
   else if (hash.startsWith('#/definition')) page = <DefinitionEditor />;
+  else if (hash.startsWith('#/data')) page = <Data />;
   return (
     <>
       <header>

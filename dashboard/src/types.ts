@@ -96,3 +96,42 @@ export interface RuleInput {
   at_least?: number;
   of?: RuleInput[];
 }
+
+export type PeriodKind = 'day' | 'week' | 'month';
+
+export interface FailedEvent {
+  failed_id: string;
+  source: string;
+  source_line: number | null;
+  reason: string;
+  raw: string | null;
+  raw_truncated: boolean;
+  failed_at: string;
+  resolved_at: string | null;
+}
+
+export interface FailedEventsPage {
+  total: number;
+  limit: number;
+  offset: number;
+  by_reason: { reason: string; count: number }[];
+  events: FailedEvent[];
+}
+
+export interface SnapshotStatus {
+  definition: string;
+  period: PeriodKind;
+  first_day: string | null;
+  last_day: string | null;
+  stored_periods: number;
+  first_period_start: string | null;
+  last_period_start: string | null;
+  last_as_of: string | null;
+  max_periods: number;
+}
+
+export interface SnapshotRun {
+  definition: string;
+  period: PeriodKind;
+  periods: { period_start: string; as_of: string; users: number; power_users: number }[];
+}

@@ -38,7 +38,8 @@ export function Accounts() {
             <div class="table-wrap">
               {!r.compared_periods && (
                 <p class="muted">
-                  Only one period of snapshots: risks over time need powerlens backfill --from DATE.
+                  Only one period of snapshots: risks over time need earlier periods.{' '}
+                  <a href="#/data">Backfill snapshots on the Data page</a>.
                 </p>
               )}
               <table>

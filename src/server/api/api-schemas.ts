@@ -208,3 +208,85 @@ export const Problem = z
   .describe('RFC 9457 problem details (application/problem+json).');
 
 export const Loose = z.record(z.string(), z.unknown());
+
+export const FailedEventsQuery = z.object({
+  reason: z.string().max(200).optional().describe('Only reasons containing this text (any case).'),
+  source: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('Only sources containing this text: segment, posthog, or an imported file.'),
+  include_resolved: z
+    .enum(['true', 'false'])
+    .default('false')
+    .describe('true: also the messages re-submitted and stored since.'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const FailedEventsPage = z.object({
+  total: z.number().int().describe('Rejected messages matching the filters.'),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  by_reason: z
+    .array(z.object({ reason: z.string(), count: z.number().int() }))
+    .describe('The matching messages counted per reason, most frequent first (at most 50).'),
+  events: z.array(
+    z.object({
+      failed_id: z.string(),
+      source: z.string(),
+      source_line: z.number().int().nullable().describe('The line, for an imported file.'),
+      reason: z.string(),
+      raw: z.string().nullable().describe('The message as received (never with a credential).'),
+      raw_truncated: z.boolean().describe('raw is cut (the first 10,000 characters).'),
+      failed_at: z.string().describe('When it was rejected, ISO 8601 in UTC.'),
+      resolved_at: z.string().nullable().describe('When it was re-submitted and stored.'),
+    }),
+  ),
+});
+
+const periodKind = z.enum(PERIOD_KINDS as ['day', 'week', 'month']);
+
+export const SnapshotsQuery = z.object({
+  definition: z.string().optional(),
+  period: periodKind.optional().describe('day, week or month (default: lifecycle.period).'),
+});
+
+export const SnapshotsStatus = z.object({
+  definition: z.string(),
+  period: periodKind,
+  first_day: z.string().nullable().describe('The first day with data (null: no data yet).'),
+  last_day: z.string().nullable().describe('The last day with data.'),
+  stored_periods: z.number().int(),
+  first_period_start: z.string().nullable(),
+  last_period_start: z.string().nullable().describe('The latest period stored (its first day).'),
+  last_as_of: z.string().nullable().describe('The day that period was scored as of.'),
+  max_periods: z.number().int().describe('The most periods one request stores.'),
+});
+
+export const SnapshotsBody = z
+  .object({
+    from: day
+      .optional()
+      .describe(
+        'Backfill: every period from the one holding this day, replacing what is stored. Without it, the periods since the last one stored.',
+      ),
+    period: periodKind.optional().describe('day, week or month (default: lifecycle.period).'),
+    definition: z.string().optional().describe('A named definition (default: the config default).'),
+  })
+  .strict();
+
+export const SnapshotsRun = z.object({
+  definition: z.string(),
+  period: periodKind,
+  periods: z
+    .array(
+      z.object({
+        period_start: z.string(),
+        as_of: z.string().describe('The day the period was scored as of.'),
+        users: z.number().int().describe('Active users.'),
+        power_users: z.number().int(),
+      }),
+    )
+    .describe('Each period written, oldest first.'),
+});

@@ -14,6 +14,7 @@ import { DefinitionError } from '../../model/resolve-definition.js';
 import { resolveSegments } from '../../model/segments.js';
 import { KeyCache } from '../../projects/key-cache.js';
 import { type ApiOptions, PROBLEMS as problems, type RouteContext } from './api-context.js';
+import { registerDataRoutes } from './data-routes.js';
 import { registerDefinitionRoutes } from './definition-routes.js';
 import { registerLifecycleRoutes } from './lifecycle-routes.js';
 import { ProblemError, problem } from './problem.js';
@@ -176,4 +177,5 @@ async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<voi
   registerReportRoutes(api, rc);
   registerDefinitionRoutes(api, rc);
   registerLifecycleRoutes(api, rc);
+  registerDataRoutes(api, rc);
 }
