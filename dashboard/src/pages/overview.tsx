@@ -84,7 +84,8 @@ function Lifecycle() {
           if (lc.periods.length === 0) {
             return (
               <Empty>
-                No snapshots yet: run powerlens backfill --from DATE to see power users over time.
+                No snapshots yet: on the <a href="#/data">Data page</a>, bring snapshots up to date,
+                or backfill from an earlier day, to see power users over time.
               </Empty>
             );
           }
