@@ -1,3 +1,4 @@
+import { type AccountTraits, readAccountTraits } from '../analysis/explain-traits.js';
 import { resolveAsOf } from '../analysis/run-analysis.js';
 import { signalsInput, windowUsesTables } from '../analysis/score-users.js';
 import type { Engine } from '../engines/engine.js';
@@ -39,6 +40,17 @@ export interface Account {
   active_users: number;
   power_users: number;
   power_user_share: number;
+  /** From the account's group calls, each when known (docs/events.md, "Traits"). */
+  name?: string;
+  plan?: string;
+  seats?: number;
+  mrr?: number;
+  csm?: string;
+  /**
+   * Power users per seat it pays for (power_users / seats), when its seats are known: how much
+   * of what it bought is used in depth, where power_user_share is of the users who came.
+   */
+  power_user_seat_share?: number;
   /** Share of the catalogue's (non-login) features its active users used in the window. */
   catalogue_coverage: number;
   /** Users by days active in the window, with the power users among them (L30 for 30 days). */
@@ -262,6 +274,7 @@ export async function accountReport(
       explanation: `power user ${r.user_id} changed e-mail domain from ${r.from_domain} to ${r.to_domain}: a new employer, or a new team`,
     });
   }
+  const traits = await readAccountTraits(engine, options.projectId, [...accounts.keys()]);
   return {
     as_of: asOf,
     window_days: definition.window_days,
@@ -274,6 +287,28 @@ export async function accountReport(
       reference_accounts: expansion.reference.length,
       min_similarity: minSimilarity,
     },
-    accounts: [...accounts.values()],
+    accounts: [...accounts.values()].map((a) => withTraits(a, traits.get(a.account_id))),
+  };
+}
+
+/** An account with its traits beside its id, and its power users per seat beside per user. */
+function withTraits(a: Account, t: AccountTraits | undefined): Account {
+  if (!t) return a;
+  const { traits: _all, ...known } = t;
+  const seatShare =
+    t.seats !== undefined && t.seats > 0 ? { power_user_seat_share: a.power_users / t.seats } : {};
+  const { account_id, users, active_users, power_users, power_user_share } = a;
+  const { catalogue_coverage, curve, signals } = a;
+  return {
+    account_id,
+    ...known,
+    users,
+    active_users,
+    power_users,
+    power_user_share,
+    ...seatShare,
+    catalogue_coverage,
+    curve,
+    signals,
   };
 }

@@ -5,6 +5,13 @@ import type { Segment } from '../model/segments.js';
 import { compileUserFeatures } from '../sql/compile-features.js';
 import { DIALECTS } from '../sql/dialects/index.js';
 import { featureLabel } from './explain.js';
+import {
+  type AccountTraits,
+  readAccountTraits,
+  readUserTraits,
+  type Traits,
+  type UserTraitFields,
+} from './explain-traits.js';
 import { AnalysisError, resolveAsOf } from './run-analysis.js';
 import {
   featureLabels,
@@ -19,6 +26,27 @@ export interface UserExplanation extends UserResult {
   window_days: number;
   definition: string;
   features_used: { feature: string; label: string; kind: string; uses: number }[];
+  /** Everything identify calls said about the user, each trait at its latest value. */
+  traits: Traits;
+  /** The user's account (the one with most of their events in the window) and its traits. */
+  account: ExplainedAccount | null;
+}
+
+export interface ExplainedAccount extends AccountTraits {
+  account_id: string;
+}
+
+/** The user's e-mail and name, and their account's name and plan, as the users list has them. */
+function traitFields(
+  user: { email?: string | undefined; name?: string | undefined } | undefined,
+  account: ExplainedAccount | null,
+): UserTraitFields {
+  const fields: UserTraitFields = {};
+  if (user?.email) fields.email = user.email;
+  if (user?.name) fields.name = user.name;
+  if (account?.name) fields.account_name = account.name;
+  if (account?.plan) fields.plan = account.plan;
+  return fields;
 }
 
 /** One user's verdict with every criterion, signal and feature used, or why there is none. */
@@ -76,8 +104,16 @@ export async function explainUser(
     is_advanced: boolean;
     is_login: boolean;
   }>(sql, { ...params, user: userId });
+  const person = (await readUserTraits(engine, projectId, [user.user_id])).get(user.user_id);
+  const accountTraits = user.account_id
+    ? (await readAccountTraits(engine, projectId, [user.account_id])).get(user.account_id)
+    : undefined;
+  const account: ExplainedAccount | null = user.account_id
+    ? { account_id: user.account_id, ...(accountTraits ?? { traits: {} }) }
+    : null;
   return {
     ...user,
+    ...traitFields(person, account),
     as_of: asOf,
     window_days: definition.window_days,
     definition: definition.name,
@@ -87,5 +123,7 @@ export async function explainUser(
       kind: f.is_login ? 'login' : f.is_advanced ? 'advanced' : 'core',
       uses: Number(f.uses),
     })),
+    traits: person?.traits ?? {},
+    account,
   };
 }

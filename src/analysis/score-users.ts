@@ -18,6 +18,7 @@ import {
   type ScoredRow,
   signalValues,
 } from './explain.js';
+import { type UserTraitFields, withTraits } from './explain-traits.js';
 import { type SegmentMembership, segmentMemberships, segmentReason } from './segment-users.js';
 
 /** What scoring needs besides the definition: whose data, up to when, with which catalogue. */
@@ -31,7 +32,7 @@ export interface ScoringScope {
   dialect?: Dialect | undefined;
 }
 
-export interface UserResult {
+export interface UserResult extends UserTraitFields {
   user_id: string;
   account_id: string;
   score: number;
@@ -139,6 +140,8 @@ export interface ReadUsersOptions {
   segments?: readonly Segment[] | undefined;
   /** Segment memberships already worked out for this scoring (instead of `segments`). */
   memberships?: ReadonlyMap<string, readonly SegmentMembership[]> | undefined;
+  /** Add each user's e-mail, name, account name and plan from this project's traits. */
+  traitsOf?: string | undefined;
 }
 
 /** Users of the last scoring (the temp table `scored`), best score first. */
@@ -162,9 +165,10 @@ export async function readScoredUsers(
     (options.segments
       ? await segmentMemberships(engine, options.segments, definition.window_days)
       : new Map<string, SegmentMembership[]>());
-  return rows.map((r) =>
+  const users = rows.map((r) =>
     toUserResult(definition, r, options.labels, memberships.get(r.user_id) ?? []),
   );
+  return options.traitsOf === undefined ? users : withTraits(engine, options.traitsOf, users);
 }
 
 export type UserSort =
@@ -194,7 +198,12 @@ export async function readScoredPage(
   engine: Engine,
   definition: Definition,
   query: UserPageQuery,
-  options: { labels?: ReadonlyMap<string, string>; segments?: readonly Segment[] } = {},
+  options: {
+    labels?: ReadonlyMap<string, string>;
+    segments?: readonly Segment[];
+    /** Add the page's traits from this project (a lookup for the page only). */
+    traitsOf?: string;
+  } = {},
 ): Promise<{ total: number; users: UserResult[] }> {
   const d = DIALECTS[engine.dialect];
   const power = d.param('power', 'String');
@@ -231,10 +240,12 @@ export async function readScoredPage(
   const memberships = options.segments
     ? await segmentMemberships(engine, options.segments, definition.window_days)
     : new Map<string, SegmentMembership[]>();
+  const users = rows.map((r) =>
+    toUserResult(definition, r, options.labels, memberships.get(r.user_id) ?? []),
+  );
   return {
     total: count?.n ?? 0,
-    users: rows.map((r) =>
-      toUserResult(definition, r, options.labels, memberships.get(r.user_id) ?? []),
-    ),
+    users:
+      options.traitsOf === undefined ? users : await withTraits(engine, options.traitsOf, users),
   };
 }

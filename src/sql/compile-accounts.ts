@@ -135,3 +135,36 @@ export function compileDomainMoves(d: Dialect): { sql: string; params: SqlParams
     params: {},
   };
 }
+
+/**
+ * The distinct trait records of some users (a list parameter `ids`), oldest first: identify calls
+ * under the user's id, or under an id that resolves to them (a visitor's anonymous id, an aliased
+ * id). Repeated identical calls are read once; keys are picked and merged by the caller, whose
+ * spellings vary too much for SQL.
+ */
+export function compileUserTraits(d: Dialect): string {
+  const p = d.param('p', 'String');
+  const ids = d.param('ids', 'Array(String)');
+  const key = 'coalesce(i.user_id, i.anonymous_id)';
+  return `SELECT id, traits, max(ts) AS seen_at FROM (
+    SELECT coalesce(m.user_id, ${key}) AS id, CAST(i.traits AS VARCHAR) AS traits, i.timestamp AS ts
+    FROM identifies i LEFT JOIN (
+        SELECT alias_id, user_id FROM identity_map WHERE project_id = ${p}) m
+      ON m.alias_id = ${key}
+    WHERE i.project_id = ${p} AND i.traits IS NOT NULL
+      AND (${d.inList(key, ids)} OR ${key} IN (
+        SELECT alias_id FROM identity_map WHERE project_id = ${p} AND ${d.inList('user_id', ids)})))
+  WHERE ${d.inList('id', ids)}
+  GROUP BY id, traits ORDER BY id, seen_at, traits`;
+}
+
+/** The distinct trait records of some accounts (`ids`) from their group calls, oldest first. */
+export function compileAccountTraits(d: Dialect): string {
+  const p = d.param('p', 'String');
+  return `SELECT id, traits, max(ts) AS seen_at FROM (
+    SELECT account_id AS id, CAST(traits AS VARCHAR) AS traits, timestamp AS ts
+    FROM group_memberships
+    WHERE project_id = ${p} AND traits IS NOT NULL
+      AND ${d.inList('account_id', d.param('ids', 'Array(String)'))})
+  GROUP BY id, traits ORDER BY id, seen_at, traits`;
+}

@@ -30,6 +30,11 @@ export interface RollupInput {
   allFeatureDays?: boolean | undefined;
   /** The project has linked ids: count each event for the user its id resolves to. */
   identities?: boolean | undefined;
+  /**
+   * The project has group memberships: an event without an account takes its person's account
+   * from them (membershipAccounts).
+   */
+  memberships?: boolean | undefined;
   /** The engine's SQL dialect (default DuckDB). */
   dialect?: Dialect | undefined;
 }
@@ -87,6 +92,75 @@ function resolvedPerson(identities: boolean, d: Dialect): { columns: string; fro
 }
 
 /**
+ * Each person's group memberships (group calls), once per (person, account, instant): the person
+ * is the membership's user id, else its anonymous id, resolved through identity_map as events
+ * are, so a group call made before sign-in belongs to whoever the visitor turned out to be.
+ */
+export function membershipPeople(d: Dialect): string {
+  const p = d.param('p', 'String');
+  const id = 'coalesce(g.user_id, g.anonymous_id)';
+  return `SELECT DISTINCT coalesce(m.resolved_id, ${id}) AS user_id, g.account_id AS account_id,
+      g.timestamp AS ts
+    FROM group_memberships g LEFT JOIN (
+        SELECT alias_id, user_id AS resolved_id FROM identity_map WHERE project_id = ${p}) m
+      ON m.alias_id = ${id}
+    WHERE g.project_id = ${p} AND g.account_id <> '' AND ${id} IS NOT NULL`;
+}
+
+/**
+ * Events (a SELECT of user_id, anonymous, account_id, ts and `columns`) with the account of those
+ * that carry none taken from their person's memberships: the latest at or before the event, else
+ * (an event before the person's first group call) the first. The SDK flow identify, group, track
+ * sends the account once, not on every event; and a track sent a moment before its group call
+ * still lands in the account. Memberships and events go through one window per person in time
+ * order, a membership first on a tie: an event's running count of memberships is the number of
+ * the membership in force, looked up by (person, number). A window, not a range join, so a person
+ * with many group calls costs a sort, never a product.
+ */
+function membershipAccounts(
+  events: string,
+  columns: ReadonlyArray<readonly [name: string, placeholder: string]>,
+  d: Dialect,
+): string {
+  const names = columns.map(([c]) => c);
+  const inMembership = columns.map(([c, placeholder]) => `${placeholder} AS ${c}`);
+  const numbered = `SELECT user_id, account_id,
+      CAST(row_number() OVER (PARTITION BY user_id ORDER BY ts, account_id) AS BIGINT) AS mseq
+    FROM (${membershipPeople(d)})`;
+  return `SELECT e.user_id AS user_id, e.anonymous AS anonymous,
+      CASE WHEN e.account_id <> '' THEN e.account_id ELSE coalesce(ms.account_id, '') END AS account_id,
+      e.ts AS ts, ${names.map((c) => `e.${c} AS ${c}`).join(', ')}
+    FROM (
+      SELECT *, CAST(coalesce(sum(1 - is_event) OVER (PARTITION BY user_id ORDER BY ts, is_event
+          ROWS UNBOUNDED PRECEDING), 0) AS BIGINT) AS seen
+      FROM (
+        SELECT user_id, anonymous, account_id, ts, ${names.join(', ')}, 1 AS is_event
+        FROM (${events})
+        UNION ALL
+        SELECT user_id, ${d.bool('1 = 0')} AS anonymous, '' AS account_id, ts,
+          ${inMembership.join(', ')}, 0 AS is_event
+        FROM (${membershipPeople(d)}))) e
+    LEFT JOIN (${numbered}) ms ON ms.user_id = e.user_id AND ms.mseq = greatest(e.seen, 1)
+    WHERE e.is_event = 1`;
+}
+
+/**
+ * Rebuilt days of people who have a membership but rows without an account: their group call
+ * was stored after those days were rolled up (group calls mark no day), or an identity link
+ * made a visitor's membership theirs since. Rebuilding them gives the rows their account; after
+ * that no such row is left, so the check finds nothing until a new membership arrives.
+ */
+export function compileMarkMembershipDays(d: Dialect): { count: string; mark: string } {
+  const p = d.param('p', 'String');
+  const rows = `FROM user_day WHERE project_id = ${p} AND account_id = ''
+      AND user_id IN (SELECT user_id FROM (${membershipPeople(d)}))`;
+  return {
+    count: `SELECT count(*) AS n FROM (SELECT 1 ${rows} LIMIT 1)`,
+    mark: `${d.insertIgnore('rollup_dirty_days')} (project_id, day) SELECT DISTINCT ${p}, day ${rows}`,
+  };
+}
+
+/**
  * The rollup, written once. A late event on day D can end or continue a session begun on D-1 and
  * can change whether the first event of D+1 starts a session, so a dirty day D rebuilds D and
  * D+1, reading events from D-1 on. Sessions are cut per user (not per account) because a person's
@@ -122,10 +196,20 @@ export function compileRollup(input: RollupInput): RollupStatements {
     dayFilter = `AND ${d.listHas(d.param('days', 'Array(Date)'), 'day')}`;
   }
   const person = resolvedPerson(input.identities === true, d);
-  const localEvents = `SELECT ${person.columns},
+  const withAccounts = (
+    events: string,
+    columns: ReadonlyArray<readonly [name: string, placeholder: string]>,
+  ): string => (input.memberships ? membershipAccounts(events, columns, d) : events);
+  const localEvents = withAccounts(
+    `SELECT ${person.columns},
       coalesce(account_id, '') AS account_id, timestamp AS ts, event,
       ${d.localDay('timestamp', tz)} AS day
-    FROM ${person.from} WHERE project_id = ${p} ${eventFilter}`;
+    FROM ${person.from} WHERE project_id = ${p} ${eventFilter}`,
+    [
+      ['event', "''"],
+      ['day', d.localDay('ts', tz)],
+    ],
+  );
   const readWindow =
     input.scope.kind === 'days'
       ? `WHERE ${d.listHas(d.param('days', 'Array(Date)'), 'day')} OR ${d.listHas(d.param('days', 'Array(Date)'), d.plusDays('day', '1'))}`
@@ -190,10 +274,17 @@ export function compileRollup(input: RollupInput): RollupStatements {
         `CASE WHEN ${[nameMatch, ...conditions].join(' AND ')} THEN ${d.param(`${k}_name`, 'String')} END`,
       );
     });
-    const featureEvents = `SELECT ${person.columns},
-        coalesce(account_id, '') AS account_id, event, properties,
+    const featureEvents = withAccounts(
+      `SELECT ${person.columns},
+        coalesce(account_id, '') AS account_id, ${input.memberships ? 'timestamp AS ts, ' : ''}event, properties,
         ${d.localDay('timestamp', tz)} AS day
-      FROM ${person.from} WHERE project_id = ${p} ${featureEventFilter}`;
+      FROM ${person.from} WHERE project_id = ${p} ${featureEventFilter}`,
+      [
+        ['event', "''"],
+        ['properties', "'{}'"],
+        ['day', d.localDay('ts', tz)],
+      ],
+    );
     insertUserDayFeature = `INSERT INTO user_day_feature (project_id, user_id, anonymous, account_id,
         day, feature, events)
       SELECT ${p}, user_id, anonymous, account_id, day, feature, count(*)

@@ -13,6 +13,7 @@ import {
   withContext,
   withDataOptions,
 } from '../context.js';
+import { printable } from '../render/printable.js';
 import { renderTable } from '../render/table.js';
 import { parseIsoDay, parsePositiveInt, periodOption } from './parse-options.js';
 
@@ -118,14 +119,42 @@ export function registerAccounts(program: Command): void {
             );
           }
           const shown = accounts.slice(0, opts.limit ?? 30);
+          // Trait columns only when some account shown has them: a project without group
+          // calls keeps its table as it was.
+          const has = (k: 'name' | 'plan' | 'seats' | 'mrr' | 'csm') =>
+            shown.some((a) => a[k] !== undefined);
+          const traitColumns = (['name', 'plan', 'seats', 'mrr', 'csm'] as const).filter(has);
+          const seats = has('seats');
           const t = renderTable(
-            ['account', 'users', 'active', 'power', 'share', 'coverage', 'signals'],
+            [
+              'account',
+              ...traitColumns,
+              'users',
+              'active',
+              'power',
+              'share',
+              ...(seats ? ['of seats'] : []),
+              'coverage',
+              'signals',
+            ],
             shown.map((a) => [
               a.account_id,
+              ...traitColumns.map((k) => {
+                const v = a[k];
+                if (v === undefined) return '';
+                return typeof v === 'number' ? v.toLocaleString('en-US') : printable(v, 30);
+              }),
               a.users.toLocaleString('en-US'),
               a.active_users.toLocaleString('en-US'),
               a.power_users.toLocaleString('en-US'),
               `${(a.power_user_share * 100).toFixed(0)}%`,
+              ...(seats
+                ? [
+                    a.power_user_seat_share === undefined
+                      ? ''
+                      : `${(a.power_user_seat_share * 100).toFixed(0)}%`,
+                  ]
+                : []),
               `${(a.catalogue_coverage * 100).toFixed(0)}%`,
               a.signals.map((s) => s.signal.replaceAll('_', ' ')).join(', '),
             ]),

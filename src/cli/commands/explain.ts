@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { explainUser } from '../../analysis/explain-user.js';
+import { explainUser, type UserExplanation } from '../../analysis/explain-user.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { resolveSegments } from '../../model/segments.js';
 import {
@@ -10,6 +10,7 @@ import {
   withContext,
   withDataOptions,
 } from '../context.js';
+import { printable } from '../render/printable.js';
 import { renderTable } from '../render/table.js';
 import { definitionFromFlags, type ScoringFlags, withScoringOptions } from './scoring-options.js';
 
@@ -51,6 +52,7 @@ export function registerExplain(program: Command): void {
           );
           console.log(`  ${u.reason}`);
           for (const s of u.segments) console.log(`  ${pc.magenta('segment')} ${s.reason}`);
+          for (const line of traitLines(u)) console.log(`  ${line}`);
           console.log('');
           if (u.criteria.length > 0) {
             const rows = u.criteria.map((c) => [
@@ -93,4 +95,33 @@ export function registerExplain(program: Command): void {
         { readOnly: true, engines: ENGINE_KINDS },
       );
     });
+}
+
+/** Who the user is and what their account is, from identify and group calls, when known. */
+function traitLines(u: UserExplanation): string[] {
+  const lines: string[] = [];
+  const who = [u.name, u.email ? `<${u.email}>` : undefined].filter(Boolean).join(' ');
+  if (who) lines.push(`${pc.dim('user   ')} ${printable(who)}`);
+  const a = u.account;
+  if (a) {
+    const facts = [
+      a.plan !== undefined ? `plan ${a.plan}` : undefined,
+      a.seats !== undefined ? `${a.seats.toLocaleString('en-US')} seats` : undefined,
+      a.mrr !== undefined ? `MRR ${a.mrr.toLocaleString('en-US')}` : undefined,
+      a.csm !== undefined ? `CSM ${a.csm}` : undefined,
+    ].filter(Boolean);
+    const name = a.name ? ` (${a.name})` : '';
+    const about = `${a.account_id}${name}${facts.length ? `: ${facts.join(', ')}` : ''}`;
+    lines.push(`${pc.dim('account')} ${printable(about)}`);
+  }
+  const others = Object.entries(u.traits).filter(
+    ([k]) => !['email', 'name'].includes(k.toLowerCase()),
+  );
+  if (others.length > 0) {
+    const shown = others
+      .slice(0, 8)
+      .map(([k, v]) => printable(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`, 60));
+    lines.push(`${pc.dim('traits ')} ${shown.join(', ')}${others.length > 8 ? ', ...' : ''}`);
+  }
+  return lines;
 }

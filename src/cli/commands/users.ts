@@ -30,7 +30,10 @@ export function registerUsers(program: Command): void {
   )
     .option('--power', 'only power users')
     .option('--limit <n>', 'at most this many users', (v) => parsePositiveInt('--limit', v))
-    .option('--csv', 'print CSV (user_id, account_id, score, is_power_user, signals, reason)')
+    .option(
+      '--csv',
+      'print CSV (user_id, account_id, email, name, account_name, plan when known, score, is_power_user, signals, reason)',
+    )
     .option('--json', 'print JSON')
     .action(async (opts: UsersFlags) => {
       await withContext(
@@ -48,6 +51,7 @@ export function registerUsers(program: Command): void {
             limit: opts.limit ?? (pageSize === undefined ? undefined : pageSize + 1),
             labels: featureLabels(catalogue),
             segments: resolveSegments(ctx.config.segments),
+            traitsOf: ctx.projectId,
           });
           if (opts.csv) {
             process.stdout.write(usersCsv(users));

@@ -89,6 +89,13 @@ const CriterionResult = z.object({
 export const UserResultSchema = z.object({
   user_id: z.string(),
   account_id: z.string(),
+  email: z.string().optional().describe("The e-mail of the user's identify calls, when known."),
+  name: z.string().optional().describe("The name of the user's identify calls, when known."),
+  account_name: z
+    .string()
+    .optional()
+    .describe("The name of the account's group calls, when known."),
+  plan: z.string().optional().describe("The plan of the account's group calls, when known."),
   score: z.number(),
   is_power_user: z.boolean(),
   reason: z.string(),

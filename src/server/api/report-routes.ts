@@ -90,7 +90,7 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
               limit: q.limit,
               offset: q.offset,
             },
-            { segments, labels: featureLabels(config.catalogue) },
+            { segments, labels: featureLabels(config.catalogue), traitsOf: projectId },
           );
         });
         return { total: page.total, limit: q.limit, offset: q.offset, users: page.users };
@@ -100,6 +100,7 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
         return readScoredUsers(engine, definition, {
           segments,
           labels: featureLabels(config.catalogue),
+          traitsOf: projectId,
         });
       });
       const needle = q.q?.toLowerCase();
