@@ -19,7 +19,7 @@ const program = new Command()
   .name('powerlens')
   .description("Find, explain, track and act on your product's power users.")
   .version('0.1.0')
-  .showHelpAfterError()
+  .showHelpAfterError('(run powerlens --help for the commands)')
   .exitOverride();
 
 registerImport(program);
@@ -35,6 +35,20 @@ registerFailedEvents(program);
 registerProjects(program);
 registerServe(program);
 registerMigrate(program);
+
+/**
+ * A mistake in a command line gets the error and one line naming the help to read: the whole
+ * help after it buried the error under a screen of options.
+ */
+function hintAfterErrors(command: Command, path: string): void {
+  for (const sub of command.commands) {
+    const name = `${path} ${sub.name()}`;
+    const what = sub.commands.length > 0 ? 'commands' : 'options';
+    sub.showHelpAfterError(`(run ${name} --help for the ${what})`);
+    hintAfterErrors(sub, name);
+  }
+}
+hintAfterErrors(program, 'powerlens');
 
 try {
   await program.parseAsync(process.argv);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import pc from 'picocolors';
 import { type Account, accountReport } from '../../accounts/account-report.js';
+import { toCsv } from '../../analysis/csv-cell.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { resolveDefinition } from '../../model/resolve-definition.js';
 import { resolveSegments } from '../../model/segments.js';
@@ -13,6 +14,7 @@ import {
   withContext,
   withDataOptions,
 } from '../context.js';
+import { formatCount } from '../render/numbers.js';
 import { printable } from '../render/printable.js';
 import { renderTable } from '../render/table.js';
 import { parseIsoDay, parsePositiveInt, periodOption } from './parse-options.js';
@@ -27,6 +29,7 @@ interface AccountsFlags extends GlobalOptions {
   quietDays: number;
   minSimilarity: number;
   limit?: number;
+  csv?: boolean;
 }
 
 function similarity(v: string): number {
@@ -41,6 +44,52 @@ function similarity(v: string): number {
 
 const risky = (a: Account) => a.signals.some((s) => s.kind === 'risk');
 const chance = (a: Account) => a.signals.some((s) => s.kind === 'chance');
+
+/**
+ * One row per account (the header first), the same columns whatever the accounts hold: traits
+ * from group calls are empty when unknown, signals are listed by name, risks and chances apart.
+ */
+function accountRows(accounts: readonly Account[]): unknown[][] {
+  const names = (a: Account, kind: 'risk' | 'chance') =>
+    a.signals
+      .filter((s) => s.kind === kind)
+      .map((s) => s.signal)
+      .join(';');
+  return [
+    [
+      'account_id',
+      'name',
+      'plan',
+      'seats',
+      'mrr',
+      'csm',
+      'users',
+      'active_users',
+      'power_users',
+      'power_user_share',
+      'power_user_seat_share',
+      'catalogue_coverage',
+      'risks',
+      'chances',
+    ],
+    ...accounts.map((a) => [
+      a.account_id,
+      a.name,
+      a.plan,
+      a.seats,
+      a.mrr,
+      a.csm,
+      a.users,
+      a.active_users,
+      a.power_users,
+      a.power_user_share,
+      a.power_user_seat_share,
+      a.catalogue_coverage,
+      names(a, 'risk'),
+      names(a, 'chance'),
+    ]),
+  ];
+}
 
 export function registerAccounts(program: Command): void {
   withDataOptions(
@@ -80,6 +129,7 @@ export function registerAccounts(program: Command): void {
     .option('--limit <n>', 'accounts shown in the terminal (default 30)', (v) =>
       parsePositiveInt('--limit', v),
     )
+    .option('--csv', 'print CSV: one row per account (every account, not only --limit)')
     .option('--json', 'print JSON')
     .action(async (opts: AccountsFlags) => {
       await withContext(
@@ -104,6 +154,10 @@ export function registerAccounts(program: Command): void {
           );
           if (opts.json) {
             printJson({ ...report, accounts });
+            return;
+          }
+          if (opts.csv) {
+            process.stdout.write(toCsv(accountRows(accounts)));
             return;
           }
           console.log(
@@ -144,9 +198,9 @@ export function registerAccounts(program: Command): void {
                 if (v === undefined) return '';
                 return typeof v === 'number' ? v.toLocaleString('en-US') : printable(v, 30);
               }),
-              a.users.toLocaleString('en-US'),
-              a.active_users.toLocaleString('en-US'),
-              a.power_users.toLocaleString('en-US'),
+              formatCount(a.users),
+              formatCount(a.active_users),
+              formatCount(a.power_users),
               `${(a.power_user_share * 100).toFixed(0)}%`,
               ...(seats
                 ? [
@@ -169,7 +223,9 @@ export function registerAccounts(program: Command): void {
           }
           if (accounts.length > shown.length) {
             console.log(
-              pc.dim(`  ${accounts.length - shown.length} more: --limit N, or --json for all`),
+              pc.dim(
+                `  ${formatCount(accounts.length - shown.length)} more: --limit N, or --json for all`,
+              ),
             );
           }
         },

@@ -12,6 +12,7 @@ import {
   withContext,
   withDataOptions,
 } from '../context.js';
+import { formatCount } from '../render/numbers.js';
 import { renderTable } from '../render/table.js';
 import { parseWindow } from './parse-options.js';
 
@@ -51,7 +52,7 @@ export function registerCatalog(program: Command): void {
             const saved = catalogueForConfig(ctx.config.catalogue, listing);
             setConfigKey(file, ['catalogue'], saved);
             process.stderr.write(
-              `wrote ${saved.features.length} features to ${file} (catalogue:); edit kinds, tags, globs and release dates there.\n`,
+              `wrote ${formatCount(saved.features.length)} features to ${file} (catalogue:); edit kinds, tags, globs and release dates there.\n`,
             );
           }
           if (opts.json) {
@@ -60,7 +61,7 @@ export function registerCatalog(program: Command): void {
           }
           console.log(
             pc.bold(
-              `Feature catalogue — ${listing.features.length} features, ${listing.active_users} active users in the ${listing.window_days} days to ${listing.as_of}`,
+              `Feature catalogue — ${formatCount(listing.features.length)} features, ${formatCount(listing.active_users)} active users in the ${listing.window_days} days to ${listing.as_of}`,
             ),
           );
           const table = renderTable(
@@ -69,7 +70,7 @@ export function registerCatalog(program: Command): void {
               f.feature,
               f.kind,
               f.tags.join(',') || '-',
-              f.users.toLocaleString('en-US'),
+              formatCount(f.users),
               `${(f.users_share * 100).toFixed(1)}%`,
               f.source,
             ]),

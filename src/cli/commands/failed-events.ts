@@ -9,6 +9,7 @@ import {
 } from '../../ingest/collector/resubmit-failed.js';
 import { collectorLimits } from '../../model/collector-config.js';
 import { type GlobalOptions, printJson, withContext, withDataOptions } from '../context.js';
+import { formatCount } from '../render/numbers.js';
 import { parsePositiveInt } from './parse-options.js';
 
 interface FailedFlags extends GlobalOptions {
@@ -88,7 +89,7 @@ async function selectedIds(engine: Engine, where: string, params: SqlParams): Pr
 
 function printReport(report: ResubmitReport): void {
   console.log(
-    `${pc.green(`${report.stored.length} stored`)}, ${report.rejected.length} rejected again, ${report.skipped.length} skipped`,
+    `${pc.green(`${formatCount(report.stored.length)} stored`)}, ${formatCount(report.rejected.length)} rejected again, ${formatCount(report.skipped.length)} skipped`,
   );
   for (const r of report.rejected) console.log(`  ${pc.dim(r.failed_id)} ${pc.yellow(r.reason)}`);
   for (const s of report.skipped) console.log(`  ${pc.dim(s.failed_id)} ${s.why}`);
@@ -156,7 +157,7 @@ export function registerFailedEvents(program: Command): void {
           );
           writeFileSync(opts.export, lines.length > 0 ? `${lines.join('\n')}\n` : '');
           if (opts.json) printJson({ exported: rows.length, file: opts.export });
-          else console.log(`${rows.length} rows written to ${opts.export}`);
+          else console.log(`${formatCount(rows.length)} rows written to ${opts.export}`);
           return;
         }
         const rows = await engine.query<FailedRow>(
@@ -187,7 +188,9 @@ export function registerFailedEvents(program: Command): void {
         }
         const total = count?.n ?? rows.length;
         if (total > rows.length)
-          console.log(pc.dim(`(${rows.length} of ${total}; --limit for more)`));
+          console.log(
+            pc.dim(`(${formatCount(rows.length)} of ${formatCount(total)}; --limit for more)`),
+          );
       });
     });
 }

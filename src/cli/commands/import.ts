@@ -11,6 +11,7 @@ import {
   withContext,
   withDataOptions,
 } from '../context.js';
+import { formatCount } from '../render/numbers.js';
 import { progressReporter } from '../render/progress.js';
 
 interface ImportFlags extends GlobalOptions {
@@ -26,7 +27,7 @@ interface ImportFlags extends GlobalOptions {
 }
 
 export function renderImportSummary(s: ImportSummary): string {
-  const n = (v: number) => v.toLocaleString('en-US');
+  const n = formatCount;
   const lines = [
     `${pc.bold(n(s.imported))} imported, ${s.rejected > 0 ? pc.yellow(`${n(s.rejected)} rejected`) : '0 rejected'}, ${n(s.duplicates)} duplicates skipped (${n(s.rows_read)} rows in ${s.seconds.toFixed(1)} s, ${n(Math.round(s.rows_per_second))} rows/s)`,
     pc.dim(
@@ -104,7 +105,7 @@ export function registerImport(program: Command): void {
           if (rollup && rollup.mode !== 'up-to-date') {
             console.log(
               pc.dim(
-                `  rollups: ${rollup.mode}, ${rollup.days_rebuilt} days, ${rollup.user_days.toLocaleString('en-US')} user-days in ${rollup.seconds.toFixed(1)} s`,
+                `  rollups: ${rollup.mode}, ${formatCount(rollup.days_rebuilt)} days, ${formatCount(rollup.user_days)} user-days in ${rollup.seconds.toFixed(1)} s`,
               ),
             );
           }

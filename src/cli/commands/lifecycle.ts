@@ -4,6 +4,7 @@ import pc from 'picocolors';
 import { toCsv } from '../../analysis/csv-cell.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import {
+  type LifecycleReport,
   latestSnapshotPeriod,
   lifecyclePeople,
   lifecycleReport,
@@ -27,6 +28,7 @@ import {
   withContext,
   withDataOptions,
 } from '../context.js';
+import { formatCount } from '../render/numbers.js';
 import { renderTable } from '../render/table.js';
 import { parseIsoDay, periodOption } from './parse-options.js';
 
@@ -73,13 +75,17 @@ function printRun(run: SnapshotRun): void {
     run.periods.map((p) => [
       p.period_start,
       p.as_of,
-      p.users.toLocaleString('en-US'),
-      p.power_users.toLocaleString('en-US'),
+      formatCount(p.users),
+      formatCount(p.power_users),
     ]),
   );
   console.log(pc.dim(table[0] ?? ''));
   for (const line of table.slice(1)) console.log(line);
-  console.log(pc.dim(`${run.periods.length} period(s) stored for definition "${run.definition}"`));
+  console.log(
+    pc.dim(
+      `${formatCount(run.periods.length)} period(s) stored for definition "${run.definition}"`,
+    ),
+  );
 }
 
 function lifecycleInput(ctx: Context, opts: SnapshotFlags): LifecycleInput {
@@ -90,6 +96,29 @@ function lifecycleInput(ctx: Context, opts: SnapshotFlags): LifecycleInput {
     rules: lifecycleRules(ctx.config.lifecycle),
     dialect: DIALECTS[ctx.engine.dialect],
   };
+}
+
+/**
+ * Every period and state with its count (the header first), for a spreadsheet's pivot table. The
+ * first period is the baseline: with no period before it, its states are empty, not 0.
+ */
+function periodStateRows(report: LifecycleReport): unknown[][] {
+  const rows: unknown[][] = [
+    ['period_start', 'state', 'users', 'active_users', 'power_users', 'baseline'],
+  ];
+  for (const p of report.periods) {
+    for (const s of LIFECYCLE_STATES) {
+      rows.push([
+        p.period_start,
+        s,
+        p.baseline ? null : p.states[s],
+        p.active_users,
+        p.power_users,
+        p.baseline,
+      ]);
+    }
+  }
+  return rows;
 }
 
 export function registerLifecycle(program: Command): void {
@@ -152,7 +181,10 @@ export function registerLifecycle(program: Command): void {
         throw new InvalidArgumentError(`--last ${v}: a whole number from 1.`);
       return n;
     })
-    .option('--csv', 'with --state: print CSV')
+    .option(
+      '--csv',
+      'print CSV: the people in the state with --state, else one row per period and state',
+    )
     .option('--json', 'print JSON')
     .action(async (opts: LifecycleFlags) => {
       await withContext(
@@ -203,7 +235,7 @@ export function registerLifecycle(program: Command): void {
             } else {
               console.log(
                 pc.bold(
-                  `${people.length} ${opts.state.replace('_', ' ')} in the ${input.period} of ${at}`,
+                  `${formatCount(people.length)} ${opts.state.replace('_', ' ')} in the ${input.period} of ${at}`,
                 ),
               );
               const t = renderTable(
@@ -227,6 +259,10 @@ export function registerLifecycle(program: Command): void {
             printJson(report);
             return;
           }
+          if (opts.csv) {
+            process.stdout.write(toCsv(periodStateRows(report)));
+            return;
+          }
           const shown = report.periods.slice(-(opts.last ?? 12));
           const t = renderTable(
             [
@@ -238,12 +274,10 @@ export function registerLifecycle(program: Command): void {
             ],
             shown.map((p) => [
               p.period_start,
-              p.active_users.toLocaleString('en-US'),
-              p.power_users.toLocaleString('en-US'),
+              formatCount(p.active_users),
+              formatCount(p.power_users),
               `${(p.power_user_share * 100).toFixed(1)}%`,
-              ...LIFECYCLE_STATES.map((s) =>
-                p.baseline ? '-' : p.states[s].toLocaleString('en-US'),
-              ),
+              ...LIFECYCLE_STATES.map((s) => (p.baseline ? '-' : formatCount(p.states[s]))),
             ]),
           );
           console.log(

@@ -7,6 +7,7 @@ import {
   withContext,
   withDataOptions,
 } from '../context.js';
+import { formatCount } from '../render/numbers.js';
 
 export function registerRollup(program: Command): void {
   withDataOptions(
@@ -25,7 +26,7 @@ export function registerRollup(program: Command): void {
           else if (r.mode === 'up-to-date') console.log('rollups are up to date');
           else
             console.log(
-              `rollups: ${r.mode}${r.reason ? ` (${r.reason})` : ''}, ${r.days_rebuilt} days, ${r.user_days} user-days in ${r.seconds.toFixed(2)} s`,
+              `rollups: ${r.mode}${r.reason ? ` (${r.reason})` : ''}, ${formatCount(r.days_rebuilt)} days, ${formatCount(r.user_days)} user-days in ${r.seconds.toFixed(2)} s`,
             );
         },
         { engines: ENGINE_KINDS },

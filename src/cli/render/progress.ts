@@ -1,12 +1,11 @@
 import cliProgress from 'cli-progress';
 import type { QueryProgress } from '../../engines/engine.js';
+import { formatCount } from './numbers.js';
 
 export interface ProgressReporter {
   update(p: QueryProgress): void;
   stop(): void;
 }
-
-const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 /**
  * A bar with rows/s on a terminal; plain lines every few seconds otherwise (logs, CI), on stderr so
@@ -16,7 +15,7 @@ export function progressReporter(label: string, quiet = false): ProgressReporter
   const started = performance.now();
   const rate = (rows: number): string => {
     const s = (performance.now() - started) / 1000;
-    return s > 0 ? fmt.format(rows / s) : '0';
+    return s > 0 ? formatCount(rows / s) : '0';
   };
   if (quiet) return { update() {}, stop() {} };
   if (process.stderr.isTTY) {
@@ -32,7 +31,7 @@ export function progressReporter(label: string, quiet = false): ProgressReporter
     return {
       update(p) {
         bar.update(Math.max(0, Math.round(p.percentage)), {
-          rows: fmt.format(p.rowsProcessed),
+          rows: formatCount(p.rowsProcessed),
           rate: rate(p.rowsProcessed),
         });
       },
@@ -49,7 +48,7 @@ export function progressReporter(label: string, quiet = false): ProgressReporter
       if (now - lastLine < 2000 || p.percentage <= 0) return;
       lastLine = now;
       process.stderr.write(
-        `${label}: ${Math.round(p.percentage)}% (${fmt.format(p.rowsProcessed)} rows, ${rate(p.rowsProcessed)} rows/s)\n`,
+        `${label}: ${Math.round(p.percentage)}% (${formatCount(p.rowsProcessed)} rows, ${rate(p.rowsProcessed)} rows/s)\n`,
       );
     },
     stop() {},

@@ -3,9 +3,10 @@ import { describeDefinition } from '../../analysis/describe-definition.js';
 import type { Report } from '../../analysis/run-analysis.js';
 import { addDays } from '../../time/days.js';
 import { renderCurve } from './curve-bars.js';
+import { formatCount, formatNumber } from './numbers.js';
 import { renderTable } from './table.js';
 
-const n = (v: number): string => v.toLocaleString('en-US', { maximumFractionDigits: 1 });
+const n = formatNumber;
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 function whatIfLines(r: Report, changes: readonly string[]): string[] {
@@ -91,7 +92,7 @@ export function renderReport(r: Report, changes: readonly string[] = []): string
       ['', 'power users', 'share', 'what it means'],
       r.segments.map((s) => [
         s.label,
-        s.power_users.toLocaleString('en-US'),
+        formatCount(s.power_users),
         pct(s.share_of_power_users),
         s.description,
       ]),
