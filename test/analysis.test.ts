@@ -157,7 +157,7 @@ describe('scoring with the default definition', () => {
     const r = await analyze({});
     expect(r.as_of).toBe('2026-03-30');
     await expect(analyze({ asOf: '30/03/2026' })).rejects.toThrow(/YYYY-MM-DD/);
-    expect(() => definition(0)).toThrow(/--window/);
+    expect(() => definition(0)).toThrow('window 0: use a whole number of days from 1 to 366.');
   });
 });
 

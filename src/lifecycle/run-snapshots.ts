@@ -48,7 +48,7 @@ export class SnapshotError extends Error {}
 export async function runSnapshots(engine: Engine, options: SnapshotOptions): Promise<SnapshotRun> {
   const d = DIALECTS[engine.dialect];
   if (options.from !== undefined && !isIsoDay(options.from)) {
-    throw new SnapshotError(`--from ${options.from}: use a date written YYYY-MM-DD.`);
+    throw new SnapshotError(`first day ${options.from}: use a date written YYYY-MM-DD.`);
   }
   const last = await resolveAsOf(engine, options.projectId, options.asOf, true);
   const key = {
@@ -70,7 +70,7 @@ export async function runSnapshots(engine: Engine, options: SnapshotOptions): Pr
   if (from > last) {
     throw new SnapshotError(
       options.from !== undefined
-        ? `--from ${from} is after the last day with data (${last}).`
+        ? `first day ${from} is after the last day with data (${last}).`
         : `snapshots are stored up to the ${options.period} of ${from}, after ${last}: the comparison between periods starts from the latest one stored, so use an as-of date from ${from}.`,
     );
   }

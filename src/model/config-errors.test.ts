@@ -113,7 +113,7 @@ describe('choosing and changing a definition', () => {
     );
   });
 
-  it('--set changes a threshold by signal or by criterion id, and is validated', () => {
+  it('a what-if change sets a threshold by signal or by criterion id, and is validated', () => {
     const bySignal = resolveDefinition(config, { name: 'strict', set: ['days_active.min=15'] });
     const byId = resolveDefinition(config, { name: 'strict', set: ['daily.top_percent=10'] });
     expect(bySignal.kind === 'rule' && bySignal.rule).toMatchObject({ op: 'min', value: 15 });
@@ -132,14 +132,14 @@ describe('choosing and changing a definition', () => {
     );
     expect(
       errorOf(() => resolveDefinition(config, { windowDays: 14, set: ['window_days=7'] })),
-    ).toContain('--window and --set window_days=... both change the window');
+    ).toContain('a window and the what-if change window_days=... both change the window');
   });
 
-  it('a shorter --window resolves shares of the window and refuses what no longer fits', () => {
+  it('a shorter window resolves shares of the window and refuses what no longer fits', () => {
     const d = resolveDefinition(ConfigSchema.parse({}), { windowDays: 7 });
     expect(d.window_days).toBe(7);
     expect(errorOf(() => resolveDefinition(config, { name: 'strict', windowDays: 14 }))).toContain(
-      'does not fit --window 14',
+      'does not fit a window of 14 days',
     );
   });
 });

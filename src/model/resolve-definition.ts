@@ -64,13 +64,15 @@ function applySet(def: DefinitionInput, change: string): DefinitionInput {
   const m = /^([a-z0-9_]+)(?:\.([a-z0-9_]+))?=(.+)$/.exec(change.trim());
   if (!m) {
     throw new DefinitionError(
-      `--set ${change}: write KEY=VALUE, e.g. days_active.min=15, depth.top_percent=10, window_days=28`,
+      `what-if change ${change}: write KEY=VALUE, e.g. days_active.min=15, depth.top_percent=10, window_days=28`,
     );
   }
   const [, head = '', field, raw = ''] = m;
   const value = /^-?(\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isFinite(value)) {
-    throw new DefinitionError(`--set ${change}: ${raw} is not a number (write e.g. 15 or 0.5)`);
+    throw new DefinitionError(
+      `what-if change ${change}: ${raw} is not a number (write e.g. 15 or 0.5)`,
+    );
   }
   const next = structuredClone(def);
   if (head === 'window_days' && field === undefined) {
@@ -86,7 +88,7 @@ function applySet(def: DefinitionInput, change: string): DefinitionInput {
     const fields = next.rule
       ? THRESHOLD_KEYS.join(', ')
       : 'weights.SIGNAL, cutoff.min_score, cutoff.top_percent';
-    throw new DefinitionError(`--set ${change}: after the name comes one of ${fields}`);
+    throw new DefinitionError(`what-if change ${change}: after the name comes one of ${fields}`);
   }
   const all = leaves(next.rule);
   // A criterion id names one criterion; a signal name every criterion on that signal.
@@ -97,7 +99,7 @@ function applySet(def: DefinitionInput, change: string): DefinitionInput {
     const hint = (SIGNAL_NAMES as readonly string[]).includes(head)
       ? `no criterion uses ${head}; this definition's criteria: ${names.join(', ')}`
       : suggestName(head, names);
-    throw new DefinitionError(`--set ${change}: no criterion "${head}": ${hint}`);
+    throw new DefinitionError(`what-if change ${change}: no criterion "${head}": ${hint}`);
   }
   for (const t of targets) {
     for (const k of THRESHOLD_KEYS) delete t[k];
@@ -111,13 +113,15 @@ export function resolveDefinition(config: Config, options: ResolveOptions = {}):
   const [name, input] = lookupDefinition(config, options.name);
   if (options.windowDays !== undefined && options.set?.some((c) => c.startsWith('window_days='))) {
     throw new DefinitionError(
-      '--window and --set window_days=... both change the window: use one of them.',
+      'a window and the what-if change window_days=... both change the window: use one of them.',
     );
   }
   let def = input;
   for (const change of options.set ?? []) def = applySet(def, change);
   const parsed = DefinitionSchema.safeParse(def);
-  const source = options.set?.length ? `definition "${name}" with --set` : `definition "${name}"`;
+  const source = options.set?.length
+    ? `definition "${name}" with what-if changes`
+    : `definition "${name}"`;
   if (!parsed.success) {
     throw new DefinitionError(
       `${source} is not valid:\n${formatIssues(parsed.error.issues, source, undefined, undefined, DefinitionSchema)}`,
@@ -130,7 +134,7 @@ export function resolveDefinition(config: Config, options: ResolveOptions = {}):
     const problems = definitionProblems(parsed.data, windowDays);
     if (problems.length > 0) {
       const lines = problems.map((p) => `  ${p.path.join('.')}: ${p.message}`).join('\n');
-      throw new DefinitionError(`${source} does not fit --window ${windowDays}:\n${lines}`);
+      throw new DefinitionError(`${source} does not fit a window of ${windowDays} days:\n${lines}`);
     }
   }
   return normalizeDefinition(name, { ...parsed.data, window_days: windowDays });

@@ -32,9 +32,15 @@ export function isIsoDay(value: string): boolean {
 /** What to write instead of a value isIsoDay refuses, for any error message. */
 export const DAY_HINT = `use a real date written YYYY-MM-DD, from ${FIRST_DAY} to ${LAST_DAY}`;
 
-/** What is wrong with a window length, or null when it is a whole number of days from 1 to 366. */
+/** What to write instead of a window length windowDaysProblem refuses. */
+export const WINDOW_HINT = 'use a whole number of days from 1 to 366';
+
+/**
+ * What is wrong with a window length, or null when it is a whole number of days from 1 to 366.
+ * Worded without the CLI's flag: the API answers with it too.
+ */
 export function windowDaysProblem(days: number | string): string | null {
   const n = Number(days);
   if (Number.isInteger(n) && n >= 1 && n <= 366) return null;
-  return `--window ${days}: use a whole number of days from 1 to 366.`;
+  return `window ${days}: ${WINDOW_HINT}.`;
 }

@@ -1,10 +1,11 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { DAY_HINT, isIsoDay, windowDaysProblem } from '../../time/days.js';
+import { DAY_HINT, isIsoDay, WINDOW_HINT, windowDaysProblem } from '../../time/days.js';
 import { PERIOD_KINDS } from '../../time/periods.js';
 
 export function parseWindow(value: string): number {
-  const problem = windowDaysProblem(value);
-  if (problem) throw new InvalidArgumentError(problem);
+  if (windowDaysProblem(value)) {
+    throw new InvalidArgumentError(`--window ${value}: ${WINDOW_HINT}.`);
+  }
   return Number(value);
 }
 
