@@ -343,5 +343,16 @@ export class EventLog {
     this.closed = true;
     await this.sync();
     await this.handle.close();
+    // An empty current segment (a clean stop after everything was loaded) would be listed for
+    // loading at the next start; one that holds lines stays, for that start to load.
+    const current = join(this.dir, segmentName(this.seq));
+    const size = await stat(current).then(
+      (st) => st.size,
+      () => -1,
+    );
+    if (this.written === 0 && size === 0) {
+      await rm(current, { force: true });
+      fsyncDir(this.dir);
+    }
   }
 }
