@@ -164,10 +164,10 @@ export function registerDemo(program: Command): void {
             pc.dim(
               [
                 'Explore further:',
-                `  powerlens explain ${someone} ${db}          why this user`,
-                `  powerlens analyze ${db} --set days_active.min=15   what if the bar were lower`,
-                `  powerlens users --power --csv ${db}        everyone, for a spreadsheet`,
-                `  powerlens catalog ${db}                   the features, inferred from the events`,
+                `  powerlens explain ${someone} ${db}   # why this user`,
+                `  powerlens analyze ${db} --set days_active.min=15   # what if the bar were lower`,
+                `  powerlens users --power --csv ${db} > power-users.csv   # for a spreadsheet`,
+                `  powerlens catalog ${db}   # the features, inferred from the events`,
                 'Your own data: powerlens import FILE (README: "Your own data in five minutes")',
               ].join('\n'),
             ),
