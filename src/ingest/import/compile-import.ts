@@ -1,5 +1,6 @@
 import type { SqlParams } from '../../engines/engine.js';
 import type { FieldMapping, FieldPath } from './detect-mapping.js';
+import type { EventField } from './field-candidates.js';
 import { alias, columnarFields, ndjsonFields } from './field-exprs.js';
 import { csvReader, NON_BLANK_LINE, ndjsonLines } from './file-readers.js';
 import { ParamBag } from './param-bag.js';
@@ -29,6 +30,8 @@ export interface ImportPlanInput {
   csvDelimiter?: string | undefined;
   /** Segment exports: the field naming each record's call; only track, page and screen are events. */
   recordType?: FieldPath | undefined;
+  /** Fields whose nested path takes the first element of a list there (detect-mapping.ts). */
+  firstOfList?: readonly EventField[] | undefined;
 }
 
 export interface Statement {

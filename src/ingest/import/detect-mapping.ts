@@ -1,6 +1,7 @@
 import {
   type EventField,
   FIELD_CANDIDATES,
+  GROUPS_CONTAINER,
   NESTED_CONTAINERS,
   normaliseName,
 } from './field-candidates.js';
@@ -17,6 +18,12 @@ export interface DetectedMapping {
   shape: ExportShape;
   /** Segment exports: the field naming each record's call (track, page, identify, ...). */
   recordType?: FieldPath;
+  /**
+   * The fields whose nested path takes the first element of a list found there: the account
+   * (Amplitude's groups), and every field a flag names. Detected paths into `properties` and
+   * the like are read as they are: the check costs every row of a Mixpanel export.
+   */
+  firstOfList: EventField[];
 }
 
 export class MappingError extends Error {}
@@ -57,6 +64,20 @@ function detectShape(fields: readonly FieldPath[]): ExportShape {
 }
 
 /**
+ * The account of an Amplitude export without an account column: the group type in `groups` named
+ * like an account (company_id, org_id, ...), else the first one seen. Its value is a list; the
+ * import takes the first element (field-exprs.ts).
+ */
+function amplitudeGroup(fields: readonly FieldPath[]): FieldPath | undefined {
+  const groups = fields.filter((f) => f.length === 2 && f[0] === GROUPS_CONTAINER);
+  for (const candidate of FIELD_CANDIDATES.account) {
+    const hit = groups.find((f) => normaliseName(f[1] ?? '') === normaliseName(candidate));
+    if (hit) return hit;
+  }
+  return groups[0];
+}
+
+/**
  * Picks a source field for every event field: explicit flags first, then the known names, at top
  * level before nested. Missing required fields raise an error that lists what the file has.
  */
@@ -93,7 +114,13 @@ export function detectMapping(
     const flag = flags[field];
     if (flag !== undefined) {
       const path = parseFieldFlag(flag, fields);
-      const known = fields.some((f) => formatPath(f) === formatPath(path));
+      // A path into a column holding JSON (an object in NDJSON, JSON text in CSV) may go deeper
+      // than the sampled keys, or reach keys some rows lack: its column is enough.
+      const known = fields.some(
+        (f) =>
+          formatPath(f) === formatPath(path) ||
+          (path.length > 1 && f.length === 1 && f[0] === path[0]),
+      );
       if (!known && fields.length > 0) {
         throw new MappingError(
           `${FLAG[field]} ${flag}: the file has no such field. Fields found: ${fields
@@ -127,8 +154,16 @@ export function detectMapping(
         `Name them with ${missing.map((f) => `${FLAG[f]} FIELD`).join(' ')}.`,
     );
   }
+  const firstOfList: EventField[] = [
+    'account',
+    ...fieldOrder.filter((f) => f !== 'account' && f !== 'time' && flags[f] !== undefined),
+  ];
   const shape = detectShape(fields);
-  if (shape !== 'segment') return { mapping, shape };
+  if (shape === 'amplitude' && !mapping.account) {
+    const group = amplitudeGroup(fields);
+    if (group) mapping.account = group;
+  }
+  if (shape !== 'segment') return { mapping, shape, firstOfList };
   // In a Segment export a top-level groupId belongs to group calls; track calls carry the
   // account in context.groupId.
   const contextGroup = fields.find((f) => formatPath(f) === 'context.groupId');
@@ -139,5 +174,5 @@ export function detectMapping(
   ) {
     mapping.account = contextGroup;
   }
-  return { mapping, shape, recordType: ['type'] };
+  return { mapping, shape, recordType: ['type'], firstOfList };
 }

@@ -38,6 +38,12 @@ export const FIELD_CANDIDATES: Record<EventField, readonly string[]> = {
   anonymous: ['anonymous_id', 'anonymousId', 'device_id', '$device_id'],
 };
 
+/**
+ * Amplitude's group types and their values ({"company_id": ["org_02"]}): where its exports keep
+ * the account. Its keys are listed with the fields, but only the account is looked for there.
+ */
+export const GROUPS_CONTAINER = 'groups';
+
 /** Nested objects searched (after top-level fields) for the event fields, as exports nest them. */
 export const NESTED_CONTAINERS = ['properties', 'context', 'event_properties'] as const;
 

@@ -1,5 +1,6 @@
 import type { ImportPlanInput } from './compile-import.js';
 import type { FieldMapping, FieldPath } from './detect-mapping.js';
+import type { EventField } from './field-candidates.js';
 import type { ParamBag } from './param-bag.js';
 import { textTimeSql, timeSqlForType } from './timestamp-sql.js';
 
@@ -45,25 +46,33 @@ export interface FieldExprs {
 export function columnarFields(input: ImportPlanInput, p: ParamBag): FieldExprs {
   const index = new Map(input.columns.map((c, i) => [c.name, i]));
   const mapped = new Set<number>();
-  const ref = (path: FieldPath | undefined): { sql: string; type: string } | null => {
+  const lists = new Set(input.firstOfList ?? []);
+  const ref = (field: EventField): { sql: string; type: string } | null => {
+    const path = input.mapping[field];
     if (!path || path.length === 0) return null;
     const i = index.get(path[0] ?? '');
     if (i === undefined) return null;
     mapped.add(i);
     const col = input.columns[i];
     if (path.length === 1) return { sql: alias(i), type: col?.type ?? 'VARCHAR' };
-    // A nested field of a STRUCT or JSON column, read by JSON path.
-    const jsonPath = jsonPathParam(p, path.slice(1));
-    return { sql: `json_extract_string(to_json(${alias(i)}), ${jsonPath})`, type: 'VARCHAR' };
+    // A nested field of a STRUCT column, or of a text column holding JSON (CSV has only text):
+    // text that is not JSON has no such field.
+    const json = /^VARCHAR$/i.test(col?.type ?? '')
+      ? `TRY_CAST(${alias(i)} AS JSON)`
+      : `to_json(${alias(i)})`;
+    const sql = lists.has(field)
+      ? nestedText(json, p, path.slice(1))
+      : `json_extract_string(${json}, ${jsonPathParam(p, path.slice(1))})`;
+    return { sql, type: 'VARCHAR' };
   };
   const text = (r: { sql: string } | null): string =>
     r ? `nullif(trim(CAST(${r.sql} AS VARCHAR)), '')` : 'CAST(NULL AS VARCHAR)';
-  const user = text(ref(input.mapping.user));
-  const anonymous = text(ref(input.mapping.anonymous));
-  const event = text(ref(input.mapping.event));
-  const account = text(ref(input.mapping.account));
-  const id = text(ref(input.mapping.id));
-  const t = ref(input.mapping.time);
+  const user = text(ref('user'));
+  const anonymous = text(ref('anonymous'));
+  const event = text(ref('event'));
+  const account = text(ref('account'));
+  const id = text(ref('id'));
+  const t = ref('time');
   const time = t ? timeSqlForType(t.sql, t.type) : 'CAST(NULL AS TIMESTAMPTZ)';
   const timeGiven = `${text(t)} IS NOT NULL`;
   // Nested mapping paths keep their column in properties: the rest of it is still data.
@@ -119,11 +128,28 @@ function jsonPathParam(p: ParamBag, path: FieldPath): string {
   return p.add(jsonPointer(path));
 }
 
+/**
+ * The text at a path inside a JSON value; a list there gives its first element, so Amplitude's
+ * groups ({"company_id": ["org_02"]}) name the account "org_02", and an empty list none.
+ */
+function nestedText(json: string, p: ParamBag, path: FieldPath): string {
+  const at = jsonPathParam(p, path);
+  return `CASE WHEN json_type(${json}, ${at}) = 'ARRAY'
+    THEN json_extract_string(${json}, ${jsonPathParam(p, [...path, '0'])})
+    ELSE json_extract_string(${json}, ${at}) END`;
+}
+
 export function ndjsonFields(input: ImportPlanInput, p: ParamBag): FieldExprs {
-  const get = (path: FieldPath | undefined): string =>
-    path
-      ? `nullif(trim(json_extract_string(j, ${jsonPathParam(p, path)})), '')`
-      : 'CAST(NULL AS VARCHAR)';
+  const lists = new Set(input.firstOfList ?? []);
+  const get = (path: FieldPath | undefined, firstOfList = false): string => {
+    if (!path) return 'CAST(NULL AS VARCHAR)';
+    const value =
+      firstOfList && path.length > 1
+        ? nestedText('j', p, path)
+        : `json_extract_string(j, ${jsonPathParam(p, path)})`;
+    return `nullif(trim(${value}), '')`;
+  };
+  const field = (f: EventField): string => get(input.mapping[f], lists.has(f));
   const dropTop: Record<string, null> = {};
   for (const path of Object.values(input.mapping)) {
     const head = path?.[0];
@@ -140,14 +166,14 @@ export function ndjsonFields(input: ImportPlanInput, p: ParamBag): FieldExprs {
   }
   const recordType = input.recordType ? get(input.recordType) : 'CAST(NULL AS VARCHAR)';
   return {
-    user: get(input.mapping.user),
-    anonymous: get(input.mapping.anonymous),
+    user: field('user'),
+    anonymous: field('anonymous'),
     // Segment page and screen calls are events without an event name.
-    event: `coalesce(${get(input.mapping.event)}, CASE ${recordType} WHEN 'page' THEN 'page_viewed'
+    event: `coalesce(${field('event')}, CASE ${recordType} WHEN 'page' THEN 'page_viewed'
       WHEN 'screen' THEN 'screen_viewed' END)`,
     recordType,
-    account: get(input.mapping.account),
-    id: get(input.mapping.id),
+    account: field('account'),
+    id: field('id'),
     time: input.mapping.time
       ? textTimeSql(`json_extract_string(j, ${jsonPathParam(p, input.mapping.time)})`)
       : 'CAST(NULL AS TIMESTAMPTZ)',

@@ -18,7 +18,7 @@ import {
   type FieldPath,
   formatPath,
 } from './detect-mapping.js';
-import { type EventField, NESTED_CONTAINERS } from './field-candidates.js';
+import { type EventField, GROUPS_CONTAINER, NESTED_CONTAINERS } from './field-candidates.js';
 import { csvReader, NON_BLANK_LINE, ndjsonLines } from './file-readers.js';
 
 export interface ImportOptions {
@@ -85,8 +85,9 @@ async function describeColumns(
 const NDJSON_LINES = ndjsonLines('$path', false);
 
 /**
- * Top-level keys and the keys of the known nested objects in the first lines, in order of first
- * appearance (file order, then key order), so the mapping of look-alike names is deterministic.
+ * Top-level keys and the keys of the known nested objects (and of Amplitude's groups) in the
+ * first lines, in order of first appearance (file order, then key order), so the mapping of
+ * look-alike names is deterministic.
  */
 async function sampleJsonFields(engine: Engine, path: string): Promise<FieldPath[]> {
   const rows = await engine.query<{ k: string; parent: string | null }>(
@@ -104,11 +105,47 @@ async function sampleJsonFields(engine: Engine, path: string): Promise<FieldPath
      SELECT k, parent FROM (
        SELECT n, parent, unnest(ks) AS k, generate_subscripts(ks, 1) AS i FROM keys)
      GROUP BY k, parent ORDER BY min(n * 1000000 + i)`,
-    { path, containers: NESTED_CONTAINERS },
+    { path, containers: [...NESTED_CONTAINERS, GROUPS_CONTAINER] },
   );
   const top = rows.filter((r) => r.parent === null).map((r) => [r.k]);
   const nested = rows.filter((r) => r.parent !== null).map((r) => [r.parent as string, r.k]);
   return [...top, ...nested];
+}
+
+/**
+ * The group types in the first rows of a text column named `groups` holding JSON, as Amplitude's
+ * CSV exports have it ({"company_id": ["org_02"]}), in order of first appearance; a Parquet
+ * STRUCT shows its fields without reading rows (nestedParquetFields).
+ */
+async function sampleGroupKeys(
+  engine: Engine,
+  format: ImportFormat,
+  path: string,
+  columns: readonly SourceColumn[],
+  delimiter: string | undefined,
+): Promise<FieldPath[]> {
+  const i = columns.findIndex(
+    (c) => c.name === GROUPS_CONTAINER && /^(VARCHAR|JSON)$/i.test(c.type),
+  );
+  if (i < 0) return [];
+  const cols = columns.map((_, k) => `c${k}`).join(', ');
+  const params: Record<string, SqlValue> = { path };
+  const reader =
+    format === 'parquet'
+      ? 'read_parquet($path)'
+      : csvReader('$path', delimiter ? '$delim' : null, false);
+  if (delimiter && format === 'csv') params.delim = delimiter;
+  // Columns are renamed positionally: a name from the file never becomes an identifier.
+  const rows = await engine.query<{ k: string }>(
+    `WITH sample AS (
+       SELECT row_number() OVER () AS n, TRY_CAST(c${i} AS JSON) AS j
+       FROM (SELECT c${i} FROM ${reader} AS src(${cols}) LIMIT ${NDJSON_SAMPLE})),
+     keys AS (SELECT n, json_keys(j) AS ks FROM sample WHERE json_type(j) = 'OBJECT')
+     SELECT k FROM (SELECT n, unnest(ks) AS k, generate_subscripts(ks, 1) AS x FROM keys)
+     GROUP BY k ORDER BY min(n * 1000000 + x)`,
+    params,
+  );
+  return rows.map((r) => [GROUPS_CONTAINER, r.k]);
 }
 
 async function hasNonBlankLine(engine: Engine, path: string): Promise<boolean> {
@@ -203,7 +240,14 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
   const fields: FieldPath[] =
     format === 'ndjson'
       ? await reading(shown, format, () => sampleJsonFields(engine, file))
-      : columns.map((c) => [c.name] as FieldPath).concat(nestedParquetFields(columns));
+      : columns
+          .map((c) => [c.name] as FieldPath)
+          .concat(nestedParquetFields(columns))
+          .concat(
+            await reading(shown, format, () =>
+              sampleGroupKeys(engine, format, file, columns, options.csvDelimiter),
+            ),
+          );
   if (fields.length === 0) {
     // Content but no JSON object (a JSON array, pretty-printed JSON, lines DuckDB could not read
     // as UTF-8) would otherwise import nothing and reject nothing.
@@ -224,6 +268,7 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
     columns,
     mapping: detected.mapping,
     recordType: detected.recordType,
+    firstOfList: detected.firstOfList,
     projectId: options.projectId,
     source: `file:${file}`,
     receivedAt: now.toISOString(),
