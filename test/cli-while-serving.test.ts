@@ -14,7 +14,7 @@ import { startServe } from './helpers/serve-child.js';
  */
 const dir = mkdtempSync(join(tmpdir(), 'powerlens-serving-'));
 const db = join(dir, 'live.duckdb');
-let server: { child: ChildProcess; base: string };
+let server: { child: ChildProcess; base: string; output: () => string };
 
 const cli = (...args: string[]) => runCli([...args, '--db', db]);
 const exitOf = (child: ChildProcess) =>
@@ -22,7 +22,6 @@ const exitOf = (child: ChildProcess) =>
     if (child.exitCode !== null || child.signalCode !== null) done();
     else child.once('exit', () => done());
   });
-let serveLog = '';
 
 beforeAll(async () => {
   const demo = await runCli([
@@ -42,9 +41,6 @@ beforeAll(async () => {
   expect(before.code).toBe(0);
   expect(await cli('projects', 'create', 'Shop')).toMatchObject({ code: 0 });
   server = await startServe(['--db', db]);
-  server.child.stderr?.on('data', (d: Buffer) => {
-    serveLog += d.toString();
-  });
 }, 180_000);
 afterAll(async () => {
   if (server) {
@@ -97,8 +93,9 @@ describe('the CLI while serve runs', () => {
     expect(r.stderr).toContain('--project default');
   });
 
-  it('prints a dashboard link for every project with keys', () => {
-    expect(serveLog).toMatch(/Dashboard for project shop: http/);
+  it('prints a dashboard link for every project with keys', async () => {
+    await new Promise((r) => setTimeout(r, 200));
+    expect(server.output()).toMatch(/Dashboard for project shop: http/);
   });
 });
 

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 export function startServe(
   args: string[],
   env: Record<string, string> = {},
-): Promise<{ child: ChildProcess; base: string }> {
+): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', resolve('src/cli/main.ts'), 'serve', '--port', '0', ...args],
@@ -19,7 +19,7 @@ export function startServe(
     child.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
       const m = /collector on (http:\/\/[^\s]+)/.exec(err);
-      if (m?.[1]) done({ child, base: m[1] });
+      if (m?.[1]) done({ child, base: m[1], output: () => err });
     });
     child.on('exit', (code) => fail(new Error(`serve exited with ${code}: ${err}`)));
   });

@@ -108,26 +108,7 @@ export function registerServe(program: Command): void {
           sessions,
         },
       });
-      const address = await app.listen({ host: opts.host, port: opts.port });
-      process.stderr.write(`powerlens collector on ${address} (log ${logDir})\n`);
-      process.stderr.write(`REST API on ${address}/api/v1 (docs: ${address}/api/v1/docs)\n`);
-      if (local) {
-        writeServeFile(dbFile, {
-          url: reachable(address),
-          pid: process.pid,
-          token: adminToken,
-          started_at: new Date().toISOString(),
-        });
-        process.stderr.write(
-          `Other powerlens commands on ${dbFile} run through this server while it runs.\n`,
-        );
-      }
-      // The code is in the fragment, which the browser never sends: it stays out of server logs.
-      for (const projectId of await dashboardProjects(ctx.engine, opts.project, ctx.projectId)) {
-        process.stderr.write(
-          `Dashboard for project ${projectId}: ${address}/#login=${sessions.issueCode(projectId)} (one-time link, 15 minutes)\n`,
-        );
-      }
+      // Handlers first: a stop asked for while starting still loads the log and lets go.
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -143,5 +124,26 @@ export function registerServe(program: Command): void {
       };
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
+      const linked = await dashboardProjects(ctx.engine, opts.project, ctx.projectId);
+      const address = await app.listen({ host: opts.host, port: opts.port });
+      process.stderr.write(`powerlens collector on ${address} (log ${logDir})\n`);
+      process.stderr.write(`REST API on ${address}/api/v1 (docs: ${address}/api/v1/docs)\n`);
+      if (local) {
+        writeServeFile(dbFile, {
+          url: reachable(address),
+          pid: process.pid,
+          token: adminToken,
+          started_at: new Date().toISOString(),
+        });
+        process.stderr.write(
+          `Other powerlens commands on ${dbFile} run through this server while it runs.\n`,
+        );
+      }
+      // The code is in the fragment, which the browser never sends: it stays out of server logs.
+      for (const projectId of linked) {
+        process.stderr.write(
+          `Dashboard for project ${projectId}: ${address}/#login=${sessions.issueCode(projectId)} (one-time link, 15 minutes)\n`,
+        );
+      }
     });
 }
