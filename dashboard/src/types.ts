@@ -21,6 +21,11 @@ export interface CriterionResult {
 export interface UserResult {
   user_id: string;
   account_id: string;
+  /** From identify and group calls, each when known (docs/events.md, "Traits"). */
+  email?: string;
+  name?: string;
+  account_name?: string;
+  plan?: string;
   score: number;
   is_power_user: boolean;
   reason: string;
@@ -65,10 +70,18 @@ export interface LifecycleReport {
 
 export interface Account {
   account_id: string;
+  /** From the account's group calls, each when known. */
+  name?: string;
+  plan?: string;
+  seats?: number;
+  mrr?: number;
+  csm?: string;
   users: number;
   active_users: number;
   power_users: number;
   power_user_share: number;
+  /** Power users per seat, when the seats are known. */
+  power_user_seat_share?: number;
   catalogue_coverage: number;
   curve: CurvePoint[];
   signals: { signal: string; kind: 'risk' | 'chance'; explanation: string }[];

@@ -31,8 +31,12 @@ export function Accounts() {
         </label>
       </div>
       <Loaded state={state} what="accounts">
-        {(r) =>
-          r.accounts.length === 0 ? (
+        {(r) => {
+          // Plan and seats come from group calls: their columns are there when some account has them.
+          const plan = r.accounts.some((a) => a.plan !== undefined);
+          const seats = r.accounts.some((a) => a.seats !== undefined);
+          const columns = 6 + (plan ? 1 : 0) + (seats ? 2 : 0);
+          return r.accounts.length === 0 ? (
             <Empty>No account here.</Empty>
           ) : (
             <div class="table-wrap">
@@ -46,9 +50,16 @@ export function Accounts() {
                 <thead>
                   <tr>
                     <th scope="col">account</th>
+                    {plan && <th scope="col">plan</th>}
+                    {seats && <th scope="col">seats</th>}
                     <th scope="col">active</th>
                     <th scope="col">power users</th>
                     <th scope="col">share</th>
+                    {seats && (
+                      <th scope="col" title="power users per seat">
+                        of seats
+                      </th>
+                    )}
                     <th scope="col">coverage</th>
                     <th scope="col">signals</th>
                   </tr>
@@ -66,10 +77,20 @@ export function Accounts() {
                           >
                             {a.account_id}
                           </button>
+                          {a.name && <div class="muted">{a.name}</div>}
                         </td>
+                        {plan && <td>{a.plan ?? ''}</td>}
+                        {seats && <td>{a.seats === undefined ? '' : int(a.seats)}</td>}
                         <td>{int(a.active_users)}</td>
                         <td>{int(a.power_users)}</td>
                         <td>{pct(a.power_user_share, 0)}</td>
+                        {seats && (
+                          <td data-testid="seat-share">
+                            {a.power_user_seat_share === undefined
+                              ? ''
+                              : pct(a.power_user_seat_share, 0)}
+                          </td>
+                        )}
                         <td>{pct(a.catalogue_coverage, 0)}</td>
                         <td>
                           {a.signals.map((s) => (
@@ -81,7 +102,17 @@ export function Accounts() {
                       </tr>
                       {open === a.account_id && (
                         <tr key={`${a.account_id}-detail`}>
-                          <td colSpan={6}>
+                          <td colSpan={columns}>
+                            {(a.mrr !== undefined || a.csm !== undefined) && (
+                              <p>
+                                {[
+                                  a.mrr === undefined ? '' : `MRR ${a.mrr.toLocaleString('en-US')}`,
+                                  a.csm === undefined ? '' : `CSM ${a.csm}`,
+                                ]
+                                  .filter(Boolean)
+                                  .join(' · ')}
+                              </p>
+                            )}
                             {a.signals.map((s) => (
                               <p key={s.signal}>
                                 <strong>{s.kind}</strong>: {s.explanation}
@@ -100,8 +131,8 @@ export function Accounts() {
                 </tbody>
               </table>
             </div>
-          )
-        }
+          );
+        }}
       </Loaded>
     </section>
   );

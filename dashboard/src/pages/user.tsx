@@ -9,6 +9,70 @@ interface Explanation extends UserResult {
   definition: string;
   features_used: { feature: string; label: string; kind: string; uses: number }[];
   activity: { day: string; events: number; sessions: number; active_seconds: number }[];
+  /** Everything identify calls said about the user. */
+  traits?: Record<string, unknown>;
+  account?: {
+    account_id: string;
+    name?: string;
+    plan?: string;
+    seats?: number;
+    mrr?: number;
+    csm?: string;
+    traits: Record<string, unknown>;
+  } | null;
+}
+
+const traitText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** Who the user is and their account, from identify and group calls, when anything is known. */
+function Traits({ u }: { u: Explanation }) {
+  const traits = Object.entries(u.traits ?? {});
+  const a = u.account;
+  const facts: [string, string][] = a
+    ? [
+        ['account', a.account_id],
+        ['name', a.name ?? ''],
+        ['plan', a.plan ?? ''],
+        ['seats', a.seats === undefined ? '' : int(a.seats)],
+        ['MRR', a.mrr === undefined ? '' : a.mrr.toLocaleString('en-US')],
+        ['CSM', a.csm ?? ''],
+      ].filter((f): f is [string, string] => f[1] !== '')
+    : [];
+  if (traits.length === 0 && facts.length <= 1) return null;
+  return (
+    <div class="grid" data-testid="traits">
+      {traits.length > 0 && (
+        <section class="card">
+          <h2>Traits</h2>
+          <table>
+            <tbody>
+              {traits.map(([k, v]) => (
+                <tr key={k}>
+                  <th scope="row">{k}</th>
+                  <td>{traitText(v)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      {a && facts.length > 1 && (
+        <section class="card" data-testid="account">
+          <h2>Account</h2>
+          <table>
+            <tbody>
+              {facts.map(([k, v]) => (
+                <tr key={k}>
+                  <th scope="row">{k}</th>
+                  <td>{v}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </div>
+  );
 }
 
 /** The last 13 weeks as a calendar, a cell per day shaded by events. */
@@ -50,7 +114,12 @@ export function UserPage({ userId }: { userId: string }) {
             <a href="#/users">← Users</a>
           </p>
           <h1>
-            {u.user_id} {u.account_id && <span class="muted">@ {u.account_id}</span>}
+            {u.user_id} {u.name && <span>({u.name})</span>}{' '}
+            {u.account_id && (
+              <span class="muted">
+                @ {u.account_name ? `${u.account_name} (${u.account_id})` : u.account_id}
+              </span>
+            )}
           </h1>
           <p class="verdict" data-testid="verdict">
             {u.is_power_user ? 'A power user' : 'Not a power user'} — score {u.score}, definition “
@@ -62,6 +131,7 @@ export function UserPage({ userId }: { userId: string }) {
               {s.reason}
             </p>
           ))}
+          <Traits u={u} />
           <div class="grid">
             <section class="card">
               <h2>Criteria</h2>

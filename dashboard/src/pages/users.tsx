@@ -90,46 +90,7 @@ export function Users() {
           ) : (
             <>
               <div class="table-wrap">
-                <table data-testid="users-table">
-                  <thead>
-                    <tr>
-                      {COLUMNS.map((c) => (
-                        <th
-                          scope="col"
-                          key={c.key}
-                          aria-sort={
-                            c.key === sort ? (order === 'asc' ? 'ascending' : 'descending') : 'none'
-                          }
-                        >
-                          <button type="button" class="link" onClick={() => sortBy(c.key)}>
-                            {c.label}
-                            {c.key === sort ? (order === 'asc' ? ' ▲' : ' ▼') : ''}
-                          </button>
-                        </th>
-                      ))}
-                      <th scope="col">criteria met</th>
-                      <th scope="col">segments</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.users.map((u) => (
-                      <tr key={u.user_id}>
-                        <td>
-                          <a href={`#/users/${encodeURIComponent(u.user_id)}`}>{u.user_id}</a>
-                          {u.is_power_user && <span class="badge">power</span>}
-                        </td>
-                        <td>{u.account_id}</td>
-                        <td>{u.score}</td>
-                        <td>{int(u.signals.days_active ?? 0)}</td>
-                        <td>{int(u.signals.key_actions ?? 0)}</td>
-                        <td>
-                          {u.criteria.filter((c) => c.passed).length} of {u.criteria.length}
-                        </td>
-                        <td>{u.segments.map((s) => s.label).join(', ')}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <UsersTable page={page} sort={sort} order={order} sortBy={sortBy} />
               </div>
               <nav class="pager" aria-label="pages">
                 <button
@@ -155,5 +116,79 @@ export function Users() {
         }
       </Loaded>
     </section>
+  );
+}
+
+/**
+ * The page of users. Who they are (name, e-mail) and their account's name come from identify and
+ * group calls: the column is there when someone on the page has one.
+ */
+function UsersTable({
+  page,
+  sort,
+  order,
+  sortBy,
+}: {
+  page: Page;
+  sort: string;
+  order: 'asc' | 'desc';
+  sortBy: (key: string) => void;
+}) {
+  const who = page.users.some((u) => u.name !== undefined || u.email !== undefined);
+  return (
+    <table data-testid="users-table">
+      <thead>
+        <tr>
+          {COLUMNS.flatMap((c) => [
+            <th
+              scope="col"
+              key={c.key}
+              aria-sort={c.key === sort ? (order === 'asc' ? 'ascending' : 'descending') : 'none'}
+            >
+              <button type="button" class="link" onClick={() => sortBy(c.key)}>
+                {c.label}
+                {c.key === sort ? (order === 'asc' ? ' ▲' : ' ▼') : ''}
+              </button>
+            </th>,
+            ...(c.key === 'user_id' && who
+              ? [
+                  <th scope="col" key="who">
+                    name
+                  </th>,
+                ]
+              : []),
+          ])}
+          <th scope="col">criteria met</th>
+          <th scope="col">segments</th>
+        </tr>
+      </thead>
+      <tbody>
+        {page.users.map((u) => (
+          <tr key={u.user_id}>
+            <td>
+              <a href={`#/users/${encodeURIComponent(u.user_id)}`}>{u.user_id}</a>
+              {u.is_power_user && <span class="badge">power</span>}
+            </td>
+            {who && (
+              <td data-testid="user-who">
+                {u.name}
+                {u.email && <div class="muted">{u.email}</div>}
+              </td>
+            )}
+            <td>
+              {u.account_id}
+              {u.account_name && <div class="muted">{u.account_name}</div>}
+            </td>
+            <td>{u.score}</td>
+            <td>{int(u.signals.days_active ?? 0)}</td>
+            <td>{int(u.signals.key_actions ?? 0)}</td>
+            <td>
+              {u.criteria.filter((c) => c.passed).length} of {u.criteria.length}
+            </td>
+            <td>{u.segments.map((s) => s.label).join(', ')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
