@@ -6,6 +6,7 @@ import { Sessions } from '../../src/server/api/sessions.js';
 import { DASHBOARD_DIR } from '../../src/server/dashboard.js';
 import { type ApiServer, startApiServer } from '../helpers/api-server.js';
 import { demoProject } from '../helpers/demo-project.js';
+import { openApiValidator } from '../helpers/openapi-validator.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
 /**
@@ -88,6 +89,23 @@ async function signIn(): Promise<Page> {
 }
 
 describe.skipIf(!available)('traits in the dashboard', () => {
+  it('are in the API answers, as its OpenAPI document says', async () => {
+    const check = await openApiValidator(await api('/openapi.json'));
+    const q = `/users?q=${encodeURIComponent(user.user_id)}`;
+    const page = await api<{ users: Record<string, unknown>[] }>(q);
+    check('/api/v1/users', 'get', 200, page);
+    expect(page.users.find((u) => u.user_id === user.user_id)).toMatchObject({
+      email: 'ada@acme.test',
+      name: 'Ada Lovelace',
+      account_name: 'Acme Inc',
+      plan: 'Enterprise',
+    });
+    expect(await api(`/users/${encodeURIComponent(user.user_id)}`)).toMatchObject({
+      traits: { email: 'ada@acme.test', role: 'admin' },
+      account: { account_id: user.account_id, name: 'Acme Inc', seats: 40, mrr: 4200 },
+    });
+  });
+
   it('show who users are, their account, and the power users per seat', async () => {
     const page = await signIn();
 
