@@ -228,6 +228,7 @@ const peaks: number[] = [];
 const rounds = KILLS + 1;
 for (let round = 0; round < rounds; round++) {
   const { child, base } = await startServe(SERVE_ARGS(dbPath));
+  process.stderr.write(`round ${round + 1} of ${rounds}: serve at ${base}\n`);
   let stop = false;
   const until = () => stop;
   const rssTimer = setInterval(() => peaks.push(peakRssMb(child.pid)), 500);
@@ -255,6 +256,7 @@ for (let round = 0; round < rounds; round++) {
 }
 
 // Resend what was never acknowledged (as an SDK would), then stop the server gracefully.
+process.stderr.write('resending what was not acknowledged\n');
 {
   const { child, base } = await startServe(SERVE_ARGS(dbPath));
   for (const project of ['acme', 'other'] as const) {
