@@ -91,7 +91,7 @@ export async function explainUser(
       );
     }
     throw new AnalysisError(
-      `user "${userId}" was not active in the ${definition.window_days} days to ${asOf} (seen ${seen.first} to ${seen.last}); try --as-of ${seen.last}.`,
+      `user "${userId}" was not active in the ${definition.window_days} days to ${asOf} (seen ${seen.first} to ${seen.last}); try the as-of date ${seen.last}.`,
     );
   }
   const { sql, params } = compileUserFeatures({
