@@ -1,8 +1,8 @@
 import type { DefinitionInput } from './definition.js';
 
 /**
- * The DOMAIN.md defaults as a definition like any other: several signals, never one. Frequency
- * and breadth are required (a daily user doing one trivial thing is not a power user), plus at
+ * The default power-user definition (docs/definition.md), written like any other: several
+ * signals, never one. Frequency and breadth are required (a daily user doing one trivial thing is not a power user), plus at
  * least one of depth, collaboration or consistency. A config file may replace it by defining
  * `definitions.default`.
  */

@@ -10,7 +10,7 @@ import {
 } from './definition.js';
 
 /**
- * Segments (archetypes) of power users (DOMAIN.md): a rule tree over the signals, the same
+ * Segments (archetypes) of power users (docs/segments.md): a rule tree over the signals, the same
  * language as a definition's rule. `top_percent` ranks among the power users, so "the top 25% by
  * collaboration" means among the power users, whatever the product's absolute numbers are.
  */
@@ -51,7 +51,7 @@ export interface Segment {
 
 const rule = (r: RuleInput) => r;
 
-/** The three archetypes of DOMAIN.md, as rules over the signals (docs/segments.md). */
+/** The three archetypes, as rules over the signals (docs/segments.md). */
 export const DEFAULT_SEGMENTS: Record<string, SegmentInput> = {
   innovator: {
     label: 'Innovator',

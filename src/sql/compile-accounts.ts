@@ -3,7 +3,7 @@ import { snapshotPeriodCtes } from './compile-lifecycle.js';
 import type { Dialect } from './dialects/dialect.js';
 
 /**
- * Accounts (DOMAIN.md): per customer account, from the last scoring (the table `scored`, each
+ * Accounts (docs/lifecycle.md): per customer account, from the last scoring (the table `scored`, each
  * user under the account with most of their events in the window) and from the stored snapshots
  * (src/lifecycle/run-snapshots.ts) for what changed between periods.
  */
@@ -46,7 +46,7 @@ function snapshotCtes(d: Dialect): string {
 
 /**
  * Accounts that had a power user in one of the `lookback` periods before the latest, and have
- * none in the latest: the churn risk of DOMAIN.md.
+ * none in the latest: the churn risk of docs/lifecycle.md.
  */
 export function compileLostPowerUsers(d: Dialect): { sql: string; params: SqlParams } {
   return {

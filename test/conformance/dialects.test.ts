@@ -7,7 +7,7 @@ import { ENGINES, type EngineName, type OpenEngine, openEngine } from '../helper
 
 /**
  * Every dialect piece, run on every engine with the same inputs: each must give the same answer
- * (ARCHITECTURE.md, principle 3). A piece a dialect lacks fails here, by name.
+ * (docs/architecture.md, principle 3). A piece a dialect lacks fails here, by name.
  */
 describe('every dialect has every piece', () => {
   it.each([duckdb, clickhouse])('$name', (d: Dialect) => {

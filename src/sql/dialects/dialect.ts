@@ -1,5 +1,5 @@
 /**
- * The pieces of SQL that differ between engines (ARCHITECTURE.md, principle 2). Compilers write
+ * The pieces of SQL that differ between engines (docs/architecture.md, principle 2). Compilers write
  * the query logic once and ask the dialect only for these; a dialect is a complete object of this
  * type, so one that forgets a piece does not compile, and dialects.test.ts runs every piece on
  * every engine.
