@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import type { Engine, SqlParams } from '../../engines/engine.js';
+import type { FailedEventRow } from '../../ingest/collector/failed-event-row.js';
 import {
   type Resubmission,
   type ResubmitReport,
@@ -20,16 +21,6 @@ interface FailedFlags extends GlobalOptions {
   export?: string;
   retry?: boolean;
   resubmit?: string;
-}
-
-interface FailedRow {
-  failed_id: string;
-  source: string;
-  source_line: number | null;
-  reason: string;
-  raw: string | null;
-  failed_at: string;
-  resolved_at: string | null;
 }
 
 /** The rows the filters select: unresolved ones unless --all. */
@@ -141,7 +132,7 @@ export function registerFailedEvents(program: Command): void {
           return;
         }
         if (opts.export) {
-          const rows = await engine.query<FailedRow>(
+          const rows = await engine.query<FailedEventRow>(
             `SELECT failed_id, source, reason, raw, failed_at FROM failed_events
              WHERE ${where} ORDER BY failed_at, failed_id`,
             params,
@@ -160,7 +151,7 @@ export function registerFailedEvents(program: Command): void {
           else console.log(`${formatCount(rows.length)} rows written to ${opts.export}`);
           return;
         }
-        const rows = await engine.query<FailedRow>(
+        const rows = await engine.query<FailedEventRow>(
           `SELECT failed_id, source, source_line, reason, left(raw, 500) AS raw, failed_at,
              resolved_at
            FROM failed_events WHERE ${where} ORDER BY source, source_line, failed_at LIMIT $n`,

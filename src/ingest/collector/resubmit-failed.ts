@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine } from '../../engines/engine.js';
 import { type CollectorLimits, DEFAULT_COLLECTOR_LIMITS } from '../../model/collector-config.js';
+import type { FailedEventRow } from './failed-event-row.js';
 import { rawText } from './json-values.js';
 import { loadSegment } from './load-segment.js';
 import type { LogRecord } from './log-record.js';
@@ -25,14 +26,6 @@ export interface ResubmitReport {
   skipped: { failed_id: string; why: string }[];
 }
 
-interface FailedRow {
-  failed_id: string;
-  source: string;
-  raw: string | null;
-  failed_at: string;
-  resolved_at: string | null;
-}
-
 /**
  * Runs rejected collector messages through the collector's own checks again, after a fix to the
  * message or to the config, and stores those that now pass exactly as the collector would have
@@ -53,8 +46,8 @@ export async function resubmitFailed(
   if (items.length === 0) return report;
   const rows = new Map(
     (
-      await engine.query<FailedRow>(
-        `SELECT failed_id, source, raw, failed_at, resolved_at FROM failed_events
+      await engine.query<FailedEventRow>(
+        `SELECT failed_id, source, source_line, reason, raw, failed_at, resolved_at FROM failed_events
          WHERE project_id = $p AND failed_id IN (SELECT unnest(CAST($ids AS VARCHAR[])))`,
         { p: projectId, ids: items.map((i) => i.failed_id) },
       )
@@ -131,7 +124,7 @@ export async function resubmitFailed(
 /** The collector's checks for the row's route, as at its first arrival. */
 function normalizeAgain(
   message: unknown,
-  row: FailedRow,
+  row: FailedEventRow,
   projectId: string,
   limits: CollectorLimits,
 ): Normalized {

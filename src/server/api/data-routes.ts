@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { dataRange } from '../../analysis/run-analysis.js';
+import type { FailedEventRow } from '../../ingest/collector/failed-event-row.js';
 import { latestSnapshotPeriod } from '../../lifecycle/lifecycle-report.js';
 import { runSnapshots } from '../../lifecycle/run-snapshots.js';
 import { resolveDefinition } from '../../model/resolve-definition.js';
@@ -79,15 +80,7 @@ export function registerDataRoutes(api: ZodApi, rc: RouteContext): void {
            GROUP BY reason ORDER BY n DESC, reason LIMIT ${MAX_REASONS}`,
           params,
         );
-        const rows = await engine.query<{
-          failed_id: string;
-          source: string;
-          source_line: number | null;
-          reason: string;
-          raw: string | null;
-          failed_at: string;
-          resolved_at: string | null;
-        }>(
+        const rows = await engine.query<FailedEventRow>(
           `SELECT failed_id, source, source_line, reason, substring(raw, 1, ${RAW_CHARS + 1}) AS raw,
              ${d.instantText('failed_at')} AS failed_at, ${d.instantText('resolved_at')} AS resolved_at
            FROM failed_events WHERE ${where}
