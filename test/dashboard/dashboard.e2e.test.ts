@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sessions } from '../../src/server/api/sessions.js';
 import { DASHBOARD_DIR } from '../../src/server/dashboard.js';
 import { type ApiServer, startApiServer } from '../helpers/api-server.js';
+import { ARTIFACTS, CHROMIUM, chromiumAvailable } from '../helpers/browser.js';
 import { demoProject } from '../helpers/demo-project.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
@@ -15,9 +16,7 @@ import { openTempDb, type TempDb } from '../helpers/temp-db.js';
  * count, a phone-sized screen. Screenshots go to test-artifacts/. `.ci/run` installs chromium;
  * elsewhere, without it, the test says so and is skipped.
  */
-const CHROMIUM = process.env.POWERLENS_CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM) || process.env.CI === 'true';
-const ARTIFACTS = 'test-artifacts';
+const available = chromiumAvailable;
 
 let db: TempDb;
 let server: ApiServer;

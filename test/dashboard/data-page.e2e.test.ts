@@ -6,6 +6,7 @@ import { createProject } from '../../src/projects/run-projects.js';
 import { Sessions } from '../../src/server/api/sessions.js';
 import { DASHBOARD_DIR } from '../../src/server/dashboard.js';
 import { type ApiServer, startApiServer } from '../helpers/api-server.js';
+import { ARTIFACTS, CHROMIUM, chromiumAvailable } from '../helpers/browser.js';
 import { demoProject } from '../helpers/demo-project.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
@@ -17,9 +18,7 @@ import { openTempDb, type TempDb } from '../helpers/temp-db.js';
  * project without data says what to do; a phone-sized screen does not overflow. Screenshots go
  * to test-artifacts/.
  */
-const CHROMIUM = process.env.POWERLENS_CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM) || process.env.CI === 'true';
-const ARTIFACTS = 'test-artifacts';
+const available = chromiumAvailable;
 
 let db: TempDb;
 let server: ApiServer;

@@ -8,15 +8,14 @@ import { runRollup } from '../../src/rollup/run-rollup.js';
 import { Sessions } from '../../src/server/api/sessions.js';
 import { DASHBOARD_DIR } from '../../src/server/dashboard.js';
 import { type ApiServer, startApiServer } from '../helpers/api-server.js';
+import { ARTIFACTS, CHROMIUM, chromiumAvailable } from '../helpers/browser.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
 /**
  * A project without events opens on an onboarding page (where to send events, SDK snippets, a
  * file import) that fits a phone, and turns into the report once events land.
  */
-const CHROMIUM = process.env.POWERLENS_CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM) || process.env.CI === 'true';
-const ARTIFACTS = 'test-artifacts';
+const available = chromiumAvailable;
 
 let db: TempDb;
 let server: ApiServer;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sessions } from '../../src/server/api/sessions.js';
 import { DASHBOARD_DIR } from '../../src/server/dashboard.js';
 import { type ApiServer, startApiServer } from '../helpers/api-server.js';
+import { CHROMIUM, chromiumAvailable } from '../helpers/browser.js';
 import { demoProject } from '../helpers/demo-project.js';
 import { openApiValidator } from '../helpers/openapi-validator.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
@@ -14,8 +15,7 @@ import { openTempDb, type TempDb } from '../helpers/temp-db.js';
  * (issue 14): the users table shows who a user is, the user page their traits and account, the
  * accounts table name, plan, seats and the power users per seat.
  */
-const CHROMIUM = process.env.POWERLENS_CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM) || process.env.CI === 'true';
+const available = chromiumAvailable;
 
 let db: TempDb;
 let server: ApiServer;

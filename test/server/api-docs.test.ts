@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sessions } from '../../src/server/api/sessions.js';
 import { type ApiServer, startApiServer } from '../helpers/api-server.js';
+import { CHROMIUM, chromiumAvailable } from '../helpers/browser.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
 /**
@@ -10,8 +10,7 @@ import { openTempDb, type TempDb } from '../helpers/temp-db.js';
  * with a Content-Security-Policy as strict as the dashboard's, and Swagger UI still works under it
  * in Debian's Chromium (skipped, saying so, where it is not installed; `.ci/run` installs it).
  */
-const CHROMIUM = process.env.POWERLENS_CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM) || process.env.CI === 'true';
+const available = chromiumAvailable;
 
 let db: TempDb;
 let server: ApiServer;
