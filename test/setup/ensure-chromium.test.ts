@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -8,12 +9,23 @@ import { describe, expect, it } from 'vitest';
  * pretest runs scripts/ensure-chromium.mjs, and CI runs exactly the README's command.
  */
 const script = resolve('scripts/ensure-chromium.mjs');
-const run = (env: Record<string, string>, uid?: number) =>
-  spawnSync(process.execPath, [script], {
+const run = (env: Record<string, string>, uid?: number) => {
+  // Another user may not read the checkout (a clone in a mode-0700 temp folder): it runs a copy.
+  let path = script;
+  if (uid !== undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'powerlens-chromium-'));
+    chmodSync(dir, 0o755);
+    path = join(dir, 'ensure-chromium.mjs');
+    copyFileSync(script, path);
+    chmodSync(path, 0o644);
+  }
+  return spawnSync(process.execPath, [path], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
+    cwd: tmpdir(),
     ...(uid === undefined ? {} : { uid, gid: uid }),
   });
+};
 
 describe('the browser the tests need', () => {
   it('is checked before every npm test, and CI runs only the README command', () => {
