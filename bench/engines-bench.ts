@@ -24,7 +24,6 @@ import type { Engine } from '../src/engines/engine.js';
 import { ConfigSchema } from '../src/model/config.js';
 import { resolveDefinition } from '../src/model/resolve-definition.js';
 import { runRollup } from '../src/rollup/run-rollup.js';
-import { DIALECTS } from '../src/sql/dialects/index.js';
 import { addDays } from '../src/time/days.js';
 import { median, runJsonChild, sameSections } from './bench-child.js';
 
@@ -73,7 +72,7 @@ async function openSide(side: Side, options: EnginesBenchOptions): Promise<Engin
 
 /** Users by days active in the 30 days to `asOf`, straight from the raw events. */
 function histogramSql(engine: Engine): string {
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   return `SELECT days, count(*) AS users FROM (
       SELECT coalesce(user_id, anonymous_id) AS uid,
         ${d.countDistinct(d.localDay('timestamp', d.param('tz', 'String')))} AS days

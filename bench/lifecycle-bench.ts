@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { accountReport } from '../src/accounts/account-report.js';
 import { lastDataDay, runAnalysis } from '../src/analysis/run-analysis.js';
+import { duckdb } from '../src/dialect/duckdb.js';
 import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { lifecycleReport } from '../src/lifecycle/lifecycle-report.js';
 import { runSnapshots } from '../src/lifecycle/run-snapshots.js';
@@ -17,7 +18,6 @@ import { ConfigSchema } from '../src/model/config.js';
 import { lifecycleRules } from '../src/model/lifecycle-config.js';
 import { resolveDefinition } from '../src/model/resolve-definition.js';
 import { resolveSegments } from '../src/model/segments.js';
-import { DIALECTS } from '../src/sql/dialects/index.js';
 import { addDays } from '../src/time/days.js';
 
 export interface LifecycleBenchResult {
@@ -69,7 +69,7 @@ export async function runLifecycleBench(db: string): Promise<LifecycleBenchResul
     definition: definition.name,
     period: 'week',
     rules: lifecycleRules(config.lifecycle),
-    dialect: DIALECTS.duckdb,
+    dialect: duckdb,
   };
   const [, lifecycle] = await timed(() => lifecycleReport(engine, input));
   const [accounts, account] = await timed(() =>

@@ -18,7 +18,7 @@
  * runs two statements over the catalogue, and a hand-written report would not sessionise twice.
  * Everything here is a bench constant or a bound parameter.
  */
-import type { SqlParams } from '../src/engines/engine.js';
+import type { SqlParams } from '../src/dialect/sql-value.js';
 import type { Catalogue } from '../src/model/catalogue.js';
 import type { SignalSources } from '../src/sql/compile-signals.js';
 import { addDays } from '../src/time/days.js';

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scoreInto, signalsInput } from '../src/analysis/score-users.js';
+import { duckdb } from '../src/dialect/duckdb.js';
 import { runImport } from '../src/ingest/import/run-import.js';
 import { type Catalogue, CatalogueSchema } from '../src/model/catalogue.js';
 import { ConfigSchema } from '../src/model/config.js';
@@ -219,6 +220,7 @@ describe('user_day_feature: catalogue features defined by property conditions', 
       sessionGapSeconds: 1800,
       scope: { kind: 'days', days: ['2026-03-01'] },
       propertyFeatures: propertyFeatures(catalogue([feature])),
+      dialect: duckdb,
     });
     const sql = [s.deleteUserDayFeature, s.insertUserDayFeature ?? ''].join('\n');
     for (const text of ["Bob's", "export'", 'format', 'DROP', 'meta', 'qu"ote', 'a"b', '~']) {
@@ -294,7 +296,7 @@ describe('user_day_feature: catalogue features defined by property conditions', 
       { user_id: 'b', features: 1, advanced_features: 0, key_actions: 0, advanced_list: [] },
     ]);
     const { sql, params } = compileUserFeatures({
-      ...signalsInput(scope),
+      ...signalsInput(scope, db.engine.dialect),
       windowDays: definition.window_days,
     });
     const uses = await db.engine.query(sql, { ...params, user: 'a' });

@@ -15,7 +15,6 @@ import {
   compileMavenMoved,
 } from '../sql/compile-accounts.js';
 import { compileAccountFeatures } from '../sql/compile-features.js';
-import { DIALECTS } from '../sql/dialects/index.js';
 import { stageCtes } from '../sql/stage-ctes.js';
 import type { PeriodKind } from '../time/periods.js';
 import { expansionCandidates } from './similar-accounts.js';
@@ -94,7 +93,7 @@ export async function accountReport(
   engine: Engine,
   options: AccountOptions,
 ): Promise<AccountReport> {
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const asOf = await resolveAsOf(engine, options.projectId, options.asOf, true);
   const { definition } = options;
   // The periods compared must be current: the snapshots since the last stored one. Their last
@@ -139,12 +138,14 @@ export async function accountReport(
 
   // Feature use per account: coverage, and the usage profiles compared for expansion.
   const features = compileAccountFeatures({
-    ...signalsInput({
-      projectId: options.projectId,
-      asOf,
-      catalogue: options.catalogue,
-      dialect: d,
-    }),
+    ...signalsInput(
+      {
+        projectId: options.projectId,
+        asOf,
+        catalogue: options.catalogue,
+      },
+      d,
+    ),
     windowDays: definition.window_days,
     reuse: { ...windowUsesTables('scored'), scored: 'scored' },
   });

@@ -1,6 +1,5 @@
 import type { Engine } from '../engines/engine.js';
 import { compileAccountTraits, compileUserTraits } from '../sql/compile-accounts.js';
-import { DIALECTS } from '../sql/dialects/index.js';
 
 /**
  * Who a user and their account are, from identify and group calls (docs/events.md, "Traits"):
@@ -164,7 +163,7 @@ export async function readUserTraits(
   projectId: string,
   userIds: readonly string[],
 ): Promise<Map<string, UserTraits>> {
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const records = await readRecords(engine, compileUserTraits(d), projectId, userIds);
   return new Map([...records].map(([id, r]) => [id, userTraitsOf(mergeTraits(r))]));
 }
@@ -175,7 +174,7 @@ export async function readAccountTraits(
   projectId: string,
   accountIds: readonly string[],
 ): Promise<Map<string, AccountTraits>> {
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const records = await readRecords(engine, compileAccountTraits(d), projectId, accountIds);
   return new Map([...records].map(([id, r]) => [id, accountTraitsOf(mergeTraits(r))]));
 }

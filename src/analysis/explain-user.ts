@@ -3,7 +3,6 @@ import type { Catalogue } from '../model/catalogue.js';
 import type { Definition } from '../model/definition.js';
 import type { Segment } from '../model/segments.js';
 import { compileUserFeatures } from '../sql/compile-features.js';
-import { DIALECTS } from '../sql/dialects/index.js';
 import { featureLabel } from './explain.js';
 import {
   type AccountTraits,
@@ -63,7 +62,7 @@ export async function explainUser(
 ): Promise<UserExplanation> {
   const { projectId, userId, definition } = options;
   const asOf = await resolveAsOf(engine, projectId, options.asOf);
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const scope = { projectId, asOf, catalogue: options.catalogue, dialect: d };
   await scoreInto(engine, definition, scope);
   const labels = featureLabels(options.catalogue);
@@ -95,7 +94,7 @@ export async function explainUser(
     );
   }
   const { sql, params } = compileUserFeatures({
-    ...signalsInput(scope),
+    ...signalsInput(scope, engine.dialect),
     windowDays: definition.window_days,
   });
   const features = await engine.query<{

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engines/engine.js';
-import { DIALECTS } from '../sql/dialects/index.js';
 import { type AnalyzeOptions, type Report, resolveAsOf, runAnalysis } from './run-analysis.js';
 
 /** Bumped whenever the report's shape or computation changes, so no older entry is ever used. */
@@ -20,7 +19,7 @@ export interface CachedReport {
  * reused only while neither the question nor the data has changed.
  */
 async function cacheKey(engine: Engine, options: AnalyzeOptions, asOf: string): Promise<string> {
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const [state] = await engine.query<Record<string, unknown>>(
     `SELECT time_zone, session_gap_seconds, rollup_version, features_hash, refreshed_at
      FROM rollup_state WHERE project_id = ${d.param('p', 'String')}
@@ -48,7 +47,7 @@ export async function cachedAnalysis(
   engine: Engine,
   options: AnalyzeOptions,
 ): Promise<CachedReport> {
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const p = d.param('p', 'String');
   const asOf = await resolveAsOf(engine, options.projectId, options.asOf);
   const key = await cacheKey(engine, options, asOf);

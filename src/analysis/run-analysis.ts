@@ -14,7 +14,6 @@ import {
   TOP_SHARES,
 } from '../sql/compile-report.js';
 import { ROLLUP_SOURCES, type SignalSources } from '../sql/compile-signals.js';
-import { DIALECTS } from '../sql/dialects/index.js';
 import { stageCtes } from '../sql/stage-ctes.js';
 import { DAY_HINT, isIsoDay } from '../time/days.js';
 import { featureLabel } from './explain.js';
@@ -152,7 +151,7 @@ export async function dataRange(
   engine: Engine,
   projectId: string,
 ): Promise<{ first: string; last: string } | null> {
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const [row] = await engine.query<{ first: string | null; last: string | null }>(
     `SELECT ${d.dateText('min(day)')} AS first, ${d.dateText('max(day)')} AS last
      FROM user_day WHERE project_id = ${d.param('p', 'String')}`,
@@ -200,7 +199,7 @@ function fillCurve(rows: CurvePoint[], days: number): CurvePoint[] {
 }
 
 async function concentration(engine: Engine): Promise<Concentration> {
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const [top] = await engine.query<Record<string, number>>(compileConcentrationTop(d));
   const lorenz = await engine.query<{ users_percent: number; actions_share: number }>(
     compileLorenz(d),
@@ -220,7 +219,7 @@ async function concentration(engine: Engine): Promise<Concentration> {
 
 async function powerVsEveryoneElse(engine: Engine): Promise<SignalComparison[]> {
   const rows = await engine.query<Record<string, number | boolean>>(
-    compileGroupStats(DIALECTS[engine.dialect]),
+    compileGroupStats(engine.dialect),
   );
   const power = rows.find((r) => r.is_power_user === true) ?? {};
   const rest = rows.find((r) => r.is_power_user === false) ?? {};
@@ -243,25 +242,22 @@ async function featureAdoption(
 ): Promise<FeatureAdoption[]> {
   const { sql, params } = compileFeatures(
     {
-      ...signalsInput({
-        projectId: options.projectId,
-        asOf,
-        catalogue: options.catalogue,
-        sources: options.sources,
-        dialect: DIALECTS[engine.dialect],
-      }),
+      ...signalsInput(
+        {
+          projectId: options.projectId,
+          asOf,
+          catalogue: options.catalogue,
+          sources: options.sources,
+        },
+        engine.dialect,
+      ),
       windowDays: options.definition.window_days,
       // The uses and the active users of the scoring just done, not a second scan of the rollups.
       reuse: { ...windowUsesTables('scored'), scored: 'scored' },
     },
     true,
   );
-  const staged = stageCtes(
-    sql,
-    ['user_feature', 'feature_info'],
-    DIALECTS[engine.dialect],
-    'adoption',
-  );
+  const staged = stageCtes(sql, ['user_feature', 'feature_info'], engine.dialect, 'adoption');
   for (const statement of staged.statements) await engine.run(statement, params);
   const rows = await engine.query<{
     feature: string;
@@ -299,7 +295,7 @@ async function featureAdoption(
 export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Promise<Report> {
   const p = options.projectId;
   const { definition } = options;
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const pp = d.param('p', 'String');
   const asOf = await resolveAsOf(engine, p, options.asOf);
   const scope = { projectId: p, asOf, catalogue: options.catalogue, sources: options.sources };

@@ -6,7 +6,6 @@ import {
   literalGlob,
 } from '../model/catalogue.js';
 import { compileFeatures } from '../sql/compile-features.js';
-import { DIALECTS } from '../sql/dialects/index.js';
 import { featureLabel } from './explain.js';
 import { resolveAsOf } from './run-analysis.js';
 import { featureLabels, signalsInput } from './score-users.js';
@@ -43,14 +42,16 @@ export async function runCatalogue(
   },
 ): Promise<CatalogueListing> {
   const asOf = await resolveAsOf(engine, options.projectId, options.asOf);
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const input = {
-    ...signalsInput({
-      projectId: options.projectId,
-      asOf,
-      catalogue: options.catalogue,
-      dialect: d,
-    }),
+    ...signalsInput(
+      {
+        projectId: options.projectId,
+        asOf,
+        catalogue: options.catalogue,
+      },
+      d,
+    ),
     windowDays: options.windowDays,
   };
   const { sql, params } = compileFeatures(input, false);

@@ -1,3 +1,4 @@
+import type { Dialect } from '../dialect/dialect.js';
 import type { Engine } from '../engines/engine.js';
 import { type Catalogue, CatalogueSchema } from '../model/catalogue.js';
 import type { Definition } from '../model/definition.js';
@@ -5,8 +6,6 @@ import type { Segment } from '../model/segments.js';
 import type { SignalName } from '../model/signals.js';
 import { compileScore } from '../sql/compile-score.js';
 import { compileWindowUses, type SignalSources } from '../sql/compile-signals.js';
-import type { Dialect } from '../sql/dialects/dialect.js';
-import { DIALECTS } from '../sql/dialects/index.js';
 import { stageCtes } from '../sql/stage-ctes.js';
 import { COLLABORATION_LIKE, FEEDBACK_LIKE, LOGIN_LIKE } from './catalogue-rules.js';
 import {
@@ -28,8 +27,6 @@ export interface ScoringScope {
   catalogue?: Catalogue | undefined;
   /** Raw-event sources instead of the rollups (benchmark baseline only). */
   sources?: SignalSources | undefined;
-  /** The engine's SQL dialect (default DuckDB). */
-  dialect?: Dialect | undefined;
 }
 
 export interface UserResult extends UserTraitFields {
@@ -56,7 +53,7 @@ export function catalogueOf(scope: ScoringScope): Catalogue {
   return scope.catalogue ?? CatalogueSchema.parse({});
 }
 
-export function signalsInput(scope: ScoringScope) {
+export function signalsInput(scope: ScoringScope, dialect: Dialect) {
   return {
     projectId: scope.projectId,
     asOf: scope.asOf,
@@ -65,7 +62,7 @@ export function signalsInput(scope: ScoringScope) {
     collaborationPattern: COLLABORATION_LIKE,
     feedbackPattern: FEEDBACK_LIKE,
     sources: scope.sources,
-    dialect: scope.dialect,
+    dialect,
   };
 }
 
@@ -91,8 +88,8 @@ export async function scoreInto(
   scope: ScoringScope,
   table = 'scored',
 ): Promise<void> {
-  const d = DIALECTS[engine.dialect];
-  const input = signalsInput({ ...scope, dialect: d });
+  const d = engine.dialect;
+  const input = signalsInput(scope, d);
   const uses = compileWindowUses({ ...input, windowDays: definition.window_days });
   const tables = windowUsesTables(table);
   await engine.run(d.scratchTable(tables.userEvent, uses.userEvent), uses.params);
@@ -150,7 +147,7 @@ export async function readScoredUsers(
   definition: Definition,
   options: ReadUsersOptions = {},
 ): Promise<UserResult[]> {
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const user = d.param('user', 'String');
   const rows = await engine.query<ScoredRow>(
     `SELECT * FROM scored
@@ -205,7 +202,7 @@ export async function readScoredPage(
     traitsOf?: string;
   } = {},
 ): Promise<{ total: number; users: UserResult[] }> {
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const power = d.param('power', 'String');
   const text = d.param('text', 'String');
   const where = `(${power} = '' OR is_power_user = (${power} = 'true'))

@@ -3,7 +3,6 @@ import type { Segment } from '../model/segments.js';
 import { segmentCriteria } from '../model/segments.js';
 import { criterionThreshold } from '../sql/compile-score.js';
 import { compileSegments, passColumn } from '../sql/compile-segments.js';
-import { DIALECTS } from '../sql/dialects/index.js';
 import {
   type CriterionResult,
   decidingCriteria,
@@ -31,7 +30,7 @@ export async function segmentMemberships(
   windowDays: number,
   table = 'scored',
 ): Promise<Map<string, SegmentMembership[]>> {
-  const compiled = compileSegments(segments, windowDays, DIALECTS[engine.dialect], table);
+  const compiled = compileSegments(segments, windowDays, engine.dialect, table);
   const out = new Map<string, SegmentMembership[]>();
   if (!compiled) return out;
   for await (const rows of engine.stream<Row>(compiled.sql, compiled.params)) {

@@ -1,5 +1,4 @@
 import type { Engine } from '../engines/engine.js';
-import { DIALECTS } from '../sql/dialects/index.js';
 
 export interface WhatIf {
   before: { power_users: number; power_user_share: number };
@@ -21,7 +20,7 @@ export async function compareScorings(
   before: string,
   after: string,
 ): Promise<WhatIf> {
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const joined = `(SELECT coalesce(a.user_id, b.user_id) AS user_id,
        b.user_id IS NOT NULL AS in_before, a.user_id IS NOT NULL AS in_after,
        coalesce(b.is_power_user, false) AS was_power, coalesce(a.is_power_user, false) AS is_power,

@@ -7,7 +7,6 @@ import { ENGINE_KINDS, type EngineKind, openEngine } from '../engines/open-engin
 import { RemoteEngine } from '../engines/remote/remote-engine.js';
 import { type Config, configForProject, loadConfig } from '../model/config.js';
 import { type RollupReport, runRollup } from '../rollup/run-rollup.js';
-import { DIALECTS } from '../sql/dialects/index.js';
 import { liveServer, type ServeFile } from './serve-file.js';
 
 export const DEFAULT_DB = './powerlens.duckdb';
@@ -150,7 +149,7 @@ export async function openContext(opts: GlobalOptions, mode: OpenMode = {}): Pro
     }
     return { engine, config, fileConfig: file, projectId };
   }
-  if (engine.dialect === 'duckdb') {
+  if (engine.dialect.name === 'duckdb') {
     await engine.run(
       `INSERT INTO projects (project_id, name, time_zone) VALUES ($id, $id, $tz)
        ON CONFLICT (project_id) DO UPDATE SET time_zone = excluded.time_zone`,
@@ -196,7 +195,7 @@ async function withOtherProjects(ctx: Context, err: NoDataError): Promise<Error>
     await ctx.engine
       .query<{ project_id: string }>(
         `SELECT DISTINCT project_id FROM user_day
-         WHERE project_id <> ${DIALECTS[ctx.engine.dialect].param('p', 'String')}
+         WHERE project_id <> ${ctx.engine.dialect.param('p', 'String')}
          ORDER BY project_id LIMIT 5`,
         { p: ctx.projectId },
       )

@@ -3,10 +3,8 @@
  * driver: callers hand SQL text with named parameters and get plain JS rows back.
  */
 
-/** A value bound to a named parameter. Values are never spliced into SQL text. */
-export type SqlValue = string | number | boolean | null | readonly string[];
-
-export type SqlParams = Readonly<Record<string, SqlValue>>;
+import type { Dialect } from '../dialect/dialect.js';
+import type { SqlParams } from '../dialect/sql-value.js';
 
 /** A result row with JSON-friendly values (BIGINT becomes number when safe, timestamps ISO text). */
 export type Row = Record<string, unknown>;
@@ -25,7 +23,8 @@ export interface MigrationReport {
 }
 
 export interface Engine {
-  readonly dialect: 'duckdb' | 'clickhouse';
+  /** The SQL this engine speaks; compilers ask it for the pieces that differ. */
+  readonly dialect: Dialect;
   /** Runs a statement; returns the number of rows it changed when the engine reports it. */
   run(sql: string, params?: SqlParams): Promise<number>;
   /** Runs a query and returns every row. Use `stream` for results that may be large. */

@@ -1,7 +1,6 @@
 import { DuckDbEngine } from '../engines/duckdb/duckdb-engine.js';
 import type { Engine, Row } from '../engines/engine.js';
 import { CURRENT_PROJECTS } from '../projects/run-projects.js';
-import { DIALECTS } from '../sql/dialects/index.js';
 
 /** Rows copied per insert: large enough for ClickHouse's parts, small enough for memory. */
 const BATCH = 50_000;
@@ -81,7 +80,7 @@ export async function copyStagedIntoClickHouse(
   target: Engine,
   options: { since?: string } = {},
 ): Promise<CopyCounts> {
-  const d = DIALECTS[target.dialect];
+  const d = target.dialect;
   const counts: CopyCounts = { events: 0, identifies: 0, groups: 0, aliases: 0, failed: 0 };
   const recent = options.since ? ` AND received_at >= ${d.param('since', 'DateTime')}` : '';
   for (const { table, key, columns } of MESSAGE_TABLES) {

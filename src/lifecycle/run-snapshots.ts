@@ -5,7 +5,6 @@ import type { Catalogue } from '../model/catalogue.js';
 import { criteriaOf, type Definition } from '../model/definition.js';
 import type { Segment } from '../model/segments.js';
 import { compileSegments } from '../sql/compile-segments.js';
-import { DIALECTS } from '../sql/dialects/index.js';
 import { isIsoDay } from '../time/days.js';
 import { type Period, type PeriodKind, periodsBetween } from '../time/periods.js';
 import { latestSnapshotPeriod } from './lifecycle-report.js';
@@ -46,7 +45,7 @@ export class SnapshotError extends Error {}
  * covered, and that scoring stays in the table `scored` for the caller (accounts read it).
  */
 export async function runSnapshots(engine: Engine, options: SnapshotOptions): Promise<SnapshotRun> {
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   if (options.from !== undefined && !isIsoDay(options.from)) {
     throw new SnapshotError(`first day ${options.from}: use a date written YYYY-MM-DD.`);
   }
@@ -101,14 +100,13 @@ async function snapshotPeriod(
   where: string,
   key: Record<string, string>,
 ): Promise<SnapshotRun['periods'][number]> {
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const asOf = period.end < last ? period.end : last;
   const { definition } = options;
   await scoreInto(engine, definition, {
     projectId: options.projectId,
     asOf,
     catalogue: options.catalogue,
-    dialect: d,
   });
   const segments = compileSegments(options.segments, definition.window_days, d);
   if (segments) await engine.run(d.scratchTable('snapshot_segments', segments.sql));

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { LifecycleRules } from '../sql/compile-lifecycle.js';
 import { PERIOD_KINDS, type PeriodKind } from '../time/periods.js';
 
 /** `lifecycle:` in powerlens.yaml: the snapshot period and what makes at risk and emerging. */
@@ -33,6 +32,16 @@ export const LifecycleConfigSchema = z
   .strict();
 
 export type LifecycleConfig = z.output<typeof LifecycleConfigSchema>;
+
+/** The thresholds the lifecycle states are decided by, in the compiler's terms. */
+export interface LifecycleRules {
+  /** A power user whose window's events fell at least this much (%) on the window before. */
+  atRiskDropPercent: number;
+  /** Not a power user, but with at least this score (mean attainment of the criteria, 0..100). */
+  emergingMinScore: number;
+  /** ... and a score up at least this much on the period before (or first seen, rising). */
+  emergingMinRise: number;
+}
 
 export function lifecycleRules(c: LifecycleConfig): LifecycleRules {
   return {

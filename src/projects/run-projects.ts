@@ -1,5 +1,4 @@
 import type { Engine } from '../engines/engine.js';
-import { DIALECTS } from '../sql/dialects/index.js';
 import { generateKey, hashKey, type KeyScope, keyId, sameHash, scopeOf } from './api-keys.js';
 
 export class ProjectError extends Error {}
@@ -53,7 +52,7 @@ export async function createProject(
     );
   }
   return engine.transaction(async () => {
-    const d = DIALECTS[engine.dialect];
+    const d = engine.dialect;
     const taken = await engine.query<{ n: number }>(
       `SELECT count(*) AS n FROM projects WHERE project_id = ${d.param('p', 'String')}`,
       { p: projectId },
@@ -79,7 +78,7 @@ export const CURRENT_PROJECTS = `(SELECT p.project_id, p.name, p.time_zone, p.cr
     GROUP BY project_id) l ON l.project_id = p.project_id AND l.latest = p.created_at)`;
 
 export async function listProjects(engine: Engine): Promise<ProjectListing[]> {
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const projects = await engine.query<Omit<ProjectListing, 'keys'>>(
     `SELECT p.project_id, p.name, p.time_zone, ${d.instantText('p.created_at')} AS created_at
      FROM ${CURRENT_PROJECTS} p ORDER BY p.project_id`,
@@ -114,7 +113,7 @@ export interface VerifiedKey {
 export async function verifyKey(engine: Engine, key: string): Promise<VerifiedKey | null> {
   const scope = scopeOf(key);
   if (!scope) return null;
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   // A lookup, not a query: ingest and sign-in answer while a long report holds the engine.
   const [row] = await engine.lookup<{ project_id: string; key_hash: string }>(
     `SELECT project_id, key_hash FROM api_keys

@@ -1,6 +1,6 @@
-import type { Engine, SqlParams } from '../engines/engine.js';
-import type { Dialect } from '../sql/dialects/dialect.js';
-import { DIALECTS } from '../sql/dialects/index.js';
+import type { Dialect } from '../dialect/dialect.js';
+import type { SqlParams } from '../dialect/sql-value.js';
+import type { Engine } from '../engines/engine.js';
 import { canonicalIds, type IdentityLink } from './canonical-ids.js';
 
 export interface IdentityRefresh {
@@ -53,7 +53,7 @@ export async function resolveIdentities(
   engine: Engine,
   options: ResolveIdentitiesOptions,
 ): Promise<IdentityRefresh> {
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const p = { p: options.projectId };
   const pp = d.param('p', 'String');
   const ids = d.param('ids', 'Array(String)');

@@ -9,7 +9,6 @@ import {
   type RollupScope,
   rollupEventRange,
 } from '../sql/compile-rollup.js';
-import { DIALECTS } from '../sql/dialects/index.js';
 import { resolveIdentities } from './resolve-identities.js';
 
 /**
@@ -79,7 +78,7 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
   const p = options.projectId;
   const features = propertyFeatures(options.catalogue);
   const featuresHash = propertyFeaturesHash(features);
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
   const pp = d.param('p', 'String');
   return engine.transaction(async () => {
     const state = await engine.query<{

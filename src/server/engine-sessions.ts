@@ -2,7 +2,8 @@ import { AsyncResource } from 'node:async_hooks';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Engine, Row, SqlParams } from '../engines/engine.js';
+import type { SqlParams } from '../dialect/sql-value.js';
+import type { Engine, Row } from '../engines/engine.js';
 
 /**
  * The CLI's way in while `serve` holds a DuckDB file (DuckDB lets one process write it): a

@@ -1,6 +1,6 @@
-import type { SqlParams } from '../engines/engine.js';
+import type { Dialect } from '../dialect/dialect.js';
+import type { SqlParams } from '../dialect/sql-value.js';
 import { snapshotPeriodCtes } from './compile-lifecycle.js';
-import type { Dialect } from './dialects/dialect.js';
 
 /**
  * Accounts (docs/lifecycle.md): per customer account, from the last scoring (the table `scored`, each

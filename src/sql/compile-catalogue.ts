@@ -1,7 +1,6 @@
-import type { SqlParams, SqlValue } from '../engines/engine.js';
+import type { Dialect } from '../dialect/dialect.js';
+import type { SqlParams, SqlValue } from '../dialect/sql-value.js';
 import { type Catalogue, featureEvents, globToLike } from '../model/catalogue.js';
-import type { Dialect } from './dialects/dialect.js';
-import { duckdb } from './dialects/duckdb.js';
 
 export interface CatalogueInput {
   catalogue: Catalogue;
@@ -19,7 +18,7 @@ export interface CatalogueInput {
  */
 export function compileCatalogueConfig(
   input: CatalogueInput,
-  d: Dialect = duckdb,
+  d: Dialect,
 ): { cte: string; params: SqlParams } {
   const params: Record<string, SqlValue> = {};
   const rows: string[] = [];
@@ -60,7 +59,7 @@ export function compileCatalogueConfig(
  */
 export function compileCatalogueCtes(
   input: CatalogueInput,
-  d: Dialect = duckdb,
+  d: Dialect,
 ): { ctes: string; params: SqlParams } {
   const { cte, params } = compileCatalogueConfig(input, d);
   const re = (expr: string, name: string) => d.regexpMatches(expr, d.param(name, 'String'));

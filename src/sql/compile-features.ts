@@ -1,6 +1,5 @@
-import type { SqlParams } from '../engines/engine.js';
+import type { SqlParams } from '../dialect/sql-value.js';
 import { compileSignals, type SignalsInput } from './compile-signals.js';
-import { duckdb } from './dialects/duckdb.js';
 
 /**
  * The effective feature catalogue over the window: every feature (configured, or inferred from
@@ -12,7 +11,7 @@ export function compileFeatures(
   adoption: boolean,
 ): { sql: string; params: SqlParams } {
   const { ctes, params } = compileSignals(input);
-  const d = input.dialect ?? duckdb;
+  const d = input.dialect;
   // Each feature's event names come from a grouped join, not a correlated subquery, which
   // ClickHouse does not run.
   const select = `fi.feature AS feature, fi.inferred AS inferred, fi.is_advanced AS is_advanced,
@@ -38,7 +37,7 @@ export function compileFeatures(
 /** One user's features in the window with how often they used each, most used first. */
 export function compileUserFeatures(input: SignalsInput): { sql: string; params: SqlParams } {
   const { ctes, params } = compileSignals(input);
-  const d = input.dialect ?? duckdb;
+  const d = input.dialect;
   return {
     sql: `WITH ${ctes}
   SELECT uf.feature AS feature, uf.n AS uses, fi.is_advanced AS is_advanced, fi.is_login AS is_login

@@ -1,5 +1,6 @@
-import type { SqlParams } from '../engines/engine.js';
-import type { Dialect } from './dialects/dialect.js';
+import type { Dialect } from '../dialect/dialect.js';
+import type { SqlParams } from '../dialect/sql-value.js';
+import type { LifecycleRules } from '../model/lifecycle-config.js';
 
 export const LIFECYCLE_STATES = [
   'new',
@@ -10,15 +11,6 @@ export const LIFECYCLE_STATES = [
   'emerging',
 ] as const;
 export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
-
-export interface LifecycleRules {
-  /** A power user whose window's events fell at least this much (%) on the window before. */
-  atRiskDropPercent: number;
-  /** Not a power user, but with at least this score (mean attainment of the criteria, 0..100). */
-  emergingMinScore: number;
-  /** ... and a score up at least this much on the period before (or first seen, rising). */
-  emergingMinRise: number;
-}
 
 export interface LifecycleInput {
   projectId: string;

@@ -1,6 +1,5 @@
+import type { Dialect } from '../dialect/dialect.js';
 import { SIGNAL_NAMES } from '../model/signals.js';
-import type { Dialect } from './dialects/dialect.js';
-import { duckdb } from './dialects/duckdb.js';
 
 /**
  * The report's sections as SQL over the temp table `scored` (one row per active user, written by
@@ -8,7 +7,7 @@ import { duckdb } from './dialects/duckdb.js';
  */
 
 /** Users per number of active days (1..maxDays), and how many of them are power users. */
-export function compileCurve(signal: 'days_active' | 'days_active_7', d: Dialect = duckdb): string {
+export function compileCurve(signal: 'days_active' | 'days_active_7', d: Dialect): string {
   return `SELECT CAST(${signal} AS INTEGER) AS days_active, count(*) AS users,
     ${d.countIf('is_power_user')} AS power_users
   FROM scored WHERE ${signal} > 0 GROUP BY ${signal} ORDER BY ${signal}`;
@@ -18,7 +17,7 @@ export function compileCurve(signal: 'days_active' | 'days_active_7', d: Dialect
  * The L7 curve over everyone active in the last 7 days, also when the window is shorter than 7
  * days (then some of them were not scored: they count as not power users). Parameters: $p, $asof.
  */
-export function compileL7Curve(d: Dialect = duckdb): string {
+export function compileL7Curve(d: Dialect): string {
   const asOf = d.param('asof', 'Date');
   return `WITH l7 AS (
     SELECT user_id, ${d.countDistinct('day')} AS days FROM user_day
@@ -33,7 +32,7 @@ export function compileL7Curve(d: Dialect = duckdb): string {
 /** Shares of the key actions produced by the top 1, 5, 10 and 20% of active users. */
 export const TOP_SHARES = [1, 5, 10, 20] as const;
 
-export function compileConcentrationTop(d: Dialect = duckdb): string {
+export function compileConcentrationTop(d: Dialect): string {
   // grand_total, not total: ClickHouse reads a name as the output alias of this SELECT first.
   const cols = TOP_SHARES.map(
     (p) =>
@@ -51,7 +50,7 @@ export function compileConcentrationTop(d: Dialect = duckdb): string {
  * the least active x% of users; and the Gini coefficient, exact over all users:
  * G = 2 * sum(i * v_i) / (n * sum(v)) - (n + 1) / n with v ascending and i from 1.
  */
-export function compileLorenz(d: Dialect = duckdb): string {
+export function compileLorenz(d: Dialect): string {
   // rn as BIGINT: ClickHouse numbers rows unsigned and will not join them to a signed key.
   return `WITH r AS (
     SELECT CAST(row_number() OVER (ORDER BY key_actions, user_id) AS BIGINT) AS rn,
@@ -73,7 +72,7 @@ export function compileGini(): string {
 }
 
 /** Median and mean of every signal, for power users and for everyone else. */
-export function compileGroupStats(d: Dialect = duckdb): string {
+export function compileGroupStats(d: Dialect): string {
   const cols = SIGNAL_NAMES.flatMap((s) => [
     `${d.median(s)} AS median_${s}`,
     `avg(${s}) AS mean_${s}`,

@@ -1,8 +1,7 @@
-import type { SqlParams, SqlValue } from '../engines/engine.js';
+import type { Dialect } from '../dialect/dialect.js';
+import type { SqlParams, SqlValue } from '../dialect/sql-value.js';
 import { type Catalogue, featureEvents, globToLike } from '../model/catalogue.js';
 import { addDays } from '../time/days.js';
-import type { Dialect } from './dialects/dialect.js';
-import { duckdb } from './dialects/duckdb.js';
 
 /** Which local days to rebuild: every day, or a set (the days that received events, plus the next). */
 export type RollupScope = { kind: 'all' } | { kind: 'days'; days: readonly string[] };
@@ -36,7 +35,7 @@ export interface RollupInput {
    */
   memberships?: boolean | undefined;
   /** The engine's SQL dialect (default DuckDB). */
-  dialect?: Dialect | undefined;
+  dialect: Dialect;
 }
 
 export interface RollupStatements {
@@ -167,7 +166,7 @@ export function compileMarkMembershipDays(d: Dialect): { count: string; mark: st
  * attention does not restart when they switch workspace.
  */
 export function compileRollup(input: RollupInput): RollupStatements {
-  const d = input.dialect ?? duckdb;
+  const d = input.dialect;
   const p = d.param('p', 'String');
   const tz = d.param('tz', 'String');
   const gap = d.param('gap', 'Int64');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { duckdb } from '../dialect/duckdb.js';
 import { CatalogueSchema } from '../model/catalogue.js';
 import { ConfigSchema } from '../model/config.js';
 import type { Definition } from '../model/definition.js';
@@ -14,6 +15,7 @@ const signals = {
   loginPattern: 'login',
   collaborationPattern: 'invite',
   feedbackPattern: 'bug',
+  dialect: duckdb,
 };
 const defaults = () => resolveDefinition(ConfigSchema.parse({}));
 

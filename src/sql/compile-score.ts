@@ -1,4 +1,5 @@
-import type { SqlParams } from '../engines/engine.js';
+import type { Dialect } from '../dialect/dialect.js';
+import type { SqlParams } from '../dialect/sql-value.js';
 import {
   type Criterion,
   criteriaOf,
@@ -9,8 +10,6 @@ import {
 } from '../model/definition.js';
 import { SIGNAL_NAMES, SIGNALS, type SignalName } from '../model/signals.js';
 import { compileSignals, type SignalsInput } from './compile-signals.js';
-import type { Dialect } from './dialects/dialect.js';
-import { duckdb } from './dialects/duckdb.js';
 
 /**
  * Scores every active user against a definition, in SQL. Each row carries the signals, and for
@@ -110,7 +109,7 @@ export function compileScore(
 ): { sql: string; params: SqlParams } {
   assertCompilable(definition);
   const { ctes, params } = compileSignals({ ...signals, windowDays: definition.window_days });
-  const d: Dialect = signals.dialect ?? duckdb;
+  const d: Dialect = signals.dialect;
   const ranked = signalsOf(definition);
   const tops = ranked.map(rankSql);
   // Named: ClickHouse would call a qualified column by its qualified name.

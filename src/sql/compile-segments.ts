@@ -1,9 +1,9 @@
-import type { SqlParams } from '../engines/engine.js';
+import type { Dialect } from '../dialect/dialect.js';
+import type { SqlParams } from '../dialect/sql-value.js';
 import type { Segment } from '../model/segments.js';
 import { segmentCriteria } from '../model/segments.js';
 import type { SignalName } from '../model/signals.js';
 import { criterionSql, rankSql, ruleSql } from './compile-score.js';
-import type { Dialect } from './dialects/dialect.js';
 
 export interface CompiledSegments {
   sql: string;

@@ -1,8 +1,7 @@
-import type { SqlParams } from '../engines/engine.js';
+import type { Dialect } from '../dialect/dialect.js';
+import type { SqlParams } from '../dialect/sql-value.js';
 import type { Catalogue } from '../model/catalogue.js';
 import { compileCatalogueCtes } from './compile-catalogue.js';
-import type { Dialect } from './dialects/dialect.js';
-import { duckdb } from './dialects/duckdb.js';
 
 /** Where the per-day rows come from: the rollup tables, or (for the benchmark) raw events. */
 export interface SignalSources {
@@ -42,7 +41,7 @@ export interface SignalsInput {
   sources?: SignalSources | undefined;
   reuse?: SignalReuse | undefined;
   /** The engine's SQL dialect (default DuckDB). */
-  dialect?: Dialect | undefined;
+  dialect: Dialect;
 }
 
 function windowParams(input: SignalsInput): SqlParams {
@@ -66,7 +65,7 @@ export function compileWindowUses(input: SignalsInput): {
   params: SqlParams;
 } {
   const src = input.sources ?? ROLLUP_SOURCES;
-  const d = input.dialect ?? duckdb;
+  const d = input.dialect;
   const p = d.param('p', 'String');
   return {
     userEvent: `SELECT user_id, event, sum(events) AS n FROM ${src.userDayEvent}
@@ -85,7 +84,7 @@ export function compileWindowUses(input: SignalsInput): {
  */
 export function compileSignals(input: SignalsInput): { ctes: string; params: SqlParams } {
   const src = input.sources ?? ROLLUP_SOURCES;
-  const d = input.dialect ?? duckdb;
+  const d = input.dialect;
   // A ratio of whole numbers to one decimal, as (ten times the ratio) rounded, then tenths: the
   // halves are exact there, so every engine rounds them alike (round(x, 1) meets 0.05 as a binary
   // fraction just above or below it, and engines settle that differently).

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COLLABORATION_LIKE, FEEDBACK_LIKE, LOGIN_LIKE } from '../analysis/catalogue-rules.js';
-import type { SqlParams } from '../engines/engine.js';
+import { duckdb } from '../dialect/duckdb.js';
+import type { SqlParams } from '../dialect/sql-value.js';
 import { CatalogueSchema } from '../model/catalogue.js';
 import { ConfigSchema } from '../model/config.js';
 import type { Definition, DefinitionInput } from '../model/definition.js';
@@ -75,6 +76,7 @@ const signalsFor = (catalogue: typeof EMPTY) => ({
   loginPattern: LOGIN_LIKE,
   collaborationPattern: COLLABORATION_LIKE,
   feedbackPattern: FEEDBACK_LIKE,
+  dialect: duckdb,
 });
 
 /** None of the caller's values is SQL text; the ones the query reads are bound parameters. */
@@ -217,12 +219,12 @@ describe('compileFeatures', () => {
 
 describe('compile-report', () => {
   it.each([
-    ['report-curve-l30', compileCurve('days_active')],
-    ['report-curve-l7', compileCurve('days_active_7')],
-    ['report-concentration-top', compileConcentrationTop()],
-    ['report-lorenz', compileLorenz()],
+    ['report-curve-l30', compileCurve('days_active', duckdb)],
+    ['report-curve-l7', compileCurve('days_active_7', duckdb)],
+    ['report-concentration-top', compileConcentrationTop(duckdb)],
+    ['report-lorenz', compileLorenz(duckdb)],
     ['report-gini', compileGini()],
-    ['report-group-stats', compileGroupStats()],
+    ['report-group-stats', compileGroupStats(duckdb)],
   ])('%s', async (name, sql) => {
     await expect(sql).toMatchFileSnapshot(golden(name));
     // The report reads only the scored table: no parameter, so nothing of the caller's.
@@ -236,6 +238,7 @@ describe('compileRollup', () => {
       projectId: PROJECT,
       timeZone: 'Pacific/Chatham',
       sessionGapSeconds: 1800,
+      dialect: duckdb,
       scope: { kind: 'days', days: [AS_OF] },
       identities: true,
       propertyFeatures: [
@@ -262,6 +265,7 @@ describe('compileRollup', () => {
       projectId: PROJECT,
       timeZone: 'UTC',
       sessionGapSeconds: 1800,
+      dialect: duckdb,
       scope: { kind: 'all' },
     });
     const sql = [s.deleteUserDay, s.insertUserDay, s.insertUserDayEvent].join(';\n\n');

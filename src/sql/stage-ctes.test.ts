@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clickhouse } from './dialects/clickhouse.js';
-import { duckdb } from './dialects/duckdb.js';
+import { clickhouse } from '../dialect/clickhouse.js';
+import { duckdb } from '../dialect/duckdb.js';
 import { splitWith, stageCtes } from './stage-ctes.js';
 
 const SQL = `WITH

@@ -1,4 +1,4 @@
-import type { Dialect } from './dialects/dialect.js';
+import type { Dialect } from '../dialect/dialect.js';
 
 export interface Cte {
   name: string;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clickhouse } from '../../src/dialect/clickhouse.js';
+import { DIALECT_PIECES, type Dialect } from '../../src/dialect/dialect.js';
+import { duckdb } from '../../src/dialect/duckdb.js';
 import type { Row } from '../../src/engines/engine.js';
-import { clickhouse } from '../../src/sql/dialects/clickhouse.js';
-import { DIALECT_PIECES, type Dialect } from '../../src/sql/dialects/dialect.js';
-import { duckdb } from '../../src/sql/dialects/duckdb.js';
 import { ENGINES, type EngineName, type OpenEngine, openEngine } from '../helpers/engines.js';
 
 /**

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Dialect } from '../../src/dialect/dialect.js';
 import type { Row } from '../../src/engines/engine.js';
 import { SIGNAL_NAMES } from '../../src/model/signals.js';
 import {
@@ -9,7 +10,6 @@ import {
   compileL7Curve,
   compileLorenz,
 } from '../../src/sql/compile-report.js';
-import type { Dialect } from '../../src/sql/dialects/dialect.js';
 import { expectAllEqual, roundNumbers } from '../helpers/conformance.js';
 import { ENGINES, type EngineName, type OpenEngine, openEngine } from '../helpers/engines.js';
 

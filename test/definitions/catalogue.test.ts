@@ -81,7 +81,10 @@ describe('a catalogue with unlisted_events: ignore', () => {
   it('lists each feature with its events, users, kind and release', async () => {
     const { sql, params } = compileFeatures(
       {
-        ...signalsInput({ projectId: PROJECT, asOf: day(30), catalogue: IGNORE }),
+        ...signalsInput(
+          { projectId: PROJECT, asOf: day(30), catalogue: IGNORE },
+          db.engine.dialect,
+        ),
         windowDays: 30,
       },
       false,

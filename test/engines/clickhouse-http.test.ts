@@ -7,6 +7,8 @@ import {
   FEEDBACK_LIKE,
   LOGIN_LIKE,
 } from '../../src/analysis/catalogue-rules.js';
+import { clickhouse } from '../../src/dialect/clickhouse.js';
+import { duckdb } from '../../src/dialect/duckdb.js';
 import { ClickHouseHttpEngine } from '../../src/engines/clickhouse/http-engine.js';
 import { DuckDbEngine } from '../../src/engines/duckdb/duckdb-engine.js';
 import type { Engine, Row } from '../../src/engines/engine.js';
@@ -14,8 +16,6 @@ import { CatalogueSchema } from '../../src/model/catalogue.js';
 import { ConfigSchema } from '../../src/model/config.js';
 import { resolveDefinition } from '../../src/model/resolve-definition.js';
 import { compileScore } from '../../src/sql/compile-score.js';
-import { clickhouse } from '../../src/sql/dialects/clickhouse.js';
-import { duckdb } from '../../src/sql/dialects/duckdb.js';
 import {
   type ClickHouseEndpoint,
   startClickHouseEndpoint,

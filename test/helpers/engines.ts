@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Dialect } from '../../src/dialect/dialect.js';
+import { DUCKDB_TYPES } from '../../src/dialect/duckdb.js';
 import { ChdbEngine } from '../../src/engines/clickhouse/chdb-engine.js';
 import { ClickHouseHttpEngine } from '../../src/engines/clickhouse/http-engine.js';
 import { DuckDbEngine } from '../../src/engines/duckdb/duckdb-engine.js';
 import type { Engine } from '../../src/engines/engine.js';
-import { DUCKDB_TYPES } from '../../src/sql/dialects/duckdb.js';
-import { DIALECTS, type Dialect } from '../../src/sql/dialects/index.js';
 import { type ClickHouseEndpoint, startClickHouseEndpoint } from './clickhouse-http-endpoint.js';
 
 export type EngineName = 'duckdb' | 'chdb' | 'clickhouse-http';
@@ -53,7 +53,7 @@ export async function openEngine(name: EngineName): Promise<OpenEngine> {
     engine = await ClickHouseHttpEngine.open({ url: endpoint.url, database: 'powerlens' });
   }
   await engine.migrate();
-  const dialect = DIALECTS[engine.dialect];
+  const dialect = engine.dialect;
   return {
     engine,
     dialect,

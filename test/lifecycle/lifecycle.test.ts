@@ -8,7 +8,6 @@ import { resolveDefinition } from '../../src/model/resolve-definition.js';
 import { resolveSegments } from '../../src/model/segments.js';
 import { runRollup } from '../../src/rollup/run-rollup.js';
 import type { LifecycleState } from '../../src/sql/compile-lifecycle.js';
-import { DIALECTS } from '../../src/sql/dialects/index.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
 /**
@@ -126,7 +125,7 @@ const input = (db: TempDb) => ({
   definition: 'default',
   period: 'week',
   rules: lifecycleRules(LifecycleConfigSchema.parse({})),
-  dialect: DIALECTS[db.engine.dialect],
+  dialect: db.engine.dialect,
 });
 
 let db: TempDb;

@@ -128,7 +128,7 @@ export function registerDemo(program: Command): void {
         async (ctx) => {
           const { engine, config, projectId } = ctx;
           const progress = progressReporter('import', quiet);
-          const load = engine.dialect === 'duckdb' ? runImport : importIntoClickHouse;
+          const load = engine.dialect.name === 'duckdb' ? runImport : importIntoClickHouse;
           const summary = await load(engine, {
             path: importPath,
             projectId,

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import type { Engine, SqlParams } from '../../engines/engine.js';
+import type { SqlParams } from '../../dialect/sql-value.js';
+import type { Engine } from '../../engines/engine.js';
 import type { FailedEventRow } from '../../ingest/collector/failed-event-row.js';
 import {
   type Resubmission,

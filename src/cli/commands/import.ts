@@ -78,7 +78,7 @@ export function registerImport(program: Command): void {
         async (ctx) => {
           const { engine, config, projectId } = ctx;
           const progress = progressReporter('import', opts.json === true);
-          const load = engine.dialect === 'duckdb' ? runImport : importIntoClickHouse;
+          const load = engine.dialect.name === 'duckdb' ? runImport : importIntoClickHouse;
           const summary = await load(engine, {
             path: file,
             projectId,

@@ -18,7 +18,6 @@ import {
   type LifecycleInput,
   type LifecycleState,
 } from '../../sql/compile-lifecycle.js';
-import { DIALECTS } from '../../sql/dialects/index.js';
 import { type PeriodKind, periodOf } from '../../time/periods.js';
 import {
   type Context,
@@ -94,7 +93,7 @@ function lifecycleInput(ctx: Context, opts: SnapshotFlags): LifecycleInput {
     definition: opts.definition ?? ctx.config.default_definition ?? 'default',
     period: opts.period ?? ctx.config.lifecycle.period,
     rules: lifecycleRules(ctx.config.lifecycle),
-    dialect: DIALECTS[ctx.engine.dialect],
+    dialect: ctx.engine.dialect,
   };
 }
 

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Session } from 'chdb';
-import { clickhouse } from '../../sql/dialects/clickhouse.js';
-import type { Row, SqlParams } from '../engine.js';
+import { clickhouse } from '../../dialect/clickhouse.js';
+import type { SqlParams } from '../../dialect/sql-value.js';
+import type { Row } from '../engine.js';
 import { ClickHouseEngine } from './clickhouse-engine.js';
 import { bindClickHouse } from './clickhouse-statements.js';
 
@@ -35,7 +36,7 @@ export class ChdbEngine extends ClickHouseEngine {
     await session.queryAsync(`CREATE DATABASE IF NOT EXISTS ${quoted}`);
     // Unqualified names in compiled queries are this database's tables.
     await session.queryAsync(`USE ${quoted}`);
-    // What the shared SQL assumes (src/sql/dialects/clickhouse.ts); values are the dialect's own.
+    // What the shared SQL assumes (src/dialect/clickhouse.ts); values are the dialect's own.
     for (const [name, value] of Object.entries(clickhouse.sessionSettings)) {
       await session.queryAsync(`SET ${name} = ${typeof value === 'number' ? value : `'${value}'`}`);
     }

@@ -1,4 +1,7 @@
-import type { Engine, MigrationReport, QueryProgress, Row, SqlParams } from '../engine.js';
+import { clickhouse } from '../../dialect/clickhouse.js';
+import type { Dialect } from '../../dialect/dialect.js';
+import type { SqlParams } from '../../dialect/sql-value.js';
+import type { Engine, MigrationReport, QueryProgress, Row } from '../engine.js';
 import { Turns } from '../take-turns.js';
 import { migrateClickHouse } from './clickhouse-statements.js';
 import { rowsOfCompact } from './to-plain.js';
@@ -11,7 +14,7 @@ import { rowsOfCompact } from './to-plain.js';
  * A subclass supplies the three ways of talking to ClickHouse and how to let go of it.
  */
 export abstract class ClickHouseEngine implements Engine {
-  readonly dialect = 'clickhouse' as const;
+  readonly dialect: Dialect = clickhouse;
   protected readonly turns = new Turns();
 
   protected constructor(

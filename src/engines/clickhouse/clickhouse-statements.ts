@@ -1,4 +1,5 @@
-import type { MigrationReport, Row, SqlParams, SqlValue } from '../engine.js';
+import type { SqlParams, SqlValue } from '../../dialect/sql-value.js';
+import type { MigrationReport, Row } from '../engine.js';
 import { clickhouseSchema, SCHEMA_VERSION } from './schema.js';
 
 /** The parameters a statement names as {name:Type}: compiled statements share one set. */

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import { clickhouse } from '../../sql/dialects/clickhouse.js';
+import { clickhouse } from '../../dialect/clickhouse.js';
+import type { SqlParams } from '../../dialect/sql-value.js';
 import { secondsLeft } from '../deadline.js';
-import type { Row, SqlParams } from '../engine.js';
+import type { Row } from '../engine.js';
 import { ClickHouseEngine } from './clickhouse-engine.js';
 import { bindClickHouse } from './clickhouse-statements.js';
 import { clickhouseSchema } from './schema.js';

@@ -7,14 +7,10 @@ import {
   type DuckDBValue,
   listValue,
 } from '@duckdb/node-api';
-import type {
-  Engine,
-  MigrationReport,
-  QueryProgress,
-  Row,
-  SqlParams,
-  SqlValue,
-} from '../engine.js';
+import type { Dialect } from '../../dialect/dialect.js';
+import { duckdb } from '../../dialect/duckdb.js';
+import type { SqlParams, SqlValue } from '../../dialect/sql-value.js';
+import type { Engine, MigrationReport, QueryProgress, Row } from '../engine.js';
 import { quoteIdent } from '../quote-ident.js';
 import { Turns } from '../take-turns.js';
 import { DUCKDB_MIGRATIONS } from './migrations.js';
@@ -49,7 +45,7 @@ function bind(sql: string, params: SqlParams | undefined): Record<string, DuckDB
 const MEMORY_LIMIT = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 export class DuckDbEngine implements Engine {
-  readonly dialect = 'duckdb' as const;
+  readonly dialect: Dialect = duckdb;
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,

@@ -1,6 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
-import type { Engine, MigrationReport, QueryProgress, Row, SqlParams } from '../engine.js';
+import type { Dialect } from '../../dialect/dialect.js';
+import { duckdb } from '../../dialect/duckdb.js';
+import type { SqlParams } from '../../dialect/sql-value.js';
+import type { Engine, MigrationReport, QueryProgress, Row } from '../engine.js';
 
 /**
  * The DuckDB database of a running `powerlens serve`, reached through its engine sessions
@@ -9,7 +12,7 @@ import type { Engine, MigrationReport, QueryProgress, Row, SqlParams } from '../
  * Everything else a command does happens here, as it would against the file.
  */
 export class RemoteEngine implements Engine {
-  readonly dialect = 'duckdb' as const;
+  readonly dialect: Dialect = duckdb;
   private readonly inTransaction = new AsyncLocalStorage<true>();
 
   private constructor(

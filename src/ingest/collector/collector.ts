@@ -131,7 +131,7 @@ export class Collector {
    * the rest is loaded: one bad line never holds back the acknowledged events around it.
    */
   private async loadOne(segment: string): Promise<LoadReport> {
-    const loader = this.engine.dialect === 'duckdb' ? loadSegment : loadSegmentIntoClickHouse;
+    const loader = this.engine.dialect.name === 'duckdb' ? loadSegment : loadSegmentIntoClickHouse;
     const load = () => loader(this.engine, segment, { dedupeDays: this.options.dedupeDays ?? 8 });
     try {
       return await load();

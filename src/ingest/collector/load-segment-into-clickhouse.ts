@@ -1,5 +1,4 @@
 import type { Engine } from '../../engines/engine.js';
-import { DIALECTS } from '../../sql/dialects/index.js';
 import { copyStagedIntoClickHouse, withClickHouseStaging } from '../stage-for-clickhouse.js';
 import {
   dedupeSince,
@@ -22,7 +21,7 @@ export async function loadSegmentIntoClickHouse(
   path: string,
   options: LoadOptions = {},
 ): Promise<LoadReport> {
-  const d = DIALECTS[target.dialect];
+  const d = target.dialect;
   const { content, sha } = await readSegment(path);
   const [done] = await target.query<{ n: number }>(
     `SELECT count() AS n FROM collector_loads WHERE segment_sha256 = ${d.param('sha', 'String')}`,

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import type { ImportFormat } from './compile-import.js';
+import type { ImportFormat } from './import-plan-input.js';
 
 /** A file that cannot be imported as it is, with what it looks like and what to do instead. */
 export class ImportFileError extends Error {}

@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import type { ImportFormat } from './compile-import.js';
+import type { ImportFormat } from './import-plan-input.js';
 
 const BY_EXTENSION: Record<string, ImportFormat> = {
   '.csv': 'csv',

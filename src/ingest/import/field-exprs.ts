@@ -1,6 +1,6 @@
-import type { ImportPlanInput } from './compile-import.js';
 import type { FieldMapping, FieldPath } from './detect-mapping.js';
 import type { EventField } from './field-candidates.js';
+import type { ImportPlanInput } from './import-plan-input.js';
 import type { ParamBag } from './param-bag.js';
 import { textTimeSql, timeSqlForType } from './timestamp-sql.js';
 

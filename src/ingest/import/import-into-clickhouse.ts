@@ -1,5 +1,4 @@
 import type { Engine } from '../../engines/engine.js';
-import { DIALECTS } from '../../sql/dialects/index.js';
 import { copyStagedIntoClickHouse, withClickHouseStaging } from '../stage-for-clickhouse.js';
 import { type ImportOptions, type ImportSummary, runImport } from './run-import.js';
 
@@ -14,7 +13,7 @@ export async function importIntoClickHouse(
   target: Engine,
   options: ImportOptions,
 ): Promise<ImportSummary> {
-  const d = DIALECTS[target.dialect];
+  const d = target.dialect;
   return withClickHouseStaging(target, async (staging) => {
     await staging.run(
       `INSERT INTO projects (project_id, name, time_zone) VALUES ($p, $p, $tz)

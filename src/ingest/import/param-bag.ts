@@ -1,4 +1,4 @@
-import type { SqlValue } from '../../engines/engine.js';
+import type { SqlValue } from '../../dialect/sql-value.js';
 
 /** Collects bound values and hands out their placeholders ($v0, $v1, ...) for SQL text. */
 export class ParamBag {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Engine, QueryProgress, SqlParams, SqlValue } from '../../engines/engine.js';
+import type { SqlParams, SqlValue } from '../../dialect/sql-value.js';
+import type { Engine, QueryProgress } from '../../engines/engine.js';
 import {
   checkImportFile,
   engineReason,
@@ -10,7 +11,7 @@ import {
   isGzipName,
   noJsonObjectMessage,
 } from './check-file.js';
-import { compileImport, type ImportFormat, type SourceColumn } from './compile-import.js';
+import { compileImport } from './compile-import.js';
 import { detectFormat } from './detect-format.js';
 import {
   type DetectedMapping,
@@ -20,6 +21,7 @@ import {
 } from './detect-mapping.js';
 import { type EventField, GROUPS_CONTAINER, NESTED_CONTAINERS } from './field-candidates.js';
 import { csvReader, NON_BLANK_LINE, ndjsonLines } from './file-readers.js';
+import type { ImportFormat, SourceColumn } from './import-plan-input.js';
 
 export interface ImportOptions {
   path: string;

@@ -5,7 +5,6 @@ import type { FailedEventRow } from '../../ingest/collector/failed-event-row.js'
 import { latestSnapshotPeriod } from '../../lifecycle/lifecycle-report.js';
 import { runSnapshots } from '../../lifecycle/run-snapshots.js';
 import { resolveDefinition } from '../../model/resolve-definition.js';
-import { DIALECTS } from '../../sql/dialects/index.js';
 import { type PeriodKind, periodsBetween } from '../../time/periods.js';
 import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-context.js';
 import {
@@ -44,7 +43,7 @@ const containing = (text: string): string =>
  */
 export function registerDataRoutes(api: ZodApi, rc: RouteContext): void {
   const { engine, ctx, inTurn } = rc;
-  const d = DIALECTS[engine.dialect];
+  const d = engine.dialect;
 
   api.get(
     '/api/v1/failed-events',

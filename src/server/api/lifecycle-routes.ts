@@ -9,7 +9,6 @@ import {
 } from '../../lifecycle/lifecycle-report.js';
 import { lifecycleRules } from '../../model/lifecycle-config.js';
 import { definitionName, resolveDefinition } from '../../model/resolve-definition.js';
-import { DIALECTS } from '../../sql/dialects/index.js';
 import { periodOf } from '../../time/periods.js';
 import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-context.js';
 import { AccountsQuery, LifecyclePeopleQuery, LifecycleQuery, Loose } from './api-schemas.js';
@@ -31,7 +30,7 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
       definition: q.definition ?? definitionName(config),
       period: q.period ?? config.lifecycle.period,
       rules: lifecycleRules(config.lifecycle),
-      dialect: DIALECTS[engine.dialect],
+      dialect: engine.dialect,
     };
   };
 

@@ -12,7 +12,6 @@ import {
 } from '../../analysis/score-users.js';
 import { usersCsv } from '../../analysis/users-csv.js';
 import { resolveDefinition } from '../../model/resolve-definition.js';
-import { DIALECTS } from '../../sql/dialects/index.js';
 import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-context.js';
 import {
   Loose,
@@ -154,7 +153,7 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
           catalogue: config.catalogue,
           segments,
         });
-        const d = DIALECTS[engine.dialect];
+        const d = engine.dialect;
         const activity = await engine.query(
           `SELECT ${d.dateText('day')} AS day, sum(events) AS events, sum(sessions) AS sessions,
              sum(active_seconds) AS active_seconds
