@@ -2,7 +2,7 @@ import { clickhouse } from '../../dialect/clickhouse.js';
 import type { Dialect } from '../../dialect/dialect.js';
 import type { SqlParams } from '../../dialect/sql-value.js';
 import type { Engine, MigrationReport, QueryProgress, Row } from '../engine.js';
-import { Turns } from '../take-turns.js';
+import { Turns } from '../turns.js';
 import { migrateClickHouse } from './clickhouse-statements.js';
 import { rowsOfCompact } from './to-plain.js';
 

@@ -12,7 +12,7 @@ import { duckdb } from '../../dialect/duckdb.js';
 import type { SqlParams, SqlValue } from '../../dialect/sql-value.js';
 import type { Engine, MigrationReport, QueryProgress, Row } from '../engine.js';
 import { quoteIdent } from '../quote-ident.js';
-import { Turns } from '../take-turns.js';
+import { Turns } from '../turns.js';
 import { DUCKDB_MIGRATIONS } from './migrations.js';
 import { rowToPlain } from './to-plain.js';
 
@@ -95,7 +95,7 @@ export class DuckDbEngine implements Engine {
   private readonly turns = new Turns();
   private readonly inTransaction = new AsyncLocalStorage<true>();
 
-  /** Statements and whole transactions take turns on the one connection (take-turns.ts). */
+  /** Statements and whole transactions take turns on the one connection (turns.ts). */
   private turn<T>(fn: () => Promise<T>): Promise<T> {
     return this.turns.take(fn);
   }
