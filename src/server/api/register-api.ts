@@ -1,23 +1,21 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import {
-  hasZodFastifySchemaValidationErrors,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AnalysisError, lastDataDay } from '../../analysis/run-analysis.js';
-import { DeadlineError, withDeadline } from '../../engines/deadline.js';
-import { SnapshotError } from '../../lifecycle/run-snapshots.js';
-import { ConfigError, configForProject } from '../../model/config.js';
-import { DefinitionError } from '../../model/resolve-definition.js';
+import { lastDataDay } from '../../analysis/run-analysis.js';
+import { withDeadline } from '../../engines/deadline.js';
+import { configForProject } from '../../model/config.js';
 import { resolveSegments } from '../../model/segments.js';
-import { KeyCache } from '../../projects/key-cache.js';
+import { requireReadKey } from './api-auth.js';
 import { type ApiOptions, PROBLEMS as problems, type RouteContext } from './api-context.js';
+import { answerApiError } from './api-errors.js';
 import { registerDataRoutes } from './data-routes.js';
 import { registerDefinitionRoutes } from './definition-routes.js';
 import { registerLifecycleRoutes } from './lifecycle-routes.js';
-import { ProblemError, problem } from './problem.js';
+import { ProblemError } from './problem.js';
 import { registerReportRoutes } from './report-routes.js';
 
 export type { ApiOptions } from './api-context.js';
@@ -41,7 +39,6 @@ export function registerApi(app: FastifyInstance, options: ApiOptions): void {
 
 async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<void> {
   const { engine } = options;
-  const readKeys = new KeyCache(engine, 'read');
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.setValidatorCompiler(validatorCompiler);
@@ -56,80 +53,8 @@ async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<voi
     }
   });
 
-  api.decorateRequest('projectId', '');
-  const sessions = options.sessions;
-  api.addHook('onRequest', async (req, reply) => {
-    if (req.url === '/api/v1/login') return;
-    const header = req.headers.authorization ?? '';
-    const key = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    const projectId = key
-      ? key.startsWith('pl_s_')
-        ? (sessions?.projectOf(key) ?? null)
-        : await readKeys.projectOf(key)
-      : null;
-    if (!projectId) {
-      return problem(
-        reply,
-        req,
-        401,
-        'Unauthorized',
-        key
-          ? 'the key is not a read key of any project (revoked, unknown, or a write key)'
-          : 'send the project read key as Authorization: Bearer <key> (powerlens projects create prints it)',
-      );
-    }
-    req.projectId = projectId;
-  });
-
-  api.setErrorHandler((err: FastifyError, req, reply) => {
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      return problem(
-        reply,
-        req,
-        400,
-        'Invalid request',
-        `invalid ${err.validationContext ?? 'request'}: ${err.validation.map((v) => `${v.instancePath.slice(1) || '(root)'}: ${v.message}`).join('; ')}`,
-        err.validation.map((v) => ({ path: v.instancePath.slice(1), message: v.message ?? '' })),
-      );
-    }
-    if (err instanceof ProblemError) {
-      return problem(reply, req, err.status, err.title, err.message, err.errors);
-    }
-    if (err instanceof DefinitionError || err instanceof ConfigError) {
-      const notFound = /^no definition /.test(err.message);
-      return problem(
-        reply,
-        req,
-        notFound ? 404 : 400,
-        notFound ? 'Not found' : 'Invalid definition',
-        err.message,
-      );
-    }
-    if (err instanceof DeadlineError) {
-      reply.header('retry-after', '5');
-      return problem(reply, req, 503, 'Too long', err.message);
-    }
-    if (err instanceof AnalysisError || err instanceof SnapshotError) {
-      const notFound = /^no user |not active in the|is an anonymous id/.test(err.message);
-      return problem(
-        reply,
-        req,
-        notFound ? 404 : 400,
-        notFound ? 'Not found' : 'Bad request',
-        err.message,
-      );
-    }
-    const status =
-      err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err }, 'API request failed');
-    return problem(
-      reply,
-      req,
-      status,
-      status === 500 ? 'Internal error' : 'Bad request',
-      status === 500 ? 'the request failed; the server log has the details' : err.message,
-    );
-  });
+  requireReadKey(api, engine, options.sessions);
+  api.setErrorHandler(answerApiError);
 
   api.post(
     '/api/v1/login',
@@ -143,7 +68,7 @@ async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<voi
       },
     },
     async (req) => {
-      const session = sessions?.redeem(req.body.code);
+      const session = options.sessions?.redeem(req.body.code);
       if (!session) {
         throw new ProblemError(
           401,
