@@ -3,6 +3,7 @@ import type { Catalogue } from '../model/catalogue.js';
 import type { Definition } from '../model/definition.js';
 import type { Segment } from '../model/segments.js';
 import { compileUserFeatures } from '../sql/compile-features.js';
+import { AnalysisError } from './analysis-error.js';
 import { featureLabel } from './explain.js';
 import {
   type AccountTraits,
@@ -11,7 +12,7 @@ import {
   type Traits,
   type UserTraitFields,
 } from './explain-traits.js';
-import { AnalysisError, resolveAsOf } from './run-analysis.js';
+import { resolveAsOf } from './resolve-as-of.js';
 import {
   featureLabels,
   readScoredUsers,

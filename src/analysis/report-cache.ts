@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engines/engine.js';
-import { type AnalyzeOptions, type Report, resolveAsOf, runAnalysis } from './run-analysis.js';
+import { resolveAsOf } from './resolve-as-of.js';
+import { type AnalyzeOptions, type Report, runAnalysis } from './run-analysis.js';
 
 /** Bumped whenever the report's shape or computation changes, so no older entry is ever used. */
 const REPORT_VERSION = 2;

@@ -7,7 +7,7 @@ import {
 } from '../model/catalogue.js';
 import { compileFeatures } from '../sql/compile-features.js';
 import { featureLabel } from './explain.js';
-import { resolveAsOf } from './run-analysis.js';
+import { resolveAsOf } from './resolve-as-of.js';
 import { featureLabels, signalsInput } from './score-users.js';
 
 export interface CatalogueEntry {

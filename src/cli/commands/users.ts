@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { resolveAsOf } from '../../analysis/run-analysis.js';
+import { resolveAsOf } from '../../analysis/resolve-as-of.js';
 import { featureLabels, readScoredUsers, scoreInto } from '../../analysis/score-users.js';
 import { usersCsv } from '../../analysis/users-csv.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';

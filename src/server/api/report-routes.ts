@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { explainUser } from '../../analysis/explain-user.js';
 import { cachedAnalysis } from '../../analysis/report-cache.js';
-import { resolveAsOf } from '../../analysis/run-analysis.js';
+import { resolveAsOf } from '../../analysis/resolve-as-of.js';
 import { runCatalogue } from '../../analysis/run-catalogue.js';
 import {
   featureLabels,
