@@ -101,38 +101,12 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
   const p = d.param('p', 'String');
   const asof = d.param('asof', 'Date');
   const window = d.param('window', 'Int64');
-  const earlyDays = d.param('early_days', 'Int64');
   // Active weeks look back 13 weeks; the trend compares with the window before this one.
   const lookBackStart = d.minusDays(asof, `greatest(91, 2 * ${window})`);
   const lookBack = `day > ${lookBackStart} AND day <= ${asof}`;
-  const early = hasReleases
-    ? `early AS (
-    SELECT e.user_id AS user_id, ${d.countDistinct('i.feature')} AS early_adoptions
-    FROM (SELECT user_id, event, day FROM ${src.userDayEvent}
-          WHERE project_id = ${p} AND NOT anonymous AND day <= ${asof}) e
-    CROSS JOIN (SELECT feature, pattern FROM cat_cfg WHERE NOT by_property) c
-    JOIN feature_info i ON i.feature = c.feature
-    WHERE ${d.like('e.event', 'c.pattern')} AND i.released IS NOT NULL AND e.day >= i.released
-      AND e.day < ${d.plusDays('i.released', earlyDays)}
-    GROUP BY e.user_id
-    UNION ALL
-    SELECT f.user_id AS user_id, ${d.countDistinct('f.feature')} AS early_adoptions
-    FROM ${src.userDayFeature} f JOIN feature_info i ON i.feature = f.feature
-    WHERE f.project_id = ${p} AND NOT f.anonymous AND f.day <= ${asof} AND i.released IS NOT NULL
-      AND f.day >= i.released AND f.day < ${d.plusDays('i.released', earlyDays)}
-    GROUP BY f.user_id)`
-    : `early AS (SELECT ${d.nullOf('String')} AS user_id, 0 AS early_adoptions WHERE 1 = 0)`;
-  // Days of the window as bits of 64-bit words (one word up to 64 days): a distinct count
-  // without a distinct aggregate, and a user with two accounts on a day still counts it once.
+  const early = earlyAdoptionCte(input, hasReleases);
   const back = `(${asof} - day)`;
-  const words = Array.from({ length: Math.ceil(input.windowDays / 64) }, (_, k) => {
-    const bit = d.bit(k === 0 && input.windowDays <= 64 ? back : `${back} % 64`);
-    const word =
-      input.windowDays <= 64
-        ? bit
-        : `CASE WHEN ${d.intDiv(back, '64')} = ${k} THEN ${bit} ELSE ${d.noBits()} END`;
-    return d.bitCount(d.bitOrAgg(word));
-  });
+  const daysActive = daysActiveExpr(input, back);
   const ctes = `
   -- The window's rows, read once for the per-user sums, the session lengths and the accounts.
   in_window AS (
@@ -140,7 +114,7 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
     FROM ${src.userDay} WHERE project_id = ${p} AND NOT anonymous AND ${inWindow(d)}),
   window_user AS (
     SELECT user_id,
-      CAST(${words.join(' + ')} AS BIGINT) AS days_active,
+      CAST(${daysActive} AS BIGINT) AS days_active,
       sum(sessions) AS sessions, sum(active_seconds) AS active_seconds, sum(events) AS events,
       ${d.medianOfLists('session_seconds')} AS session_seconds_median,
       min(day) AS first_window_day, max(day) AS last_day
@@ -231,4 +205,50 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
     LEFT JOIN (SELECT user_id, sum(early_adoptions) AS early_adoptions FROM early GROUP BY user_id) ea
       USING (user_id))`;
   return { ctes, params };
+}
+
+/**
+ * Per user, the features adopted within `early_adoption_days` of their release (by event or by
+ * property), as the CTE `early`; an empty one when no feature has a release date.
+ */
+function earlyAdoptionCte(input: SignalsInput, hasReleases: boolean): string {
+  const src = input.sources ?? ROLLUP_SOURCES;
+  const d = input.dialect;
+  const p = d.param('p', 'String');
+  const asof = d.param('asof', 'Date');
+  const earlyDays = d.param('early_days', 'Int64');
+  return hasReleases
+    ? `early AS (
+    SELECT e.user_id AS user_id, ${d.countDistinct('i.feature')} AS early_adoptions
+    FROM (SELECT user_id, event, day FROM ${src.userDayEvent}
+          WHERE project_id = ${p} AND NOT anonymous AND day <= ${asof}) e
+    CROSS JOIN (SELECT feature, pattern FROM cat_cfg WHERE NOT by_property) c
+    JOIN feature_info i ON i.feature = c.feature
+    WHERE ${d.like('e.event', 'c.pattern')} AND i.released IS NOT NULL AND e.day >= i.released
+      AND e.day < ${d.plusDays('i.released', earlyDays)}
+    GROUP BY e.user_id
+    UNION ALL
+    SELECT f.user_id AS user_id, ${d.countDistinct('f.feature')} AS early_adoptions
+    FROM ${src.userDayFeature} f JOIN feature_info i ON i.feature = f.feature
+    WHERE f.project_id = ${p} AND NOT f.anonymous AND f.day <= ${asof} AND i.released IS NOT NULL
+      AND f.day >= i.released AND f.day < ${d.plusDays('i.released', earlyDays)}
+    GROUP BY f.user_id)`
+    : `early AS (SELECT ${d.nullOf('String')} AS user_id, 0 AS early_adoptions WHERE 1 = 0)`;
+}
+
+/**
+ * Days active in the window: the days as bits of 64-bit words (one word up to 64 days), a
+ * distinct count without a distinct aggregate, so a user with two accounts on a day counts it once.
+ */
+function daysActiveExpr(input: SignalsInput, back: string): string {
+  const d = input.dialect;
+  const words = Array.from({ length: Math.ceil(input.windowDays / 64) }, (_, k) => {
+    const bit = d.bit(k === 0 && input.windowDays <= 64 ? back : `${back} % 64`);
+    const word =
+      input.windowDays <= 64
+        ? bit
+        : `CASE WHEN ${d.intDiv(back, '64')} = ${k} THEN ${bit} ELSE ${d.noBits()} END`;
+    return d.bitCount(d.bitOrAgg(word));
+  });
+  return words.join(' + ');
 }
