@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AnalysisError } from '../../analysis/run-analysis.js';
+import { AnalysisError } from '../../analysis/analysis-error.js';
 import { DeadlineError } from '../../engines/deadline.js';
 import { SnapshotError } from '../../lifecycle/run-snapshots.js';
 import { ConfigError } from '../../model/config.js';

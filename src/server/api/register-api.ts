@@ -5,7 +5,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { lastDataDay } from '../../analysis/run-analysis.js';
+import { lastDataDay } from '../../analysis/resolve-as-of.js';
 import { withDeadline } from '../../engines/deadline.js';
 import { configForProject } from '../../model/config.js';
 import { resolveSegments } from '../../model/segments.js';
