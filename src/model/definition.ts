@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { definitionProblems } from './definition-problems.js';
+import { GROUP_KEYS, type RuleInput, THRESHOLD_KEYS, type ThresholdKey } from './rule-input.js';
 import { SIGNAL_NAMES, SIGNALS, type SignalName } from './signals.js';
 import { suggestName } from './suggest.js';
 
@@ -9,27 +11,9 @@ import { suggestName } from './suggest.js';
  */
 
 const PLAIN_NAME = /^[a-z][a-z0-9_]*$/;
-export const THRESHOLD_KEYS = ['min', 'max', 'top_percent', 'min_share'] as const;
-export type ThresholdKey = (typeof THRESHOLD_KEYS)[number];
-const GROUP_KEYS = ['all', 'any', 'of'] as const;
-
 export const plainName = z.string().regex(PLAIN_NAME, {
   message: 'use lower-case letters, digits and _ (starting with a letter), e.g. frequency',
 });
-
-export interface RuleInput {
-  id?: string | undefined;
-  label?: string | undefined;
-  signal?: string | undefined;
-  min?: number | undefined;
-  max?: number | undefined;
-  top_percent?: number | undefined;
-  min_share?: number | undefined;
-  all?: RuleInput[] | undefined;
-  any?: RuleInput[] | undefined;
-  at_least?: number | undefined;
-  of?: RuleInput[] | undefined;
-}
 
 export const RuleSchema: z.ZodType<RuleInput> = z
   .object({
@@ -214,76 +198,6 @@ export interface ScoreDefinition {
   cutoff: { min_score?: number | undefined; top_percent?: number | undefined };
 }
 export type Definition = RuleDefinition | ScoreDefinition;
-
-export interface Problem {
-  path: (string | number)[];
-  message: string;
-}
-
-/** Thresholds no user can ever meet (or that every user meets), for a window of `windowDays`. */
-export function definitionProblems(
-  d: Pick<DefinitionInput, 'rule'>,
-  windowDays: number,
-): Problem[] {
-  const problems: Problem[] = [];
-  const ids = new Map<string, string>();
-  const walk = (node: RuleInput, path: (string | number)[]) => {
-    if (node.signal !== undefined) {
-      const info = SIGNALS[node.signal as SignalName];
-      if (!info) return;
-      const id = node.id ?? node.signal;
-      const where = path.join('.');
-      if (ids.has(id)) {
-        problems.push({
-          path: [...path, 'id'],
-          message: `two criteria are called "${id}" (also at ${ids.get(id)}): give each its own id:`,
-        });
-      }
-      ids.set(id, where);
-      const max = info.maxFor?.(windowDays);
-      if (node.min !== undefined && max !== undefined && node.min > max) {
-        problems.push({
-          path: [...path, 'min'],
-          message: `impossible threshold: ${node.signal} is at most ${max} in a ${windowDays}-day window, min is ${node.min}; try min: ${Math.max(1, Math.ceil((max * 2) / 3))} or min_share: 0.67`,
-        });
-      }
-      if (node.min !== undefined && node.min < 0 && node.signal !== 'trend') {
-        problems.push({ path: [...path, 'min'], message: `min ${node.min} is below zero` });
-      }
-      if (node.max !== undefined && node.max < 0 && node.signal !== 'trend') {
-        problems.push({
-          path: [...path, 'max'],
-          message: `impossible threshold: ${node.signal} is never below zero, max is ${node.max}`,
-        });
-      }
-      if (node.top_percent !== undefined && !(node.top_percent > 0 && node.top_percent <= 100)) {
-        problems.push({
-          path: [...path, 'top_percent'],
-          message: `top_percent ${node.top_percent} is not a share of users: use a number above 0 and up to 100`,
-        });
-      }
-      if (node.min_share !== undefined) {
-        if (max === undefined) {
-          problems.push({
-            path: [...path, 'min_share'],
-            message: `${node.signal} has no largest value to take a share of: use min or top_percent`,
-          });
-        } else if (!(node.min_share > 0 && node.min_share <= 1)) {
-          problems.push({
-            path: [...path, 'min_share'],
-            message: `min_share ${node.min_share} is not a share: use a number above 0 and up to 1 (0.67 = two thirds)`,
-          });
-        }
-      }
-      return;
-    }
-    for (const key of GROUP_KEYS) {
-      for (const [i, child] of (node[key] ?? []).entries()) walk(child, [...path, key, i]);
-    }
-  };
-  if (d.rule) walk(d.rule, ['rule']);
-  return problems;
-}
 
 /** The absolute threshold of a `min_share` criterion in a window of `windowDays`. */
 export function shareToMin(signal: SignalName, share: number, windowDays: number): number {

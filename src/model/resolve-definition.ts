@@ -5,13 +5,11 @@ import {
   type Definition,
   type DefinitionInput,
   DefinitionSchema,
-  definitionProblems,
   normalizeDefinition,
-  type RuleInput,
-  THRESHOLD_KEYS,
-  type ThresholdKey,
 } from './definition.js';
+import { definitionProblems } from './definition-problems.js';
 import { formatIssues } from './format-issues.js';
+import { type RuleInput, THRESHOLD_KEYS, type ThresholdKey } from './rule-input.js';
 import { SIGNAL_NAMES } from './signals.js';
 import { suggestName } from './suggest.js';
 

@@ -2,12 +2,12 @@ import { z } from 'zod';
 import {
   type Criterion,
   criteriaOf,
-  definitionProblems,
   normalizeDefinition,
-  type RuleInput,
   type RuleNode,
   RuleSchema,
 } from './definition.js';
+import { definitionProblems } from './definition-problems.js';
+import type { RuleInput } from './rule-input.js';
 
 /**
  * Segments (archetypes) of power users (docs/segments.md): a rule tree over the signals, the same
