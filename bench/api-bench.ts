@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { resolveAsOf } from '../src/analysis/resolve-as-of.js';
 import { runAnalysis } from '../src/analysis/run-analysis.js';
 import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { Collector } from '../src/ingest/collector/collector.js';
@@ -48,6 +49,7 @@ export async function runApiBench(db: string): Promise<ApiBenchResult> {
   const config = ConfigSchema.parse({});
   const base = {
     projectId: 'default',
+    asOf: await resolveAsOf(engine, 'default', undefined),
     definition: resolveDefinition(config),
     catalogue: config.catalogue,
     segments: resolveSegments({}),

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resolveAsOf } from '../src/analysis/resolve-as-of.js';
 import { type AnalyzeOptions, runAnalysis } from '../src/analysis/run-analysis.js';
 import { readScoredUsers, scoreInto } from '../src/analysis/score-users.js';
 import { runImport } from '../src/ingest/import/run-import.js';
@@ -25,8 +26,16 @@ async function scoredUsers(asOf: string, windowDays?: number) {
   return readScoredUsers(db.engine, d);
 }
 
-const analyze = (o: Omit<AnalyzeOptions, 'definition' | 'projectId'> & { windowDays?: number }) =>
-  runAnalysis(db.engine, { projectId: 'default', ...o, definition: definition(o.windowDays) });
+/** The report as the CLI asks for it: the as-of date resolved first (the last day with data by default). */
+const analyze = async (
+  o: Partial<Omit<AnalyzeOptions, 'definition' | 'projectId'>> & { windowDays?: number },
+) =>
+  runAnalysis(db.engine, {
+    projectId: 'default',
+    ...o,
+    asOf: await resolveAsOf(db.engine, 'default', o.asOf),
+    definition: definition(o.windowDays),
+  });
 const day = (n: number) => `2026-03-${String(n).padStart(2, '0')}`;
 
 /** Rows: user, day number in March, events done that day (one minute apart from 09:00). */

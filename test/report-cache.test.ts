@@ -38,6 +38,7 @@ async function load(name: string, users: string[]): Promise<void> {
 
 const options = (set: string[] = []): AnalyzeOptions => ({
   projectId: 'default',
+  asOf: '2026-03-30',
   definition: resolveDefinition(ConfigSchema.parse({}), { set }),
 });
 

@@ -12,7 +12,6 @@ import {
   type Traits,
   type UserTraitFields,
 } from './explain-traits.js';
-import { resolveAsOf } from './resolve-as-of.js';
 import {
   featureLabels,
   readScoredUsers,
@@ -56,13 +55,13 @@ export async function explainUser(
     projectId: string;
     userId: string;
     definition: Definition;
-    asOf?: string | undefined;
+    /** The last day of the window, resolved where the request entered (resolveAsOf). */
+    asOf: string;
     catalogue?: Catalogue | undefined;
     segments?: readonly Segment[] | undefined;
   },
 ): Promise<UserExplanation> {
-  const { projectId, userId, definition } = options;
-  const asOf = await resolveAsOf(engine, projectId, options.asOf);
+  const { projectId, userId, definition, asOf } = options;
   const d = engine.dialect;
   const scope = { projectId, asOf, catalogue: options.catalogue, dialect: d };
   await scoreInto(engine, definition, scope);

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engines/engine.js';
-import { resolveAsOf } from './resolve-as-of.js';
 import { type AnalyzeOptions, type Report, runAnalysis } from './run-analysis.js';
 
 /** Bumped whenever the report's shape or computation changes, so no older entry is ever used. */
@@ -19,7 +18,7 @@ export interface CachedReport {
  * what-if baseline, the catalogue, how many top users) plus the rollups' state, so a report is
  * reused only while neither the question nor the data has changed.
  */
-async function cacheKey(engine: Engine, options: AnalyzeOptions, asOf: string): Promise<string> {
+async function cacheKey(engine: Engine, options: AnalyzeOptions): Promise<string> {
   const d = engine.dialect;
   const [state] = await engine.query<Record<string, unknown>>(
     `SELECT time_zone, session_gap_seconds, rollup_version, features_hash, refreshed_at
@@ -29,7 +28,7 @@ async function cacheKey(engine: Engine, options: AnalyzeOptions, asOf: string): 
   );
   const inputs = {
     v: REPORT_VERSION,
-    asOf,
+    asOf: options.asOf,
     definition: options.definition,
     baseline: options.baseline ?? null,
     catalogue: options.catalogue ?? null,
@@ -50,8 +49,7 @@ export async function cachedAnalysis(
 ): Promise<CachedReport> {
   const d = engine.dialect;
   const p = d.param('p', 'String');
-  const asOf = await resolveAsOf(engine, options.projectId, options.asOf);
-  const key = await cacheKey(engine, options, asOf);
+  const key = await cacheKey(engine, options);
   const [hit] = await engine.query<{ report: string; created_at: string }>(
     `SELECT report, created_at FROM report_cache
      WHERE project_id = ${p} AND cache_key = ${d.param('k', 'String')}
@@ -64,7 +62,7 @@ export async function cachedAnalysis(
       cache: { hit: true, computed_at: hit.created_at.replace(/\.\d+Z$/, 'Z') },
     };
   }
-  const report = await runAnalysis(engine, { ...options, asOf });
+  const report = await runAnalysis(engine, options);
   const computedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   // Inserted as a row, not bound into a statement: a report can be larger than a server takes
   // in a request's URL, where ClickHouse's HTTP interface carries query parameters.

@@ -16,7 +16,6 @@ import {
 import { ROLLUP_SOURCES, type SignalSources } from '../sql/compile-signals.js';
 import { stageCtes } from '../sql/stage-ctes.js';
 import { featureLabel } from './explain.js';
-import { resolveAsOf } from './resolve-as-of.js';
 import {
   featureLabels,
   readScoredUsers,
@@ -31,7 +30,8 @@ import { compareScorings, type WhatIf } from './what-if.js';
 export interface AnalyzeOptions {
   projectId: string;
   definition: Definition;
-  asOf?: string | undefined;
+  /** The last day of the window, resolved where the request entered (resolveAsOf). */
+  asOf: string;
   catalogue?: Catalogue | undefined;
   top?: number | undefined;
   /** With a what-if: the definition before the change, to count who enters and who leaves. */
@@ -242,7 +242,7 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
   const { definition } = options;
   const d = engine.dialect;
   const pp = d.param('p', 'String');
-  const asOf = await resolveAsOf(engine, p, options.asOf);
+  const { asOf } = options;
   const scope = { projectId: p, asOf, catalogue: options.catalogue, sources: options.sources };
   const userDay = (options.sources ?? ROLLUP_SOURCES).userDay;
   let whatIf: WhatIf | undefined;

@@ -7,7 +7,6 @@ import {
 } from '../model/catalogue.js';
 import { compileFeatures } from '../sql/compile-features.js';
 import { featureLabel } from './explain.js';
-import { resolveAsOf } from './resolve-as-of.js';
 import { featureLabels, signalsInput } from './score-users.js';
 
 export interface CatalogueEntry {
@@ -36,12 +35,13 @@ export async function runCatalogue(
   engine: Engine,
   options: {
     projectId: string;
-    asOf?: string | undefined;
+    /** The last day of the window, resolved where the request entered (resolveAsOf). */
+    asOf: string;
     windowDays: number;
     catalogue: Catalogue;
   },
 ): Promise<CatalogueListing> {
-  const asOf = await resolveAsOf(engine, options.projectId, options.asOf);
+  const { asOf } = options;
   const d = engine.dialect;
   const input = {
     ...signalsInput(

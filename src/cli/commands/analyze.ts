@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { cachedAnalysis } from '../../analysis/report-cache.js';
+import { resolveAsOf } from '../../analysis/resolve-as-of.js';
 import { runAnalysis } from '../../analysis/run-analysis.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { resolveSegments } from '../../model/segments.js';
@@ -53,7 +54,7 @@ export function registerAnalyze(program: Command): void {
             projectId: ctx.projectId,
             definition,
             baseline,
-            asOf: opts.asOf,
+            asOf: await resolveAsOf(ctx.engine, ctx.projectId, opts.asOf),
             catalogue: ctx.config.catalogue,
             segments: resolveSegments(ctx.config.segments),
             top: opts.top,

@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { resolveAsOf } from '../../analysis/resolve-as-of.js';
 import { catalogueForConfig, runCatalogue } from '../../analysis/run-catalogue.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { DEFAULT_CONFIG_FILE } from '../../model/config.js';
@@ -43,7 +44,7 @@ export function registerCatalog(program: Command): void {
           await refreshRollups(ctx);
           const listing = await runCatalogue(ctx.engine, {
             projectId: ctx.projectId,
-            asOf: opts.asOf,
+            asOf: await resolveAsOf(ctx.engine, ctx.projectId, opts.asOf),
             windowDays: opts.window,
             catalogue: ctx.config.catalogue,
           });

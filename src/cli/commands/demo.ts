@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { resolveAsOf } from '../../analysis/resolve-as-of.js';
 import { runAnalysis } from '../../analysis/run-analysis.js';
 import { readScoredUsers } from '../../analysis/score-users.js';
 import { compareWithTruth, readTruth, type TruthCheck } from '../../demo/compare-with-truth.js';
@@ -140,6 +141,7 @@ export function registerDemo(program: Command): void {
           await refreshRollups(ctx);
           const report = await runAnalysis(engine, {
             projectId,
+            asOf: await resolveAsOf(engine, projectId, undefined),
             definition: resolveDefinition(config),
             catalogue: config.catalogue,
             segments: resolveSegments(config.segments),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { explainUser, type UserExplanation } from '../../analysis/explain-user.js';
+import { resolveAsOf } from '../../analysis/resolve-as-of.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { resolveSegments } from '../../model/segments.js';
 import {
@@ -36,7 +37,7 @@ export function registerExplain(program: Command): void {
             projectId: ctx.projectId,
             userId,
             definition,
-            asOf: opts.asOf,
+            asOf: await resolveAsOf(ctx.engine, ctx.projectId, opts.asOf),
             catalogue: ctx.config.catalogue,
             segments: resolveSegments(ctx.config.segments),
           });

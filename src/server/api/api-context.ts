@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { NoDataError, resolveAsOf } from '../../analysis/resolve-as-of.js';
 import type { Engine } from '../../engines/engine.js';
 import type { Config } from '../../model/config.js';
 import type { Segment } from '../../model/segments.js';
@@ -43,10 +44,25 @@ export interface RouteContext {
   ctx(req: FastifyRequest): { config: Config; projectId: string; segments: Segment[] };
   /** One request's engine work in one turn: nobody else's scoring lands in between. */
   inTurn<T>(fn: () => Promise<T>): Promise<T>;
-  /**
-   * The as-of day of a request, resolved where it enters: the one asked for, else the last day
-   * with data, else (a project without events yet: a state, not an error) today, whose window
-   * is empty. Call it inside the request's turn.
-   */
-  asOf(projectId: string, given: string | undefined): Promise<string>;
+  /** No longer read (the routes call requestAsOf): to be removed with its value in register-api.ts. */
+  asOf?(projectId: string, given: string | undefined): Promise<string>;
+}
+
+/**
+ * The as-of day of a request, resolved where it enters (resolveAsOf): the one asked for (the
+ * request's schema has checked it is a day), else the last day with data, else (a project without
+ * events yet: a state, not an error) today, whose window is empty. Call it inside the request's
+ * turn.
+ */
+export async function requestAsOf(
+  engine: Engine,
+  projectId: string,
+  given: string | undefined,
+): Promise<string> {
+  try {
+    return await resolveAsOf(engine, projectId, given);
+  } catch (err) {
+    if (err instanceof NoDataError) return new Date().toISOString().slice(0, 10);
+    throw err;
+  }
 }

@@ -10,13 +10,18 @@ import {
   resolveDefinition,
 } from '../../model/resolve-definition.js';
 import { setConfigKey } from '../../model/write-config.js';
-import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-context.js';
+import {
+  PROBLEMS as problems,
+  type RouteContext,
+  requestAsOf,
+  type ZodApi,
+} from './api-context.js';
 import { DefinitionSummary, Loose, NameParams, WhatIfBody } from './api-schemas.js';
 import { ProblemError } from './problem.js';
 
 /** Definitions (read, and written into the config) and the what-if. */
 export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
-  const { engine, options, ctx, inTurn, asOf } = rc;
+  const { engine, options, ctx, inTurn } = rc;
   const summaries = (config: Config) =>
     Object.keys(definitionInputs(config)).map((name) => {
       const d = resolveDefinition(config, { name });
@@ -135,7 +140,7 @@ export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
           projectId,
           definition: changed,
           baseline,
-          asOf: await asOf(projectId, b.as_of),
+          asOf: await requestAsOf(engine, projectId, b.as_of),
           catalogue: config.catalogue,
           segments,
         }),

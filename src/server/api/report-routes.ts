@@ -12,7 +12,12 @@ import {
 } from '../../analysis/score-users.js';
 import { usersCsv } from '../../analysis/users-csv.js';
 import { resolveDefinition } from '../../model/resolve-definition.js';
-import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-context.js';
+import {
+  PROBLEMS as problems,
+  type RouteContext,
+  requestAsOf,
+  type ZodApi,
+} from './api-context.js';
 import {
   Loose,
   ReportSchema,
@@ -24,7 +29,7 @@ import {
 
 /** The report, the users (a page, CSV, one user) and the catalogue. */
 export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
-  const { engine, ctx, inTurn, asOf } = rc;
+  const { engine, ctx, inTurn } = rc;
   api.get(
     '/api/v1/report',
     {
@@ -45,7 +50,7 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
         cachedAnalysis(engine, {
           projectId,
           definition,
-          asOf: await asOf(projectId, req.query.as_of),
+          asOf: await requestAsOf(engine, projectId, req.query.as_of),
           catalogue: config.catalogue,
           segments,
         }),
@@ -71,7 +76,7 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
       const q = req.query;
       const definition = resolveDefinition(config, { name: q.definition, windowDays: q.window });
       const score = async () => {
-        const day = await resolveAsOf(engine, projectId, await asOf(projectId, q.as_of));
+        const day = await requestAsOf(engine, projectId, q.as_of);
         await scoreInto(engine, definition, { projectId, asOf: day, catalogue: config.catalogue });
       };
       // A page of JSON is cut in SQL; CSV (everyone) and a segment filter read every user.
@@ -149,7 +154,8 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
           projectId,
           userId: req.params.user_id,
           definition,
-          asOf: req.query.as_of,
+          // Explaining a user needs data: an empty project is refused, not looked at today.
+          asOf: await resolveAsOf(engine, projectId, req.query.as_of),
           catalogue: config.catalogue,
           segments,
         });
@@ -184,7 +190,7 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
       const listing = await inTurn(async () =>
         runCatalogue(engine, {
           projectId,
-          asOf: await asOf(projectId, req.query.as_of),
+          asOf: await requestAsOf(engine, projectId, req.query.as_of),
           windowDays: req.query.window ?? 30,
           catalogue: config.catalogue,
         }),
