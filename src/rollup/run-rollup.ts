@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SqlParams } from '../dialect/sql-value.js';
 import type { Engine } from '../engines/engine.js';
 import type { Catalogue } from '../model/catalogue.js';
 import {
@@ -9,6 +10,16 @@ import {
   type RollupScope,
   rollupEventRange,
 } from '../sql/compile-rollup.js';
+import {
+  compileBuiltDays,
+  compileClearDirtyDays,
+  compileClearReportCache,
+  compileDirtyDays,
+  compileHasMemberships,
+  compileRollupState,
+  compileSaveRollupState,
+  type RollupStateRow,
+} from '../sql/compile-rollup-state.js';
 import { resolveIdentities } from './resolve-identities.js';
 
 /**
@@ -79,27 +90,12 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
   const features = propertyFeatures(options.catalogue);
   const featuresHash = propertyFeaturesHash(features);
   const d = engine.dialect;
-  const pp = d.param('p', 'String');
+  const query = <T>(st: { sql: string; params: SqlParams }) => engine.query<T>(st.sql, st.params);
+  const run = (st: { sql: string; params: SqlParams }) => engine.run(st.sql, st.params);
   return engine.transaction(async () => {
-    const state = await engine.query<{
-      time_zone: string;
-      session_gap_seconds: number;
-      rollup_version: number;
-      features_hash: string | null;
-    }>(
-      // The newest state (a ClickHouse ReplacingMergeTree may still hold older versions).
-      `SELECT time_zone, session_gap_seconds, rollup_version, features_hash
-       FROM rollup_state WHERE project_id = ${pp} ORDER BY refreshed_at DESC LIMIT 1`,
-      { p },
-    );
+    const state = await query<RollupStateRow>(compileRollupState(d, p));
     const dirtyDays = async () =>
-      (
-        await engine.query<{ day: string }>(
-          `SELECT DISTINCT ${d.dateText('day')} AS day FROM rollup_dirty_days
-           WHERE project_id = ${pp} ORDER BY day`,
-          { p },
-        )
-      ).map((r) => r.day);
+      (await query<{ day: string }>(compileDirtyDays(d, p))).map((r) => r.day);
     let dirty = await dirtyDays();
     const prior = state[0];
     let reason: string | undefined;
@@ -114,11 +110,7 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
       prior !== undefined && (prior.features_hash ?? NO_FEATURES_HASH) !== featuresHash;
 
     // Group calls mark no day when they are stored; the days they change are found here.
-    const [hasGroups] = await engine.query<{ n: number }>(
-      `SELECT count(*) AS n FROM (SELECT 1 FROM group_memberships
-       WHERE project_id = ${pp} AND account_id <> '' LIMIT 1)`,
-      { p },
-    );
+    const [hasGroups] = await query<{ n: number }>(compileHasMemberships(d, p));
     const memberships = (hasGroups?.n ?? 0) > 0;
     const membershipDays = compileMarkMembershipDays(d);
     const markMembershipDays = async (): Promise<void> => {
@@ -161,10 +153,7 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
         // Relinked ids can dirty most days (anonymous visits spread over months): past half of
         // them, one full rebuild is faster than a day-by-day one (7.9 s against 10.0 s at 10M
         // events, docs/benchmarks.md).
-        const [built] = await engine.query<{ n: number }>(
-          `SELECT ${d.countDistinct('day')} AS n FROM user_day WHERE project_id = ${pp}`,
-          { p },
-        );
+        const [built] = await query<{ n: number }>(compileBuiltDays(d, p));
         if (dirty.length > 14 && dirty.length * 2 >= (built?.n ?? 0)) {
           reason = `ids relinked on ${dirty.length} days: a full rebuild is faster`;
         }
@@ -192,32 +181,21 @@ export async function runRollup(engine: Engine, options: RollupOptions): Promise
     await engine.run(s.deleteUserDayFeature, s.params);
     if (s.insertUserDayFeature) await engine.run(s.insertUserDayFeature, s.params);
     // Cached reports were computed from the rollups just changed.
-    await engine.run(`DELETE FROM report_cache WHERE project_id = ${pp}`, { p });
+    await run(compileClearReportCache(d, p));
     // Dirty days are consumed only now, in the same transaction as the rebuild.
-    await engine.run(`DELETE FROM rollup_dirty_days WHERE project_id = ${pp}`, { p });
-    await engine.run(
-      `${d.insertReplace('rollup_state')} (project_id, time_zone, session_gap_seconds, refreshed_at,
-         rollup_version, features_hash)
-       SELECT ${pp}, ${d.param('tz', 'String')}, ${d.param('gap', 'Int64')},
-         ${d.param('now', 'DateTime')}, ${d.param('v', 'Int64')}, ${d.param('fh', 'String')}`,
-      {
-        p,
-        tz: options.timeZone,
-        gap: gapSeconds,
-        now: (options.now ?? new Date()).toISOString(),
-        v: ROLLUP_VERSION,
-        fh: featuresHash,
-      },
+    await run(compileClearDirtyDays(d, p));
+    await run(
+      compileSaveRollupState(d, {
+        projectId: p,
+        timeZone: options.timeZone,
+        sessionGapSeconds: gapSeconds,
+        refreshedAt: (options.now ?? new Date()).toISOString(),
+        rollupVersion: ROLLUP_VERSION,
+        featuresHash,
+      }),
     );
     const days_rebuilt =
-      s.rebuiltDays?.length ??
-      (
-        await engine.query<{ n: number }>(
-          `SELECT ${d.countDistinct('day')} AS n FROM user_day WHERE project_id = ${pp}`,
-          { p },
-        )
-      )[0]?.n ??
-      0;
+      s.rebuiltDays?.length ?? (await query<{ n: number }>(compileBuiltDays(d, p)))[0]?.n ?? 0;
     const report: RollupReport = {
       mode: reason ? 'full' : 'incremental',
       ids_relinked: identities.changed,
