@@ -1,3 +1,4 @@
+import type { PlantedTimeline } from './behaviours/behaviour.js';
 import { createBehaviour } from './behaviours/create-behaviour.js';
 import type { DemoCalendar } from './demo-calendar.js';
 import type { Person } from './population.js';
@@ -19,13 +20,15 @@ export interface ChunkProgress {
 
 /**
  * The CSV as a lazy sequence of ~1 MiB buffers, user by user. Each user draws from a generator
- * seeded by (seed, user index) alone, so a user's rows do not depend on anyone else's.
+ * seeded by (seed, user index) alone, so a user's rows do not depend on anyone else's. The
+ * timelines of behaviours that change (fading, emerging) go into `timelines` by user index.
  */
 export function* csvChunks(
   seed: number,
   people: readonly Person[],
   calendar: DemoCalendar,
   progress: ChunkProgress,
+  timelines?: Map<number, PlantedTimeline>,
 ): Generator<Buffer> {
   const datePrefixes = calendar.dayPrefixes.map(ascii);
   const sink = new RowSink();
@@ -35,6 +38,7 @@ export function* csvChunks(
   for (const person of people) {
     const rng = new Prng(deriveSeed(seed, BEHAVIOUR_STREAM, person.index));
     const behaviour = createBehaviour(person, { calendar }, rng);
+    if (timelines && behaviour.timeline) timelines.set(person.index, behaviour.timeline);
     progress.events += writeUserRows(sink, seed, person, behaviour, datePrefixes, rng);
     if (progress.events >= nextReport) {
       progress.onProgress?.(progress.events);

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { PlantedTimeline } from './behaviours/behaviour.js';
 import { type ChunkProgress, csvChunks } from './csv-chunks.js';
 import { aiAssistantReleaseDate, buildCalendar } from './demo-calendar.js';
 import { buildPopulation } from './population.js';
@@ -46,7 +47,8 @@ function validate(o: DemoOptions): void {
 
 /**
  * Writes a synthetic event log with planted power, heavy-but-shallow, regular, casual, emerging
- * and fading users, plus a truth file naming each user's type. Streams user by user, so memory
+ * and fading users, plus a truth file naming each user's type, when fading and emerging users
+ * change, and each account's planted traits. Streams user by user, so memory
  * stays flat at any size.
  */
 export async function generateDemo(o: DemoOptions): Promise<DemoResult> {
@@ -57,9 +59,12 @@ export async function generateDemo(o: DemoOptions): Promise<DemoResult> {
   await mkdir(dirname(o.truthPath), { recursive: true });
 
   const progress: ChunkProgress = { events: 0, onProgress: o.onProgress };
+  const timelines = new Map<number, PlantedTimeline>();
   // pipeline honours write() returning false: the generator is only pulled after 'drain'.
   await pipeline(
-    Readable.from(csvChunks(o.seed, population.people, calendar, progress), { highWaterMark: 4 }),
+    Readable.from(csvChunks(o.seed, population.people, calendar, progress, timelines), {
+      highWaterMark: 4,
+    }),
     createWriteStream(o.outPath, { highWaterMark: 1 << 20 }),
   );
   o.onProgress?.(progress.events);
@@ -74,6 +79,7 @@ export async function generateDemo(o: DemoOptions): Promise<DemoResult> {
       aiAssistantReleased: aiAssistantReleaseDate(o.end),
     },
     population,
+    { days: calendar.dayPrefixes.map((p) => p.slice(0, 10)), timelines },
   );
   await writeFile(o.truthPath, truth);
   return { events: progress.events, users: o.users, accounts: population.accounts.length };

@@ -14,6 +14,20 @@ export interface DayPlan {
   forced?: readonly EventName[];
 }
 
+/**
+ * Days (indices into the window) on which a user's planted behaviour changes, for the truth file.
+ * Read after construction; drawing them is part of the constructor, so recording them changes no
+ * event.
+ */
+export interface PlantedTimeline {
+  /** Fading: the first day of the decline; before it they behave as power users. */
+  fadeStart?: number;
+  /** Fading: the first day of the rare, thin visits that follow the decline. */
+  fadedFrom?: number;
+  /** Emerging: the first day of the climb (their sign-up day when they join during it). */
+  climbStart?: number;
+}
+
 export interface Behaviour {
   /** Preferred hour (UTC, fractional) around which the first session of a day starts. */
   readonly preferredHour: number;
@@ -21,6 +35,8 @@ export interface Behaviour {
   planDay(day: number): DayPlan | null;
   /** Event that opens a session, or null when the session starts straight with work. */
   opener(platform: Platform, session: number): EventName | null;
+  /** When the planted behaviour changes, for behaviours that change (fading, emerging). */
+  readonly timeline?: PlantedTimeline;
 }
 
 export interface BehaviourContext {

@@ -7,6 +7,7 @@ import {
   type DayPlan,
   defaultOpener,
   drawStartDay,
+  type PlantedTimeline,
 } from './behaviour.js';
 
 const RAMP_DAYS = 45;
@@ -61,6 +62,10 @@ export class EmergingBehaviour implements Behaviour {
     for (const e of core.slice(0, inUse)) entries.push([e, 5]);
     if (advanced && progress > 0.6) entries.push([advanced, 0.8]);
     return new WeightedTable(entries);
+  }
+
+  get timeline(): PlantedTimeline {
+    return { climbStart: this.rampStart };
   }
 
   planDay(day: number): DayPlan | null {

@@ -1,7 +1,13 @@
 import type { Person } from '../population.js';
 import type { Prng } from '../prng.js';
 import { WeightedTable } from '../weighted-table.js';
-import { type Behaviour, type BehaviourContext, type DayPlan, defaultOpener } from './behaviour.js';
+import {
+  type Behaviour,
+  type BehaviourContext,
+  type DayPlan,
+  defaultOpener,
+  type PlantedTimeline,
+} from './behaviour.js';
 import { PowerBehaviour } from './power.js';
 
 const DECLINE_DAYS = 7;
@@ -38,6 +44,10 @@ export class FadingBehaviour implements Behaviour {
       ['dashboard_viewed', 5],
       ...this.power.favouriteCore.map((e) => [e, 3] as const),
     ]);
+  }
+
+  get timeline(): PlantedTimeline {
+    return { fadeStart: this.fadeDay, fadedFrom: this.fadeDay + DECLINE_DAYS };
   }
 
   planDay(day: number): DayPlan | null {
