@@ -40,7 +40,7 @@ export interface SignalsInput {
   feedbackPattern: string;
   sources?: SignalSources | undefined;
   reuse?: SignalReuse | undefined;
-  /** The engine's SQL dialect (default DuckDB). */
+  /** The engine's SQL dialect. */
   dialect: Dialect;
 }
 
