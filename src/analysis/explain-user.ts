@@ -3,6 +3,7 @@ import type { Catalogue } from '../model/catalogue.js';
 import type { Definition } from '../model/definition.js';
 import type { Segment } from '../model/segments.js';
 import { compileUserFeatures } from '../sql/compile-features.js';
+import { compileUserSeen } from '../sql/compile-user-activity.js';
 import { AnalysisError } from './analysis-error.js';
 import { featureLabel } from './explain.js';
 import {
@@ -72,17 +73,12 @@ export async function explainUser(
     segments: options.segments,
   });
   if (!user) {
+    const seenQuery = compileUserSeen(d, projectId, userId);
     const [seen] = await engine.query<{
       first: string | null;
       last: string | null;
       anonymous: boolean | null;
-    }>(
-      `SELECT ${d.dateText('min(day)')} AS first, ${d.dateText('max(day)')} AS last,
-         ${d.bool(`NOT ${d.boolOr('NOT anonymous')}`)} AS anonymous
-       FROM user_day
-       WHERE project_id = ${d.param('p', 'String')} AND user_id = ${d.param('u', 'String')}`,
-      { p: projectId, u: userId },
-    );
+    }>(seenQuery.sql, seenQuery.params);
     if (!seen?.last) throw new AnalysisError(`no user "${userId}" in project ${projectId}.`);
     if (seen.anonymous) {
       throw new AnalysisError(

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../engines/engine.js';
+import {
+  compileCachedReport,
+  compileForgetReport,
+  compileRollupStamp,
+  compileTrimReports,
+} from '../sql/compile-report-cache.js';
 import { type AnalyzeOptions, type Report, runAnalysis } from './run-analysis.js';
 
 /** Bumped whenever the report's shape or computation changes, so no older entry is ever used. */
@@ -19,13 +25,8 @@ export interface CachedReport {
  * reused only while neither the question nor the data has changed.
  */
 async function cacheKey(engine: Engine, options: AnalyzeOptions): Promise<string> {
-  const d = engine.dialect;
-  const [state] = await engine.query<Record<string, unknown>>(
-    `SELECT time_zone, session_gap_seconds, rollup_version, features_hash, refreshed_at
-     FROM rollup_state WHERE project_id = ${d.param('p', 'String')}
-     ORDER BY refreshed_at DESC LIMIT 1`,
-    { p: options.projectId },
-  );
+  const { sql, params } = compileRollupStamp(engine.dialect, options.projectId);
+  const [state] = await engine.query<Record<string, unknown>>(sql, params);
   const inputs = {
     v: REPORT_VERSION,
     asOf: options.asOf,
@@ -48,13 +49,11 @@ export async function cachedAnalysis(
   options: AnalyzeOptions,
 ): Promise<CachedReport> {
   const d = engine.dialect;
-  const p = d.param('p', 'String');
   const key = await cacheKey(engine, options);
+  const lookup = compileCachedReport(d, options.projectId, key);
   const [hit] = await engine.query<{ report: string; created_at: string }>(
-    `SELECT report, created_at FROM report_cache
-     WHERE project_id = ${p} AND cache_key = ${d.param('k', 'String')}
-     ORDER BY created_at DESC LIMIT 1`,
-    { p: options.projectId, k: key },
+    lookup.sql,
+    lookup.params,
   );
   if (hit) {
     return {
@@ -66,10 +65,8 @@ export async function cachedAnalysis(
   const computedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   // Inserted as a row, not bound into a statement: a report can be larger than a server takes
   // in a request's URL, where ClickHouse's HTTP interface carries query parameters.
-  await engine.run(
-    `DELETE FROM report_cache WHERE project_id = ${p} AND cache_key = ${d.param('k', 'String')}`,
-    { p: options.projectId, k: key },
-  );
+  const forget = compileForgetReport(d, options.projectId, key);
+  await engine.run(forget.sql, forget.params);
   await engine.insert('report_cache', [
     {
       project_id: options.projectId,
@@ -79,11 +76,7 @@ export async function cachedAnalysis(
     },
   ]);
   // The newest reports are kept: a what-if session would otherwise grow the table without end.
-  await engine.run(
-    `DELETE FROM report_cache WHERE project_id = ${p} AND cache_key NOT IN (
-       SELECT cache_key FROM report_cache WHERE project_id = ${p}
-       ORDER BY created_at DESC, cache_key LIMIT ${d.param('keep', 'Int64')})`,
-    { p: options.projectId, keep: KEEP },
-  );
+  const trim = compileTrimReports(d, options.projectId, KEEP);
+  await engine.run(trim.sql, trim.params);
   return { report, cache: { hit: false, computed_at: computedAt } };
 }

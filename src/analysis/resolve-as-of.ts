@@ -1,4 +1,5 @@
 import type { Engine } from '../engines/engine.js';
+import { compileDataRange } from '../sql/compile-data-range.js';
 import { DAY_HINT, isIsoDay } from '../time/days.js';
 import { AnalysisError } from './analysis-error.js';
 
@@ -21,12 +22,8 @@ export async function dataRange(
   engine: Engine,
   projectId: string,
 ): Promise<{ first: string; last: string } | null> {
-  const d = engine.dialect;
-  const [row] = await engine.query<{ first: string | null; last: string | null }>(
-    `SELECT ${d.dateText('min(day)')} AS first, ${d.dateText('max(day)')} AS last
-     FROM user_day WHERE project_id = ${d.param('p', 'String')}`,
-    { p: projectId },
-  );
+  const { sql, params } = compileDataRange(engine.dialect, projectId);
+  const [row] = await engine.query<{ first: string | null; last: string | null }>(sql, params);
   return row?.first && row.last ? { first: row.first, last: row.last } : null;
 }
 

@@ -13,6 +13,7 @@ import {
   compileLorenz,
   TOP_SHARES,
 } from '../sql/compile-report.js';
+import { compileReportTotals, compileScoredCounts } from '../sql/compile-report-totals.js';
 import { ROLLUP_SOURCES, type SignalSources } from '../sql/compile-signals.js';
 import { stageCtes } from '../sql/stage-ctes.js';
 import { featureLabel } from './explain.js';
@@ -241,7 +242,6 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
   const p = options.projectId;
   const { definition } = options;
   const d = engine.dialect;
-  const pp = d.param('p', 'String');
   const { asOf } = options;
   const scope = { projectId: p, asOf, catalogue: options.catalogue, sources: options.sources };
   const userDay = (options.sources ?? ROLLUP_SOURCES).userDay;
@@ -252,25 +252,16 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
   await scoreInto(engine, definition, scope);
   if (options.baseline) whatIf = await compareScorings(engine, 'scored_baseline', 'scored');
 
+  // The rollups are current, as the callers make them.
+  const totalsQuery = compileReportTotals(d, p, userDay);
   const [totals] = await engine.query<{
     events: number;
     users: number;
     accounts: number;
     first_day: string | null;
     last_day: string | null;
-  }>(
-    // One scan of the rollup, not of the events (sum of the per-day counts = all events stored,
-    // anonymous ones included, once the rollups are current, as the callers make them).
-    `SELECT CAST(coalesce(sum(events), 0) AS BIGINT) AS events,
-       ${d.countDistinct('CASE WHEN NOT anonymous THEN user_id END')} AS users,
-       ${d.countDistinct("CASE WHEN account_id <> '' THEN account_id END")} AS accounts,
-       ${d.dateText('min(day)')} AS first_day, ${d.dateText('max(day)')} AS last_day
-     FROM ${userDay} WHERE project_id = ${pp}`,
-    { p },
-  );
-  const [active] = await engine.query<{ active: number; power: number }>(
-    `SELECT count(*) AS active, ${d.countIf('is_power_user')} AS power FROM scored`,
-  );
+  }>(totalsQuery.sql, totalsQuery.params);
+  const [active] = await engine.query<{ active: number; power: number }>(compileScoredCounts(d));
   const activeUsers = active?.active ?? 0;
   const powerUsers = active?.power ?? 0;
   const l30 = fillCurve(

@@ -5,6 +5,7 @@ import {
   type FeatureTag,
   literalGlob,
 } from '../model/catalogue.js';
+import { compileActiveUsers } from '../sql/compile-active-users.js';
 import { compileFeatures } from '../sql/compile-features.js';
 import { featureLabel } from './explain.js';
 import { featureLabels, signalsInput } from './score-users.js';
@@ -67,13 +68,12 @@ export async function runCatalogue(
     users: number;
     events: string[] | null;
   }>(sql, params);
-  const [active] = await engine.query<{ n: number }>(
-    `SELECT ${d.countDistinct('user_id')} AS n FROM user_day
-     WHERE project_id = ${d.param('p', 'String')} AND NOT anonymous
-       AND day > ${d.minusDays(d.param('asof', 'Date'), d.param('w', 'Int64'))}
-       AND day <= ${d.param('asof', 'Date')}`,
-    { p: options.projectId, asof: asOf, w: options.windowDays },
-  );
+  const activeQuery = compileActiveUsers(d, {
+    projectId: options.projectId,
+    asOf,
+    windowDays: options.windowDays,
+  });
+  const [active] = await engine.query<{ n: number }>(activeQuery.sql, activeQuery.params);
   const activeUsers = active?.n ?? 0;
   const labels = featureLabels(options.catalogue);
   return {

@@ -5,6 +5,11 @@ import type { Definition } from '../model/definition.js';
 import type { Segment } from '../model/segments.js';
 import type { SignalName } from '../model/signals.js';
 import { compileScore } from '../sql/compile-score.js';
+import {
+  compileScoredPage,
+  compileScoredUsers,
+  type ScoredPageQuery,
+} from '../sql/compile-scored-users.js';
 import { compileWindowUses, type SignalSources } from '../sql/compile-signals.js';
 import { stageCtes } from '../sql/stage-ctes.js';
 import { COLLABORATION_LIKE, FEEDBACK_LIKE, LOGIN_LIKE } from './catalogue-rules.js';
@@ -147,16 +152,8 @@ export async function readScoredUsers(
   definition: Definition,
   options: ReadUsersOptions = {},
 ): Promise<UserResult[]> {
-  const d = engine.dialect;
-  const user = d.param('user', 'String');
-  const rows = await engine.query<ScoredRow>(
-    `SELECT * FROM scored
-     WHERE (${d.param('power', 'Bool')} = false OR is_power_user)
-       AND (${user} = '' OR user_id = ${user})
-     ORDER BY is_power_user DESC, score DESC, key_actions DESC, user_id
-     ${options.limit !== undefined ? `LIMIT ${d.param('limit', 'Int64')}` : ''}`,
-    { power: options.powerOnly ?? false, user: options.userId ?? '', limit: options.limit ?? 0 },
-  );
+  const { sql, params } = compileScoredUsers(engine.dialect, options);
+  const rows = await engine.query<ScoredRow>(sql, params);
   const memberships =
     options.memberships ??
     (options.segments
@@ -168,25 +165,6 @@ export async function readScoredUsers(
   return options.traitsOf === undefined ? users : withTraits(engine, options.traitsOf, users);
 }
 
-export type UserSort =
-  | 'score'
-  | 'user_id'
-  | 'account_id'
-  | 'days_active'
-  | 'key_actions'
-  | 'events';
-
-export interface UserPageQuery {
-  /** Power users only (true), everyone else only (false), or everyone. */
-  power?: boolean | undefined;
-  /** Users whose id or account id contains this text (case-insensitive). */
-  text?: string | undefined;
-  sort: UserSort;
-  order: 'asc' | 'desc';
-  limit: number;
-  offset: number;
-}
-
 /**
  * One page of the last scoring's users, filtered, sorted and cut in SQL, with the total: the
  * users page of the API builds explanations for the page only, not for every user.
@@ -194,7 +172,7 @@ export interface UserPageQuery {
 export async function readScoredPage(
   engine: Engine,
   definition: Definition,
-  query: UserPageQuery,
+  query: ScoredPageQuery,
   options: {
     labels?: ReadonlyMap<string, string>;
     segments?: readonly Segment[];
@@ -202,38 +180,9 @@ export async function readScoredPage(
     traitsOf?: string;
   } = {},
 ): Promise<{ total: number; users: UserResult[] }> {
-  const d = engine.dialect;
-  const power = d.param('power', 'String');
-  const text = d.param('text', 'String');
-  const where = `(${power} = '' OR is_power_user = (${power} = 'true'))
-    AND (${text} = '' OR position(${text} IN lower(user_id)) > 0
-      OR position(${text} IN lower(account_id)) > 0)`;
-  const params = {
-    power: query.power === undefined ? '' : String(query.power),
-    text: (query.text ?? '').toLowerCase(),
-    limit: query.limit,
-    offset: query.offset,
-  };
-  // The sort column comes from a closed list, never from the request's text.
-  const column: Record<UserSort, string> = {
-    score: 'score',
-    user_id: 'user_id',
-    account_id: 'account_id',
-    days_active: 'days_active',
-    key_actions: 'key_actions',
-    events: 'events',
-  };
-  const dir = query.order === 'asc' ? 'ASC' : 'DESC';
-  const [count] = await engine.query<{ n: number }>(
-    `SELECT count(*) AS n FROM scored WHERE ${where}`,
-    params,
-  );
-  const rows = await engine.query<ScoredRow>(
-    `SELECT * FROM scored WHERE ${where}
-     ORDER BY ${column[query.sort]} ${dir}, user_id ${dir}
-     LIMIT ${d.param('limit', 'Int64')} OFFSET ${d.param('offset', 'Int64')}`,
-    params,
-  );
+  const { count: countQuery, page } = compileScoredPage(engine.dialect, query);
+  const [count] = await engine.query<{ n: number }>(countQuery.sql, countQuery.params);
+  const rows = await engine.query<ScoredRow>(page.sql, page.params);
   const memberships = options.segments
     ? await segmentMemberships(engine, options.segments, definition.window_days)
     : new Map<string, SegmentMembership[]>();

@@ -1,4 +1,5 @@
 import type { Engine } from '../engines/engine.js';
+import { compileWhatIf } from '../sql/compile-what-if.js';
 
 export interface WhatIf {
   before: { power_users: number; power_user_share: number };
@@ -20,12 +21,7 @@ export async function compareScorings(
   before: string,
   after: string,
 ): Promise<WhatIf> {
-  const d = engine.dialect;
-  const joined = `(SELECT coalesce(a.user_id, b.user_id) AS user_id,
-       b.user_id IS NOT NULL AS in_before, a.user_id IS NOT NULL AS in_after,
-       coalesce(b.is_power_user, false) AS was_power, coalesce(a.is_power_user, false) AS is_power,
-       b.score AS before_score, a.score AS after_score
-     FROM ${before} b FULL OUTER JOIN ${after} a ON a.user_id = b.user_id)`;
+  const sql = compileWhatIf(engine.dialect, before, after);
   const [counts] = await engine.query<{
     before_active: number;
     after_active: number;
@@ -33,19 +29,9 @@ export async function compareScorings(
     after_power: number;
     entering: number;
     leaving: number;
-  }>(
-    `SELECT ${d.countIf('in_before')} AS before_active, ${d.countIf('in_after')} AS after_active,
-       ${d.countIf('was_power')} AS before_power, ${d.countIf('is_power')} AS after_power,
-       ${d.countIf('is_power AND NOT was_power')} AS entering,
-       ${d.countIf('was_power AND NOT is_power')} AS leaving
-     FROM ${joined}`,
-  );
-  const list = async (cond: string, order: string) =>
-    (
-      await engine.query<{ user_id: string }>(
-        `SELECT user_id FROM ${joined} WHERE ${cond} ORDER BY ${order}, user_id LIMIT 20`,
-      )
-    ).map((r) => r.user_id);
+  }>(sql.counts);
+  const list = async (query: string) =>
+    (await engine.query<{ user_id: string }>(query)).map((r) => r.user_id);
   const share = (n: number, active: number) => (active > 0 ? n / active : 0);
   const beforePower = counts?.before_power ?? 0;
   const afterPower = counts?.after_power ?? 0;
@@ -60,7 +46,7 @@ export async function compareScorings(
     },
     entering: counts?.entering ?? 0,
     leaving: counts?.leaving ?? 0,
-    entering_users: await list('is_power AND NOT was_power', 'after_score DESC'),
-    leaving_users: await list('was_power AND NOT is_power', 'before_score DESC'),
+    entering_users: await list(sql.entering),
+    leaving_users: await list(sql.leaving),
   };
 }

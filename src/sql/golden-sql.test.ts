@@ -6,6 +6,8 @@ import { CatalogueSchema } from '../model/catalogue.js';
 import { ConfigSchema } from '../model/config.js';
 import type { Definition, DefinitionInput } from '../model/definition.js';
 import { resolveDefinition } from '../model/resolve-definition.js';
+import { compileActiveUsers } from './compile-active-users.js';
+import { compileDataRange } from './compile-data-range.js';
 import { compileFeatures, compileUserFeatures } from './compile-features.js';
 import {
   compileConcentrationTop,
@@ -14,9 +16,19 @@ import {
   compileGroupStats,
   compileLorenz,
 } from './compile-report.js';
+import {
+  compileCachedReport,
+  compileForgetReport,
+  compileRollupStamp,
+  compileTrimReports,
+} from './compile-report-cache.js';
+import { compileReportTotals } from './compile-report-totals.js';
 import { compileRollup } from './compile-rollup.js';
 import { compileScore } from './compile-score.js';
+import { compileScoredPage, compileScoredUsers } from './compile-scored-users.js';
 import { compileSignals } from './compile-signals.js';
+import { compileUserActivity, compileUserSeen } from './compile-user-activity.js';
+import { compileWhatIf } from './compile-what-if.js';
 
 /*
  * Golden SQL: the exact text each compile function produces, pinned in src/sql/__golden__/.
@@ -272,5 +284,61 @@ describe('compileRollup', () => {
     await expect(sql).toMatchFileSnapshot(golden('rollup-all'));
     expectOnlyAsParams(sql, s.params, [PROJECT]);
     expect(sql).not.toContain('identity_map');
+  });
+});
+
+describe('the queries of the use cases (as-of date, users, what-if, report cache)', () => {
+  const KEY = 'key_golden_q7';
+  it.each([
+    ['data-range', compileDataRange(duckdb, PROJECT), [PROJECT]],
+    ['user-seen', compileUserSeen(duckdb, PROJECT, 'user_golden_q7'), [PROJECT, 'user_golden_q7']],
+    [
+      'user-activity',
+      compileUserActivity(duckdb, {
+        projectId: PROJECT,
+        userId: 'user_golden_q7',
+        asOf: AS_OF,
+        days: 91,
+      }),
+      [PROJECT, 'user_golden_q7', AS_OF],
+    ],
+    ['report-totals', compileReportTotals(duckdb, PROJECT, 'user_day'), [PROJECT]],
+    [
+      'active-users',
+      compileActiveUsers(duckdb, { projectId: PROJECT, asOf: AS_OF, windowDays: 30 }),
+      [PROJECT, AS_OF],
+    ],
+    ['report-cache-stamp', compileRollupStamp(duckdb, PROJECT), [PROJECT]],
+    ['report-cache-lookup', compileCachedReport(duckdb, PROJECT, KEY), [PROJECT, KEY]],
+    ['report-cache-forget', compileForgetReport(duckdb, PROJECT, KEY), [PROJECT, KEY]],
+    ['report-cache-trim', compileTrimReports(duckdb, PROJECT, 50), [PROJECT]],
+    [
+      'scored-users',
+      compileScoredUsers(duckdb, { powerOnly: true, userId: 'user_golden_q7', limit: 51 }),
+      ['user_golden_q7'],
+    ],
+  ] as const)('%s', async (name, { sql, params }, bound) => {
+    await expect(sql).toMatchFileSnapshot(golden(name));
+    expectOnlyAsParams(sql, params, bound);
+  });
+
+  it('scored-page', async () => {
+    const { count, page } = compileScoredPage(duckdb, {
+      power: false,
+      text: 'User_Golden_Q7',
+      sort: 'key_actions',
+      order: 'asc',
+      limit: 50,
+      offset: 100,
+    });
+    await expect(`${count.sql};\n\n${page.sql}`).toMatchFileSnapshot(golden('scored-page'));
+    expectOnlyAsParams(page.sql, page.params, ['user_golden_q7']);
+  });
+
+  it('what-if', async () => {
+    const q = compileWhatIf(duckdb, 'scored_baseline', 'scored');
+    const sql = [q.counts, q.entering, q.leaving].join(';\n\n');
+    await expect(sql).toMatchFileSnapshot(golden('what-if'));
+    expect(sql).not.toMatch(/\$[a-z]/);
   });
 });

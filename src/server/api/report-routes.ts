@@ -10,6 +10,7 @@ import {
   scoreInto,
   type UserResult,
 } from '../../analysis/score-users.js';
+import { userActivity } from '../../analysis/user-activity.js';
 import { usersCsv } from '../../analysis/users-csv.js';
 import { resolveDefinition } from '../../model/resolve-definition.js';
 import {
@@ -159,17 +160,13 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
           catalogue: config.catalogue,
           segments,
         });
-        const d = engine.dialect;
-        const activity = await engine.query(
-          `SELECT ${d.dateText('day')} AS day, sum(events) AS events, sum(sessions) AS sessions,
-             sum(active_seconds) AS active_seconds
-           FROM user_day
-           WHERE project_id = ${d.param('p', 'String')} AND user_id = ${d.param('u', 'String')}
-             AND day > ${d.minusDays(d.date(d.param('asof', 'Date')), d.param('n', 'Int64'))}
-             AND day <= ${d.date(d.param('asof', 'Date'))}
-           GROUP BY day ORDER BY day`,
-          { p: projectId, u: req.params.user_id, asof: user.as_of, n: 91 },
-        );
+        // About three months of days, for the user page's activity chart.
+        const activity = await userActivity(engine, {
+          projectId,
+          userId: req.params.user_id,
+          asOf: user.as_of,
+          days: 91,
+        });
         return { ...user, activity } as Record<string, unknown>;
       });
     },

@@ -1,0 +1,1 @@
+DELETE FROM report_cache WHERE project_id = CAST($p AS VARCHAR) AND cache_key = CAST($k AS VARCHAR)
