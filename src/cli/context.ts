@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { NoDataError } from '../analysis/run-analysis.js';
+import { NoDataError } from '../analysis/resolve-as-of.js';
 import { DuckDbEngine } from '../engines/duckdb/duckdb-engine.js';
 import type { Engine } from '../engines/engine.js';
 import { ENGINE_KINDS, type EngineKind, openEngine } from '../engines/open-engine.js';
 import { RemoteEngine } from '../engines/remote/remote-engine.js';
 import { type Config, configForProject, loadConfig } from '../model/config.js';
+import { ensureProject } from '../projects/ensure-project.js';
+import { otherProjectsWithEvents, projectIds } from '../projects/known-projects.js';
 import { type RollupReport, runRollup } from '../rollup/run-rollup.js';
 import { liveServer, type ServeFile } from './serve-file.js';
 
@@ -138,36 +140,16 @@ export async function openContext(opts: GlobalOptions, mode: OpenMode = {}): Pro
   await engine.migrate();
   const projectId = opts.project ?? config.project;
   if (mode.readOnly) {
-    const known = await engine.query<{ project_id: string }>(
-      'SELECT DISTINCT project_id FROM projects ORDER BY project_id',
-    );
-    if (!known.some((k) => k.project_id === projectId)) {
+    const known = await projectIds(engine);
+    if (!known.includes(projectId)) {
       await engine.close();
       throw new Error(
-        `no project "${projectId}" in ${local ? db : opts.clickhouseUrl}; projects there: ${known.map((k) => k.project_id).join(', ')}.`,
+        `no project "${projectId}" in ${local ? db : opts.clickhouseUrl}; projects there: ${known.join(', ')}.`,
       );
     }
     return { engine, config, fileConfig: file, projectId };
   }
-  if (engine.dialect.name === 'duckdb') {
-    await engine.run(
-      `INSERT INTO projects (project_id, name, time_zone) VALUES ($id, $id, $tz)
-       ON CONFLICT (project_id) DO UPDATE SET time_zone = excluded.time_zone`,
-      { id: projectId, tz: config.timeZone },
-    );
-  } else {
-    // A ReplacingMergeTree: a new version of the row when the project is new or its zone changed.
-    const [current] = await engine.query<{ time_zone: string }>(
-      `SELECT time_zone FROM projects WHERE project_id = {id:String}
-       ORDER BY created_at DESC LIMIT 1`,
-      { id: projectId },
-    );
-    if (current?.time_zone !== config.timeZone) {
-      await engine.insert('projects', [
-        { project_id: projectId, name: projectId, time_zone: config.timeZone },
-      ]);
-    }
-  }
+  await ensureProject(engine, { projectId, timeZone: config.timeZone });
   return { engine, config, fileConfig: file, projectId };
 }
 
@@ -191,16 +173,7 @@ export async function assertNotHeld(db: string): Promise<void> {
 
 /** An empty project's error, naming the projects that do hold events and the flag to pick one. */
 async function withOtherProjects(ctx: Context, err: NoDataError): Promise<Error> {
-  const others = (
-    await ctx.engine
-      .query<{ project_id: string }>(
-        `SELECT DISTINCT project_id FROM user_day
-         WHERE project_id <> ${ctx.engine.dialect.param('p', 'String')}
-         ORDER BY project_id LIMIT 5`,
-        { p: ctx.projectId },
-      )
-      .catch(() => [])
-  ).map((r) => r.project_id);
+  const others = await otherProjectsWithEvents(ctx.engine, ctx.projectId).catch(() => []);
   if (others.length === 0) return err;
   return new Error(
     `project ${ctx.projectId} has no events yet, but ${others.join(', ')} ${others.length > 1 ? 'have' : 'has'}: pass --project ${others[0]} (or set project: in powerlens.yaml).`,

@@ -1,6 +1,6 @@
 import { DuckDbEngine } from '../engines/duckdb/duckdb-engine.js';
 import type { Engine, Row } from '../engines/engine.js';
-import { CURRENT_PROJECTS } from '../projects/run-projects.js';
+import { compileCurrentProjects } from '../sql/compile-projects.js';
 
 /** Rows copied per insert: large enough for ClickHouse's parts, small enough for memory. */
 const BATCH = 50_000;
@@ -18,9 +18,8 @@ export async function withClickHouseStaging<T>(
   const staging = await DuckDbEngine.open({ path: ':memory:' });
   try {
     await staging.migrate();
-    const projects = await target.query<Row>(
-      `SELECT p.project_id, p.name, p.time_zone FROM ${CURRENT_PROJECTS} p`,
-    );
+    const current = compileCurrentProjects();
+    const projects = await target.query<Row>(current.sql, current.params);
     await staging.run('DELETE FROM projects');
     if (projects.length > 0) await staging.insert('projects', projects);
     return await body(staging);

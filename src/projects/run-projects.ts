@@ -1,4 +1,11 @@
 import type { Engine } from '../engines/engine.js';
+import {
+  compileKeyLookup,
+  compileListKeys,
+  compileListProjects,
+  compileProjectCount,
+  compileSaveProject,
+} from '../sql/compile-projects.js';
 import { generateKey, hashKey, type KeyScope, keyId, sameHash, scopeOf } from './api-keys.js';
 
 export class ProjectError extends Error {}
@@ -53,47 +60,34 @@ export async function createProject(
   }
   return engine.transaction(async () => {
     const d = engine.dialect;
-    const taken = await engine.query<{ n: number }>(
-      `SELECT count(*) AS n FROM projects WHERE project_id = ${d.param('p', 'String')}`,
-      { p: projectId },
-    );
+    const count = compileProjectCount(d, projectId);
+    const taken = await engine.query<{ n: number }>(count.sql, count.params);
     if ((taken[0]?.n ?? 0) > 0) {
       throw new ProjectError(
         `a project "${projectId}" already exists; choose another name (powerlens projects list).`,
       );
     }
-    await engine.insert('projects', [{ project_id: projectId, name, time_zone: options.timeZone }]);
+    const save = compileSaveProject(d, { projectId, name, timeZone: options.timeZone });
+    await engine.run(save.sql, save.params);
     const write_key = await storeKey(engine, projectId, 'write');
     const read_key = await storeKey(engine, projectId, 'read');
     return { project_id: projectId, name, time_zone: options.timeZone, write_key, read_key };
   });
 }
 
-/**
- * Each project's current row. On ClickHouse a changed time zone is a newer row of the same
- * project (a ReplacingMergeTree), which merges away only in time; on DuckDB there is one row.
- */
-export const CURRENT_PROJECTS = `(SELECT p.project_id, p.name, p.time_zone, p.created_at
-  FROM projects p JOIN (SELECT project_id, max(created_at) AS latest FROM projects
-    GROUP BY project_id) l ON l.project_id = p.project_id AND l.latest = p.created_at)`;
-
+/** Every project's current row (the newest version on ClickHouse) with its keys' public ids. */
 export async function listProjects(engine: Engine): Promise<ProjectListing[]> {
   const d = engine.dialect;
-  const projects = await engine.query<Omit<ProjectListing, 'keys'>>(
-    `SELECT p.project_id, p.name, p.time_zone, ${d.instantText('p.created_at')} AS created_at
-     FROM ${CURRENT_PROJECTS} p ORDER BY p.project_id`,
-  );
+  const listed = compileListProjects(d);
+  const projects = await engine.query<Omit<ProjectListing, 'keys'>>(listed.sql, listed.params);
+  const listedKeys = compileListKeys(d);
   const keys = await engine.query<{
     project_id: string;
     key_id: string;
     scope: KeyScope;
     created_at: string;
     revoked: boolean;
-  }>(
-    `SELECT project_id, key_id, scope, ${d.instantText('created_at')} AS created_at,
-       ${d.bool('revoked_at IS NOT NULL')} AS revoked
-     FROM api_keys ORDER BY project_id, created_at, key_id`,
-  );
+  }>(listedKeys.sql, listedKeys.params);
   return projects.map((p) => ({
     ...p,
     keys: keys.filter((k) => k.project_id === p.project_id).map(({ project_id: _p, ...k }) => k),
@@ -113,13 +107,11 @@ export interface VerifiedKey {
 export async function verifyKey(engine: Engine, key: string): Promise<VerifiedKey | null> {
   const scope = scopeOf(key);
   if (!scope) return null;
-  const d = engine.dialect;
+  const lookup = compileKeyLookup(engine.dialect, { keyId: keyId(key), scope });
   // A lookup, not a query: ingest and sign-in answer while a long report holds the engine.
   const [row] = await engine.lookup<{ project_id: string; key_hash: string }>(
-    `SELECT project_id, key_hash FROM api_keys
-     WHERE key_id = ${d.param('id', 'String')} AND scope = ${d.param('scope', 'String')}
-       AND revoked_at IS NULL`,
-    { id: keyId(key), scope },
+    lookup.sql,
+    lookup.params,
   );
   if (!row || !sameHash(row.key_hash, hashKey(key))) return null;
   return { project_id: row.project_id, scope, key_id: keyId(key) };

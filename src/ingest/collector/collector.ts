@@ -2,8 +2,8 @@ import { stat } from 'node:fs/promises';
 import type { Engine } from '../../engines/engine.js';
 import type { Catalogue } from '../../model/catalogue.js';
 import { KeyCache } from '../../projects/key-cache.js';
-import { CURRENT_PROJECTS } from '../../projects/run-projects.js';
 import { runRollup } from '../../rollup/run-rollup.js';
+import { compileProjectsWithDirtyDays } from '../../sql/compile-projects.js';
 import { EventLog } from './event-log.js';
 import { type LoadReport, loadSegment } from './load-segment.js';
 import { loadSegmentIntoClickHouse } from './load-segment-into-clickhouse.js';
@@ -218,9 +218,10 @@ export class Collector {
 
   /** Refreshes the rollups of every project with dirty days, in its own time zone. */
   async refreshRollups(): Promise<void> {
+    const dirty = compileProjectsWithDirtyDays();
     const projects = await this.engine.query<{ project_id: string; time_zone: string }>(
-      `SELECT DISTINCT p.project_id, p.time_zone FROM ${CURRENT_PROJECTS} p
-       JOIN rollup_dirty_days d ON d.project_id = p.project_id`,
+      dirty.sql,
+      dirty.params,
     );
     for (const p of projects) {
       await runRollup(this.engine, {

@@ -1,4 +1,5 @@
 import type { Engine } from '../../engines/engine.js';
+import { compileAddProjectIfMissing } from '../../sql/compile-projects.js';
 import { copyStagedIntoClickHouse, withClickHouseStaging } from '../stage-for-clickhouse.js';
 import { type ImportOptions, type ImportSummary, runImport } from './run-import.js';
 
@@ -15,11 +16,8 @@ export async function importIntoClickHouse(
 ): Promise<ImportSummary> {
   const d = target.dialect;
   return withClickHouseStaging(target, async (staging) => {
-    await staging.run(
-      `INSERT INTO projects (project_id, name, time_zone) VALUES ($p, $p, $tz)
-       ON CONFLICT (project_id) DO NOTHING`,
-      { p: options.projectId, tz: options.timeZone },
-    );
+    const project = compileAddProjectIfMissing(staging.dialect, options);
+    await staging.run(project.sql, project.params);
     const summary = await runImport(staging, options);
     await target.run(
       `DELETE FROM failed_events WHERE project_id = ${d.param('p', 'String')}
