@@ -2,14 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type AccountReport, accountReport } from '../../accounts/account-report.js';
 import { NoDataError } from '../../analysis/run-analysis.js';
-import {
-  latestSnapshotPeriod,
-  lifecyclePeople,
-  lifecycleReport,
-} from '../../lifecycle/lifecycle-report.js';
-import { lifecycleRules } from '../../model/lifecycle-config.js';
-import { definitionName, resolveDefinition } from '../../model/resolve-definition.js';
-import { periodOf } from '../../time/periods.js';
+import { lifecycleInput } from '../../lifecycle/lifecycle-input.js';
+import { lifecycleReport, peopleInState } from '../../lifecycle/lifecycle-report.js';
+import { resolveDefinition } from '../../model/resolve-definition.js';
 import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-context.js';
 import { AccountsQuery, LifecyclePeopleQuery, LifecycleQuery, Loose } from './api-schemas.js';
 import { ProblemError } from './problem.js';
@@ -23,15 +18,9 @@ const MAX_CATCH_UP_PERIODS = 100;
 /** Power users over time and per account. */
 export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
   const { engine, ctx, inTurn } = rc;
-  const lifecycleInput = (req: FastifyRequest, q: z.infer<typeof LifecycleQuery>) => {
-    const { config } = ctx(req);
-    return {
-      projectId: req.projectId,
-      definition: q.definition ?? definitionName(config),
-      period: q.period ?? config.lifecycle.period,
-      rules: lifecycleRules(config.lifecycle),
-      dialect: engine.dialect,
-    };
+  const input = (req: FastifyRequest, q: z.infer<typeof LifecycleQuery>) => {
+    const { config, projectId } = ctx(req);
+    return lifecycleInput(engine, config, projectId, q);
   };
 
   api.get(
@@ -45,8 +34,8 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
       },
     },
     async (req) => {
-      const input = lifecycleInput(req, req.query);
-      const report = await inTurn(() => lifecycleReport(engine, input));
+      const asked = input(req, req.query);
+      const report = await inTurn(() => lifecycleReport(engine, asked));
       return report as unknown as Record<string, unknown>;
     },
   );
@@ -64,18 +53,20 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
       },
     },
     async (req) => {
-      const input = lifecycleInput(req, req.query);
+      const { state, at } = req.query;
+      const asked = input(req, req.query);
       return inTurn(async () => {
-        const last = await latestSnapshotPeriod(engine, input);
-        if (!last)
+        const found = await peopleInState(engine, asked, state, at);
+        if (!found)
           throw new ProblemError(
             404,
             'No snapshots',
             'no snapshots yet: powerlens backfill --from DATE',
           );
-        const at = req.query.at ? periodOf(req.query.at, input.period).start : last;
-        const people = await lifecyclePeople(engine, input, req.query.state, at);
-        return { period_start: at, people: people as unknown as Record<string, unknown>[] };
+        return {
+          period_start: found.period_start,
+          people: found.people as unknown as Record<string, unknown>[],
+        };
       });
     },
   );
