@@ -15,7 +15,7 @@ export const plainName = z.string().regex(PLAIN_NAME, {
   message: 'use lower-case letters, digits and _ (starting with a letter), e.g. frequency',
 });
 
-export const RuleSchema: z.ZodType<RuleInput> = z
+export const RuleSchema: z.ZodType<RuleInput, RuleInput> = z
   .object({
     id: plainName.optional().describe('Names the criterion in results; defaults to the signal.'),
     label: z.string().optional().describe('Plain words shown in reports.'),

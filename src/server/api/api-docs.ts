@@ -1,7 +1,11 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import {
+  createJsonSchemaTransform,
+  createJsonSchemaTransformObject,
+} from 'fastify-type-provider-zod';
+import { API_COMPONENTS } from './answer-schemas.js';
 import { type ApiOptions, registerApi } from './register-api.js';
 
 /**
@@ -30,6 +34,8 @@ export const DOCS_CSP = [
  * collector's routes follow Segment's and PostHog's own protocols (docs/ingest-protocols.md).
  */
 export function registerApiWithDocs(app: FastifyInstance, options: ApiOptions): void {
+  // Recursive schemas (rule trees) are components, referenced where they are used.
+  const jsonSchemaTransform = createJsonSchemaTransform({ schemaRegistry: API_COMPONENTS });
   app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -50,6 +56,7 @@ export function registerApiWithDocs(app: FastifyInstance, options: ApiOptions): 
       input.url.startsWith('/api/v1/') && !input.url.startsWith('/api/v1/docs')
         ? jsonSchemaTransform(input)
         : { schema: { ...input.schema, hide: true }, url: input.url },
+    transformObject: createJsonSchemaTransformObject({ schemaRegistry: API_COMPONENTS }),
   });
   app.register(swaggerUi, { routePrefix: '/api/v1/docs', staticCSP: DOCS_CSP });
   registerApi(app, options);

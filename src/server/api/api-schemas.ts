@@ -74,123 +74,6 @@ export const AccountsQuery = ScoringQuery.extend({
   expansion: z.enum(['true', 'false']).optional(),
 });
 
-const CriterionResult = z.object({
-  id: z.string(),
-  label: z.string(),
-  signal: z.string(),
-  op: z.string(),
-  threshold: z.number(),
-  value: z.number(),
-  top_percent: z.number(),
-  passed: z.boolean(),
-  decisive: z.boolean().optional(),
-});
-
-export const UserResultSchema = z.object({
-  user_id: z.string(),
-  account_id: z.string(),
-  email: z.string().optional().describe("The e-mail of the user's identify calls, when known."),
-  name: z.string().optional().describe("The name of the user's identify calls, when known."),
-  account_name: z
-    .string()
-    .optional()
-    .describe("The name of the account's group calls, when known."),
-  plan: z.string().optional().describe("The plan of the account's group calls, when known."),
-  score: z.number(),
-  is_power_user: z.boolean(),
-  reason: z.string(),
-  criteria: z.array(CriterionResult),
-  contributions: z.array(
-    z.object({
-      signal: z.string(),
-      weight: z.number(),
-      value: z.number(),
-      top_percent: z.number(),
-    }),
-  ),
-  signals: z.record(z.string(), z.number()),
-  advanced_features_used: z.array(z.string()),
-  segments: z.array(
-    z.object({
-      segment: z.string(),
-      label: z.string(),
-      reason: z.string(),
-      criteria: z.array(CriterionResult),
-    }),
-  ),
-});
-
-export const UsersPage = z.object({
-  total: z.number().int(),
-  limit: z.number().int(),
-  offset: z.number().int(),
-  users: z.array(UserResultSchema),
-});
-
-const CurvePoint = z.object({
-  days_active: z.number(),
-  users: z.number(),
-  power_users: z.number(),
-});
-
-export const ReportSchema = z.object({
-  project_id: z.string(),
-  as_of: z.string(),
-  window_days: z.number(),
-  definition: z.record(z.string(), z.unknown()),
-  totals: z.object({
-    events: z.number(),
-    users: z.number(),
-    accounts: z.number(),
-    first_day: z.string().nullable(),
-    last_day: z.string().nullable(),
-    active_users: z.number(),
-    power_users: z.number(),
-    power_user_share: z.number(),
-  }),
-  curves: z.object({ l30: z.array(CurvePoint), l7: z.array(CurvePoint) }),
-  concentration: z.object({
-    metric: z.string(),
-    total: z.number(),
-    top: z.array(z.object({ top_percent: z.number(), share: z.number() })),
-    lorenz: z.array(z.object({ users_percent: z.number(), actions_share: z.number() })),
-    gini: z.number(),
-  }),
-  power_vs_everyone_else: z.array(
-    z.object({
-      signal: z.string(),
-      power_users_median: z.number(),
-      power_users_mean: z.number(),
-      everyone_else_median: z.number(),
-      everyone_else_mean: z.number(),
-    }),
-  ),
-  feature_adoption: z.array(
-    z.object({
-      feature: z.string(),
-      label: z.string(),
-      kind: z.string(),
-      users: z.number(),
-      power_users: z.number(),
-      everyone_else: z.number(),
-      power_users_share: z.number(),
-      everyone_else_share: z.number(),
-    }),
-  ),
-  top_power_users: z.array(UserResultSchema),
-  segments: z.array(
-    z.object({
-      segment: z.string(),
-      label: z.string(),
-      description: z.string(),
-      power_users: z.number(),
-      share_of_power_users: z.number(),
-    }),
-  ),
-  what_if: z.record(z.string(), z.unknown()).optional(),
-  cache: z.object({ hit: z.boolean() }).loose().optional(),
-});
-
 export const DefinitionSummary = z.object({
   name: z.string(),
   description: z.string().nullable(),
@@ -214,6 +97,7 @@ export const Problem = z
   })
   .describe('RFC 9457 problem details (application/problem+json).');
 
+/** A body read as any JSON object (the definition route validates it itself, for precise errors). */
 export const Loose = z.record(z.string(), z.unknown());
 
 export const FailedEventsQuery = z.object({

@@ -10,6 +10,7 @@ import {
   resolveDefinition,
 } from '../../model/resolve-definition.js';
 import { setConfigKey } from '../../model/write-config.js';
+import { WhatIfAnswer, WrittenDefinition } from './answer-schemas.js';
 import {
   PROBLEMS as problems,
   type RouteContext,
@@ -52,7 +53,10 @@ export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
       schema: {
         summary: 'One definition as written in the config, and in plain words',
         params: NameParams,
-        response: { 200: z.object({ summary: DefinitionSummary, definition: Loose }), ...problems },
+        response: {
+          200: z.object({ summary: DefinitionSummary, definition: WrittenDefinition }),
+          ...problems,
+        },
       },
     },
     async (req) => {
@@ -66,7 +70,7 @@ export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
       const summary = summaries(config).find((s) => s.name === req.params.name);
       return {
         summary: summary as z.input<typeof DefinitionSummary>,
-        definition: input as Record<string, unknown>,
+        definition: input,
       };
     },
   );
@@ -123,7 +127,7 @@ export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
       schema: {
         summary: 'A changed definition: the new counts, and who would enter or leave',
         body: WhatIfBody,
-        response: { 200: z.object({ totals: Loose, what_if: Loose }), ...problems },
+        response: { 200: WhatIfAnswer, ...problems },
       },
     },
     async (req) => {
@@ -145,7 +149,9 @@ export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
           segments,
         }),
       );
-      return { totals: report.totals, what_if: (report.what_if ?? {}) as Record<string, unknown> };
+      // With a baseline, the analysis always compares the two scorings.
+      if (!report.what_if) throw new Error('the what-if comparison is missing from the analysis');
+      return { totals: report.totals, what_if: report.what_if };
     },
   );
 }

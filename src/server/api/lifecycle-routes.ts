@@ -1,12 +1,22 @@
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { type AccountReport, accountReport } from '../../accounts/account-report.js';
+import type { z } from 'zod';
+import { accountReport } from '../../accounts/account-report.js';
 import { NoDataError } from '../../analysis/run-analysis.js';
-import { lifecycleInput } from '../../lifecycle/lifecycle-input.js';
-import { lifecycleReport, peopleInState } from '../../lifecycle/lifecycle-report.js';
-import { resolveDefinition } from '../../model/resolve-definition.js';
+import {
+  latestSnapshotPeriod,
+  lifecyclePeople,
+  lifecycleReport,
+} from '../../lifecycle/lifecycle-report.js';
+import { lifecycleRules } from '../../model/lifecycle-config.js';
+import { definitionName, resolveDefinition } from '../../model/resolve-definition.js';
+import { periodOf } from '../../time/periods.js';
 import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-context.js';
-import { AccountsQuery, LifecyclePeopleQuery, LifecycleQuery, Loose } from './api-schemas.js';
+import { AccountsQuery, LifecyclePeopleQuery, LifecycleQuery } from './api-schemas.js';
+import {
+  AccountsAnswer,
+  LifecycleAnswer,
+  LifecyclePeopleAnswer,
+} from './lifecycle-answer-schemas.js';
 import { ProblemError } from './problem.js';
 
 /**
@@ -18,9 +28,15 @@ const MAX_CATCH_UP_PERIODS = 100;
 /** Power users over time and per account. */
 export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
   const { engine, ctx, inTurn } = rc;
-  const input = (req: FastifyRequest, q: z.infer<typeof LifecycleQuery>) => {
-    const { config, projectId } = ctx(req);
-    return lifecycleInput(engine, config, projectId, q);
+  const lifecycleInput = (req: FastifyRequest, q: z.infer<typeof LifecycleQuery>) => {
+    const { config } = ctx(req);
+    return {
+      projectId: req.projectId,
+      definition: q.definition ?? definitionName(config),
+      period: q.period ?? config.lifecycle.period,
+      rules: lifecycleRules(config.lifecycle),
+      dialect: engine.dialect,
+    };
   };
 
   api.get(
@@ -30,13 +46,13 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
         summary:
           'Power users over time: states per period, flows between them, retention of power users against everyone else',
         querystring: LifecycleQuery,
-        response: { 200: Loose, ...problems },
+        response: { 200: LifecycleAnswer, ...problems },
       },
     },
     async (req) => {
-      const asked = input(req, req.query);
-      const report = await inTurn(() => lifecycleReport(engine, asked));
-      return report as unknown as Record<string, unknown>;
+      const input = lifecycleInput(req, req.query);
+      const report = await inTurn(() => lifecycleReport(engine, input));
+      return report;
     },
   );
 
@@ -46,27 +62,22 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
       schema: {
         summary: 'The people in one lifecycle state in one period',
         querystring: LifecyclePeopleQuery,
-        response: {
-          200: z.object({ period_start: z.string(), people: z.array(Loose) }),
-          ...problems,
-        },
+        response: { 200: LifecyclePeopleAnswer, ...problems },
       },
     },
     async (req) => {
-      const { state, at } = req.query;
-      const asked = input(req, req.query);
+      const input = lifecycleInput(req, req.query);
       return inTurn(async () => {
-        const found = await peopleInState(engine, asked, state, at);
-        if (!found)
+        const last = await latestSnapshotPeriod(engine, input);
+        if (!last)
           throw new ProblemError(
             404,
             'No snapshots',
             'no snapshots yet: powerlens backfill --from DATE',
           );
-        return {
-          period_start: found.period_start,
-          people: found.people as unknown as Record<string, unknown>[],
-        };
+        const at = req.query.at ? periodOf(req.query.at, input.period).start : last;
+        const people = await lifecyclePeople(engine, input, req.query.state, at);
+        return { period_start: at, people };
       });
     },
   );
@@ -77,7 +88,7 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
       schema: {
         summary: 'Power users per account, with churn risks and expansion chances, each explained',
         querystring: AccountsQuery,
-        response: { 200: Loose, ...problems },
+        response: { 200: AccountsAnswer, ...problems },
       },
     },
     async (req) => {
@@ -85,7 +96,7 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
       const q = req.query;
       const definition = resolveDefinition(config, { name: q.definition, windowDays: q.window });
       const period = q.period ?? config.lifecycle.period;
-      const report = await inTurn(() =>
+      const report: z.output<typeof AccountsAnswer> = await inTurn(() =>
         accountReport(engine, {
           projectId,
           definition,
@@ -106,14 +117,14 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
           compared_periods: false,
           similarity: null,
           accounts: [],
-        } as unknown as AccountReport;
+        };
       });
       const accounts = report.accounts.filter(
         (a) =>
           (q.at_risk !== 'true' || a.signals.some((s) => s.kind === 'risk')) &&
           (q.expansion !== 'true' || a.signals.some((s) => s.kind === 'chance')),
       );
-      return { ...report, accounts } as unknown as Record<string, unknown>;
+      return { ...report, accounts };
     },
   );
 }

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { explainUser } from '../../analysis/explain-user.js';
 import { cachedAnalysis } from '../../analysis/report-cache.js';
 import { resolveAsOf } from '../../analysis/resolve-as-of.js';
@@ -14,19 +13,18 @@ import { userActivity } from '../../analysis/user-activity.js';
 import { usersCsv } from '../../analysis/users-csv.js';
 import { resolveDefinition } from '../../model/resolve-definition.js';
 import {
+  CatalogueAnswer,
+  ReportAnswer,
+  UserExplanationAnswer,
+  UsersPage,
+} from './answer-schemas.js';
+import {
   PROBLEMS as problems,
   type RouteContext,
   requestAsOf,
   type ZodApi,
 } from './api-context.js';
-import {
-  Loose,
-  ReportSchema,
-  ScoringQuery,
-  UserParams,
-  UsersPage,
-  UsersQuery,
-} from './api-schemas.js';
+import { ScoringQuery, UserParams, UsersQuery } from './api-schemas.js';
 
 /** The report, the users (a page, CSV, one user) and the catalogue. */
 export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
@@ -38,7 +36,7 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
         summary:
           'The power-user report: totals, curves, concentration, power users against everyone else, features, segments, top power users',
         querystring: ScoringQuery,
-        response: { 200: ReportSchema, ...problems },
+        response: { 200: ReportAnswer, ...problems },
       },
     },
     async (req) => {
@@ -56,9 +54,7 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
           segments,
         }),
       );
-      return { ...report, definition: { ...report.definition }, cache } as z.input<
-        typeof ReportSchema
-      >;
+      return { ...report, definition: { ...report.definition }, cache };
     },
   );
 
@@ -141,7 +137,7 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
           'One user: the verdict explained, every criterion against its threshold, features used, and daily activity',
         params: UserParams,
         querystring: ScoringQuery,
-        response: { 200: Loose, ...problems },
+        response: { 200: UserExplanationAnswer, ...problems },
       },
     },
     async (req) => {
@@ -167,7 +163,7 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
           asOf: user.as_of,
           days: 91,
         });
-        return { ...user, activity } as Record<string, unknown>;
+        return { ...user, activity };
       });
     },
   );
@@ -179,12 +175,12 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
         summary:
           'The feature catalogue: configured features and those inferred from events, with users per feature',
         querystring: ScoringQuery,
-        response: { 200: Loose, ...problems },
+        response: { 200: CatalogueAnswer, ...problems },
       },
     },
     async (req) => {
       const { config, projectId } = ctx(req);
-      const listing = await inTurn(async () =>
+      return inTurn(async () =>
         runCatalogue(engine, {
           projectId,
           asOf: await requestAsOf(engine, projectId, req.query.as_of),
@@ -192,7 +188,6 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
           catalogue: config.catalogue,
         }),
       );
-      return listing as unknown as Record<string, unknown>;
     },
   );
 }
