@@ -136,6 +136,11 @@ export function compileDomainMoves(d: Dialect): { sql: string; params: SqlParams
   };
 }
 
+/** Each user of the last scoring (`scored`): their account, and whether a power user now. */
+export function compileScoredUsersNow(): { sql: string; params: SqlParams } {
+  return { sql: 'SELECT user_id, account_id, is_power_user FROM scored', params: {} };
+}
+
 /**
  * The distinct trait records of some users (a list parameter `ids`), oldest first: identify calls
  * under the user's id, or under an id that resolves to them (a visitor's anonymous id, an aliased

@@ -1,22 +1,12 @@
 import type { FastifyRequest } from 'fastify';
-import type { z } from 'zod';
-import { accountReport } from '../../accounts/account-report.js';
+import { z } from 'zod';
+import { type AccountReport, accountReport } from '../../accounts/account-report.js';
 import { NoDataError } from '../../analysis/run-analysis.js';
-import {
-  latestSnapshotPeriod,
-  lifecyclePeople,
-  lifecycleReport,
-} from '../../lifecycle/lifecycle-report.js';
-import { lifecycleRules } from '../../model/lifecycle-config.js';
-import { definitionName, resolveDefinition } from '../../model/resolve-definition.js';
-import { periodOf } from '../../time/periods.js';
+import { lifecycleInput } from '../../lifecycle/lifecycle-input.js';
+import { lifecycleReport, peopleInState } from '../../lifecycle/lifecycle-report.js';
+import { snapshotInput } from '../../lifecycle/snapshot-input.js';
 import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-context.js';
-import { AccountsQuery, LifecyclePeopleQuery, LifecycleQuery } from './api-schemas.js';
-import {
-  AccountsAnswer,
-  LifecycleAnswer,
-  LifecyclePeopleAnswer,
-} from './lifecycle-answer-schemas.js';
+import { AccountsQuery, LifecyclePeopleQuery, LifecycleQuery, Loose } from './api-schemas.js';
 import { ProblemError } from './problem.js';
 
 /**
@@ -28,15 +18,9 @@ const MAX_CATCH_UP_PERIODS = 100;
 /** Power users over time and per account. */
 export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
   const { engine, ctx, inTurn } = rc;
-  const lifecycleInput = (req: FastifyRequest, q: z.infer<typeof LifecycleQuery>) => {
-    const { config } = ctx(req);
-    return {
-      projectId: req.projectId,
-      definition: q.definition ?? definitionName(config),
-      period: q.period ?? config.lifecycle.period,
-      rules: lifecycleRules(config.lifecycle),
-      dialect: engine.dialect,
-    };
+  const input = (req: FastifyRequest, q: z.infer<typeof LifecycleQuery>) => {
+    const { config, projectId } = ctx(req);
+    return lifecycleInput(engine, config, projectId, q);
   };
 
   api.get(
@@ -46,13 +30,13 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
         summary:
           'Power users over time: states per period, flows between them, retention of power users against everyone else',
         querystring: LifecycleQuery,
-        response: { 200: LifecycleAnswer, ...problems },
+        response: { 200: Loose, ...problems },
       },
     },
     async (req) => {
-      const input = lifecycleInput(req, req.query);
-      const report = await inTurn(() => lifecycleReport(engine, input));
-      return report;
+      const asked = input(req, req.query);
+      const report = await inTurn(() => lifecycleReport(engine, asked));
+      return report as unknown as Record<string, unknown>;
     },
   );
 
@@ -62,22 +46,27 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
       schema: {
         summary: 'The people in one lifecycle state in one period',
         querystring: LifecyclePeopleQuery,
-        response: { 200: LifecyclePeopleAnswer, ...problems },
+        response: {
+          200: z.object({ period_start: z.string(), people: z.array(Loose) }),
+          ...problems,
+        },
       },
     },
     async (req) => {
-      const input = lifecycleInput(req, req.query);
+      const { state, at } = req.query;
+      const asked = input(req, req.query);
       return inTurn(async () => {
-        const last = await latestSnapshotPeriod(engine, input);
-        if (!last)
+        const found = await peopleInState(engine, asked, state, at);
+        if (!found)
           throw new ProblemError(
             404,
             'No snapshots',
             'no snapshots yet: powerlens backfill --from DATE',
           );
-        const at = req.query.at ? periodOf(req.query.at, input.period).start : last;
-        const people = await lifecyclePeople(engine, input, req.query.state, at);
-        return { period_start: at, people };
+        return {
+          period_start: found.period_start,
+          people: found.people as unknown as Record<string, unknown>[],
+        };
       });
     },
   );
@@ -88,43 +77,39 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
       schema: {
         summary: 'Power users per account, with churn risks and expansion chances, each explained',
         querystring: AccountsQuery,
-        response: { 200: AccountsAnswer, ...problems },
+        response: { 200: Loose, ...problems },
       },
     },
     async (req) => {
-      const { config, projectId, segments } = ctx(req);
+      const { config, projectId } = ctx(req);
       const q = req.query;
-      const definition = resolveDefinition(config, { name: q.definition, windowDays: q.window });
-      const period = q.period ?? config.lifecycle.period;
-      const report: z.output<typeof AccountsAnswer> = await inTurn(() =>
+      const input = snapshotInput(config, projectId, {
+        definition: q.definition,
+        windowDays: q.window,
+        period: q.period,
+      });
+      const report = await inTurn(() =>
         accountReport(engine, {
-          projectId,
-          definition,
+          ...input,
           asOf: q.as_of,
-          catalogue: config.catalogue,
-          segments,
-          period,
           maxPeriods: MAX_CATCH_UP_PERIODS,
+          atRisk: q.at_risk === 'true',
+          expansion: q.expansion === 'true',
         }),
       ).catch((err: unknown) => {
         // A project without events yet has no accounts: a state, answered as one.
         if (!(err instanceof NoDataError)) throw err;
         return {
           as_of: null,
-          window_days: definition.window_days,
-          definition: definition.name,
-          period,
+          window_days: input.definition.window_days,
+          definition: input.definition.name,
+          period: input.period,
           compared_periods: false,
           similarity: null,
           accounts: [],
-        };
+        } as unknown as AccountReport;
       });
-      const accounts = report.accounts.filter(
-        (a) =>
-          (q.at_risk !== 'true' || a.signals.some((s) => s.kind === 'risk')) &&
-          (q.expansion !== 'true' || a.signals.some((s) => s.kind === 'chance')),
-      );
-      return { ...report, accounts };
+      return report as unknown as Record<string, unknown>;
     },
   );
 }
