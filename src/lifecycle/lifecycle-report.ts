@@ -8,6 +8,8 @@ import {
   type LifecycleInput,
   type LifecycleState,
 } from '../sql/compile-lifecycle.js';
+import { type PeriodKind, periodOf } from '../time/periods.js';
+import { latestSnapshotPeriod } from './snapshot-status.js';
 
 export interface LifecyclePeriod {
   period_start: string;
@@ -139,17 +141,24 @@ export async function lifecyclePeople(
   return rows.map((r) => ({ ...r, segments: r.segments.split(';').filter(Boolean) }));
 }
 
-/** The first day of the latest stored snapshot period, or null when there is none yet. */
-export async function latestSnapshotPeriod(
+/** The people in one state in one period: the period's first day, and who. */
+export interface PeopleInState {
+  period_start: string;
+  people: LifecyclePerson[];
+}
+
+/**
+ * The people in one state in the period holding the day `at` (default: the latest stored
+ * period), or null when no snapshot of the definition and period kind is stored yet.
+ */
+export async function peopleInState(
   engine: Engine,
-  input: Pick<LifecycleInput, 'projectId' | 'definition' | 'period' | 'dialect'>,
-): Promise<string | null> {
-  const d = input.dialect;
-  const [row] = await engine.query<{ start: string | null }>(
-    `SELECT ${d.dateText('max(period_start)')} AS start FROM user_snapshots
-     WHERE project_id = ${d.param('p', 'String')} AND definition = ${d.param('def', 'String')}
-       AND period = ${d.param('period', 'String')}`,
-    { p: input.projectId, def: input.definition, period: input.period },
-  );
-  return row?.start ?? null;
+  input: LifecycleInput & { period: PeriodKind },
+  state: LifecycleState,
+  at: string | undefined,
+): Promise<PeopleInState | null> {
+  const last = await latestSnapshotPeriod(engine, input);
+  if (!last) return null;
+  const start = at ? periodOf(at, input.period).start : last;
+  return { period_start: start, people: await lifecyclePeople(engine, input, state, start) };
 }

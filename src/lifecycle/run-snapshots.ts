@@ -1,13 +1,18 @@
-import { resolveAsOf } from '../analysis/run-analysis.js';
+import { resolveAsOf } from '../analysis/resolve-as-of.js';
 import { scoreInto } from '../analysis/score-users.js';
 import type { Engine } from '../engines/engine.js';
 import type { Catalogue } from '../model/catalogue.js';
 import { criteriaOf, type Definition } from '../model/definition.js';
 import type { Segment } from '../model/segments.js';
 import { compileSegments } from '../sql/compile-segments.js';
+import {
+  compileScoredTotals,
+  compileStoreSnapshotPeriod,
+  type SnapshotKey,
+} from '../sql/compile-snapshots.js';
 import { isIsoDay } from '../time/days.js';
 import { type Period, type PeriodKind, periodsBetween } from '../time/periods.js';
-import { latestSnapshotPeriod } from './lifecycle-report.js';
+import { latestSnapshotPeriod } from './snapshot-status.js';
 
 export interface SnapshotOptions {
   projectId: string;
@@ -34,7 +39,26 @@ export interface SnapshotRun {
   periods: { period_start: string; as_of: string; users: number; power_users: number }[];
 }
 
-export class SnapshotError extends Error {}
+/**
+ * Why a run stores nothing, with the days that say so: the CLI reads the error's message, the
+ * API words each refusal for its callers (without the CLI's flags).
+ */
+export type SnapshotRefusal =
+  /** `from` is after the last day to cover. */
+  | { reason: 'from_after_as_of'; from: string; asOf: string }
+  /** Without `from`, the latest stored period starts after the last day to cover. */
+  | { reason: 'stored_after_as_of'; stored: string; asOf: string }
+  /** More periods than `maxPeriods` from `from` to the last day to cover. */
+  | { reason: 'too_many_periods'; periods: number; from: string; asOf: string; max: number };
+
+export class SnapshotError extends Error {
+  constructor(
+    message: string,
+    readonly refusal?: SnapshotRefusal,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Stores each user's status per period (new power user or not, score, criteria met, segments),
@@ -45,40 +69,16 @@ export class SnapshotError extends Error {}
  * covered, and that scoring stays in the table `scored` for the caller (accounts read it).
  */
 export async function runSnapshots(engine: Engine, options: SnapshotOptions): Promise<SnapshotRun> {
-  const d = engine.dialect;
   if (options.from !== undefined && !isIsoDay(options.from)) {
     throw new SnapshotError(`first day ${options.from}: use a date written YYYY-MM-DD.`);
   }
   const last = await resolveAsOf(engine, options.projectId, options.asOf, true);
-  const key = {
-    p: options.projectId,
-    def: options.definition.name,
+  const key: SnapshotKey = {
+    projectId: options.projectId,
+    definition: options.definition.name,
     period: options.period,
   };
-  const where = `project_id = ${d.param('p', 'String')} AND definition = ${d.param('def', 'String')}
-    AND period = ${d.param('period', 'String')}`;
-  const from =
-    options.from ??
-    (await latestSnapshotPeriod(engine, {
-      projectId: options.projectId,
-      definition: options.definition.name,
-      period: options.period,
-      dialect: d,
-    })) ??
-    last;
-  if (from > last) {
-    throw new SnapshotError(
-      options.from !== undefined
-        ? `first day ${from} is after the last day with data (${last}).`
-        : `snapshots are stored up to the ${options.period} of ${from}, after ${last}: the comparison between periods starts from the latest one stored, so use an as-of date from ${from}.`,
-    );
-  }
-  const periods = periodsBetween(from, last, options.period);
-  if (options.maxPeriods !== undefined && periods.length > options.maxPeriods) {
-    throw new SnapshotError(
-      `${periods.length} ${options.period}s of snapshots are missing (from ${from} to ${last}), more than one request computes (${options.maxPeriods}): bring them up to date first with powerlens snapshot${options.from === undefined ? '' : ' (or backfill)'}, or use a longer period.`,
-    );
-  }
+  const periods = await periodsToStore(engine, options, key, last);
   const run: SnapshotRun = {
     period: options.period,
     definition: options.definition.name,
@@ -86,19 +86,58 @@ export async function runSnapshots(engine: Engine, options: SnapshotOptions): Pr
   };
   for (const [i, period] of periods.entries()) {
     options.onProgress?.(i, periods.length, period.start);
-    run.periods.push(await snapshotPeriod(engine, options, period, last, where, key));
+    run.periods.push(await snapshotPeriod(engine, options, key, period, last));
   }
   options.onProgress?.(periods.length, periods.length, '');
   return run;
 }
 
+/**
+ * The periods a run stores, from `from` or else the latest one stored (or the last day's) to the
+ * last day covered; refused (SnapshotError) when they start after it, or are more than allowed.
+ */
+async function periodsToStore(
+  engine: Engine,
+  options: SnapshotOptions,
+  key: SnapshotKey,
+  last: string,
+): Promise<Period[]> {
+  const from = options.from ?? (await latestSnapshotPeriod(engine, key)) ?? last;
+  if (from > last) {
+    throw options.from !== undefined
+      ? new SnapshotError(`first day ${from} is after the last day with data (${last}).`, {
+          reason: 'from_after_as_of',
+          from,
+          asOf: last,
+        })
+      : new SnapshotError(
+          `snapshots are stored up to the ${options.period} of ${from}, after ${last}: the comparison between periods starts from the latest one stored, so use an as-of date from ${from}.`,
+          { reason: 'stored_after_as_of', stored: from, asOf: last },
+        );
+  }
+  const periods = periodsBetween(from, last, options.period);
+  if (options.maxPeriods !== undefined && periods.length > options.maxPeriods) {
+    throw new SnapshotError(
+      `${periods.length} ${options.period}s of snapshots are missing (from ${from} to ${last}), more than one request computes (${options.maxPeriods}): bring them up to date first with powerlens snapshot${options.from === undefined ? '' : ' (or backfill)'}, or use a longer period.`,
+      {
+        reason: 'too_many_periods',
+        periods: periods.length,
+        from,
+        asOf: last,
+        max: options.maxPeriods,
+      },
+    );
+  }
+  return periods;
+}
+
+/** Scores one period as of its last day (or `last`, if sooner) and stores it, replacing it. */
 async function snapshotPeriod(
   engine: Engine,
   options: SnapshotOptions,
+  key: SnapshotKey,
   period: Period,
   last: string,
-  where: string,
-  key: Record<string, string>,
 ): Promise<SnapshotRun['periods'][number]> {
   const d = engine.dialect;
   const asOf = period.end < last ? period.end : last;
@@ -110,38 +149,19 @@ async function snapshotPeriod(
   });
   const segments = compileSegments(options.segments, definition.window_days, d);
   if (segments) await engine.run(d.scratchTable('snapshot_segments', segments.sql));
-  const criteria = definition.kind === 'rule' ? criteriaOf(definition.rule) : [];
-  const met =
-    criteria.length > 0 ? criteria.map((c) => `CAST(s.pass_${c.id} AS INTEGER)`).join(' + ') : '0';
-  // Segment names, each followed by ';' (text, the same on every engine). A name is a plain
-  // name checked by the config schema (lower-case letters, digits, _), so it can be a literal.
-  const names = segments
-    ? options.segments
-        .map((g) => `CASE WHEN coalesce(g.seg_${g.name}, false) THEN '${g.name};' ELSE '' END`)
-        .join(' || ')
-    : "''";
-  const params = { ...key, start: period.start, asof: asOf };
-  await engine.transaction(async () => {
-    await engine.run(
-      `DELETE FROM user_snapshots WHERE ${where}
-       AND period_start = ${d.date(d.param('start', 'Date'))}`,
-      params,
-    );
-    await engine.run(
-      `INSERT INTO user_snapshots (project_id, definition, period, period_start, as_of, user_id,
-         account_id, is_power_user, score, criteria_met, criteria_total, days_active, events,
-         trend, days_since_last_seen, segments)
-       SELECT ${d.param('p', 'String')}, ${d.param('def', 'String')}, ${d.param('period', 'String')},
-         ${d.date(d.param('start', 'Date'))}, ${d.date(d.param('asof', 'Date'))}, s.user_id,
-         s.account_id, s.is_power_user, s.score, ${met}, ${criteria.length}, s.days_active,
-         s.events, s.trend, s.days_since_last_seen, ${names}
-       FROM scored s
-       ${segments ? 'LEFT JOIN snapshot_segments g ON g.user_id = s.user_id' : ''}`,
-      params,
-    );
+  const store = compileStoreSnapshotPeriod(d, key, {
+    start: period.start,
+    asOf,
+    criteriaIds: definition.kind === 'rule' ? criteriaOf(definition.rule).map((c) => c.id) : [],
+    segments: segments ? options.segments.map((g) => g.name) : [],
   });
+  await engine.transaction(async () => {
+    for (const statement of store.statements) await engine.run(statement, store.params);
+  });
+  const totals = compileScoredTotals(d);
   const [counts] = await engine.query<{ users: number; power_users: number }>(
-    `SELECT count(*) AS users, ${d.countIf('is_power_user')} AS power_users FROM scored`,
+    totals.sql,
+    totals.params,
   );
   return {
     period_start: period.start,

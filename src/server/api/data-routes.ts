@@ -1,11 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { dataRange } from '../../analysis/run-analysis.js';
+import { dataRange } from '../../analysis/resolve-as-of.js';
 import type { FailedEventRow } from '../../ingest/collector/failed-event-row.js';
-import { latestSnapshotPeriod } from '../../lifecycle/lifecycle-report.js';
-import { runSnapshots } from '../../lifecycle/run-snapshots.js';
-import { resolveDefinition } from '../../model/resolve-definition.js';
-import { type PeriodKind, periodsBetween } from '../../time/periods.js';
+import { runSnapshots, SnapshotError } from '../../lifecycle/run-snapshots.js';
+import { snapshotInput } from '../../lifecycle/snapshot-input.js';
+import { snapshotStatus } from '../../lifecycle/snapshot-status.js';
+import type { PeriodKind } from '../../time/periods.js';
 import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-context.js';
 import {
   FailedEventsPage,
@@ -107,12 +107,10 @@ export function registerDataRoutes(api: ZodApi, rc: RouteContext): void {
     },
   );
 
-  const snapshotKey = (req: FastifyRequest, q: z.infer<typeof SnapshotsQuery>) => {
-    const { config, projectId, segments } = ctx(req);
+  const snapshots = (req: FastifyRequest, q: z.infer<typeof SnapshotsQuery>) => {
+    const { config, projectId } = ctx(req);
     // Resolved, not only named: an unknown definition is a 404 before any work.
-    const definition = resolveDefinition(config, { name: q.definition });
-    const period: PeriodKind = q.period ?? config.lifecycle.period;
-    return { config, projectId, segments, definition, period };
+    return snapshotInput(config, projectId, q);
   };
 
   api.get(
@@ -126,35 +124,16 @@ export function registerDataRoutes(api: ZodApi, rc: RouteContext): void {
       },
     },
     async (req) => {
-      const { projectId, definition, period } = snapshotKey(req, req.query);
-      return inTurn(async () => {
-        const range = await dataRange(engine, projectId);
-        const [stored] = await engine.query<{
-          n: number;
-          first: string | null;
-          last: string | null;
-          as_of: string | null;
-        }>(
-          `SELECT ${d.countDistinct('period_start')} AS n, ${d.dateText('min(period_start)')} AS first,
-             ${d.dateText('max(period_start)')} AS last, ${d.dateText('max(as_of)')} AS as_of
-           FROM user_snapshots
-           WHERE project_id = ${d.param('p', 'String')} AND definition = ${d.param('def', 'String')}
-             AND period = ${d.param('period', 'String')}`,
-          { p: projectId, def: definition.name, period },
-        );
-        const n = Number(stored?.n ?? 0);
-        return {
-          definition: definition.name,
-          period,
-          first_day: range?.first ?? null,
-          last_day: range?.last ?? null,
-          stored_periods: n,
-          first_period_start: n > 0 ? (stored?.first ?? null) : null,
-          last_period_start: n > 0 ? (stored?.last ?? null) : null,
-          last_as_of: n > 0 ? (stored?.as_of ?? null) : null,
-          max_periods: MAX_SNAPSHOT_PERIODS,
-        };
-      });
+      const { projectId, definition, period } = snapshots(req, req.query);
+      const status = await inTurn(() =>
+        snapshotStatus(engine, { projectId, definition: definition.name, period }),
+      );
+      return {
+        definition: definition.name,
+        period,
+        ...status,
+        max_periods: MAX_SNAPSHOT_PERIODS,
+      };
     },
   );
 
@@ -170,9 +149,9 @@ export function registerDataRoutes(api: ZodApi, rc: RouteContext): void {
     },
     async (req) => {
       const body = req.body;
-      const { config, projectId, segments, definition, period } = snapshotKey(req, body);
+      const input = snapshots(req, body);
       return inTurn(async () => {
-        const range = await dataRange(engine, projectId);
+        const range = await dataRange(engine, input.projectId);
         if (!range) {
           throw new ProblemError(
             400,
@@ -180,17 +159,9 @@ export function registerDataRoutes(api: ZodApi, rc: RouteContext): void {
             'there are no events to take snapshots of yet: send events to the collector or import them first',
           );
         }
-        const pick = `pick a day from ${range.first} to ${range.last}`;
-        if (body.from !== undefined && body.from > range.last) {
-          throw new ProblemError(
-            400,
-            'Date outside the data',
-            `from ${body.from} is after the last day with data (${range.last}): ${pick}`,
-            [{ path: 'from', message: pick }],
-          );
-        }
         // A period before the data would be one nobody lived, every power user in it "lost".
         if (body.from !== undefined && body.from < range.first) {
+          const pick = `pick a day from ${range.first} to ${range.last}`;
           throw new ProblemError(
             400,
             'Date outside the data',
@@ -198,40 +169,13 @@ export function registerDataRoutes(api: ZodApi, rc: RouteContext): void {
             [{ path: 'from', message: pick }],
           );
         }
-        const latest = await latestSnapshotPeriod(engine, {
-          projectId,
-          definition: definition.name,
-          period,
-          dialect: d,
-        });
-        const start = body.from ?? latest ?? range.last;
-        if (start > range.last) {
-          throw new ProblemError(
-            400,
-            'Snapshots ahead of the data',
-            `snapshots are stored up to the ${period} of ${start}, after the last day with data (${range.last}): backfill from a day within the data to replace them`,
-          );
-        }
-        const periods = periodsBetween(start, range.last, period).length;
-        if (periods > MAX_SNAPSHOT_PERIODS) {
-          throw new ProblemError(
-            400,
-            'Too many periods at once',
-            `${periods} ${period}s from ${start} to ${range.last} are more than one request stores (${MAX_SNAPSHOT_PERIODS}): backfill from a later day first (the periods before it stay as they are), or use a longer period`,
-            body.from !== undefined
-              ? [{ path: 'from', message: `at most ${MAX_SNAPSHOT_PERIODS} ${period}s` }]
-              : undefined,
-          );
-        }
         const run = await runSnapshots(engine, {
-          projectId,
-          definition,
-          catalogue: config.catalogue,
-          segments,
-          period,
+          ...input,
           from: body.from,
           asOf: range.last,
           maxPeriods: MAX_SNAPSHOT_PERIODS,
+        }).catch((err: unknown) => {
+          throw snapshotProblem(err, range, input.period, body.from);
         });
         return {
           definition: run.definition,
@@ -245,4 +189,42 @@ export function registerDataRoutes(api: ZodApi, rc: RouteContext): void {
       });
     },
   );
+}
+
+/**
+ * A refused snapshot run (SnapshotError) in the API's words: which field to change, without the
+ * CLI's commands and flags. Any other error is left as it is.
+ */
+function snapshotProblem(
+  err: unknown,
+  range: { first: string; last: string },
+  period: PeriodKind,
+  from: string | undefined,
+): unknown {
+  if (!(err instanceof SnapshotError) || !err.refusal) return err;
+  const r = err.refusal;
+  switch (r.reason) {
+    case 'from_after_as_of': {
+      const pick = `pick a day from ${range.first} to ${range.last}`;
+      return new ProblemError(
+        400,
+        'Date outside the data',
+        `from ${r.from} is after the last day with data (${r.asOf}): ${pick}`,
+        [{ path: 'from', message: pick }],
+      );
+    }
+    case 'stored_after_as_of':
+      return new ProblemError(
+        400,
+        'Snapshots ahead of the data',
+        `snapshots are stored up to the ${period} of ${r.stored}, after the last day with data (${r.asOf}): backfill from a day within the data to replace them`,
+      );
+    case 'too_many_periods':
+      return new ProblemError(
+        400,
+        'Too many periods at once',
+        `${r.periods} ${period}s from ${r.from} to ${r.asOf} are more than one request stores (${r.max}): backfill from a later day first (the periods before it stay as they are), or use a longer period`,
+        from !== undefined ? [{ path: 'from', message: `at most ${r.max} ${period}s` }] : undefined,
+      );
+  }
 }

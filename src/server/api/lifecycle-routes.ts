@@ -1,12 +1,17 @@
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { type AccountReport, accountReport } from '../../accounts/account-report.js';
+import type { z } from 'zod';
+import { accountReport } from '../../accounts/account-report.js';
 import { NoDataError } from '../../analysis/run-analysis.js';
 import { lifecycleInput } from '../../lifecycle/lifecycle-input.js';
 import { lifecycleReport, peopleInState } from '../../lifecycle/lifecycle-report.js';
 import { snapshotInput } from '../../lifecycle/snapshot-input.js';
 import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-context.js';
-import { AccountsQuery, LifecyclePeopleQuery, LifecycleQuery, Loose } from './api-schemas.js';
+import { AccountsQuery, LifecyclePeopleQuery, LifecycleQuery } from './api-schemas.js';
+import {
+  AccountsAnswer,
+  LifecycleAnswer,
+  LifecyclePeopleAnswer,
+} from './lifecycle-answer-schemas.js';
 import { ProblemError } from './problem.js';
 
 /**
@@ -30,13 +35,13 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
         summary:
           'Power users over time: states per period, flows between them, retention of power users against everyone else',
         querystring: LifecycleQuery,
-        response: { 200: Loose, ...problems },
+        response: { 200: LifecycleAnswer, ...problems },
       },
     },
     async (req) => {
       const asked = input(req, req.query);
       const report = await inTurn(() => lifecycleReport(engine, asked));
-      return report as unknown as Record<string, unknown>;
+      return report;
     },
   );
 
@@ -46,10 +51,7 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
       schema: {
         summary: 'The people in one lifecycle state in one period',
         querystring: LifecyclePeopleQuery,
-        response: {
-          200: z.object({ period_start: z.string(), people: z.array(Loose) }),
-          ...problems,
-        },
+        response: { 200: LifecyclePeopleAnswer, ...problems },
       },
     },
     async (req) => {
@@ -65,7 +67,7 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
           );
         return {
           period_start: found.period_start,
-          people: found.people as unknown as Record<string, unknown>[],
+          people: found.people,
         };
       });
     },
@@ -77,7 +79,7 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
       schema: {
         summary: 'Power users per account, with churn risks and expansion chances, each explained',
         querystring: AccountsQuery,
-        response: { 200: Loose, ...problems },
+        response: { 200: AccountsAnswer, ...problems },
       },
     },
     async (req) => {
@@ -88,7 +90,7 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
         windowDays: q.window,
         period: q.period,
       });
-      const report = await inTurn(() =>
+      const report: z.output<typeof AccountsAnswer> = await inTurn(() =>
         accountReport(engine, {
           ...input,
           asOf: q.as_of,
@@ -107,9 +109,9 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
           compared_periods: false,
           similarity: null,
           accounts: [],
-        } as unknown as AccountReport;
+        };
       });
-      return report as unknown as Record<string, unknown>;
+      return report;
     },
   );
 }
