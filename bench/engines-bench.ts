@@ -18,7 +18,9 @@
 import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { lastDataDay, type Report, runAnalysis } from '../src/analysis/run-analysis.js';
+import type { Report } from '../src/analysis/report-types.js';
+import { lastDataDay } from '../src/analysis/resolve-as-of.js';
+import { runAnalysis } from '../src/analysis/run-analysis.js';
 import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import type { Engine } from '../src/engines/engine.js';
 import { ConfigSchema } from '../src/model/config.js';

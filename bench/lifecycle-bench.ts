@@ -9,7 +9,8 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { accountReport } from '../src/accounts/account-report.js';
-import { lastDataDay, runAnalysis } from '../src/analysis/run-analysis.js';
+import { lastDataDay } from '../src/analysis/resolve-as-of.js';
+import { runAnalysis } from '../src/analysis/run-analysis.js';
 import { duckdb } from '../src/dialect/duckdb.js';
 import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { lifecycleReport } from '../src/lifecycle/lifecycle-report.js';

@@ -13,7 +13,9 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cachedAnalysis } from '../src/analysis/report-cache.js';
-import { lastDataDay, type Report, runAnalysis } from '../src/analysis/run-analysis.js';
+import type { Report } from '../src/analysis/report-types.js';
+import { lastDataDay } from '../src/analysis/resolve-as-of.js';
+import { runAnalysis } from '../src/analysis/run-analysis.js';
 import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { ConfigSchema } from '../src/model/config.js';
 import { resolveDefinition } from '../src/model/resolve-definition.js';

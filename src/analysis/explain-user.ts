@@ -5,7 +5,6 @@ import type { Segment } from '../model/segments.js';
 import { compileUserFeatures } from '../sql/compile-features.js';
 import { compileUserSeen } from '../sql/compile-user-activity.js';
 import { AnalysisError } from './analysis-error.js';
-import { featureLabel } from './explain.js';
 import {
   type AccountTraits,
   readAccountTraits,
@@ -13,13 +12,8 @@ import {
   type Traits,
   type UserTraitFields,
 } from './explain-traits.js';
-import {
-  featureLabels,
-  readScoredUsers,
-  scoreInto,
-  signalsInput,
-  type UserResult,
-} from './score-users.js';
+import { featureLabel, featureLabels } from './feature-labels.js';
+import { readScoredUsers, scoreInto, signalsInput, type UserResult } from './score-users.js';
 
 export interface UserExplanation extends UserResult {
   as_of: string;

@@ -7,8 +7,8 @@ import {
 } from '../model/catalogue.js';
 import { compileActiveUsers } from '../sql/compile-active-users.js';
 import { compileFeatures } from '../sql/compile-features.js';
-import { featureLabel } from './explain.js';
-import { featureLabels, signalsInput } from './score-users.js';
+import { featureLabel, featureLabels } from './feature-labels.js';
+import { signalsInput } from './score-users.js';
 
 export interface CatalogueEntry {
   feature: string;

@@ -18,12 +18,15 @@ import {
   type CriterionResult,
   contributions,
   criteriaResults,
-  explainSentence,
   type ScoredRow,
   signalValues,
-} from './explain.js';
+} from './criterion-results.js';
+import { explainSentence } from './explain-sentence.js';
 import { type UserTraitFields, withTraits } from './explain-traits.js';
 import { type SegmentMembership, segmentMemberships, segmentReason } from './segment-users.js';
+
+// Until src/server/api/report-routes.ts imports it from feature-labels.ts.
+export { featureLabels } from './feature-labels.js';
 
 /** What scoring needs besides the definition: whose data, up to when, with which catalogue. */
 export interface ScoringScope {
@@ -103,10 +106,6 @@ export async function scoreInto(
   const staged = stageCtes(sql, SHARED_SCORING_CTES, d, table);
   for (const statement of staged.statements) await engine.run(statement, params);
   await engine.run(d.scratchTable(table, staged.sql), params);
-}
-
-export function featureLabels(catalogue: Catalogue | undefined): Map<string, string> {
-  return new Map((catalogue?.features ?? []).flatMap((f) => (f.label ? [[f.name, f.label]] : [])));
 }
 
 export function toUserResult(

@@ -3,14 +3,8 @@ import type { Segment } from '../model/segments.js';
 import { segmentCriteria } from '../model/segments.js';
 import { criterionThreshold } from '../sql/compile-score.js';
 import { compileSegments, passColumn } from '../sql/compile-segments.js';
-import {
-  type CriterionResult,
-  decidingCriteria,
-  num,
-  type PhraseContext,
-  signalPhrase,
-  topPct,
-} from './explain.js';
+import { type CriterionResult, decidingCriteria, num, topPct } from './criterion-results.js';
+import { type PhraseContext, signalPhrase } from './explain-sentence.js';
 
 /** A segment a power user is in, with the criteria that put them there. */
 export interface SegmentMembership {

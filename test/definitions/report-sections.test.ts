@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Report, runAnalysis } from '../../src/analysis/run-analysis.js';
+import type { Report } from '../../src/analysis/report-types.js';
+import { runAnalysis } from '../../src/analysis/run-analysis.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 import { day, define, load, PROJECT, rows } from './fixture.js';
 

@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import type { CurvePoint } from '../../analysis/run-analysis.js';
+import type { CurvePoint } from '../../analysis/report-types.js';
 import { formatCount } from './numbers.js';
 
 /**

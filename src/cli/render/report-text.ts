@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import { describeDefinition } from '../../analysis/describe-definition.js';
-import type { Report } from '../../analysis/run-analysis.js';
+import type { Report } from '../../analysis/report-types.js';
 import { addDays } from '../../time/days.js';
 import { renderCurve } from './curve-bars.js';
 import { formatCount, formatNumber } from './numbers.js';

@@ -1,106 +1,11 @@
-import { type Criterion, criteriaOf, type Definition, type RuleNode } from '../model/definition.js';
-import { SIGNAL_NAMES, type SignalName } from '../model/signals.js';
-import { criterionThreshold } from '../sql/compile-score.js';
+import type { Definition } from '../model/definition.js';
+import type { SignalName } from '../model/signals.js';
+import type { Contribution, CriterionResult, ScoredRow } from './criterion-results.js';
+import { featureLabel } from './feature-labels.js';
 
-export interface CriterionResult {
-  id: string;
-  label: string;
-  signal: SignalName;
-  /** min, max, top_percent, or min_share (then `threshold` is the resolved minimum). */
-  op: Criterion['op'];
-  /** The bar: an absolute value, or for top_percent the share of users in percent (20 = top 20%). */
-  threshold: number;
-  value: number;
-  /** The user's rank as "top X%" of active users (ties share the rank). */
-  top_percent: number;
-  passed: boolean;
-  /** Whether this criterion decided the verdict (see decidingCriteria). */
-  decisive: boolean;
-}
-
-export interface Contribution {
-  signal: SignalName;
-  weight: number;
-  value: number;
-  top_percent: number;
-}
-
-export type ScoredRow = Record<string, unknown> & {
-  user_id: string;
-  account_id: string;
-  score: number;
-  is_power_user: boolean;
-  advanced_list: string[];
-};
-
-export function num(row: Record<string, unknown>, key: string): number {
-  const v = row[key];
-  return typeof v === 'number' ? v : Number(v ?? 0);
-}
+/** A verdict in words: the phrase for each signal's value, and the sentence naming what decided. */
 
 const round1 = (v: number): number => Math.round(v * 10) / 10;
-
-/**
- * The user's rank as a percentage, rounded up so it never claims a better rank than the true one
- * (a share of 20.1% is "top 21%", which fails "top 20%"); "top 1%" is the best there is.
- */
-export const topPct = (share: number): number => Math.max(1, Math.ceil(share * 100 - 1e-9));
-
-/**
- * The criteria that decided the verdict. Passing: every criterion on a passing path (all
- * children of an "all", the passing children of an "any" or "at least"). Failing: the failed
- * children of an "all" or "at least", every child of an "any" (none held).
- */
-export function decidingCriteria(node: RuleNode, passed: (c: Criterion) => boolean): string[] {
-  const holds = (n: RuleNode): boolean =>
-    n.type === 'criterion' ? passed(n) : n.children.filter(holds).length >= n.k;
-  const walk = (n: RuleNode): string[] => {
-    if (n.type === 'criterion') return [n.id];
-    const ok = holds(n);
-    const pick = n.children.filter((c) => (ok ? holds(c) : n.type === 'any' || !holds(c)));
-    return pick.flatMap(walk);
-  };
-  return walk(node);
-}
-
-export function criteriaResults(definition: Definition, row: ScoredRow): CriterionResult[] {
-  if (definition.kind !== 'rule') return [];
-  const passed = (c: Criterion) => row[`pass_${c.id}`] === true;
-  const decisive = new Set(decidingCriteria(definition.rule, passed));
-  return criteriaOf(definition.rule).map((c) => ({
-    id: c.id,
-    label: c.label,
-    signal: c.signal,
-    op: c.op,
-    threshold: criterionThreshold(c, definition.window_days),
-    value: num(row, c.signal),
-    top_percent: topPct(num(row, `top_${c.signal}`)),
-    passed: passed(c),
-    decisive: decisive.has(c.id),
-  }));
-}
-
-export function contributions(definition: Definition, row: ScoredRow): Contribution[] {
-  if (definition.kind !== 'score') return [];
-  return definition.weights.map((w) => ({
-    signal: w.signal,
-    weight: w.weight,
-    value: num(row, w.signal),
-    top_percent: topPct(num(row, `top_${w.signal}`)),
-  }));
-}
-
-/** "report_exported" -> "Report Exported", unless the catalogue gives a label. */
-export function featureLabel(name: string, labels: ReadonlyMap<string, string>): string {
-  return (
-    labels.get(name) ??
-    name
-      .split(/[_\s.:-]+/)
-      .filter(Boolean)
-      .map((w) => w[0]?.toUpperCase() + w.slice(1))
-      .join(' ')
-  );
-}
 
 function duration(seconds: number): string {
   if (seconds < 90) return `${Math.round(seconds)} s`;
@@ -203,12 +108,4 @@ export function explainSentence(
     return c.top_percent <= 50 ? `${phrase} (top ${c.top_percent}%)` : phrase;
   });
   return row.is_power_user ? parts.join('; ') : `not yet: ${parts.join('; ')}`;
-}
-
-/** Every signal of a scored row, as plain numbers. */
-export function signalValues(row: ScoredRow): Record<SignalName, number> {
-  return Object.fromEntries(SIGNAL_NAMES.map((s) => [s, num(row, s)])) as Record<
-    SignalName,
-    number
-  >;
 }
