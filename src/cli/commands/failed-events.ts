@@ -1,9 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import type { SqlParams } from '../../dialect/sql-value.js';
-import type { Engine } from '../../engines/engine.js';
-import type { FailedEventRow } from '../../ingest/collector/failed-event-row.js';
+import {
+  exportFailedEvents,
+  type FailedEventsFilter,
+  failedEventIds,
+  listFailedEvents,
+} from '../../ingest/collector/list-failed-events.js';
 import {
   type Resubmission,
   type ResubmitReport,
@@ -25,11 +28,13 @@ interface FailedFlags extends GlobalOptions {
 }
 
 /** The rows the filters select: unresolved ones unless --all. */
-function selection(projectId: string, opts: FailedFlags): { where: string; params: SqlParams } {
+function selection(projectId: string, opts: FailedFlags): FailedEventsFilter {
   return {
-    where: `project_id = $p AND reason ILIKE $reason AND source ILIKE $source
-      ${opts.all ? '' : 'AND resolved_at IS NULL'}`,
-    params: { p: projectId, reason: `%${opts.reason ?? ''}%`, source: `%${opts.source ?? ''}%` },
+    projectId,
+    reason: opts.reason,
+    source: opts.source,
+    includeResolved: opts.all === true,
+    match: 'pattern',
   };
 }
 
@@ -69,14 +74,6 @@ function readResubmissions(path: string): Resubmission[] {
     });
   if (problems.length > 0) throw new Error(`cannot re-submit:\n  ${problems.join('\n  ')}`);
   return items;
-}
-
-async function selectedIds(engine: Engine, where: string, params: SqlParams): Promise<string[]> {
-  const rows = await engine.query<{ failed_id: string }>(
-    `SELECT failed_id FROM failed_events WHERE ${where} ORDER BY failed_at, failed_id`,
-    params,
-  );
-  return rows.map((r) => r.failed_id);
 }
 
 function printReport(report: ResubmitReport): void {
@@ -121,10 +118,10 @@ export function registerFailedEvents(program: Command): void {
     .action(async (opts: FailedFlags) => {
       const items = opts.resubmit ? readResubmissions(opts.resubmit) : null;
       await withContext(opts, async ({ engine, projectId, config }) => {
-        const { where, params } = selection(projectId, opts);
+        const filter = selection(projectId, opts);
         if (items || opts.retry) {
           const todo =
-            items ?? (await selectedIds(engine, where, params)).map((id) => ({ failed_id: id }));
+            items ?? (await failedEventIds(engine, filter)).map((id) => ({ failed_id: id }));
           const report = await resubmitFailed(engine, projectId, todo, {
             limits: collectorLimits(config.collector),
           });
@@ -133,11 +130,7 @@ export function registerFailedEvents(program: Command): void {
           return;
         }
         if (opts.export) {
-          const rows = await engine.query<FailedEventRow>(
-            `SELECT failed_id, source, reason, raw, failed_at FROM failed_events
-             WHERE ${where} ORDER BY failed_at, failed_id`,
-            params,
-          );
+          const rows = await exportFailedEvents(engine, filter);
           const lines = rows.map((r) =>
             JSON.stringify({
               failed_id: r.failed_id,
@@ -152,18 +145,13 @@ export function registerFailedEvents(program: Command): void {
           else console.log(`${formatCount(rows.length)} rows written to ${opts.export}`);
           return;
         }
-        const rows = await engine.query<FailedEventRow>(
-          `SELECT failed_id, source, source_line, reason, left(raw, 500) AS raw, failed_at,
-             resolved_at
-           FROM failed_events WHERE ${where} ORDER BY source, source_line, failed_at LIMIT $n`,
-          { ...params, n: opts.limit },
-        );
-        const [count] = await engine.query<{ n: number }>(
-          `SELECT count(*) AS n FROM failed_events WHERE ${where}`,
-          params,
-        );
+        const { total, rows } = await listFailedEvents(engine, filter, {
+          order: 'source',
+          limit: opts.limit,
+          rawChars: 500,
+        });
         if (opts.json) {
-          printJson({ total: count?.n ?? 0, rows });
+          printJson({ total, rows });
           return;
         }
         if (rows.length === 0) {
@@ -178,7 +166,6 @@ export function registerFailedEvents(program: Command): void {
           );
           if (r.raw) console.log(`  ${r.raw.slice(0, 200)}`);
         }
-        const total = count?.n ?? rows.length;
         if (total > rows.length)
           console.log(
             pc.dim(`(${formatCount(rows.length)} of ${formatCount(total)}; --limit for more)`),

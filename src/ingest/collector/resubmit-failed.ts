@@ -3,6 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine } from '../../engines/engine.js';
 import { type CollectorLimits, DEFAULT_COLLECTOR_LIMITS } from '../../model/collector-config.js';
+import {
+  compileFailedEventsById,
+  compileRejectAgain,
+  compileResolveFailedEvents,
+} from '../../sql/compile-failed-events.js';
 import type { FailedEventRow } from './failed-event-row.js';
 import { rawText } from './json-values.js';
 import { loadSegment } from './load-segment.js';
@@ -44,14 +49,14 @@ export async function resubmitFailed(
   const now = options.now ?? new Date();
   const report: ResubmitReport = { stored: [], rejected: [], skipped: [] };
   if (items.length === 0) return report;
+  const d = engine.dialect;
+  const byId = compileFailedEventsById(
+    d,
+    projectId,
+    items.map((i) => i.failed_id),
+  );
   const rows = new Map(
-    (
-      await engine.query<FailedEventRow>(
-        `SELECT failed_id, source, source_line, reason, raw, failed_at, resolved_at FROM failed_events
-         WHERE project_id = $p AND failed_id IN (SELECT unnest(CAST($ids AS VARCHAR[])))`,
-        { p: projectId, ids: items.map((i) => i.failed_id) },
-      )
-    ).map((r) => [r.failed_id, r]),
+    (await engine.query<FailedEventRow>(byId.sql, byId.params)).map((r) => [r.failed_id, r]),
   );
   const records: LogRecord[] = [];
   for (const item of items) {
@@ -97,25 +102,19 @@ export async function resubmitFailed(
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
-      await engine.run(
-        `UPDATE failed_events SET resolved_at = CAST($now AS TIMESTAMPTZ)
-         WHERE project_id = $p AND failed_id IN (SELECT unnest(CAST($ids AS VARCHAR[])))`,
-        { p: projectId, ids: report.stored, now: now.toISOString() },
-      );
+      const resolved = compileResolveFailedEvents(d, projectId, report.stored, now.toISOString());
+      await engine.run(resolved.sql, resolved.params);
     }
     const edits = new Map(items.map((i) => [i.failed_id, i.message]));
     for (const r of report.rejected) {
       const edited = edits.get(r.failed_id);
-      await engine.run(
-        `UPDATE failed_events SET reason = $reason, raw = coalesce($raw, raw)
-         WHERE project_id = $p AND failed_id = $id`,
-        {
-          p: projectId,
-          id: r.failed_id,
-          reason: r.reason,
-          raw: edited === undefined ? null : rawText(edited),
-        },
-      );
+      const again = compileRejectAgain(d, {
+        projectId,
+        failedId: r.failed_id,
+        reason: r.reason,
+        raw: edited === undefined ? null : rawText(edited),
+      });
+      await engine.run(again.sql, again.params);
     }
   });
   return report;
