@@ -1,6 +1,14 @@
 import { DuckDbEngine } from '../engines/duckdb/duckdb-engine.js';
 import type { Engine, Row } from '../engines/engine.js';
 import { compileCurrentProjects } from '../sql/compile-projects.js';
+import {
+  compileClearStagedProjects,
+  compileKnownMessageIds,
+  compileStagedDirtyDays,
+  compileStagedFailures,
+  compileStagedMessages,
+  type MessageTable,
+} from './compile-stage-for-clickhouse.js';
 
 /** Rows copied per insert: large enough for ClickHouse's parts, small enough for memory. */
 const BATCH = 50_000;
@@ -20,7 +28,8 @@ export async function withClickHouseStaging<T>(
     await staging.migrate();
     const current = compileCurrentProjects();
     const projects = await target.query<Row>(current.sql, current.params);
-    await staging.run('DELETE FROM projects');
+    const clear = compileClearStagedProjects();
+    await staging.run(clear.sql, clear.params);
     if (projects.length > 0) await staging.insert('projects', projects);
     return await body(staging);
   } finally {
@@ -36,37 +45,12 @@ export interface CopyCounts {
   failed: number;
 }
 
-/** Instants as text ClickHouse reads into DateTime64(3, 'UTC'). */
-const instant = (column: string) =>
-  `strftime(${column} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%g') AS ${column}`;
-
-const MESSAGE_TABLES = [
-  {
-    table: 'events',
-    key: 'events',
-    columns: `project_id, message_id, ${instant('timestamp')}, user_id, anonymous_id, account_id,
-      event, CAST(properties AS VARCHAR) AS properties, ${instant('received_at')}, source,
-      batch_id, timestamp_flag`,
-  },
-  {
-    table: 'identifies',
-    key: 'identifies',
-    columns: `project_id, message_id, ${instant('timestamp')}, user_id, anonymous_id,
-      CAST(traits AS VARCHAR) AS traits, ${instant('received_at')}, source`,
-  },
-  {
-    table: 'group_memberships',
-    key: 'groups',
-    columns: `project_id, message_id, ${instant('timestamp')}, user_id, anonymous_id, account_id,
-      CAST(traits AS VARCHAR) AS traits, ${instant('received_at')}, source`,
-  },
-  {
-    table: 'aliases',
-    key: 'aliases',
-    columns: `project_id, message_id, ${instant('timestamp')}, user_id, previous_id,
-      ${instant('received_at')}, source`,
-  },
-] as const;
+const MESSAGE_TABLES: readonly { table: MessageTable; key: keyof CopyCounts }[] = [
+  { table: 'events', key: 'events' },
+  { table: 'identifies', key: 'identifies' },
+  { table: 'group_memberships', key: 'groups' },
+  { table: 'aliases', key: 'aliases' },
+];
 
 /**
  * Copies what the staging database stored into ClickHouse: each message without the ids the
@@ -81,9 +65,9 @@ export async function copyStagedIntoClickHouse(
 ): Promise<CopyCounts> {
   const d = target.dialect;
   const counts: CopyCounts = { events: 0, identifies: 0, groups: 0, aliases: 0, failed: 0 };
-  const recent = options.since ? ` AND received_at >= ${d.param('since', 'DateTime')}` : '';
-  for (const { table, key, columns } of MESSAGE_TABLES) {
-    for await (const rows of staging.stream<Row>(`SELECT ${columns} FROM ${table}`)) {
+  for (const { table, key } of MESSAGE_TABLES) {
+    const staged = compileStagedMessages(table);
+    for await (const rows of staging.stream<Row>(staged.sql, staged.params)) {
       for (let i = 0; i < rows.length; i += BATCH) {
         const batch = rows.slice(i, i + BATCH);
         const known = new Set<string>();
@@ -91,11 +75,13 @@ export async function copyStagedIntoClickHouse(
           const ids = batch
             .filter((r) => r.project_id === projectId)
             .map((r) => String(r.message_id));
-          for (const r of await target.query<{ message_id: string }>(
-            `SELECT message_id FROM ${table} WHERE project_id = ${d.param('p', 'String')}
-             AND ${d.inList('message_id', d.param('ids', 'Array(String)'))}${recent}`,
-            { p: projectId, ids, since: options.since ?? null },
-          )) {
+          const lookup = compileKnownMessageIds(d, {
+            table,
+            projectId,
+            ids,
+            since: options.since,
+          });
+          for (const r of await target.query<{ message_id: string }>(lookup.sql, lookup.params)) {
             known.add(`${projectId}\u0000${r.message_id}`);
           }
         }
@@ -105,15 +91,12 @@ export async function copyStagedIntoClickHouse(
       }
     }
   }
-  const failed = await staging.query<Row>(
-    `SELECT project_id, source, source_line, reason, raw, ${instant('failed_at')}
-     FROM failed_events`,
-  );
+  const stagedFailures = compileStagedFailures();
+  const failed = await staging.query<Row>(stagedFailures.sql, stagedFailures.params);
   if (failed.length > 0) await target.insert('failed_events', failed);
   counts.failed = failed.length;
-  const days = await staging.query<Row>(
-    `SELECT DISTINCT project_id, strftime(day, '%Y-%m-%d') AS day FROM rollup_dirty_days`,
-  );
+  const stagedDays = compileStagedDirtyDays();
+  const days = await staging.query<Row>(stagedDays.sql, stagedDays.params);
   if (days.length > 0) await target.insert('rollup_dirty_days', days);
   return counts;
 }

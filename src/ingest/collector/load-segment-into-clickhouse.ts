@@ -1,5 +1,6 @@
 import type { Engine } from '../../engines/engine.js';
 import { copyStagedIntoClickHouse, withClickHouseStaging } from '../stage-for-clickhouse.js';
+import { compileSegmentLoaded } from './compile-load-segment.js';
 import {
   dedupeSince,
   emptyLoadReport,
@@ -21,12 +22,9 @@ export async function loadSegmentIntoClickHouse(
   path: string,
   options: LoadOptions = {},
 ): Promise<LoadReport> {
-  const d = target.dialect;
   const { content, sha } = await readSegment(path);
-  const [done] = await target.query<{ n: number }>(
-    `SELECT count() AS n FROM collector_loads WHERE segment_sha256 = ${d.param('sha', 'String')}`,
-    { sha },
-  );
+  const loaded = compileSegmentLoaded(target.dialect, sha);
+  const [done] = await target.query<{ n: number }>(loaded.sql, loaded.params);
   if ((done?.n ?? 0) > 0 || content.length === 0) return emptyLoadReport(true);
   const now = options.now ?? new Date();
   const since = dedupeSince({ ...options, now });

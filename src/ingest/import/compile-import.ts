@@ -210,3 +210,28 @@ export function compileImport(input: ImportPlanInput): ImportPlan {
     rejectedSummary: stmt(rejectedSummary),
   };
 }
+
+/**
+ * Drops the reject tables DuckDB's CSV reader filled in an earlier import of this session, so the
+ * append pass starts them afresh.
+ */
+export function compileDropRejectTables(): Statement[] {
+  return [
+    { sql: 'DROP TABLE IF EXISTS temp.import_reject_errors', params: {} },
+    { sql: 'DROP TABLE IF EXISTS temp.import_reject_scans', params: {} },
+  ];
+}
+
+/** Marks the local days (YYYY-MM-DD) that received an import's events dirty for the rollup. */
+export function compileMarkImportDays(projectId: string, days: readonly string[]): Statement {
+  return {
+    sql: `INSERT OR IGNORE INTO rollup_dirty_days (project_id, day)
+         SELECT $p, CAST(unnest($days) AS DATE)`,
+    params: { p: projectId, days },
+  };
+}
+
+/** Every row of a CSV file as DuckDB's reader detects it (the demo's CSV, copied to Parquet). */
+export function compileReadCsvFile(path: string): Statement {
+  return { sql: 'SELECT * FROM read_csv($csv)', params: { csv: path } };
+}

@@ -1,4 +1,5 @@
 import type { Engine } from '../../engines/engine.js';
+import { compileDeleteFailedEventsOf } from '../../sql/compile-failed-events.js';
 import { compileAddProjectIfMissing } from '../../sql/compile-projects.js';
 import { copyStagedIntoClickHouse, withClickHouseStaging } from '../stage-for-clickhouse.js';
 import { type ImportOptions, type ImportSummary, runImport } from './run-import.js';
@@ -19,11 +20,8 @@ export async function importIntoClickHouse(
     const project = compileAddProjectIfMissing(staging.dialect, options);
     await staging.run(project.sql, project.params);
     const summary = await runImport(staging, options);
-    await target.run(
-      `DELETE FROM failed_events WHERE project_id = ${d.param('p', 'String')}
-       AND source = ${d.param('s', 'String')}`,
-      { p: options.projectId, s: `file:${summary.file}` },
-    );
+    const earlier = compileDeleteFailedEventsOf(d, options.projectId, `file:${summary.file}`);
+    await target.run(earlier.sql, earlier.params);
     const copied = await copyStagedIntoClickHouse(staging, target);
     return {
       ...summary,

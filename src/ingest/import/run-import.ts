@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { SqlParams, SqlValue } from '../../dialect/sql-value.js';
+import type { SqlParams } from '../../dialect/sql-value.js';
 import type { Engine, QueryProgress } from '../../engines/engine.js';
+import { compileDeleteFailedEventsOf } from '../../sql/compile-failed-events.js';
 import {
   checkImportFile,
   engineReason,
@@ -11,7 +12,13 @@ import {
   isGzipName,
   noJsonObjectMessage,
 } from './check-file.js';
-import { compileImport } from './compile-import.js';
+import {
+  compileDescribeColumns,
+  compileFirstNonBlankLine,
+  compileSampleColumnKeys,
+  compileSampleJsonFields,
+} from './compile-detect-fields.js';
+import { compileDropRejectTables, compileImport, compileMarkImportDays } from './compile-import.js';
 import { detectFormat } from './detect-format.js';
 import {
   type DetectedMapping,
@@ -19,8 +26,7 @@ import {
   type FieldPath,
   formatPath,
 } from './detect-mapping.js';
-import { type EventField, GROUPS_CONTAINER, NESTED_CONTAINERS } from './field-candidates.js';
-import { csvReader, NON_BLANK_LINE, ndjsonLines } from './file-readers.js';
+import { type EventField, GROUPS_CONTAINER } from './field-candidates.js';
 import type { ImportFormat, SourceColumn } from './import-plan-input.js';
 
 export interface ImportOptions {
@@ -63,7 +69,6 @@ export interface ImportSummary {
   rows_per_second: number;
 }
 
-const NDJSON_SAMPLE = 2000;
 /** Events before this are almost always a unit mistake (epoch seconds read as ms, or zero). */
 const MIN_TIMESTAMP = '1990-01-01T00:00:00Z';
 
@@ -73,18 +78,10 @@ async function describeColumns(
   path: string,
   delimiter: string | undefined,
 ): Promise<SourceColumn[]> {
-  const sql =
-    format === 'parquet'
-      ? 'DESCRIBE SELECT * FROM read_parquet($path)'
-      : `DESCRIBE SELECT * FROM ${csvReader('$path', delimiter ? '$delim' : null, false)}`;
-  const params: Record<string, SqlValue> = { path };
-  if (delimiter && format === 'csv') params.delim = delimiter;
-  const rows = await engine.query<{ column_name: string; column_type: string }>(sql, params);
+  const st = compileDescribeColumns(format, path, delimiter);
+  const rows = await engine.query<{ column_name: string; column_type: string }>(st.sql, st.params);
   return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
 }
-
-/** Raw NDJSON lines, as the import reads them. */
-const NDJSON_LINES = ndjsonLines('$path', false);
 
 /**
  * Top-level keys and the keys of the known nested objects (and of Amplitude's groups) in the
@@ -92,23 +89,8 @@ const NDJSON_LINES = ndjsonLines('$path', false);
  * look-alike names is deterministic.
  */
 async function sampleJsonFields(engine: Engine, path: string): Promise<FieldPath[]> {
-  const rows = await engine.query<{ k: string; parent: string | null }>(
-    `WITH sample AS (
-       SELECT row_number() OVER () AS n, j FROM (
-         SELECT line::JSON AS j FROM ${NDJSON_LINES}
-         WHERE line IS NOT NULL AND json_valid(line) AND json_type(line::JSON) = 'OBJECT'
-         LIMIT ${NDJSON_SAMPLE})),
-     keys AS (
-       SELECT n, NULL AS parent, json_keys(j) AS ks FROM sample
-       UNION ALL
-       SELECT n, c.parent, json_keys(j, '$.' || c.parent) AS ks
-       FROM sample, (SELECT unnest($containers) AS parent) AS c
-       WHERE json_type(j, '$.' || c.parent) = 'OBJECT')
-     SELECT k, parent FROM (
-       SELECT n, parent, unnest(ks) AS k, generate_subscripts(ks, 1) AS i FROM keys)
-     GROUP BY k, parent ORDER BY min(n * 1000000 + i)`,
-    { path, containers: [...NESTED_CONTAINERS, GROUPS_CONTAINER] },
-  );
+  const st = compileSampleJsonFields(path);
+  const rows = await engine.query<{ k: string; parent: string | null }>(st.sql, st.params);
   const top = rows.filter((r) => r.parent === null).map((r) => [r.k]);
   const nested = rows.filter((r) => r.parent !== null).map((r) => [r.parent as string, r.k]);
   return [...top, ...nested];
@@ -130,31 +112,14 @@ async function sampleGroupKeys(
     (c) => c.name === GROUPS_CONTAINER && /^(VARCHAR|JSON)$/i.test(c.type),
   );
   if (i < 0) return [];
-  const cols = columns.map((_, k) => `c${k}`).join(', ');
-  const params: Record<string, SqlValue> = { path };
-  const reader =
-    format === 'parquet'
-      ? 'read_parquet($path)'
-      : csvReader('$path', delimiter ? '$delim' : null, false);
-  if (delimiter && format === 'csv') params.delim = delimiter;
-  // Columns are renamed positionally: a name from the file never becomes an identifier.
-  const rows = await engine.query<{ k: string }>(
-    `WITH sample AS (
-       SELECT row_number() OVER () AS n, TRY_CAST(c${i} AS JSON) AS j
-       FROM (SELECT c${i} FROM ${reader} AS src(${cols}) LIMIT ${NDJSON_SAMPLE})),
-     keys AS (SELECT n, json_keys(j) AS ks FROM sample WHERE json_type(j) = 'OBJECT')
-     SELECT k FROM (SELECT n, unnest(ks) AS k, generate_subscripts(ks, 1) AS x FROM keys)
-     GROUP BY k ORDER BY min(n * 1000000 + x)`,
-    params,
-  );
+  const st = compileSampleColumnKeys(format, path, columns, i, delimiter);
+  const rows = await engine.query<{ k: string }>(st.sql, st.params);
   return rows.map((r) => [GROUPS_CONTAINER, r.k]);
 }
 
 async function hasNonBlankLine(engine: Engine, path: string): Promise<boolean> {
-  const rows = await engine.query(
-    `SELECT 1 AS x FROM ${NDJSON_LINES} WHERE ${NON_BLANK_LINE} LIMIT 1`,
-    { path },
-  );
+  const st = compileFirstNonBlankLine(path);
+  const rows = await engine.query(st.sql, st.params);
   return rows.length > 0;
 }
 
@@ -292,12 +257,8 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
 
   const appended = engine.transaction(async () => {
     const run = (st: { sql: string; params: SqlParams }) => engine.run(st.sql, st.params);
-    await engine.run('DROP TABLE IF EXISTS temp.import_reject_errors');
-    await engine.run('DROP TABLE IF EXISTS temp.import_reject_scans');
-    await engine.run('DELETE FROM failed_events WHERE project_id = $p AND source = $s', {
-      p: options.projectId,
-      s: `file:${file}`,
-    });
+    for (const drop of compileDropRejectTables()) await run(drop);
+    await run(compileDeleteFailedEventsOf(engine.dialect, options.projectId, `file:${file}`));
     const [before] = await engine.query<{ n: number }>(
       plan.storedBefore.sql,
       plan.storedBefore.params,
@@ -343,13 +304,7 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
     const days = (
       await engine.query<{ day: string }>(plan.touchedDays.sql, plan.touchedDays.params)
     ).map((d) => d.day);
-    if (days.length > 0) {
-      await engine.run(
-        `INSERT OR IGNORE INTO rollup_dirty_days (project_id, day)
-         SELECT $p, CAST(unnest($days) AS DATE)`,
-        { p: options.projectId, days },
-      );
-    }
+    if (days.length > 0) await run(compileMarkImportDays(options.projectId, days));
     const reasons =
       invalid > 0
         ? (
