@@ -25,9 +25,6 @@ import { explainSentence } from './explain-sentence.js';
 import { type UserTraitFields, withTraits } from './explain-traits.js';
 import { type SegmentMembership, segmentMemberships, segmentReason } from './segment-users.js';
 
-// Until src/server/api/report-routes.ts imports it from feature-labels.ts.
-export { featureLabels } from './feature-labels.js';
-
 /** What scoring needs besides the definition: whose data, up to when, with which catalogue. */
 export interface ScoringScope {
   projectId: string;

@@ -52,22 +52,37 @@ export interface ScoredPageQuery {
   offset: number;
 }
 
+/** The filter of a page of users, and its parameters. */
+function pageFilter(d: Dialect, query: Pick<ScoredPageQuery, 'power' | 'text'>) {
+  const power = d.param('power', 'String');
+  const text = d.param('text', 'String');
+  return {
+    where: `(${power} = '' OR is_power_user = (${power} = 'true'))
+    AND (${text} = '' OR position(${text} IN lower(user_id)) > 0
+      OR position(${text} IN lower(account_id)) > 0)`,
+    params: {
+      power: query.power === undefined ? '' : String(query.power),
+      text: (query.text ?? '').toLowerCase(),
+    },
+  };
+}
+
+/** How many users match the filter of a page (`n`). */
+export function compileScoredCount(
+  d: Dialect,
+  query: Pick<ScoredPageQuery, 'power' | 'text'>,
+): Compiled {
+  const { where, params } = pageFilter(d, query);
+  return { sql: `SELECT count(*) AS n FROM scored WHERE ${where}`, params };
+}
+
 /** One page of users, filtered, sorted and cut in SQL (`page`), and how many match (`count`, n). */
 export function compileScoredPage(
   d: Dialect,
   query: ScoredPageQuery,
 ): { count: Compiled; page: Compiled } {
-  const power = d.param('power', 'String');
-  const text = d.param('text', 'String');
-  const where = `(${power} = '' OR is_power_user = (${power} = 'true'))
-    AND (${text} = '' OR position(${text} IN lower(user_id)) > 0
-      OR position(${text} IN lower(account_id)) > 0)`;
-  const params = {
-    power: query.power === undefined ? '' : String(query.power),
-    text: (query.text ?? '').toLowerCase(),
-    limit: query.limit,
-    offset: query.offset,
-  };
+  const { where, params: filter } = pageFilter(d, query);
+  const params = { ...filter, limit: query.limit, offset: query.offset };
   // The sort column comes from a closed list, never from the request's text.
   const column: Record<UserSort, string> = {
     score: 'score',
@@ -79,7 +94,7 @@ export function compileScoredPage(
   };
   const dir = query.order === 'asc' ? 'ASC' : 'DESC';
   return {
-    count: { sql: `SELECT count(*) AS n FROM scored WHERE ${where}`, params },
+    count: compileScoredCount(d, query),
     page: {
       sql: `SELECT * FROM scored WHERE ${where}
      ORDER BY ${column[query.sort]} ${dir}, user_id ${dir}

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { listUsers } from '../../analysis/list-users.js';
 import { resolveAsOf } from '../../analysis/resolve-as-of.js';
-import { featureLabels, readScoredUsers, scoreInto } from '../../analysis/score-users.js';
 import { usersCsv } from '../../analysis/users-csv.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { resolveSegments } from '../../model/segments.js';
@@ -15,6 +15,9 @@ import {
 import { renderTable } from '../render/table.js';
 import { parsePositiveInt } from './parse-options.js';
 import { definitionFromFlags, type ScoringFlags, withScoringOptions } from './scoring-options.js';
+
+/** Users a terminal is shown without --limit. */
+const PAGE = 50;
 
 interface UsersFlags extends GlobalOptions, ScoringFlags {
   power?: boolean;
@@ -41,41 +44,37 @@ export function registerUsers(program: Command): void {
         async (ctx) => {
           const definition = definitionFromFlags(ctx, opts);
           await refreshRollups(ctx);
-          const asOf = await resolveAsOf(ctx.engine, ctx.projectId, opts.asOf);
-          const catalogue = ctx.config.catalogue;
-          await scoreInto(ctx.engine, definition, { projectId: ctx.projectId, asOf, catalogue });
           // A terminal gets a page; scripts (--csv, --json) get everyone unless they ask for less.
-          const pageSize = opts.csv || opts.json ? undefined : 50;
-          const users = await readScoredUsers(ctx.engine, definition, {
-            powerOnly: opts.power,
-            limit: opts.limit ?? (pageSize === undefined ? undefined : pageSize + 1),
-            labels: featureLabels(catalogue),
-            segments: resolveSegments(ctx.config.segments),
-            traitsOf: ctx.projectId,
-          });
+          const pageSize = opts.csv || opts.json ? undefined : PAGE;
+          const listing = await listUsers(
+            ctx.engine,
+            {
+              projectId: ctx.projectId,
+              definition,
+              asOf: await resolveAsOf(ctx.engine, ctx.projectId, opts.asOf),
+              catalogue: ctx.config.catalogue,
+              segments: resolveSegments(ctx.config.segments),
+            },
+            { power: opts.power, limit: opts.limit ?? pageSize },
+          );
+          const { as_of, window_days, users } = listing;
           if (opts.csv) {
             process.stdout.write(usersCsv(users));
             return;
           }
           if (opts.json) {
-            printJson({
-              as_of: asOf,
-              window_days: definition.window_days,
-              definition: definition.name,
-              users,
-            });
+            printJson({ as_of, window_days, definition: listing.definition, users });
             return;
           }
-          const more = opts.limit === undefined && users.length > 50;
-          const shown = more ? users.slice(0, 50) : users;
+          const more = opts.limit === undefined && listing.total > users.length;
           console.log(
             pc.bold(
-              `${more ? 'the first 50' : shown.length} ${opts.power ? 'power users' : 'active users'} — definition "${definition.name}", ${definition.window_days} days to ${asOf}`,
+              `${more ? `the first ${PAGE}` : users.length} ${opts.power ? 'power users' : 'active users'} — definition "${definition.name}", ${window_days} days to ${as_of}`,
             ),
           );
           const table = renderTable(
             ['user', 'account', 'score', 'power', 'reason'],
-            shown.map((u) => [
+            users.map((u) => [
               u.user_id,
               u.account_id || '-',
               String(u.score),

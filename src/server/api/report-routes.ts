@@ -1,14 +1,8 @@
 import { explainUser } from '../../analysis/explain-user.js';
+import { listUsers } from '../../analysis/list-users.js';
 import { cachedAnalysis } from '../../analysis/report-cache.js';
 import { resolveAsOf } from '../../analysis/resolve-as-of.js';
 import { runCatalogue } from '../../analysis/run-catalogue.js';
-import {
-  featureLabels,
-  readScoredPage,
-  readScoredUsers,
-  scoreInto,
-  type UserResult,
-} from '../../analysis/score-users.js';
 import { userActivity } from '../../analysis/user-activity.js';
 import { usersCsv } from '../../analysis/users-csv.js';
 import { resolveDefinition } from '../../model/resolve-definition.js';
@@ -28,7 +22,14 @@ import { ScoringQuery, UserParams, UsersQuery } from './api-schemas.js';
 
 /** The report, the users (a page, CSV, one user) and the catalogue. */
 export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
-  const { engine, ctx, inTurn } = rc;
+  registerReport(api, rc);
+  registerUsers(api, rc);
+  registerUser(api, rc);
+  registerCatalogue(api, rc);
+}
+
+/** GET /api/v1/report: the power-user report, from the cache when the question was answered. */
+function registerReport(api: ZodApi, { engine, ctx, inTurn }: RouteContext): void {
   api.get(
     '/api/v1/report',
     {
@@ -57,7 +58,10 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
       return { ...report, definition: { ...report.definition }, cache };
     },
   );
+}
 
+/** GET /api/v1/users: a page of the active users as JSON, or every matching one as CSV. */
+function registerUsers(api: ZodApi, { engine, ctx, inTurn }: RouteContext): void {
   api.get(
     '/api/v1/users',
     {
@@ -72,63 +76,42 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
       const { config, projectId, segments } = ctx(req);
       const q = req.query;
       const definition = resolveDefinition(config, { name: q.definition, windowDays: q.window });
-      const score = async () => {
-        const day = await requestAsOf(engine, projectId, q.as_of);
-        await scoreInto(engine, definition, { projectId, asOf: day, catalogue: config.catalogue });
-      };
-      // A page of JSON is cut in SQL; CSV (everyone) and a segment filter read every user.
-      if (q.format === 'json' && !q.segment) {
-        const page = await inTurn(async () => {
-          await score();
-          return readScoredPage(
-            engine,
+      // CSV is every matching user; JSON a page of them.
+      const csv = q.format === 'csv';
+      const listing = await inTurn(async () =>
+        listUsers(
+          engine,
+          {
+            projectId,
             definition,
-            {
-              power: q.power === undefined ? undefined : q.power === 'true',
-              text: q.q,
-              sort: q.sort,
-              order: q.order,
-              limit: q.limit,
-              offset: q.offset,
-            },
-            { segments, labels: featureLabels(config.catalogue), traitsOf: projectId },
-          );
-        });
-        return { total: page.total, limit: q.limit, offset: q.offset, users: page.users };
-      }
-      const all = await inTurn(async () => {
-        await score();
-        return readScoredUsers(engine, definition, {
-          segments,
-          labels: featureLabels(config.catalogue),
-          traitsOf: projectId,
-        });
-      });
-      const needle = q.q?.toLowerCase();
-      const picked = all.filter(
-        (u) =>
-          (q.power === undefined || u.is_power_user === (q.power === 'true')) &&
-          (!needle ||
-            u.user_id.toLowerCase().includes(needle) ||
-            u.account_id.toLowerCase().includes(needle)) &&
-          (!q.segment || u.segments.some((s) => s.segment === q.segment)),
+            asOf: await requestAsOf(engine, projectId, q.as_of),
+            catalogue: config.catalogue,
+            segments,
+          },
+          {
+            power: q.power === undefined ? undefined : q.power === 'true',
+            text: q.q,
+            segment: q.segment,
+            sort: q.sort,
+            order: q.order,
+            limit: csv ? undefined : q.limit,
+            offset: csv ? undefined : q.offset,
+          },
+        ),
       );
-      picked.sort(compareUsers(q.sort, q.order));
-      if (q.format === 'csv') {
+      if (csv) {
         return reply
           .type('text/csv; charset=utf-8')
           .serializer((x: unknown) => String(x))
-          .send(usersCsv(picked) as never);
+          .send(usersCsv(listing.users) as never);
       }
-      return {
-        total: picked.length,
-        limit: q.limit,
-        offset: q.offset,
-        users: picked.slice(q.offset, q.offset + q.limit),
-      };
+      return { total: listing.total, limit: q.limit, offset: q.offset, users: listing.users };
     },
   );
+}
 
+/** GET /api/v1/users/:user_id: one user's verdict explained, with their daily activity. */
+function registerUser(api: ZodApi, { engine, ctx, inTurn }: RouteContext): void {
   api.get(
     '/api/v1/users/:user_id',
     {
@@ -167,7 +150,10 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
       });
     },
   );
+}
 
+/** GET /api/v1/catalogue: the effective feature catalogue over a window. */
+function registerCatalogue(api: ZodApi, { engine, ctx, inTurn }: RouteContext): void {
   api.get(
     '/api/v1/catalogue',
     {
@@ -190,22 +176,4 @@ export function registerReportRoutes(api: ZodApi, rc: RouteContext): void {
       );
     },
   );
-}
-
-function compareUsers(sort: string, order: 'asc' | 'desc') {
-  const dir = order === 'asc' ? 1 : -1;
-  const key = (u: UserResult): number | string =>
-    sort === 'user_id'
-      ? u.user_id
-      : sort === 'account_id'
-        ? u.account_id
-        : sort === 'score'
-          ? u.score
-          : (u.signals[sort as keyof UserResult['signals']] ?? 0);
-  return (a: UserResult, b: UserResult) => {
-    const x = key(a);
-    const y = key(b);
-    const c = x < y ? -1 : x > y ? 1 : 0;
-    return c * dir || a.user_id.localeCompare(b.user_id);
-  };
 }
