@@ -1,7 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { dataRange } from '../../analysis/resolve-as-of.js';
-import type { FailedEventRow } from '../../ingest/collector/failed-event-row.js';
+import {
+  countFailedEventsByReason,
+  type FailedEventsFilter,
+  listFailedEvents,
+} from '../../ingest/collector/list-failed-events.js';
 import { runSnapshots, SnapshotError } from '../../lifecycle/run-snapshots.js';
 import { snapshotInput } from '../../lifecycle/snapshot-input.js';
 import { snapshotStatus } from '../../lifecycle/snapshot-status.js';
@@ -33,17 +37,12 @@ const RAW_CHARS = 10_000;
 /** At most this many reasons counted: the rest is a long tail a filter finds. */
 const MAX_REASONS = 50;
 
-/** `%text%` for LIKE, with the text's own wildcards taken literally (backslash escapes). */
-const containing = (text: string): string =>
-  `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 /**
  * The data behind the reports, while serve holds the database: rejected messages, and the
  * snapshots the lifecycle and accounts read (stored, brought up to date, backfilled).
  */
 export function registerDataRoutes(api: ZodApi, rc: RouteContext): void {
   const { engine, ctx, inTurn } = rc;
-  const d = engine.dialect;
 
   api.get(
     '/api/v1/failed-events',
@@ -57,41 +56,27 @@ export function registerDataRoutes(api: ZodApi, rc: RouteContext): void {
     },
     async (req) => {
       const q = req.query;
-      const params: Record<string, string> = { p: req.projectId };
-      const conditions = [`project_id = ${d.param('p', 'String')}`];
-      if (q.reason) {
-        conditions.push(d.like('lower(reason)', d.param('reason', 'String')));
-        params.reason = containing(q.reason);
-      }
-      if (q.source) {
-        conditions.push(d.like('lower(source)', d.param('source', 'String')));
-        params.source = containing(q.source);
-      }
-      if (q.include_resolved !== 'true') conditions.push('resolved_at IS NULL');
-      const where = conditions.join(' AND ');
+      const filter: FailedEventsFilter = {
+        projectId: req.projectId,
+        reason: q.reason,
+        source: q.source,
+        includeResolved: q.include_resolved === 'true',
+        match: 'literal',
+      };
       return inTurn(async () => {
-        const [count] = await engine.query<{ n: number }>(
-          `SELECT count(*) AS n FROM failed_events WHERE ${where}`,
-          params,
-        );
-        const reasons = await engine.query<{ reason: string; n: number }>(
-          `SELECT reason, count(*) AS n FROM failed_events WHERE ${where}
-           GROUP BY reason ORDER BY n DESC, reason LIMIT ${MAX_REASONS}`,
-          params,
-        );
-        const rows = await engine.query<FailedEventRow>(
-          `SELECT failed_id, source, source_line, reason, substring(raw, 1, ${RAW_CHARS + 1}) AS raw,
-             ${d.instantText('failed_at')} AS failed_at, ${d.instantText('resolved_at')} AS resolved_at
-           FROM failed_events WHERE ${where}
-           ORDER BY failed_at DESC, failed_id
-           LIMIT ${d.param('n', 'Int64')} OFFSET ${d.param('o', 'Int64')}`,
-          { ...params, n: q.limit, o: q.offset },
-        );
-        return {
-          total: Number(count?.n ?? 0),
+        const { total, rows } = await listFailedEvents(engine, filter, {
+          order: 'newest',
           limit: q.limit,
           offset: q.offset,
-          by_reason: reasons.map((r) => ({ reason: r.reason, count: Number(r.n) })),
+          rawChars: RAW_CHARS + 1,
+          instantsAsText: true,
+        });
+        const by_reason = await countFailedEventsByReason(engine, filter, MAX_REASONS);
+        return {
+          total,
+          limit: q.limit,
+          offset: q.offset,
+          by_reason,
           events: rows.map((r) => ({
             failed_id: r.failed_id,
             source: r.source,
