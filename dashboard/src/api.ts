@@ -1,5 +1,7 @@
 /** The dashboard's only way to the data: the REST API with the session token or read key. */
 
+import type { Login } from './types.js';
+
 const TOKEN = 'powerlens.token';
 
 export class ApiError extends Error {
@@ -61,7 +63,7 @@ export async function downloadCsv(path: string, filename: string): Promise<void>
 
 /** Trades the one-time code of serve's login link for a session token. */
 export async function redeemLoginCode(code: string): Promise<void> {
-  const { token } = await sendJson<{ token: string }>('POST', '/login', { code });
+  const { token } = await sendJson<Login>('POST', '/login', { code });
   auth.set(token);
 }
 

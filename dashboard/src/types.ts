@@ -1,150 +1,50 @@
-/** The shapes the dashboard reads from the API (docs/api.md; the OpenAPI document has them all). */
+/**
+ * The shapes the dashboard reads from the API, taken from api-types.gen.ts: the types that
+ * openapi-typescript generates from the API's OpenAPI document (scripts/write-api-types.ts, run
+ * by npm run build and npm test). A change to an answer's schema in src/server/api shows here, and
+ * `tsc -p dashboard` fails where the dashboard no longer fits it.
+ */
+import type { components, paths } from './api-types.gen.js';
 
-export interface CurvePoint {
-  days_active: number;
-  users: number;
-  power_users: number;
-}
+/** The JSON of a 200 answer. */
+type Json<Op> = Op extends { responses: { 200: { content: { 'application/json': infer T } } } }
+  ? T
+  : never;
 
-export interface CriterionResult {
-  id: string;
-  label: string;
-  signal: string;
-  op: string;
-  threshold: number;
-  value: number;
-  top_percent: number;
-  passed: boolean;
-  decisive?: boolean;
-}
+/** The answer of GET `path`. */
+type Get<P extends keyof paths> = Json<paths[P]['get']>;
+/** The answer of POST `path`. */
+type Post<P extends keyof paths> = Json<paths[P]['post']>;
 
-export interface UserResult {
-  user_id: string;
-  account_id: string;
-  /** From identify and group calls, each when known (docs/events.md, "Traits"). */
-  email?: string;
-  name?: string;
-  account_name?: string;
-  plan?: string;
-  score: number;
-  is_power_user: boolean;
-  reason: string;
-  criteria: CriterionResult[];
-  signals: Record<string, number>;
-  segments: { segment: string; label: string; reason: string }[];
-}
+export type Login = Post<'/api/v1/login'>;
 
-export interface Report {
-  as_of: string;
-  window_days: number;
-  definition: { name: string };
-  totals: {
-    active_users: number;
-    power_users: number;
-    power_user_share: number;
-    events: number;
-    users: number;
-    accounts: number;
-  };
-  curves: { l30: CurvePoint[]; l7: CurvePoint[] };
-  concentration: {
-    top: { top_percent: number; share: number }[];
-    lorenz: { users_percent: number; actions_share: number }[];
-    gini: number;
-  };
-  segments: { segment: string; label: string; power_users: number; share_of_power_users: number }[];
-  top_power_users: UserResult[];
-}
+export type Report = Get<'/api/v1/report'>;
+export type CurvePoint = Report['curves']['l30'][number];
 
-export interface LifecycleReport {
-  periods: {
-    period_start: string;
-    baseline: boolean;
-    active_users: number;
-    power_users: number;
-    power_user_share: number;
-    states: Record<string, number>;
-  }[];
-  flows: { period_start: string; from: string; to: string; users: number }[];
-}
+export type UsersPage = Get<'/api/v1/users'>;
+export type UserResult = UsersPage['users'][number];
+export type CriterionResult = UserResult['criteria'][number];
+export type SignalName = keyof UserResult['signals'];
 
-export interface Account {
-  account_id: string;
-  /** From the account's group calls, each when known. */
-  name?: string;
-  plan?: string;
-  seats?: number;
-  mrr?: number;
-  csm?: string;
-  users: number;
-  active_users: number;
-  power_users: number;
-  power_user_share: number;
-  /** Power users per seat, when the seats are known. */
-  power_user_seat_share?: number;
-  catalogue_coverage: number;
-  curve: CurvePoint[];
-  signals: { signal: string; kind: 'risk' | 'chance'; explanation: string }[];
-}
+/** One user explained: verdict, criteria, features used, traits, account and daily activity. */
+export type UserExplanation = Get<'/api/v1/users/{user_id}'>;
 
-export interface DefinitionSummary {
-  name: string;
-  description: string | null;
-  kind: 'rule' | 'score';
-  window_days: number;
-  text: string;
-  is_default: boolean;
-}
+export type LifecycleReport = Get<'/api/v1/lifecycle'>;
 
-export interface RuleInput {
-  id?: string;
-  label?: string;
-  signal?: string;
-  min?: number;
-  max?: number;
-  top_percent?: number;
-  min_share?: number;
-  all?: RuleInput[];
-  any?: RuleInput[];
-  at_least?: number;
-  of?: RuleInput[];
-}
+export type AccountsAnswer = Get<'/api/v1/accounts'>;
+export type Account = AccountsAnswer['accounts'][number];
 
-export type PeriodKind = 'day' | 'week' | 'month';
+export type DefinitionList = Get<'/api/v1/definitions'>;
+export type DefinitionSummary = DefinitionList['definitions'][number];
+/** One definition as written in the config, with its summary. */
+export type DefinitionAnswer = Get<'/api/v1/definitions/{name}'>;
+/** A rule as written (criteria and groups), as the definition answer and body carry it. */
+export type RuleInput = components['schemas']['Rule'];
+export type WhatIfAnswer = Post<'/api/v1/what-if'>;
 
-export interface FailedEvent {
-  failed_id: string;
-  source: string;
-  source_line: number | null;
-  reason: string;
-  raw: string | null;
-  raw_truncated: boolean;
-  failed_at: string;
-  resolved_at: string | null;
-}
+export type FailedEventsPage = Get<'/api/v1/failed-events'>;
+export type FailedEvent = FailedEventsPage['events'][number];
 
-export interface FailedEventsPage {
-  total: number;
-  limit: number;
-  offset: number;
-  by_reason: { reason: string; count: number }[];
-  events: FailedEvent[];
-}
-
-export interface SnapshotStatus {
-  definition: string;
-  period: PeriodKind;
-  first_day: string | null;
-  last_day: string | null;
-  stored_periods: number;
-  first_period_start: string | null;
-  last_period_start: string | null;
-  last_as_of: string | null;
-  max_periods: number;
-}
-
-export interface SnapshotRun {
-  definition: string;
-  period: PeriodKind;
-  periods: { period_start: string; as_of: string; users: number; power_users: number }[];
-}
+export type SnapshotStatus = Get<'/api/v1/snapshots'>;
+export type SnapshotRun = Post<'/api/v1/snapshots'>;
+export type PeriodKind = SnapshotStatus['period'];

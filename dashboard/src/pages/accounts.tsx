@@ -2,16 +2,13 @@ import { useState } from 'preact/hooks';
 import { getJson } from '../api.js';
 import { Empty, Loaded, useApi } from '../components/states.js';
 import { int, pct } from '../format.js';
-import type { Account } from '../types.js';
+import type { AccountsAnswer } from '../types.js';
 
 export function Accounts() {
   const [filter, setFilter] = useState<'' | 'at_risk' | 'expansion'>('');
   const [open, setOpen] = useState<string | null>(null);
   const state = useApi(
-    () =>
-      getJson<{ accounts: Account[]; compared_periods: boolean }>(
-        filter ? `/accounts?${filter}=true` : '/accounts',
-      ),
+    () => getJson<AccountsAnswer>(filter ? `/accounts?${filter}=true` : '/accounts'),
     [filter],
   );
   return (

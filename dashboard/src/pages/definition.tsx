@@ -2,7 +2,12 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { getJson, sendJson } from '../api.js';
 import { ErrorBox, Loaded, useApi } from '../components/states.js';
 import { int } from '../format.js';
-import type { DefinitionSummary, RuleInput } from '../types.js';
+import type {
+  DefinitionAnswer,
+  DefinitionList,
+  RuleInput,
+  WhatIfAnswer as WhatIf,
+} from '../types.js';
 
 interface Criterion {
   id: string;
@@ -33,26 +38,8 @@ function withValues(node: RuleInput, values: Record<string, number>): RuleInput 
   return { ...node, all: map(node.all), any: map(node.any), of: map(node.of) };
 }
 
-interface WhatIf {
-  what_if: {
-    before: { power_users: number };
-    after: { power_users: number };
-    entering: number;
-    leaving: number;
-    entering_users: string[];
-    leaving_users: string[];
-  };
-}
-
 function Editor({ name }: { name: string }) {
-  const state = useApi(
-    () =>
-      getJson<{
-        summary: DefinitionSummary;
-        definition: { window_days?: number; rule?: RuleInput };
-      }>(`/definitions/${name}`),
-    [name],
-  );
+  const state = useApi(() => getJson<DefinitionAnswer>(`/definitions/${name}`), [name]);
   const [values, setValues] = useState<Record<string, number>>({});
   const [preview, setPreview] = useState<WhatIf | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -153,7 +140,7 @@ function Editor({ name }: { name: string }) {
 }
 
 export function DefinitionEditor() {
-  const list = useApi(() => getJson<{ definitions: DefinitionSummary[] }>('/definitions'), []);
+  const list = useApi(() => getJson<DefinitionList>('/definitions'), []);
   const [name, setName] = useState<string | null>(null);
   return (
     <section>

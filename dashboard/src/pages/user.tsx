@@ -1,26 +1,7 @@
 import { getJson } from '../api.js';
 import { Loaded, useApi } from '../components/states.js';
 import { int } from '../format.js';
-import type { UserResult } from '../types.js';
-
-interface Explanation extends UserResult {
-  as_of: string;
-  window_days: number;
-  definition: string;
-  features_used: { feature: string; label: string; kind: string; uses: number }[];
-  activity: { day: string; events: number; sessions: number; active_seconds: number }[];
-  /** Everything identify calls said about the user. */
-  traits?: Record<string, unknown>;
-  account?: {
-    account_id: string;
-    name?: string;
-    plan?: string;
-    seats?: number;
-    mrr?: number;
-    csm?: string;
-    traits: Record<string, unknown>;
-  } | null;
-}
+import type { UserExplanation as Explanation } from '../types.js';
 
 const traitText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 

@@ -2,14 +2,7 @@ import { useState } from 'preact/hooks';
 import { downloadCsv, getJson } from '../api.js';
 import { Empty, ErrorBox, Loaded, useApi } from '../components/states.js';
 import { int } from '../format.js';
-import type { UserResult } from '../types.js';
-
-interface Page {
-  total: number;
-  limit: number;
-  offset: number;
-  users: UserResult[];
-}
+import type { UsersPage } from '../types.js';
 
 const COLUMNS: { key: string; label: string }[] = [
   { key: 'user_id', label: 'user' },
@@ -30,7 +23,7 @@ export function Users() {
   const params = new URLSearchParams({ sort, order, limit: String(LIMIT), offset: String(offset) });
   if (q) params.set('q', q);
   if (power) params.set('power', power);
-  const state = useApi(() => getJson<Page>(`/users?${params}`), [params.toString()]);
+  const state = useApi(() => getJson<UsersPage>(`/users?${params}`), [params.toString()]);
   const sortBy = (key: string) => {
     if (key === sort) setOrder(order === 'desc' ? 'asc' : 'desc');
     else {
@@ -129,7 +122,7 @@ function UsersTable({
   order,
   sortBy,
 }: {
-  page: Page;
+  page: UsersPage;
   sort: string;
   order: 'asc' | 'desc';
   sortBy: (key: string) => void;
