@@ -8,6 +8,7 @@ import { readScoredUsers } from '../../analysis/score-users.js';
 import { compareWithTruth, readTruth, type TruthCheck } from '../../demo/compare-with-truth.js';
 import { generateDemo } from '../../demo/generate-demo.js';
 import { DuckDbEngine } from '../../engines/duckdb/duckdb-engine.js';
+import { compileReadCsvFile } from '../../ingest/import/compile-import.js';
 import { importIntoClickHouse } from '../../ingest/import/import-into-clickhouse.js';
 import { runImport } from '../../ingest/import/run-import.js';
 import { resolveDefinition } from '../../model/resolve-definition.js';
@@ -184,7 +185,8 @@ export function registerDemo(program: Command): void {
 async function csvToParquet(csv: string, parquet: string): Promise<void> {
   const duck = await DuckDbEngine.open({ path: ':memory:' });
   try {
-    await duck.exportParquet('SELECT * FROM read_csv($csv)', { csv }, parquet);
+    const rows = compileReadCsvFile(csv);
+    await duck.exportParquet(rows.sql, rows.params, parquet);
   } finally {
     await duck.close();
   }
