@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { describeDefinition } from '../../analysis/describe-definition.js';
+import { definitionSummaries } from '../../analysis/definition-summaries.js';
 import { runAnalysis } from '../../analysis/run-analysis.js';
 import { type Config, configForProject } from '../../model/config.js';
 import { DefinitionSchema } from '../../model/definition.js';
 import {
   DefinitionError,
   definitionInputs,
-  definitionName,
   resolveDefinition,
 } from '../../model/resolve-definition.js';
 import { setConfigKey } from '../../model/write-config.js';
@@ -22,20 +21,17 @@ import { ProblemError } from './problem.js';
 
 /** Definitions (read, and written into the config) and the what-if. */
 export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
-  const { engine, options, ctx, inTurn } = rc;
-  const summaries = (config: Config) =>
-    Object.keys(definitionInputs(config)).map((name) => {
-      const d = resolveDefinition(config, { name });
-      return {
-        name,
-        description: d.description ?? null,
-        kind: d.kind,
-        window_days: d.window_days,
-        text: describeDefinition(d),
-        is_default: name === definitionName(config),
-      };
-    });
+  registerDefinitionReads(api, rc);
+  registerDefinitionWrite(api, rc);
+  registerWhatIf(api, rc);
+}
 
+/** The summary of the definition `name`, as the routes answer it. */
+const summaryOf = (config: Config, name: string) =>
+  definitionSummaries(config).find((s) => s.name === name) as z.input<typeof DefinitionSummary>;
+
+/** GET /api/v1/definitions and /api/v1/definitions/:name: the definitions, in plain words. */
+function registerDefinitionReads(api: ZodApi, { ctx }: RouteContext): void {
   api.get(
     '/api/v1/definitions',
     {
@@ -44,7 +40,7 @@ export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
         response: { 200: z.object({ definitions: z.array(DefinitionSummary) }), ...problems },
       },
     },
-    async (req) => ({ definitions: summaries(ctx(req).config) }),
+    async (req) => ({ definitions: definitionSummaries(ctx(req).config) }),
   );
 
   api.get(
@@ -67,14 +63,13 @@ export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
         throw new DefinitionError(
           `no definition "${req.params.name}" (definitions live under definitions: in the config)`,
         );
-      const summary = summaries(config).find((s) => s.name === req.params.name);
-      return {
-        summary: summary as z.input<typeof DefinitionSummary>,
-        definition: input,
-      };
+      return { summary: summaryOf(config, req.params.name), definition: input };
     },
   );
+}
 
+/** PUT /api/v1/definitions/:name: a definition checked, then saved into the config file. */
+function registerDefinitionWrite(api: ZodApi, { options }: RouteContext): void {
   api.put(
     '/api/v1/definitions/:name',
     {
@@ -115,12 +110,13 @@ export function registerDefinitionRoutes(api: ZodApi, rc: RouteContext): void {
         req.body,
       );
       options.onConfigChange?.(next);
-      const config = configForProject(next, req.projectId);
-      const summary = summaries(config).find((s) => s.name === req.params.name);
-      return { summary: summary as z.input<typeof DefinitionSummary> };
+      return { summary: summaryOf(configForProject(next, req.projectId), req.params.name) };
     },
   );
+}
 
+/** POST /api/v1/what-if: a changed definition against the one it changes. */
+function registerWhatIf(api: ZodApi, { engine, ctx, inTurn }: RouteContext): void {
   api.post(
     '/api/v1/what-if',
     {
