@@ -32,10 +32,10 @@ export interface AnalyzeOptions {
   segments?: readonly Segment[] | undefined;
 }
 
-// Until their importers in src/lifecycle, src/accounts and src/server/api import them from their
-// own files (resolve-as-of.ts, report-types.ts).
+// Until src/server/api/answer-schemas.ts and lifecycle-routes.ts import them from their own files
+// (report-types.ts, resolve-as-of.ts).
 export type { Report } from './report-types.js';
-export { dataRange, NoDataError, resolveAsOf } from './resolve-as-of.js';
+export { NoDataError } from './resolve-as-of.js';
 
 /**
  * The power-user report: scores the window (and the baseline of a what-if), then reads each
