@@ -59,12 +59,15 @@ export async function runLifecycleBench(db: string): Promise<LifecycleBenchResul
       ...base,
       period: 'week',
       from,
+      asOf,
       onProgress: (done, total) => {
         if (done % 10 === 0) process.stderr.write(`    backfill ${done}/${total}\n`);
       },
     }),
   );
-  const [, incremental] = await timed(() => runSnapshots(engine, { ...base, period: 'week' }));
+  const [, incremental] = await timed(() =>
+    runSnapshots(engine, { ...base, period: 'week', asOf }),
+  );
   const input = {
     projectId: 'default',
     definition: definition.name,

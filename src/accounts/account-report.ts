@@ -1,5 +1,4 @@
 import { readAccountTraits } from '../analysis/explain-traits.js';
-import { resolveAsOf } from '../analysis/resolve-as-of.js';
 import type { Engine } from '../engines/engine.js';
 import { runSnapshots } from '../lifecycle/run-snapshots.js';
 import type { Catalogue } from '../model/catalogue.js';
@@ -29,7 +28,11 @@ export interface AccountReport {
 export interface AccountOptions {
   projectId: string;
   definition: Definition;
-  asOf?: string | undefined;
+  /**
+   * The last day of the window: a day with data (resolveAsOf with `withinData`, by the command or
+   * route the request entered), as the snapshots brought up to date need.
+   */
+  asOf: string;
   catalogue?: Catalogue | undefined;
   period: PeriodKind;
   /** The segments stored with the snapshots (default: the built-in ones). */
@@ -53,8 +56,7 @@ export async function accountReport(
   engine: Engine,
   options: AccountOptions,
 ): Promise<AccountReport> {
-  const asOf = await resolveAsOf(engine, options.projectId, options.asOf, true);
-  const { definition } = options;
+  const { asOf, definition } = options;
   // The periods compared must be current: the snapshots since the last stored one. Their last
   // period is scored as of `asOf`, and that scoring (the table `scored`) is the one read here.
   await runSnapshots(engine, {

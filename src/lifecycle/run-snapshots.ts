@@ -1,4 +1,3 @@
-import { resolveAsOf } from '../analysis/resolve-as-of.js';
 import { scoreInto } from '../analysis/score-users.js';
 import type { Engine } from '../engines/engine.js';
 import type { Catalogue } from '../model/catalogue.js';
@@ -22,8 +21,11 @@ export interface SnapshotOptions {
   period: PeriodKind;
   /** Backfill: every period from the one holding this day (replacing what is stored). */
   from?: string | undefined;
-  /** The last day to cover (default: the last day with data). */
-  asOf?: string | undefined;
+  /**
+   * The last day to cover: a day with data (resolveAsOf with `withinData`, by the command or
+   * route the request entered), the last period's scoring as of it.
+   */
+  asOf: string;
   onProgress?: ((done: number, total: number, period: string) => void) | undefined;
   /**
    * The most periods one run may compute (a request's catch-up); more is refused with a hint to
@@ -62,7 +64,7 @@ export class SnapshotError extends Error {
 
 /**
  * Stores each user's status per period (new power user or not, score, criteria met, segments),
- * scored as of the period's last day, or the last day with data for the period still running.
+ * scored as of the period's last day, or `asOf` for the period still running.
  * Incremental: without `from`, the periods from the last one stored (which may have been running
  * then) to today's; with `from`, a backfill of every period since. Each period is replaced
  * whole, so a run again writes the same rows. The last period is scored as of the last day
@@ -72,7 +74,7 @@ export async function runSnapshots(engine: Engine, options: SnapshotOptions): Pr
   if (options.from !== undefined && !isIsoDay(options.from)) {
     throw new SnapshotError(`first day ${options.from}: use a date written YYYY-MM-DD.`);
   }
-  const last = await resolveAsOf(engine, options.projectId, options.asOf, true);
+  const last = options.asOf;
   const key: SnapshotKey = {
     projectId: options.projectId,
     definition: options.definition.name,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountReport } from '../../src/accounts/account-report.js';
+import { resolveAsOf } from '../../src/analysis/resolve-as-of.js';
 import type { Row } from '../../src/engines/engine.js';
 import { lifecyclePeople, lifecycleReport } from '../../src/lifecycle/lifecycle-report.js';
 import { runSnapshots } from '../../src/lifecycle/run-snapshots.js';
@@ -66,6 +67,7 @@ describe.skipIf(ENGINES.length === 0)(`lifecycle agrees on ${ENGINES.join(' and 
   it('stores the same snapshots and finds the same states, flows and people', async () => {
     const answers: unknown[] = [];
     for (const e of open.values()) {
+      const asOf = await resolveAsOf(e.engine, 'default', undefined, true);
       await runSnapshots(e.engine, {
         projectId: 'default',
         definition: resolveDefinition(config),
@@ -73,6 +75,7 @@ describe.skipIf(ENGINES.length === 0)(`lifecycle agrees on ${ENGINES.join(' and 
         segments: resolveSegments({}),
         period: 'week',
         from: WEEKS[0],
+        asOf,
       });
       const input = {
         projectId: 'default',
@@ -104,6 +107,7 @@ describe.skipIf(ENGINES.length === 0)(`lifecycle agrees on ${ENGINES.join(' and 
         catalogue: config.catalogue,
         period: 'week',
         minSimilarity: 0.1,
+        asOf,
       });
       answers.push(roundNumbers({ stored, report, people, accounts }));
     }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AccountReport, accountReport } from '../../src/accounts/account-report.js';
+import { resolveAsOf } from '../../src/analysis/resolve-as-of.js';
 import { runImport } from '../../src/ingest/import/run-import.js';
 import { runSnapshots } from '../../src/lifecycle/run-snapshots.js';
 import { ConfigSchema } from '../../src/model/config.js';
@@ -131,6 +132,7 @@ beforeAll(async () => {
     })),
   );
   await runRollup(db.engine, { projectId: 'default', timeZone: 'UTC', sessionGapMinutes: 30 });
+  const asOf = await resolveAsOf(db.engine, 'default', undefined, true);
   await runSnapshots(db.engine, {
     projectId: 'default',
     definition,
@@ -138,12 +140,14 @@ beforeAll(async () => {
     segments: resolveSegments({}),
     period: 'week',
     from: WEEKS[0],
+    asOf,
   });
   report = await accountReport(db.engine, {
     projectId: 'default',
     definition,
     catalogue: config.catalogue,
     period: 'week',
+    asOf,
   });
 }, 60_000);
 afterAll(() => db.cleanup());

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveAsOf } from '../../src/analysis/resolve-as-of.js';
 import { runImport } from '../../src/ingest/import/run-import.js';
 import { lifecyclePeople, lifecycleReport } from '../../src/lifecycle/lifecycle-report.js';
 import { runSnapshots } from '../../src/lifecycle/run-snapshots.js';
@@ -111,13 +112,15 @@ async function fresh(): Promise<TempDb> {
   return db;
 }
 
-const snapshotOptions = (from?: string) => ({
+/** Snapshots from `from` (or the latest stored) to the last day with data. */
+const snapshotOptions = async (db: TempDb, from?: string) => ({
   projectId: 'default',
   definition,
   catalogue: config.catalogue,
   segments: resolveSegments({}),
   period: 'week' as const,
   from,
+  asOf: await resolveAsOf(db.engine, 'default', undefined, true),
 });
 
 const input = (db: TempDb) => ({
@@ -132,7 +135,7 @@ let db: TempDb;
 beforeAll(async () => {
   db = await fresh();
   await load(db, 6);
-  await runSnapshots(db.engine, snapshotOptions(WEEKS[0]));
+  await runSnapshots(db.engine, await snapshotOptions(db, WEEKS[0]));
 });
 
 describe('lifecycle per week', () => {
@@ -197,9 +200,9 @@ describe('lifecycle per week', () => {
   it('a backfill, then an incremental run after new data, equals a backfill of everything', async () => {
     const partial = await fresh();
     await load(partial, 4);
-    await runSnapshots(partial.engine, snapshotOptions(WEEKS[0]));
+    await runSnapshots(partial.engine, await snapshotOptions(partial, WEEKS[0]));
     await load(partial, 6);
-    const incremental = await runSnapshots(partial.engine, snapshotOptions());
+    const incremental = await runSnapshots(partial.engine, await snapshotOptions(partial));
     // Only the periods from the last one stored: W4 again, then W5 and W6.
     expect(incremental.periods.map((p) => p.period_start)).toEqual(WEEKS.slice(3));
     const rows = (e: TempDb) =>
@@ -210,7 +213,7 @@ describe('lifecycle per week', () => {
       );
     expect(await rows(partial)).toEqual(await rows(db));
     // And again: the same rows (a period is replaced whole).
-    await runSnapshots(partial.engine, snapshotOptions());
+    await runSnapshots(partial.engine, await snapshotOptions(partial));
     expect(await rows(partial)).toEqual(await rows(db));
   });
 });

@@ -2,6 +2,7 @@ import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveAsOf } from '../../src/analysis/resolve-as-of.js';
 import { runSnapshots } from '../../src/lifecycle/run-snapshots.js';
 import { ConfigSchema } from '../../src/model/config.js';
 import { resolveDefinition } from '../../src/model/resolve-definition.js';
@@ -100,6 +101,7 @@ beforeAll(async () => {
     segments: resolveSegments({}),
     period: 'week',
     from: '2026-09-07',
+    asOf: await resolveAsOf(db.engine, 'acme', undefined, true),
   });
   server = await startApiServer(db, 'project: acme\n', new Sessions());
   server.app.addHook('onError', async (req, _reply, err) => {

@@ -3,6 +3,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveAsOf } from '../../src/analysis/resolve-as-of.js';
 import { runImport } from '../../src/ingest/import/run-import.js';
 import { runSnapshots } from '../../src/lifecycle/run-snapshots.js';
 import { ConfigSchema } from '../../src/model/config.js';
@@ -264,6 +265,7 @@ describe('REST API: lifecycle and accounts', () => {
       segments: resolveSegments({}),
       period: 'week',
       from: '2026-09-07',
+      asOf: await resolveAsOf(db.engine, 'acme', undefined, true),
     });
     const lc = (await get('/api/v1/lifecycle')).json();
     expect(lc.periods.length).toBe(8);

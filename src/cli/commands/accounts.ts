@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { accountReport } from '../../accounts/account-report.js';
 import { toCsv } from '../../analysis/csv-cell.js';
+import { resolveAsOf } from '../../analysis/resolve-as-of.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { snapshotInput } from '../../lifecycle/snapshot-input.js';
 import type { PeriodKind } from '../../time/periods.js';
@@ -87,7 +88,8 @@ export function registerAccounts(program: Command): void {
           await refreshRollups(ctx);
           const report = await accountReport(ctx.engine, {
             ...input,
-            asOf: opts.asOf,
+            // Within the data: the snapshots brought up to date end on it.
+            asOf: await resolveAsOf(ctx.engine, ctx.projectId, opts.asOf, true),
             lookbackPeriods: opts.lookback,
             quietDays: opts.quietDays,
             minSimilarity: opts.minSimilarity,

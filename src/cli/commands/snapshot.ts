@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resolveAsOf } from '../../analysis/resolve-as-of.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { runSnapshots } from '../../lifecycle/run-snapshots.js';
 import { snapshotInput } from '../../lifecycle/snapshot-input.js';
@@ -46,10 +47,12 @@ export function snapshotCommand(
         opts,
         async (ctx) => {
           await refreshRollups(ctx);
+          const input = snapshotInput(ctx.config, ctx.projectId, opts);
           const run = await runSnapshots(ctx.engine, {
-            ...snapshotInput(ctx.config, ctx.projectId, opts),
+            ...input,
             from: opts.from,
-            asOf: opts.asOf,
+            // A period past the data would be one nobody lived: the day must be within it.
+            asOf: await resolveAsOf(ctx.engine, ctx.projectId, opts.asOf, true),
             onProgress: opts.json ? undefined : snapshotProgress(),
           });
           if (opts.json) printJson(run);

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { accountReport } from '../../accounts/account-report.js';
-import { NoDataError } from '../../analysis/run-analysis.js';
+import { NoDataError, resolveAsOf } from '../../analysis/resolve-as-of.js';
 import { lifecycleInput } from '../../lifecycle/lifecycle-input.js';
 import { lifecycleReport, peopleInState } from '../../lifecycle/lifecycle-report.js';
 import { snapshotInput } from '../../lifecycle/snapshot-input.js';
@@ -90,10 +90,11 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
         windowDays: q.window,
         period: q.period,
       });
-      const report: z.output<typeof AccountsAnswer> = await inTurn(() =>
+      const report: z.output<typeof AccountsAnswer> = await inTurn(async () =>
         accountReport(engine, {
           ...input,
-          asOf: q.as_of,
+          // Within the data: the snapshots brought up to date end on it.
+          asOf: await resolveAsOf(engine, projectId, q.as_of, true),
           maxPeriods: MAX_CATCH_UP_PERIODS,
           atRisk: q.at_risk === 'true',
           expansion: q.expansion === 'true',
