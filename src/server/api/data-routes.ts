@@ -42,7 +42,7 @@ const MAX_REASONS = 50;
  * snapshots the lifecycle and accounts read (stored, brought up to date, backfilled).
  */
 export function registerDataRoutes(api: ZodApi, rc: RouteContext): void {
-  const { engine, ctx, inTurn } = rc;
+  const { engine, inTurn } = rc;
 
   api.get(
     '/api/v1/failed-events',
@@ -92,6 +92,12 @@ export function registerDataRoutes(api: ZodApi, rc: RouteContext): void {
     },
   );
 
+  registerSnapshotRoutes(api, rc);
+}
+
+/** The snapshots the lifecycle and accounts read: what is stored, and storing more. */
+function registerSnapshotRoutes(api: ZodApi, rc: RouteContext): void {
+  const { engine, ctx, inTurn } = rc;
   const snapshots = (req: FastifyRequest, q: z.infer<typeof SnapshotsQuery>) => {
     const { config, projectId } = ctx(req);
     // Resolved, not only named: an unknown definition is a 404 before any work.
