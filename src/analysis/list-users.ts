@@ -142,7 +142,8 @@ function matches(u: UserResult, query: UsersQuery): boolean {
   );
 }
 
-export function compareUsers(sort: UserSort, order: 'asc' | 'desc') {
+/** Users by `sort`, then by id, as the API's CSV and segment pages have always been ordered. */
+function compareUsers(sort: UserSort, order: 'asc' | 'desc') {
   const dir = order === 'asc' ? 1 : -1;
   const key = (u: UserResult): number | string =>
     sort === 'user_id'

@@ -31,6 +31,9 @@ export interface CatalogueListing {
   features: CatalogueEntry[];
 }
 
+/** The window the catalogue is read over when none is asked for. */
+export const CATALOGUE_WINDOW_DAYS = 30;
+
 /** The effective catalogue over a window: configured features and those inferred from events. */
 export async function runCatalogue(
   engine: Engine,

@@ -2,7 +2,11 @@ import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { resolveAsOf } from '../../analysis/resolve-as-of.js';
-import { catalogueForConfig, runCatalogue } from '../../analysis/run-catalogue.js';
+import {
+  CATALOGUE_WINDOW_DAYS,
+  catalogueForConfig,
+  runCatalogue,
+} from '../../analysis/run-catalogue.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { DEFAULT_CONFIG_FILE } from '../../model/config.js';
 import { setConfigKey } from '../../model/write-config.js';
@@ -30,7 +34,7 @@ export function registerCatalog(program: Command): void {
       .description('the feature catalogue: configured features and those inferred from events'),
   )
     .option('--as-of <date>', 'last day of the window, YYYY-MM-DD (default: last day with data)')
-    .option('--window <days>', 'trailing window in days', parseWindow, 30)
+    .option('--window <days>', 'trailing window in days', parseWindow, CATALOGUE_WINDOW_DAYS)
     .option('--write', 'save the catalogue into the config file for editing')
     .option('--json', 'print the catalogue as JSON')
     .action(async (opts: CatalogFlags) => {

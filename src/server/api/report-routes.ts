@@ -2,7 +2,7 @@ import { explainUser } from '../../analysis/explain-user.js';
 import { listUsers } from '../../analysis/list-users.js';
 import { cachedAnalysis } from '../../analysis/report-cache.js';
 import { resolveAsOf } from '../../analysis/resolve-as-of.js';
-import { runCatalogue } from '../../analysis/run-catalogue.js';
+import { CATALOGUE_WINDOW_DAYS, runCatalogue } from '../../analysis/run-catalogue.js';
 import { userActivity } from '../../analysis/user-activity.js';
 import { usersCsv } from '../../analysis/users-csv.js';
 import { resolveDefinition } from '../../model/resolve-definition.js';
@@ -170,7 +170,7 @@ function registerCatalogue(api: ZodApi, { engine, ctx, inTurn }: RouteContext): 
         runCatalogue(engine, {
           projectId,
           asOf: await requestAsOf(engine, projectId, req.query.as_of),
-          windowDays: req.query.window ?? 30,
+          windowDays: req.query.window ?? CATALOGUE_WINDOW_DAYS,
           catalogue: config.catalogue,
         }),
       );
