@@ -32,10 +32,8 @@ export interface AnalyzeOptions {
   segments?: readonly Segment[] | undefined;
 }
 
-// Until src/server/api/answer-schemas.ts and lifecycle-routes.ts import them from their own files
-// (report-types.ts, resolve-as-of.ts).
+// Until src/server/api/answer-schemas.ts imports it from report-types.ts.
 export type { Report } from './report-types.js';
-export { NoDataError } from './resolve-as-of.js';
 
 /**
  * The power-user report: scores the window (and the baseline of a what-if), then reads each
