@@ -6,7 +6,8 @@ import {
   compileRollupStamp,
   compileTrimReports,
 } from '../sql/compile-report-cache.js';
-import { type AnalyzeOptions, type Report, runAnalysis } from './run-analysis.js';
+import type { Report } from './report-types.js';
+import { type AnalyzeOptions, runAnalysis } from './run-analysis.js';
 
 /** Bumped whenever the report's shape or computation changes, so no older entry is ever used. */
 const REPORT_VERSION = 2;

@@ -32,9 +32,6 @@ export interface AnalyzeOptions {
   segments?: readonly Segment[] | undefined;
 }
 
-// Until src/server/api/answer-schemas.ts imports it from report-types.ts.
-export type { Report } from './report-types.js';
-
 /**
  * The power-user report: scores the window (and the baseline of a what-if), then reads each
  * section from that scoring.

@@ -34,7 +34,7 @@ export interface RollupInput {
    * from them (membershipAccounts).
    */
   memberships?: boolean | undefined;
-  /** The engine's SQL dialect (default DuckDB). */
+  /** The engine's SQL dialect. */
   dialect: Dialect;
 }
 

@@ -9,9 +9,7 @@ import type { PeriodKind } from '../../time/periods.js';
 import { type GlobalOptions, printJson, withContext, withDataOptions } from '../context.js';
 import { peopleRows, periodStateRows } from '../render/lifecycle-csv.js';
 import { renderLifecycleReport, renderPeopleInState } from '../render/lifecycle-text.js';
-import { registerBackfill } from './backfill.js';
 import { parseIsoDay, periodOption } from './parse-options.js';
-import { registerSnapshot } from './snapshot.js';
 
 interface LifecycleFlags extends GlobalOptions {
   definition?: string;
@@ -31,12 +29,10 @@ function parseLast(v: string): number {
 
 /**
  * `powerlens lifecycle`: the lifecycle report (lifecycleReport), or with --state the people in a
- * state (peopleInState), as text, CSV or JSON. Registers the commands that store the snapshots
- * it reads first, `snapshot` and `backfill`, which have files of their own.
+ * state (peopleInState), as text, CSV or JSON. It reads the snapshots `snapshot` and `backfill`
+ * store.
  */
 export function registerLifecycle(program: Command): void {
-  registerSnapshot(program);
-  registerBackfill(program);
   withDataOptions(
     program
       .command('lifecycle')

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { UserExplanation } from '../../analysis/explain-user.js';
 import type { CachedReport } from '../../analysis/report-cache.js';
-import type { Report } from '../../analysis/run-analysis.js';
+import type { Report } from '../../analysis/report-types.js';
 import type { CatalogueListing } from '../../analysis/run-catalogue.js';
 import type { UserResult } from '../../analysis/score-users.js';
 import type { ActivityDay } from '../../analysis/user-activity.js';

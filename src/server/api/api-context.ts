@@ -44,8 +44,6 @@ export interface RouteContext {
   ctx(req: FastifyRequest): { config: Config; projectId: string; segments: Segment[] };
   /** One request's engine work in one turn: nobody else's scoring lands in between. */
   inTurn<T>(fn: () => Promise<T>): Promise<T>;
-  /** No longer read (the routes call requestAsOf): to be removed with its value in register-api.ts. */
-  asOf?(projectId: string, given: string | undefined): Promise<string>;
 }
 
 /**

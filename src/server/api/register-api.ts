@@ -5,7 +5,6 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { lastDataDay } from '../../analysis/resolve-as-of.js';
 import { withDeadline } from '../../engines/deadline.js';
 import { configForProject } from '../../model/config.js';
 import { resolveSegments } from '../../model/segments.js';
@@ -88,8 +87,6 @@ async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<voi
     },
     // The limit starts once the request has the engine's turn: a wait behind others is not its
     // own, and an interruption can then only hit its own statements.
-    asOf: async (projectId, given) =>
-      given ?? (await lastDataDay(engine, projectId)) ?? new Date().toISOString().slice(0, 10),
     inTurn: (fn) =>
       engine.transaction(() =>
         withDeadline(
