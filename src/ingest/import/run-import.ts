@@ -3,7 +3,6 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SqlParams } from '../../dialect/sql-value.js';
 import type { Engine, QueryProgress } from '../../engines/engine.js';
-import { compileDeleteFailedEventsOf } from '../../sql/compile-failed-events.js';
 import {
   checkImportFile,
   engineReason,
@@ -18,7 +17,7 @@ import {
   compileSampleColumnKeys,
   compileSampleJsonFields,
 } from './compile-detect-fields.js';
-import { compileDropRejectTables, compileImport, compileMarkImportDays } from './compile-import.js';
+import { compileImport } from './compile-import.js';
 import { detectFormat } from './detect-format.js';
 import {
   type DetectedMapping,
@@ -28,6 +27,7 @@ import {
 } from './detect-mapping.js';
 import { type EventField, GROUPS_CONTAINER } from './field-candidates.js';
 import type { ImportFormat, SourceColumn } from './import-plan-input.js';
+import { type RejectReason, storeImportRows } from './store-import-rows.js';
 
 export interface ImportOptions {
   path: string;
@@ -46,12 +46,6 @@ export interface ImportOptions {
   onProgress?: ((p: QueryProgress) => void) | undefined;
   /** How often onProgress is called while rows are appended; 250 ms by default. */
   progressIntervalMs?: number | undefined;
-}
-
-export interface RejectReason {
-  reason: string;
-  rows: number;
-  example_lines: number[];
 }
 
 export interface ImportSummary {
@@ -255,67 +249,14 @@ export async function runImport(engine: Engine, options: ImportOptions): Promise
     onProgress = fileProgress(options.onProgress, count?.n ?? 0);
   }
 
-  const appended = engine.transaction(async () => {
-    const run = (st: { sql: string; params: SqlParams }) => engine.run(st.sql, st.params);
-    for (const drop of compileDropRejectTables()) await run(drop);
-    await run(compileDeleteFailedEventsOf(engine.dialect, options.projectId, `file:${file}`));
-    const [before] = await engine.query<{ n: number }>(
-      plan.storedBefore.sql,
-      plan.storedBefore.params,
-    );
-    const inserted = onProgress
-      ? await engine.runWithProgress(
-          plan.insertEvents.sql,
-          plan.insertEvents.params,
-          onProgress,
-          options.progressIntervalMs,
-        )
-      : await run(plan.insertEvents);
-    // A file whose every row was stored has nothing to explain: skip the checking pass.
-    const [rowCounts] = plan.countRows
-      ? await engine.query<{ n: number; with_id: number; distinct_ids: number }>(
-          plan.countRows.sql,
-          plan.countRows.params,
-        )
-      : [];
-    const total = rowCounts?.n ?? -1;
-    const idsAllDistinct =
-      rowCounts !== undefined && rowCounts.with_id === total && rowCounts.distinct_ids === total;
-    const counts =
-      total === inserted
-        ? [{ reason: null, rows: inserted }]
-        : await engine.query<{ reason: string | null; rows: number }>(
-            plan.countByReason.sql,
-            plan.countByReason.params,
-          );
-    const valid = counts.find((c) => c.reason === null)?.rows ?? 0;
-    let invalid = counts.reduce((sum, c) => sum + (c.reason === null ? 0 : c.rows), 0);
-    if (invalid > 0) await run(plan.insertFailures);
-    if (plan.insertParseFailures) invalid += await run(plan.insertParseFailures);
-    const [copies] = idsAllDistinct
-      ? [{ ids: 0 }]
-      : await engine.query<{ ids: number }>(plan.findCopies.sql, plan.findCopies.params);
-    const copied = (copies?.ids ?? 0) > 0;
-    // Numbered before the stored ids are compared: the third copy of a row is new to a project
-    // that holds two.
-    if (copied) await run(plan.numberCopies);
-    const known = (before?.n ?? 0) > 0 ? await run(plan.deleteKnown) : 0;
-    const removed = copied ? await run(plan.deleteCopies) : 0;
-    const days = (
-      await engine.query<{ day: string }>(plan.touchedDays.sql, plan.touchedDays.params)
-    ).map((d) => d.day);
-    if (days.length > 0) await run(compileMarkImportDays(options.projectId, days));
-    const reasons =
-      invalid > 0
-        ? (
-            await engine.query<{ reason: string; rows: number; example_lines: number[] }>(
-              plan.rejectedSummary.sql,
-              plan.rejectedSummary.params,
-            )
-          ).map((r) => ({ reason: r.reason, rows: r.rows, example_lines: r.example_lines }))
-        : [];
-    return { imported: inserted - known - removed, valid, invalid, reasons, days };
-  });
+  const appended = engine.transaction(() =>
+    storeImportRows(engine, plan, {
+      projectId: options.projectId,
+      source: `file:${file}`,
+      onProgress,
+      progressIntervalMs: options.progressIntervalMs,
+    }),
+  );
   const result = await appended.catch((err: unknown) => {
     throw fileReadError(
       err,
