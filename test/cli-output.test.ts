@@ -115,6 +115,7 @@ describe('CSV', () => {
       'active_users',
       'power_users',
       'baseline',
+      'partial',
     ]);
     expect(report.periods.map((p) => p.baseline)).toEqual([true, false]);
     const expected = report.periods.flatMap((p) =>
@@ -125,6 +126,7 @@ describe('CSV', () => {
         active_users: String(p.active_users),
         power_users: String(p.power_users),
         baseline: String(p.baseline),
+        partial: String(p.partial),
       })),
     );
     expect(rows).toEqual(expected);

@@ -1,3 +1,4 @@
+import { dataRange } from '../analysis/resolve-as-of.js';
 import type { Engine } from '../engines/engine.js';
 import {
   compileLifecycleCounts,
@@ -10,11 +11,19 @@ import {
 } from '../sql/compile-lifecycle.js';
 import { type PeriodKind, periodOf } from '../time/periods.js';
 import { latestSnapshotPeriod } from './snapshot-status.js';
+import { stateReason } from './state-reason.js';
 
 export interface LifecyclePeriod {
   period_start: string;
   /** The first stored period: nothing before it to compare with, so no states. */
   baseline: boolean;
+  /** The first day of the window the period was scored over (null: stored by an older version). */
+  window_start: string | null;
+  /**
+   * The window starts before the first day of data: its users were scored on fewer days than
+   * the window has, so fewer of them pass (backfilled periods near the start of the data).
+   */
+  partial: boolean;
   active_users: number;
   power_users: number;
   power_user_share: number;
@@ -42,6 +51,8 @@ export interface RetentionPoint {
 export interface LifecycleReport {
   definition: string;
   period: string;
+  /** The first day with data (null before any), which `partial` compares windows with. */
+  first_day: string | null;
   periods: LifecyclePeriod[];
   flows: LifecycleFlow[];
   retention: RetentionPoint[];
@@ -58,6 +69,22 @@ export interface LifecyclePerson {
   trend: number;
   days_active: number;
   segments: string[];
+  /** Days active and events in the last 7 days of the window (at risk reads the events). */
+  days_active_7: number;
+  events_7: number;
+  /** Days active and events in the 28 days before those, on `baseline_days` of which the user was around. */
+  baseline_days_active: number;
+  baseline_events: number;
+  baseline_days: number;
+  /** How close to the definition, 0..1 (1 = a power user). */
+  attainment: number;
+  /**
+   * The attainment of the periods before (as many as emerging compares), oldest first, then
+   * this period's; empty when the stored history does not reach that far.
+   */
+  attainment_history: number[];
+  /** Why the user is in the state, with the numbers that decided it. */
+  reason: string;
 }
 
 const emptyStates = (): Record<LifecycleState, number> =>
@@ -73,9 +100,11 @@ export async function lifecycleReport(
     period_start: string;
     active_users: number;
     power_users: number;
+    window_start: string | null;
     state: LifecycleState | null;
     users: number | null;
   }>(counts.sql, counts.params);
+  const firstDay = (await dataRange(engine, input.projectId))?.first ?? null;
   const periods = new Map<string, LifecyclePeriod>();
   for (const r of rows) {
     let p = periods.get(r.period_start);
@@ -83,6 +112,8 @@ export async function lifecycleReport(
       p = {
         period_start: r.period_start,
         baseline: periods.size === 0,
+        window_start: r.window_start,
+        partial: r.window_start !== null && firstDay !== null && r.window_start < firstDay,
         active_users: r.active_users,
         power_users: r.power_users,
         power_user_share: r.active_users > 0 ? r.power_users / r.active_users : 0,
@@ -109,6 +140,7 @@ export async function lifecycleReport(
   return {
     definition: input.definition,
     period: input.period,
+    first_day: firstDay,
     periods: [...periods.values()],
     retention: retentionRows.map((r) => ({
       group: r.power_users ? 'power_users' : 'everyone_else',
@@ -134,11 +166,25 @@ export async function lifecyclePeople(
   periodStart: string,
 ): Promise<LifecyclePerson[]> {
   const q = compileLifecyclePeople(input, state, periodStart);
-  const rows = await engine.query<Omit<LifecyclePerson, 'segments'> & { segments: string }>(
-    q.sql,
-    q.params,
-  );
-  return rows.map((r) => ({ ...r, segments: r.segments.split(';').filter(Boolean) }));
+  type Row = Omit<LifecyclePerson, 'segments' | 'attainment_history' | 'reason'> & {
+    segments: string;
+    [att: `att_${number}`]: number | null;
+  };
+  const rows = await engine.query<Row>(q.sql, q.params);
+  const n = input.rules.emergingPeriods;
+  return rows.map((r) => {
+    const before = Array.from({ length: n }, (_, i) => r[`att_${n - i}`] ?? null);
+    const { segments, ...rest } = r;
+    for (let k = 1; k <= n; k++) delete rest[`att_${k}`];
+    const person = {
+      ...rest,
+      segments: segments.split(';').filter(Boolean),
+      attainment_history: before.every((a) => a !== null)
+        ? [...(before as number[]), r.attainment]
+        : [],
+    };
+    return { ...person, reason: stateReason(person, input.period) };
+  });
 }
 
 /** The people in one state in one period: the period's first day, and who. */

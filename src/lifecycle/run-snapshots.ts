@@ -1,7 +1,8 @@
+import { dataRange } from '../analysis/resolve-as-of.js';
 import { scoreInto } from '../analysis/score-users.js';
 import type { Engine } from '../engines/engine.js';
 import type { Catalogue } from '../model/catalogue.js';
-import { criteriaOf, type Definition } from '../model/definition.js';
+import type { Definition } from '../model/definition.js';
 import type { Segment } from '../model/segments.js';
 import { compileSegments } from '../sql/compile-segments.js';
 import {
@@ -9,7 +10,7 @@ import {
   compileStoreSnapshotPeriod,
   type SnapshotKey,
 } from '../sql/compile-snapshots.js';
-import { isIsoDay } from '../time/days.js';
+import { addDays, isIsoDay } from '../time/days.js';
 import { type Period, type PeriodKind, periodsBetween } from '../time/periods.js';
 import { latestSnapshotPeriod } from './snapshot-status.js';
 
@@ -37,8 +38,18 @@ export interface SnapshotOptions {
 export interface SnapshotRun {
   period: PeriodKind;
   definition: string;
-  /** Each period written: its first day, the day it was scored as of, users and power users. */
-  periods: { period_start: string; as_of: string; users: number; power_users: number }[];
+  /**
+   * Each period written: its first day, the day it was scored as of, users and power users, and
+   * the first day of its window, which in a partial period is before the first day of data.
+   */
+  periods: {
+    period_start: string;
+    as_of: string;
+    users: number;
+    power_users: number;
+    window_start: string;
+    partial: boolean;
+  }[];
 }
 
 /**
@@ -86,9 +97,16 @@ export async function runSnapshots(engine: Engine, options: SnapshotOptions): Pr
     definition: options.definition.name,
     periods: [],
   };
+  const firstDay = periods.length > 0 ? (await dataRange(engine, options.projectId))?.first : null;
   for (const [i, period] of periods.entries()) {
     options.onProgress?.(i, periods.length, period.start);
-    run.periods.push(await snapshotPeriod(engine, options, key, period, last));
+    const stored = await snapshotPeriod(engine, options, key, period, last);
+    const windowStart = addDays(stored.as_of, 1 - options.definition.window_days);
+    run.periods.push({
+      ...stored,
+      window_start: windowStart,
+      partial: firstDay != null && windowStart < firstDay,
+    });
   }
   options.onProgress?.(periods.length, periods.length, '');
   return run;
@@ -140,7 +158,7 @@ async function snapshotPeriod(
   key: SnapshotKey,
   period: Period,
   last: string,
-): Promise<SnapshotRun['periods'][number]> {
+): Promise<Omit<SnapshotRun['periods'][number], 'window_start' | 'partial'>> {
   const d = engine.dialect;
   const asOf = period.end < last ? period.end : last;
   const { definition } = options;
@@ -154,7 +172,7 @@ async function snapshotPeriod(
   const store = compileStoreSnapshotPeriod(d, key, {
     start: period.start,
     asOf,
-    criteriaIds: definition.kind === 'rule' ? criteriaOf(definition.rule).map((c) => c.id) : [],
+    definition,
     segments: segments ? options.segments.map((g) => g.name) : [],
   });
   await engine.transaction(async () => {

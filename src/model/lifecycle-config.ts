@@ -12,22 +12,39 @@ export const LifecycleConfigSchema = z
       .number()
       .gt(0)
       .max(100)
-      .default(40)
+      .default(50)
       .describe(
-        "At risk: a power user whose window's events fell this much (%) on the window before.",
+        'At risk: a power user whose events in the last 7 days are at least this much (%) below their usual week (the 4 weeks before).',
+      ),
+    emerging_min_attainment: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe(
+        'Emerging: not yet a power user, at least this close to the definition (attainment, 0..100; default 60).',
       ),
     emerging_min_score: z
       .number()
       .min(0)
       .max(100)
-      .default(60)
-      .describe('Emerging: not yet a power user, with at least this score (0..100).'),
+      .optional()
+      .describe('Former name of emerging_min_attainment, still read when that is not set.'),
     emerging_min_rise: z
       .number()
       .min(0)
       .max(100)
-      .default(5)
-      .describe('Emerging: ... and a score up at least this much on the period before.'),
+      .default(20)
+      .describe(
+        'Emerging: ... with attainment up at least this much (points of 0..100) over the last emerging_periods periods.',
+      ),
+    emerging_periods: z
+      .number()
+      .int()
+      .min(1)
+      .max(12)
+      .default(3)
+      .describe('Emerging: ... rising in each of this many periods in a row.'),
   })
   .strict();
 
@@ -35,18 +52,24 @@ export type LifecycleConfig = z.output<typeof LifecycleConfigSchema>;
 
 /** The thresholds the lifecycle states are decided by, in the compiler's terms. */
 export interface LifecycleRules {
-  /** A power user whose window's events fell at least this much (%) on the window before. */
+  /**
+   * A retained power user whose events in the last 7 days are at least this much (%) below their
+   * own usual week: their events over the 4 weeks before, per week.
+   */
   atRiskDropPercent: number;
-  /** Not a power user, but with at least this score (mean attainment of the criteria, 0..100). */
-  emergingMinScore: number;
-  /** ... and a score up at least this much on the period before (or first seen, rising). */
+  /** Not a power user, but at least this close to the definition (attainment, 0..100). */
+  emergingMinAttainment: number;
+  /** ... attainment up at least this many points (0..100) over the last `emergingPeriods`, */
   emergingMinRise: number;
+  /** ... rising in each of them. */
+  emergingPeriods: number;
 }
 
 export function lifecycleRules(c: LifecycleConfig): LifecycleRules {
   return {
     atRiskDropPercent: c.at_risk_drop_percent,
-    emergingMinScore: c.emerging_min_score,
+    emergingMinAttainment: c.emerging_min_attainment ?? c.emerging_min_score ?? 60,
     emergingMinRise: c.emerging_min_rise,
+    emergingPeriods: c.emerging_periods,
   };
 }

@@ -39,43 +39,90 @@ export function snapshotPeriodCtes(d: Dialect, columns: readonly string[]): stri
 }
 
 /**
+ * The days of baseline a user needs for at risk: with less (a user seen for under two weeks
+ * before the last 7 days) there is no usual week to fall from.
+ */
+export const MIN_BASELINE_DAYS = 14;
+
+/** The snapshot columns the states are decided by. */
+const STATE_COLUMNS = [
+  'is_power_user',
+  'score',
+  'trend',
+  'attainment',
+  'first_seen',
+  'window_start',
+  'events_7',
+  'baseline_events',
+  'baseline_days',
+];
+
+/**
  * Each user's lifecycle state per stored snapshot period (src/lifecycle/run-snapshots.ts), against
  * the period before: new (a power user for the first time in the stored history), retained,
- * resurrected (again, after a gap), at risk (retained, but their activity fell sharply against
- * their own previous window), lost (a power user last period, not now), emerging (not yet, but
- * close and rising). A user absent from a period's snapshot was not active in its window.
- * The first stored period has no period before it: it is the baseline, and gets no states.
- * The result is the CTEs `periods` (period_start, idx) and `states` (idx, user_id, state).
+ * resurrected (again, after a gap), at risk (retained, but their events of the last 7 days fell
+ * to a fraction of their own usual week: an early warning, before frequency fails), lost (a power
+ * user last period, not now), emerging (not yet, but climbing toward the definition: attainment
+ * up in each of the last few periods, by enough in all, and near the bar). A user absent from a
+ * period's snapshot was not active in its window. The first stored period has no period before
+ * it: it is the baseline, and gets no states (docs/lifecycle.md).
+ * The result is the CTEs `periods` (period_start, idx), `windows` (idx, window_start), `climb`
+ * (idx, user_id, att_1 .. att_N: the attainment 1 .. N periods before) and `states` (idx,
+ * user_id, state).
  */
 export function lifecycleCtes(input: LifecycleInput): { ctes: string; params: SqlParams } {
   const d = input.dialect;
   const r = input.rules;
-  const ctes = `${snapshotPeriodCtes(d, ['is_power_user', 'score', 'trend'])},
+  const n = r.emergingPeriods;
+  const back = Array.from({ length: n }, (_, i) => i + 1);
+  // Rising in each period: now above 1 period before, 1 above 2, ..., n-1 above n.
+  const rising = ['c.attainment', ...back.map((k) => `m.att_${k}`)]
+    .slice(0, n)
+    .map((a, i) => `${a} > m.att_${i + 1}`)
+    .join(' AND ');
+  const ctes = `${snapshotPeriodCtes(d, STATE_COLUMNS)},
   first_power AS (SELECT user_id, min(idx) AS first_idx FROM si WHERE is_power_user GROUP BY user_id),
+  windows AS (SELECT idx, min(window_start) AS window_start FROM si GROUP BY idx),
+  -- The attainment of each user 1 .. n periods before (0 when not active in that window), where
+  -- the stored history reaches n periods back; and the first day of that oldest window.
+  climb AS (
+    SELECT c.idx AS idx, c.user_id AS user_id,
+      ${back.map((k) => `coalesce(b${k}.attainment, 0) AS att_${k}`).join(', ')},
+      w.window_start AS climb_from
+    FROM si c JOIN windows w ON w.idx = c.idx - ${n}
+    ${back.map((k) => `LEFT JOIN si b${k} ON b${k}.user_id = c.user_id AND b${k}.idx = c.idx - ${k}`).join('\n    ')}),
   -- Each user now, with the period before; and the power users of the period before who are
-  -- absent now (not active in the window any more).
+  -- absent now (not active in the window any more). dropped: the last 7 days' events at most
+  -- the kept share of the user's usual week. climbing: near the bar, up in each of the last n
+  -- periods and by enough in all, and seen since before the oldest of those windows began (so
+  -- the climb is theirs, not their window filling up).
   pairs AS (
-    SELECT c.idx AS idx, c.user_id AS user_id, c.is_power_user AS now_power, c.score AS score,
-      c.trend AS trend, coalesce(b.is_power_user, false) AS was_power, b.score AS prev_score,
-      true AS present
+    SELECT c.idx AS idx, c.user_id AS user_id, c.is_power_user AS now_power,
+      coalesce(b.is_power_user, false) AS was_power, true AS present,
+      CASE WHEN c.baseline_days >= ${MIN_BASELINE_DAYS}
+        AND c.events_7 * c.baseline_days <= ${d.param('keep', 'Float64')} * 7 * c.baseline_events
+        THEN 1 ELSE 0 END AS dropped,
+      CASE WHEN NOT c.is_power_user AND c.attainment >= ${d.param('min_att', 'Float64')}
+        AND c.attainment - m.att_${n} >= ${d.param('min_rise', 'Float64')} AND ${rising}
+        AND c.first_seen <= m.climb_from
+        THEN 1 ELSE 0 END AS climbing
     FROM si c LEFT JOIN si b ON b.user_id = c.user_id AND b.idx = c.idx - 1
+    LEFT JOIN climb m ON m.user_id = c.user_id AND m.idx = c.idx
     WHERE c.idx > 1
     UNION ALL
-    SELECT b.idx + 1 AS idx, b.user_id AS user_id, false AS now_power, 0 AS score,
-      0.0 AS trend, true AS was_power, b.score AS prev_score, false AS present
+    SELECT b.idx + 1 AS idx, b.user_id AS user_id, false AS now_power, true AS was_power,
+      false AS present, 0 AS dropped, 0 AS climbing
     FROM si b LEFT JOIN si c ON c.user_id = b.user_id AND c.idx = b.idx + 1
     WHERE b.is_power_user AND c.user_id IS NULL
       AND b.idx < (SELECT max(idx) FROM periods)),
   states AS (
     SELECT q.idx AS idx, q.user_id AS user_id, CASE
-        WHEN q.now_power AND q.was_power AND q.trend <= ${d.param('drop', 'Float64')} THEN 'at_risk'
+        WHEN q.now_power AND q.was_power AND q.dropped = 1 THEN 'at_risk'
         WHEN q.now_power AND q.was_power THEN 'retained'
         WHEN q.now_power AND f.first_idx = q.idx THEN 'new'
         WHEN q.now_power THEN 'resurrected'
         WHEN q.was_power THEN 'lost'
-        WHEN q.present AND q.score >= ${d.param('min_score', 'Float64')} AND q.trend > 0
-          AND q.score - coalesce(q.prev_score, 0) >= ${d.param('min_rise', 'Float64')}
-          THEN 'emerging'
+        WHEN q.present AND q.climbing = 1 THEN 'emerging'
         ELSE '' END AS state
     FROM pairs q LEFT JOIN first_power f ON f.user_id = q.user_id)`;
   return {
@@ -84,9 +131,9 @@ export function lifecycleCtes(input: LifecycleInput): { ctes: string; params: Sq
       p: input.projectId,
       def: input.definition,
       period: input.period,
-      drop: -r.atRiskDropPercent,
-      min_score: r.emergingMinScore,
-      min_rise: r.emergingMinRise,
+      keep: 1 - r.atRiskDropPercent / 100,
+      min_att: r.emergingMinAttainment / 100,
+      min_rise: r.emergingMinRise / 100,
     },
   };
 }
@@ -101,8 +148,9 @@ export function compileLifecycleCounts(input: LifecycleInput): { sql: string; pa
     SELECT idx, count(*) AS active_users, ${d.countIf('is_power_user')} AS power_users
     FROM si GROUP BY idx)
   SELECT ${d.dateText('p.period_start')} AS period_start, t.active_users AS active_users,
-    t.power_users AS power_users, st.state AS state, st.n AS users
-  FROM periods p JOIN totals t ON t.idx = p.idx
+    t.power_users AS power_users, ${d.dateText('w.window_start')} AS window_start,
+    st.state AS state, st.n AS users
+  FROM periods p JOIN totals t ON t.idx = p.idx JOIN windows w ON w.idx = p.idx
   LEFT JOIN (SELECT idx, state, count(*) AS n FROM states WHERE state <> '' GROUP BY idx, state) st
     ON st.idx = p.idx
   ORDER BY period_start, state`,
@@ -134,7 +182,11 @@ export function compileLifecycleFlows(input: LifecycleInput): { sql: string; par
   };
 }
 
-/** The people in one state in one period, with their snapshot. */
+/**
+ * The people in one state in one period, with their snapshot, the period before's score and
+ * attainment, and what at risk and emerging are decided by (the last 7 days against the usual
+ * week; the attainment of the periods before, `att_1` the one before, NULL without that history).
+ */
 export function compileLifecyclePeople(
   input: LifecycleInput,
   state: LifecycleState,
@@ -142,13 +194,19 @@ export function compileLifecyclePeople(
 ): { sql: string; params: SqlParams } {
   const d = input.dialect;
   const { ctes, params } = lifecycleCtes(input);
+  const back = Array.from({ length: input.rules.emergingPeriods }, (_, i) => i + 1);
   return {
     sql: `WITH ${ctes}
   SELECT st.user_id AS user_id, ${d.dateText('p.period_start')} AS period_start,
     st.state AS state, coalesce(u.account_id, b.account_id, '') AS account_id,
     coalesce(u.score, 0) AS score, coalesce(u.is_power_user, false) AS is_power_user,
     coalesce(u.trend, 0) AS trend, coalesce(u.days_active, 0) AS days_active,
-    coalesce(b.score, 0) AS previous_score, coalesce(u.segments, b.segments, '') AS segments
+    coalesce(b.score, 0) AS previous_score, coalesce(u.segments, b.segments, '') AS segments,
+    coalesce(u.days_active_7, 0) AS days_active_7, coalesce(u.events_7, 0) AS events_7,
+    coalesce(u.baseline_days_active, 0) AS baseline_days_active,
+    coalesce(u.baseline_events, 0) AS baseline_events,
+    coalesce(u.baseline_days, 0) AS baseline_days, coalesce(u.attainment, 0) AS attainment,
+    ${back.map((k) => `m.att_${k} AS att_${k}`).join(', ')}
   FROM states st JOIN periods p ON p.idx = st.idx
   LEFT JOIN periods pb ON pb.idx = st.idx - 1
   LEFT JOIN user_snapshots u ON u.project_id = ${d.param('p', 'String')}
@@ -157,6 +215,7 @@ export function compileLifecyclePeople(
   LEFT JOIN user_snapshots b ON b.project_id = ${d.param('p', 'String')}
     AND b.definition = ${d.param('def', 'String')} AND b.period = ${d.param('period', 'String')}
     AND b.period_start = pb.period_start AND b.user_id = st.user_id
+  LEFT JOIN climb m ON m.idx = st.idx AND m.user_id = st.user_id
   WHERE st.state = ${d.param('state', 'String')}
     AND p.period_start = ${d.date(d.param('at', 'Date'))}
   ORDER BY score DESC, user_id`,

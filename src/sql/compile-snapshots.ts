@@ -1,5 +1,7 @@
 import type { Dialect } from '../dialect/dialect.js';
 import type { SqlParams } from '../dialect/sql-value.js';
+import { criteriaOf, type Definition, type RuleNode } from '../model/definition.js';
+import { criterionSql } from './compile-score.js';
 
 /**
  * The stored snapshots (docs/lifecycle.md, src/lifecycle/run-snapshots.ts): each user's status
@@ -75,8 +77,11 @@ export interface SnapshotPeriodInput {
   start: string;
   /** The day it was scored as of (its last day, or the last day covered). */
   asOf: string;
-  /** The ids of the definition's criteria (a rule's), counted as met per user. */
-  criteriaIds: readonly string[];
+  /**
+   * The definition scored: its criteria are counted as met per user, its window gives the
+   * window's first day, and attainment follows its rule (attainmentSql).
+   */
+  definition: Definition;
   /**
    * The segment names of the scratch table `snapshot_segments` (a column `seg_<name>` each), or
    * none when there is no such table. A name is a plain name checked by the config schema
@@ -94,7 +99,12 @@ export function compileStoreSnapshotPeriod(
   key: SnapshotKey,
   input: SnapshotPeriodInput,
 ): { statements: string[]; params: SqlParams } {
-  const { criteriaIds, segments } = input;
+  const { definition, segments } = input;
+  const criteriaIds =
+    definition.kind === 'rule' ? criteriaOf(definition.rule).map((c) => c.id) : [];
+  const asof = d.date(d.param('asof', 'Date'));
+  // The last 7 days are after this day; the baseline's 28 days end on it.
+  const recent = d.minusDays(asof, '7');
   const met =
     criteriaIds.length > 0
       ? criteriaIds.map((id) => `CAST(s.pass_${id} AS INTEGER)`).join(' + ')
@@ -112,16 +122,80 @@ export function compileStoreSnapshotPeriod(
        AND period_start = ${d.date(d.param('start', 'Date'))}`,
       `INSERT INTO user_snapshots (project_id, definition, period, period_start, as_of, user_id,
          account_id, is_power_user, score, criteria_met, criteria_total, days_active, events,
-         trend, days_since_last_seen, segments)
+         trend, days_since_last_seen, segments, window_start, first_seen, days_active_7,
+         baseline_days_active, baseline_days, events_7, baseline_events, attainment)
        SELECT ${d.param('p', 'String')}, ${d.param('def', 'String')}, ${d.param('period', 'String')},
-         ${d.date(d.param('start', 'Date'))}, ${d.date(d.param('asof', 'Date'))}, s.user_id,
+         ${d.date(d.param('start', 'Date'))}, ${asof}, s.user_id,
          s.account_id, s.is_power_user, s.score, ${met}, ${criteriaIds.length}, s.days_active,
-         s.events, s.trend, s.days_since_last_seen, ${names}
-       FROM scored s
-       ${segments.length > 0 ? 'LEFT JOIN snapshot_segments g ON g.user_id = s.user_id' : ''}`,
+         s.events, s.trend, s.days_since_last_seen, ${names},
+         ${d.minusDays(asof, String(definition.window_days - 1))},
+         ${d.minusDays(asof, 's.tenure_days')},
+         CAST(coalesce(r.days_active_7, 0) AS INTEGER),
+         CAST(coalesce(r.baseline_days_active, 0) AS INTEGER),
+         CAST(least(${BASELINE_DAYS}, greatest(0, s.tenure_days - 6)) AS INTEGER),
+         CAST(coalesce(r.events_7, 0) AS BIGINT), CAST(coalesce(r.baseline_events, 0) AS BIGINT),
+         s.attainment
+       FROM (SELECT *, ${d.round(attainmentSql(definition), 4)} AS attainment FROM scored) s
+       ${segments.length > 0 ? 'LEFT JOIN snapshot_segments g ON g.user_id = s.user_id' : ''}
+       LEFT JOIN (
+         SELECT user_id, ${d.countIf(`day > ${recent}`)} AS days_active_7,
+           ${d.countIf(`day <= ${recent}`)} AS baseline_days_active,
+           ${d.sumIf('n', `day > ${recent}`)} AS events_7,
+           ${d.sumIf('n', `day <= ${recent}`)} AS baseline_events
+         FROM (
+           SELECT user_id, day, sum(events) AS n FROM user_day
+           WHERE project_id = ${d.param('p', 'String')} AND NOT anonymous
+             AND day > ${d.minusDays(asof, String(BASELINE_DAYS + 7))} AND day <= ${asof}
+           GROUP BY user_id, day) x
+         GROUP BY user_id) r ON r.user_id = s.user_id`,
     ],
     params: { ...keyParams(key), start: input.start, asof: input.asOf },
   };
+}
+
+/**
+ * The days before the last 7 that make a user's own usual rate for at risk: 4 weeks (days
+ * as_of-34 .. as_of-7), or as many of them as the user has been seen on (tenure).
+ */
+export const BASELINE_DAYS = 28;
+
+/**
+ * How close a user of the table `scored` is to a definition, 0..1 (1 = a power user), as SQL.
+ * A rule: each criterion's attainment (compile-score.ts: the value over its threshold, capped
+ * at 1), and a group the mean of its best `k` children (all: the mean of every child; any: the
+ * best one; at_least k: the mean of the best k), so it is 1 exactly when the rule passes. A
+ * composite definition: 1 for a power user, else the weighted mean of its percentile ranks.
+ */
+export function attainmentSql(definition: Definition): string {
+  if (definition.kind === 'score') {
+    const total = definition.weights.reduce((a, w) => a + w.weight, 0);
+    const weighted = definition.weights.map((w) => `${w.weight} * rank_${w.signal}`).join(' + ');
+    return `CASE WHEN is_power_user THEN 1.0 ELSE (${weighted}) / ${total} END`;
+  }
+  const tree = (node: RuleNode): string => {
+    if (node.type === 'criterion') return `(${criterionSql(node, definition.window_days).att})`;
+    return meanOfBest(node.children.map(tree), node.k);
+  };
+  return tree(definition.rule);
+}
+
+/**
+ * The mean of the `k` largest of some SQL values, as SQL: value i is among them when fewer than
+ * k others come before it (larger, or equal and earlier), so ties count once.
+ */
+function meanOfBest(values: readonly string[], k: number): string {
+  const n = values.length;
+  const best = Math.max(1, Math.min(k, n));
+  if (n === 1) return values[0] as string;
+  if (best === n) return `((${values.join(' + ')}) / ${n}.0)`;
+  if (best === 1) return `greatest(${values.join(', ')})`;
+  const kept = values.map((v, i) => {
+    const before = values
+      .map((o, j) => (j === i ? '' : `CASE WHEN ${o} ${j < i ? '>=' : '>'} ${v} THEN 1 ELSE 0 END`))
+      .filter(Boolean);
+    return `CASE WHEN ${before.join(' + ')} < ${best} THEN ${v} ELSE 0.0 END`;
+  });
+  return `((${kept.join(' + ')}) / ${best}.0)`;
 }
 
 /** The users (`users`) and power users (`power_users`) of the last scoring (`scored`). */

@@ -71,7 +71,17 @@ describe('powerlens lifecycle', () => {
       'trend',
       'days_active',
       'segments',
+      'days_active_7',
+      'events_7',
+      'baseline_days_active',
+      'baseline_events',
+      'baseline_days',
+      'attainment',
+      'reason',
     ]);
+    expect(rows.every((p) => p.reason?.startsWith('a power user now and in the week before'))).toBe(
+      true,
+    );
     expect(rows.every((p) => p.is_power_user === 'true' && p.period_start === '2026-10-26')).toBe(
       true,
     );
@@ -99,6 +109,11 @@ describe('powerlens lifecycle', () => {
 
     const text = await runCli(['lifecycle', '--db', db()]);
     expect(text.stdout).toContain('Power users per week');
+    // 60 days of data from 2026-09-01: the 30-day window of the week of 2026-09-21 (as of
+    // 09-27) starts 08-29, before it; the next week's (as of 10-04) starts 09-05.
+    expect(text.stdout).toContain('2026-09-21 *');
+    expect(text.stdout).not.toContain('2026-09-28 *');
+    expect(text.stdout).toContain('* partial: the window starts before the first day of data');
     const bad = await runCli(['lifecycle', '--state', 'gone', '--db', db()]);
     expect(bad.stderr).toMatch(/Allowed choices are new, retained/);
     const badFrom = await runCli(['backfill', '--from', '2026-13-01', '--db', db()]);

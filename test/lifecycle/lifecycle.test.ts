@@ -50,7 +50,9 @@ const PLAN: Plan = {
     [4, 2],
     [4, 2],
   ],
-  riser: [null, [1, 10], [3, 10], [5, 10], [5, 10], [5, 10]],
+  // Seen in W1, away in W2, then 1, 2, 3 days (attainment 0.25, 0.5, 0.75 of the 4-day bar):
+  // up in each of three weeks, by 0.5 (emerging in W5), a power user in W6.
+  riser: [[1, 10], null, [1, 10], [2, 10], [3, 10], [5, 10]],
 };
 
 function csv(weeks: number): string {
@@ -161,8 +163,10 @@ describe('lifecycle per week', () => {
     expect(of('newbie')).toEqual(['-', 'new', 'retained', 'retained', 'retained']);
     expect(of('leaver')).toEqual(['retained', 'retained', 'lost', '-', '-']);
     expect(of('comeback')).toEqual(['lost', '-', 'resurrected', 'retained', 'retained']);
-    expect(of('fader')).toEqual(['retained', 'retained', 'retained', 'at_risk', 'retained']);
-    expect(of('riser')).toEqual(['-', 'emerging', 'new', 'retained', 'retained']);
+    // W5: 8 events in the last 7 days against a usual 47.5 a week (190 over W1-W4): at risk; W6:
+    // 8 against 37 (148 over W2-W5), still at most half: at risk again.
+    expect(of('fader')).toEqual(['retained', 'retained', 'retained', 'at_risk', 'at_risk']);
+    expect(of('riser')).toEqual(['-', '-', '-', 'emerging', 'new']);
     // Local days: the 00:30 Monday event belongs to W4, so W3 has 3 days, not 4.
     expect(of('dst_edge')[1]).not.toBe('new');
   });
@@ -172,13 +176,13 @@ describe('lifecycle per week', () => {
     expect(report.periods.map((p) => p.period_start)).toEqual(WEEKS);
     expect(report.periods[0]?.baseline).toBe(true);
     const w4 = report.periods[3];
-    expect(w4?.states).toMatchObject({ resurrected: 1, lost: 1, new: 1 });
-    expect(w4?.power_users).toBe(5);
+    expect(w4?.states).toMatchObject({ resurrected: 1, lost: 1, new: 0 });
+    expect(w4?.power_users).toBe(4);
     const w5 = report.periods[4];
     expect(w5?.states.at_risk).toBe(1);
-    // The riser moved from emerging (W3) to new (W4).
+    // The riser moved from emerging (W5) to new (W6).
     expect(report.flows).toContainEqual({
-      period_start: WEEKS[3],
+      period_start: WEEKS[5],
       from: 'emerging',
       to: 'new',
       users: 1,
@@ -189,12 +193,13 @@ describe('lifecycle per week', () => {
       to: 'at_risk',
       users: 1,
     });
-    // A week on: 21 power users over weeks 1 to 5, 20 active the week after (the leaver is not);
-    // 5 others (the comeback's and riser's slow weeks, the DST user), 3 still active.
+    // A week on: 19 power users over weeks 1 to 5, 18 active the week after (the leaver is not);
+    // 7 others (the comeback's slow week, the riser's W1, W3, W4 and W5, the DST user's W3 and
+    // W4), 4 still active (the riser's W3, W4, W5 and the DST user's W3).
     const week = (group: string) =>
       report.retention.find((r) => r.group === group && r.periods_later === 1);
-    expect(week('power_users')).toMatchObject({ cohort: 21, retained: 20 });
-    expect(week('everyone_else')).toMatchObject({ cohort: 5, retained: 3 });
+    expect(week('power_users')).toMatchObject({ cohort: 19, retained: 18 });
+    expect(week('everyone_else')).toMatchObject({ cohort: 7, retained: 4 });
   });
 
   it('a backfill, then an incremental run after new data, equals a backfill of everything', async () => {
@@ -208,7 +213,10 @@ describe('lifecycle per week', () => {
     const rows = (e: TempDb) =>
       e.engine.query(
         `SELECT CAST(period_start AS VARCHAR) AS w, CAST(as_of AS VARCHAR) AS as_of, user_id,
-           is_power_user, score, criteria_met, days_active, events, trend, segments
+           is_power_user, score, criteria_met, days_active, events, trend, segments,
+           CAST(window_start AS VARCHAR) AS window_start, CAST(first_seen AS VARCHAR) AS first_seen,
+           days_active_7, events_7, baseline_days_active, baseline_events, baseline_days,
+           attainment
          FROM user_snapshots ORDER BY w, user_id`,
       );
     expect(await rows(partial)).toEqual(await rows(db));

@@ -187,6 +187,8 @@ describe('snapshots through the API', () => {
         as_of: '2026-10-31',
         users: expect.any(Number),
         power_users: expect.any(Number),
+        window_start: '2026-10-02',
+        partial: false,
       },
     ]);
 
@@ -201,6 +203,10 @@ describe('snapshots through the API', () => {
       weeks.map((w) => w.start),
     );
     expect(run.periods[0].as_of).toBe('2026-09-06');
+    // 30-day windows from the first day of data on (as of 10-01): the weeks before are partial.
+    expect(run.periods.map((p: { partial: boolean }) => p.partial)).toEqual(
+      weeks.map((w) => w.end < '2026-10-01'),
+    );
     expect(run.periods.every((p: { users: number }) => p.users > 0)).toBe(true);
 
     const lifecycle = (await get('/api/v1/lifecycle')).json();
@@ -208,6 +214,9 @@ describe('snapshots through the API', () => {
       weeks.map((w) => w.start),
     );
     expect(lifecycle.periods.at(-1).power_users).toBe(run.periods.at(-1).power_users);
+    expect(lifecycle.periods.map((p: { partial: boolean }) => p.partial)).toEqual(
+      run.periods.map((p: { partial: boolean }) => p.partial),
+    );
     const after = (await get('/api/v1/snapshots')).json();
     expect(after).toMatchObject({
       stored_periods: weeks.length,

@@ -3,11 +3,12 @@ import { LIFECYCLE_STATES } from '../../sql/compile-lifecycle.js';
 
 /**
  * Every period and state with its count (the header first), for a spreadsheet's pivot table. The
- * first period is the baseline: with no period before it, its states are empty, not 0.
+ * first period is the baseline: with no period before it, its states are empty, not 0; a
+ * partial period's window starts before the first day of data.
  */
 export function periodStateRows(report: LifecycleReport): unknown[][] {
   const rows: unknown[][] = [
-    ['period_start', 'state', 'users', 'active_users', 'power_users', 'baseline'],
+    ['period_start', 'state', 'users', 'active_users', 'power_users', 'baseline', 'partial'],
   ];
   for (const p of report.periods) {
     for (const s of LIFECYCLE_STATES) {
@@ -18,13 +19,17 @@ export function periodStateRows(report: LifecycleReport): unknown[][] {
         p.active_users,
         p.power_users,
         p.baseline,
+        p.partial,
       ]);
     }
   }
   return rows;
 }
 
-/** The people in a state, one row each (the header first); segments joined by ';'. */
+/**
+ * The people in a state, one row each (the header first); segments joined by ';'. The columns
+ * after `segments` were added later, at the end, so scripts reading by position keep working.
+ */
 export function peopleRows(people: readonly LifecyclePerson[]): unknown[][] {
   return [
     [
@@ -38,6 +43,13 @@ export function peopleRows(people: readonly LifecyclePerson[]): unknown[][] {
       'trend',
       'days_active',
       'segments',
+      'days_active_7',
+      'events_7',
+      'baseline_days_active',
+      'baseline_events',
+      'baseline_days',
+      'attainment',
+      'reason',
     ],
     ...people.map((p) => [
       p.user_id,
@@ -50,6 +62,13 @@ export function peopleRows(people: readonly LifecyclePerson[]): unknown[][] {
       p.trend,
       p.days_active,
       p.segments.join(';'),
+      p.days_active_7,
+      p.events_7,
+      p.baseline_days_active,
+      p.baseline_events,
+      p.baseline_days,
+      p.attainment,
+      p.reason,
     ]),
   ];
 }

@@ -22,16 +22,24 @@ export function renderLifecycleReport(report: LifecycleReport, last: number): st
       ...LIFECYCLE_STATES.map((s) => s.replace('_', ' ')),
     ],
     shown.map((p) => [
-      p.period_start,
+      p.partial ? `${p.period_start} *` : p.period_start,
       formatCount(p.active_users),
       formatCount(p.power_users),
       `${(p.power_user_share * 100).toFixed(1)}%`,
       ...LIFECYCLE_STATES.map((s) => (p.baseline ? '-' : formatCount(p.states[s]))),
     ]),
   );
+  const partial = shown.some((p) => p.partial)
+    ? [
+        pc.dim(
+          `  * partial: the window starts before the first day of data (${report.first_day}), so fewer users pass than will on a full window`,
+        ),
+      ]
+    : [];
   return [
     pc.bold(`Power users per ${report.period} (definition "${report.definition}")`),
     ...tableLines(t),
+    ...partial,
     ...retentionLines(report),
     pc.dim(
       '  The first period is the baseline. People in a state: powerlens lifecycle --state at_risk (or new, lost, emerging, ...)',
@@ -61,7 +69,7 @@ function retentionLines(report: LifecycleReport): string[] {
   ];
 }
 
-/** The people in one state in one period, as a table. */
+/** The people in one state in one period, as a table, each with why. */
 export function renderPeopleInState(
   found: PeopleInState,
   state: LifecycleState,
@@ -69,7 +77,7 @@ export function renderPeopleInState(
 ): string {
   const { people } = found;
   const t = renderTable(
-    ['user', 'account', 'score', 'before', 'trend', 'segments'],
+    ['user', 'account', 'score', 'before', 'trend', 'segments', 'why'],
     people.map((p) => [
       p.user_id,
       p.account_id,
@@ -77,6 +85,7 @@ export function renderPeopleInState(
       String(p.previous_score),
       `${p.trend}%`,
       p.segments.join(', '),
+      p.reason,
     ]),
   );
   return [

@@ -8,15 +8,19 @@ export function renderSnapshotRun(run: SnapshotRun): string {
   const table = renderTable(
     [run.period, 'scored as of', 'active users', 'power users'],
     run.periods.map((p) => [
-      p.period_start,
+      p.partial ? `${p.period_start} *` : p.period_start,
       p.as_of,
       formatCount(p.users),
       formatCount(p.power_users),
     ]),
   );
+  const partial = run.periods.some((p) => p.partial)
+    ? [pc.dim('* partial: the window starts before the first day of data')]
+    : [];
   return [
     pc.dim(table[0] ?? ''),
     ...table.slice(1),
+    ...partial,
     pc.dim(
       `${formatCount(run.periods.length)} period(s) stored for definition "${run.definition}"`,
     ),

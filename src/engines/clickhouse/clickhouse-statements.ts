@@ -1,6 +1,6 @@
 import type { SqlParams, SqlValue } from '../../dialect/sql-value.js';
 import type { MigrationReport, Row } from '../engine.js';
-import { clickhouseSchema, SCHEMA_VERSION } from './schema.js';
+import { clickhouseSchema, clickhouseUpgrade, SCHEMA_VERSION } from './schema.js';
 
 /** The parameters a statement names as {name:Type}: compiled statements share one set. */
 export function bindClickHouse(
@@ -23,8 +23,9 @@ export interface ClickHouseMigrationTarget {
 }
 
 /**
- * Creates every table (idempotent DDL) and records the schema version; a database already at the
- * version is left as it is. ClickHouse databases start from today's schema: there is one version.
+ * Creates every table (idempotent DDL), adds the columns a database made at an older version lacks
+ * (clickhouseUpgrade), and records the schema version; a database already at the version is left
+ * as it is.
  */
 export async function migrateClickHouse(t: ClickHouseMigrationTarget): Promise<MigrationReport> {
   const version = async () => {
@@ -40,6 +41,11 @@ export async function migrateClickHouse(t: ClickHouseMigrationTarget): Promise<M
     await t.run(sql);
   const from = await version();
   if (from >= SCHEMA_VERSION) return { from, to: from, applied: [] };
+  // A database made at an older version: the tables were there already, so add what is new.
+  if (from > 0) {
+    for (const sql of clickhouseUpgrade({ database: t.database, cluster: t.cluster }, from))
+      await t.run(sql);
+  }
   await t.run(
     `INSERT INTO schema_migrations (version, name) VALUES ({v:UInt32}, 'clickhouse_schema')`,
     { v: SCHEMA_VERSION },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLICKHOUSE_TABLES, clickhouseSchema } from './schema.js';
+import { CLICKHOUSE_TABLES, clickhouseSchema, clickhouseUpgrade } from './schema.js';
 
 /*
  * Golden DDL (issue 5): the exact statements for one server and for a cluster, pinned for review
@@ -26,6 +26,20 @@ describe('ClickHouse schema', () => {
     expect(events).toContain(
       "Distributed('prod_cluster', 'analytics', 'events_local', cityHash64(project_id, ifNull(user_id, ifNull(anonymous_id, ''))))",
     );
+  });
+
+  it('upgrades a database of version 2: the new columns, on the local and Distributed tables', () => {
+    const one = clickhouseUpgrade({ database: 'powerlens' }, 2);
+    expect(one).toHaveLength(1);
+    expect(one[0]).toMatch(
+      /^ALTER TABLE `powerlens`\.`user_snapshots` ADD COLUMN IF NOT EXISTS window_start Nullable\(Date\), /,
+    );
+    const cluster = clickhouseUpgrade({ database: 'analytics', cluster: 'prod_cluster' }, 2);
+    expect(cluster.map((s) => s.split(' ADD')[0])).toEqual([
+      'ALTER TABLE `analytics`.`user_snapshots_local` ON CLUSTER `prod_cluster`',
+      'ALTER TABLE `analytics`.`user_snapshots` ON CLUSTER `prod_cluster`',
+    ]);
+    expect(clickhouseUpgrade({ database: 'powerlens' }, 3)).toEqual([]);
   });
 
   it('quotes the names an operator chooses', () => {

@@ -155,7 +155,10 @@ const TABLES: Table[] = [
     columns: `project_id String, definition String, period LowCardinality(String),
     period_start Date, as_of Date, user_id String, account_id String, is_power_user Bool,
     score Int32, criteria_met Int32, criteria_total Int32, days_active Int32, events Int64,
-    trend Float64, days_since_last_seen Int32, segments String`,
+    trend Float64, days_since_last_seen Int32, segments String, window_start Nullable(Date),
+    first_seen Nullable(Date), days_active_7 Nullable(Int32), baseline_days_active Nullable(Int32),
+    baseline_days Nullable(Int32), events_7 Nullable(Int64), baseline_events Nullable(Int64),
+    attainment Nullable(Float64)`,
     engine: 'MergeTree',
     orderBy: '(project_id, definition, period, period_start, user_id)',
     partitionBy: 'toYYYYMM(period_start)',
@@ -200,8 +203,48 @@ export function clickhouseSchema(options: SchemaOptions): string[] {
   return out;
 }
 
-/** The schema's single version: ClickHouse databases start from today's schema. */
-export const SCHEMA_VERSION = 2;
+/**
+ * The schema's version: a new database starts from today's schema (clickhouseSchema), one made
+ * at an older version is brought to it by the upgrades after its version.
+ */
+export const SCHEMA_VERSION = 3;
+
+/** Columns added to a table since version 2, each with the version that added it. */
+const ADDED_COLUMNS: { version: number; table: string; columns: string[] }[] = [
+  {
+    // What at risk and emerging read, and the window's first day (docs/lifecycle.md); NULL on
+    // rows stored before, until a backfill stores them again.
+    version: 3,
+    table: 'user_snapshots',
+    columns: [
+      'window_start Nullable(Date)',
+      'first_seen Nullable(Date)',
+      'days_active_7 Nullable(Int32)',
+      'baseline_days_active Nullable(Int32)',
+      'baseline_days Nullable(Int32)',
+      'events_7 Nullable(Int64)',
+      'baseline_events Nullable(Int64)',
+      'attainment Nullable(Float64)',
+    ],
+  },
+];
+
+/**
+ * The DDL that brings a database made at version `from` (2 or later) to SCHEMA_VERSION; safe to
+ * run again (IF NOT EXISTS). On a cluster, the local tables and the Distributed tables over them.
+ */
+export function clickhouseUpgrade(options: SchemaOptions, from: number): string[] {
+  const db = q(options.database);
+  const cluster = options.cluster;
+  const on = cluster ? ` ON CLUSTER ${q(cluster)}` : '';
+  const out: string[] = [];
+  for (const added of ADDED_COLUMNS.filter((a) => a.version > from)) {
+    const add = added.columns.map((c) => `ADD COLUMN IF NOT EXISTS ${c}`).join(', ');
+    const names = cluster ? [`${added.table}_local`, added.table] : [added.table];
+    for (const name of names) out.push(`ALTER TABLE ${db}.${q(name)}${on} ${add}`);
+  }
+  return out;
+}
 
 /** Every table name, for tests and for `powerlens migrate` to report. */
 export const CLICKHOUSE_TABLES = TABLES.map((t) => t.name);

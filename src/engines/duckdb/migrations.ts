@@ -241,4 +241,26 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 8,
+    name: 'snapshot_early_signals',
+    statements: [
+      // What at risk and emerging read (docs/lifecycle.md), NULL on rows stored before this
+      // migration until a backfill stores them again. window_start: the first day of the
+      // window the period was scored over (a period whose window starts before the data is
+      // partial); first_seen: the user's first day with activity. days_active_7: days active in the last 7 days of the window;
+      // baseline_days_active: days active in the 28 days before those, of which the user had
+      // been seen on baseline_days (their own usual rate); events_7 and baseline_events: their
+      // events over the same days. attainment: how close to the
+      // definition the user is, 0..1 (1 = a power user).
+      'ALTER TABLE user_snapshots ADD COLUMN window_start DATE',
+      'ALTER TABLE user_snapshots ADD COLUMN first_seen DATE',
+      'ALTER TABLE user_snapshots ADD COLUMN days_active_7 INTEGER',
+      'ALTER TABLE user_snapshots ADD COLUMN baseline_days_active INTEGER',
+      'ALTER TABLE user_snapshots ADD COLUMN baseline_days INTEGER',
+      'ALTER TABLE user_snapshots ADD COLUMN events_7 BIGINT',
+      'ALTER TABLE user_snapshots ADD COLUMN baseline_events BIGINT',
+      'ALTER TABLE user_snapshots ADD COLUMN attainment DOUBLE',
+    ],
+  },
 ];

@@ -177,6 +177,12 @@ export const SnapshotsRun = z.object({
         as_of: z.string().describe('The day the period was scored as of.'),
         users: z.number().int().describe('Active users.'),
         power_users: z.number().int(),
+        window_start: z.string().describe('The first day of the window it was scored over.'),
+        partial: z
+          .boolean()
+          .describe(
+            'The window starts before the first day of data: scored on fewer days than the window has.',
+          ),
       }),
     )
     .describe('Each period written, oldest first.'),

@@ -15,12 +15,24 @@ const lifecycleState = z.enum(LIFECYCLE_STATES);
 export const LifecycleAnswer = z.object({
   definition: z.string(),
   period: z.string().describe('day, week or month.'),
+  first_day: z.string().nullable().describe('The first day with data (null before any).'),
   periods: z.array(
     z.object({
       period_start: z.string(),
       baseline: z
         .boolean()
         .describe('The first stored period: nothing before it to compare with, so no states.'),
+      window_start: z
+        .string()
+        .nullable()
+        .describe(
+          'The first day of the window it was scored over (null: stored by an older version).',
+        ),
+      partial: z
+        .boolean()
+        .describe(
+          'The window starts before the first day of data: scored on fewer days than the window has.',
+        ),
       active_users: z.number(),
       power_users: z.number(),
       power_user_share: z.number(),
@@ -69,6 +81,22 @@ const LifecyclePersonSchema = z.object({
   days_active: z.number(),
   previous_score: z.number().describe('The score in the period before.'),
   segments: z.array(z.string()),
+  days_active_7: z.number().describe('Days active in the last 7 days of the window.'),
+  events_7: z.number().describe('Events in the last 7 days of the window.'),
+  baseline_days_active: z.number().describe('Days active in the 28 days before those.'),
+  baseline_events: z.number().describe('Events in the 28 days before those.'),
+  baseline_days: z
+    .number()
+    .describe(
+      'Of those 28 days, the ones since the user was first seen (the usual week is per 7 of them).',
+    ),
+  attainment: z.number().describe('How close to the definition, 0..1 (1 = a power user).'),
+  attainment_history: z
+    .array(z.number())
+    .describe(
+      'The attainment of the periods emerging compares, oldest first, ending with this one; empty without that history.',
+    ),
+  reason: z.string().describe('Why the user is in the state, with the numbers that decided it.'),
 });
 export type LifecyclePersonAgrees = Expect<
   ShapeCheck<LifecyclePerson, typeof LifecyclePersonSchema>
