@@ -99,6 +99,10 @@ export function compileStoreSnapshotPeriod(
     criteriaIds.length > 0
       ? criteriaIds.map((id) => `CAST(s.pass_${id} AS INTEGER)`).join(' + ')
       : '0';
+  // The stored score is a whole number (the column predates scores in tenths), and the stored
+  // trend is never null: a user with no baseline keeps the +100 the lifecycle states were made
+  // with (the trend the API shows for them is null, "n/a").
+  const score = `CAST(${d.round('s.score', 0)} AS INTEGER)`;
   // Segment names, each followed by ';' (text, the same on every engine).
   const names =
     segments.length > 0
@@ -115,8 +119,8 @@ export function compileStoreSnapshotPeriod(
          trend, days_since_last_seen, segments)
        SELECT ${d.param('p', 'String')}, ${d.param('def', 'String')}, ${d.param('period', 'String')},
          ${d.date(d.param('start', 'Date'))}, ${d.date(d.param('asof', 'Date'))}, s.user_id,
-         s.account_id, s.is_power_user, s.score, ${met}, ${criteriaIds.length}, s.days_active,
-         s.events, s.trend, s.days_since_last_seen, ${names}
+         s.account_id, s.is_power_user, ${score}, ${met}, ${criteriaIds.length}, s.days_active,
+         s.events, coalesce(s.trend, 100), s.days_since_last_seen, ${names}
        FROM scored s
        ${segments.length > 0 ? 'LEFT JOIN snapshot_segments g ON g.user_id = s.user_id' : ''}`,
     ],
