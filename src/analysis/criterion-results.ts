@@ -1,5 +1,5 @@
 import { type Criterion, criteriaOf, type Definition, type RuleNode } from '../model/definition.js';
-import { SIGNAL_NAMES, type SignalName } from '../model/signals.js';
+import { SIGNAL_NAMES, SIGNALS, type SignalName, type SignalValues } from '../model/signals.js';
 import { criterionThreshold } from '../sql/compile-score.js';
 
 /**
@@ -15,7 +15,8 @@ export interface CriterionResult {
   op: Criterion['op'];
   /** The bar: an absolute value, or for top_percent the share of users in percent (20 = top 20%). */
   threshold: number;
-  value: number;
+  /** The user's value; null for a signal the user has no value of (a trend with no baseline). */
+  value: number | null;
   /** The user's rank as "top X%" of active users (ties share the rank). */
   top_percent: number;
   passed: boolean;
@@ -26,7 +27,7 @@ export interface CriterionResult {
 export interface Contribution {
   signal: SignalName;
   weight: number;
-  value: number;
+  value: number | null;
   top_percent: number;
 }
 
@@ -41,6 +42,12 @@ export type ScoredRow = Record<string, unknown> & {
 export function num(row: Record<string, unknown>, key: string): number {
   const v = row[key];
   return typeof v === 'number' ? v : Number(v ?? 0);
+}
+
+/** A signal's value in a row: null for a nullable signal without one, else a number. */
+export function signalValue(row: Record<string, unknown>, signal: SignalName): number | null {
+  const v = row[signal];
+  return SIGNALS[signal].nullable && (v === null || v === undefined) ? null : num(row, signal);
 }
 
 /**
@@ -76,7 +83,7 @@ export function criteriaResults(definition: Definition, row: ScoredRow): Criteri
     signal: c.signal,
     op: c.op,
     threshold: criterionThreshold(c, definition.window_days),
-    value: num(row, c.signal),
+    value: signalValue(row, c.signal),
     top_percent: topPct(num(row, `top_${c.signal}`)),
     passed: passed(c),
     decisive: decisive.has(c.id),
@@ -88,15 +95,12 @@ export function contributions(definition: Definition, row: ScoredRow): Contribut
   return definition.weights.map((w) => ({
     signal: w.signal,
     weight: w.weight,
-    value: num(row, w.signal),
+    value: signalValue(row, w.signal),
     top_percent: topPct(num(row, `top_${w.signal}`)),
   }));
 }
 
-/** Every signal of a scored row, as plain numbers. */
-export function signalValues(row: ScoredRow): Record<SignalName, number> {
-  return Object.fromEntries(SIGNAL_NAMES.map((s) => [s, num(row, s)])) as Record<
-    SignalName,
-    number
-  >;
+/** Every signal of a scored row, as plain numbers (null for a nullable signal without one). */
+export function signalValues(row: ScoredRow): SignalValues {
+  return Object.fromEntries(SIGNAL_NAMES.map((s) => [s, signalValue(row, s)])) as SignalValues;
 }

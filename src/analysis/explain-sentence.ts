@@ -1,6 +1,11 @@
 import type { Definition } from '../model/definition.js';
 import type { SignalName } from '../model/signals.js';
-import type { Contribution, CriterionResult, ScoredRow } from './criterion-results.js';
+import {
+  type Contribution,
+  type CriterionResult,
+  num,
+  type ScoredRow,
+} from './criterion-results.js';
 import { featureLabel } from './feature-labels.js';
 
 /** A verdict in words: the phrase for each signal's value, and the sentence naming what decided. */
@@ -19,8 +24,10 @@ export interface PhraseContext {
   labels: ReadonlyMap<string, string>;
 }
 
-/** The plain words for one signal's value. */
-export function signalPhrase(signal: SignalName, v: number, ctx: PhraseContext): string {
+/** The plain words for one signal's value (null: a signal the user has no value of). */
+export function signalPhrase(signal: SignalName, value: number | null, ctx: PhraseContext): string {
+  if (value === null) return noValuePhrase(signal, ctx);
+  const v = value;
   const n = v.toLocaleString('en-US');
   const times = (word: string) => `${word} ${n} time${v === 1 ? '' : 's'}`;
   switch (signal) {
@@ -75,6 +82,13 @@ export function signalPhrase(signal: SignalName, v: number, ctx: PhraseContext):
   }
 }
 
+/** A signal without a value: only the trend, when there is no earlier window to compare with. */
+function noValuePhrase(signal: SignalName, ctx: PhraseContext): string {
+  return signal === 'trend'
+    ? `activity trend n/a (no activity in the ${ctx.windowDays} days before)`
+    : `${signal} n/a`;
+}
+
 function need(c: CriterionResult): string {
   if (c.op === 'top_percent') return `needs the top ${c.threshold}%`;
   if (c.op === 'max') return `needs at most ${c.threshold}`;
@@ -99,7 +113,7 @@ export function explainSentence(
     const cut = definition.cutoff;
     const bar =
       cut.min_score !== undefined ? `cut-off ${cut.min_score}` : `cut-off: top ${cut.top_percent}%`;
-    return `score ${row.score} (${bar}): ${parts.join('; ')}`;
+    return `weighted rank ${num(row, 'weighted_rank')} (${bar}): ${parts.join('; ')}`;
   }
   const results = explained.criteria.filter((c) => c.decisive);
   const parts = results.map((c) => {

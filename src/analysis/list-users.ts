@@ -142,7 +142,11 @@ function matches(u: UserResult, query: UsersQuery): boolean {
   );
 }
 
-/** Users by `sort`, then by id, as the API's CSV and segment pages have always been ordered. */
+/**
+ * Users by `sort`, then by id ascending: the order SQL gives a page (compileScoredPage), so a CSV
+ * or a segment's page lists users as the dashboard's pages do. Ids compare by code unit, as the
+ * engines compare text by byte (the same order but for characters beyond U+FFFF).
+ */
 function compareUsers(sort: UserSort, order: 'asc' | 'desc') {
   const dir = order === 'asc' ? 1 : -1;
   const key = (u: UserResult): number | string =>
@@ -153,10 +157,6 @@ function compareUsers(sort: UserSort, order: 'asc' | 'desc') {
         : sort === 'score'
           ? u.score
           : (u.signals[sort as keyof UserResult['signals']] ?? 0);
-  return (a: UserResult, b: UserResult) => {
-    const x = key(a);
-    const y = key(b);
-    const c = x < y ? -1 : x > y ? 1 : 0;
-    return c * dir || a.user_id.localeCompare(b.user_id);
-  };
+  const cmp = (x: number | string, y: number | string) => (x < y ? -1 : x > y ? 1 : 0);
+  return (a: UserResult, b: UserResult) => cmp(key(a), key(b)) * dir || cmp(a.user_id, b.user_id);
 }

@@ -3,7 +3,7 @@ import type { Engine } from '../engines/engine.js';
 import { type Catalogue, CatalogueSchema } from '../model/catalogue.js';
 import type { Definition } from '../model/definition.js';
 import type { Segment } from '../model/segments.js';
-import type { SignalName } from '../model/signals.js';
+import type { SignalValues } from '../model/signals.js';
 import { compileScore } from '../sql/compile-score.js';
 import {
   compileScoredPage,
@@ -44,7 +44,7 @@ export interface UserResult extends UserTraitFields {
   criteria: CriterionResult[];
   /** Composite definitions: every weighted signal with its rank. */
   contributions: Contribution[];
-  signals: Record<SignalName, number>;
+  signals: SignalValues;
   advanced_features_used: string[];
   /** A power user's segments, each with the sentence and criteria that explain it. */
   segments: UserSegment[];

@@ -3,7 +3,13 @@ import type { Segment } from '../model/segments.js';
 import { segmentCriteria } from '../model/segments.js';
 import { criterionThreshold } from '../sql/compile-score.js';
 import { compileSegments, passColumn } from '../sql/compile-segments.js';
-import { type CriterionResult, decidingCriteria, num, topPct } from './criterion-results.js';
+import {
+  type CriterionResult,
+  decidingCriteria,
+  num,
+  signalValue,
+  topPct,
+} from './criterion-results.js';
 import { type PhraseContext, signalPhrase } from './explain-sentence.js';
 
 /** A segment a power user is in, with the criteria that put them there. */
@@ -41,7 +47,7 @@ export async function segmentMemberships(
             signal: c.signal,
             op: c.op,
             threshold: c.op === 'top_percent' ? c.value : criterionThreshold(c, windowDays),
-            value: num(row, c.signal),
+            value: signalValue(row, c.signal),
             top_percent:
               row[`top_${c.signal}`] === undefined ? 100 : topPct(num(row, `top_${c.signal}`)),
             passed: true,

@@ -28,10 +28,18 @@ export const SIGNAL_NAMES = [
 
 export type SignalName = (typeof SIGNAL_NAMES)[number];
 
+/** The signals that may have no value for a user (SignalInfo.nullable). */
+export type NullableSignal = 'trend';
+
+/** Every signal's value for one user; a nullable one is null when it has none. */
+export type SignalValues = { [S in SignalName]: S extends NullableSignal ? number | null : number };
+
 export interface SignalInfo {
   description: string;
   /** Lower is better (recency): percentiles and composite scores rank it the other way. */
   lowerIsBetter?: boolean;
+  /** The signal has no value for some users (null): the trend of a user with no earlier window. */
+  nullable?: boolean;
   /** The largest value the signal can take in a window of `windowDays`, when bounded. */
   maxFor?: (windowDays: number) => number;
 }
@@ -73,6 +81,7 @@ export const SIGNALS: Record<SignalName, SignalInfo> = {
   },
   trend: {
     description:
-      'change of events against the previous window of the same length, in percent (+100 when the previous window had none)',
+      'change of events against the previous window of the same length, in percent (null, n/a, when the previous window had none)',
+    nullable: true,
   },
 };

@@ -6,9 +6,12 @@ import type { SqlParams } from '../dialect/sql-value.js';
 type Compiled = { sql: string; params: SqlParams };
 
 /**
- * Users power users first, then by best score, most key actions and id: all of them, power users
- * only, one user, or the first `limit`.
+ * The one order of users everywhere (the users command, GET /api/v1/users, CSV, the dashboard):
+ * best score first (the score agrees with the verdict, so power users come first), ties by id.
  */
+export const USER_ORDER = 'score DESC, user_id ASC';
+
+/** Users in USER_ORDER: all of them, power users only, one user, or the first `limit`. */
 export function compileScoredUsers(
   d: Dialect,
   options: {
@@ -22,7 +25,7 @@ export function compileScoredUsers(
     sql: `SELECT * FROM scored
      WHERE (${d.param('power', 'Bool')} = false OR is_power_user)
        AND (${user} = '' OR user_id = ${user})
-     ORDER BY is_power_user DESC, score DESC, key_actions DESC, user_id
+     ORDER BY ${USER_ORDER}
      ${options.limit !== undefined ? `LIMIT ${d.param('limit', 'Int64')}` : ''}`,
     params: {
       power: options.powerOnly ?? false,
@@ -93,11 +96,12 @@ export function compileScoredPage(
     events: 'events',
   };
   const dir = query.order === 'asc' ? 'ASC' : 'DESC';
+  // Ties by id, ascending whatever the direction: the score descending is USER_ORDER itself.
   return {
     count: compileScoredCount(d, query),
     page: {
       sql: `SELECT * FROM scored WHERE ${where}
-     ORDER BY ${column[query.sort]} ${dir}, user_id ${dir}
+     ORDER BY ${column[query.sort]} ${dir}, user_id ASC
      LIMIT ${d.param('limit', 'Int64')} OFFSET ${d.param('offset', 'Int64')}`,
       params,
     },

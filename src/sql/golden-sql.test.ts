@@ -176,9 +176,11 @@ describe('compileScore', () => {
     const { sql, params } = compileScore(def, signalsFor(RICH));
     await expect(sql).toMatchFileSnapshot(golden('score-rule-groups'));
     expectOnlyAsParams(sql, params, CATALOGUE_PARAMS);
-    // 2/3 of 7 days is 4.67, so at least 5 days; trend's negative max is a constant.
+    // 2/3 of 7 days is 4.67, so at least 5 days; trend's negative max is a constant, and a
+    // trend without a baseline (null) fails it and counts as neither past nor short of it.
     expect(sql).toContain('days_active >= 5 AS pass_often');
-    expect(sql).toContain('trend <= -10 AS pass_trend');
+    expect(sql).toContain('coalesce(trend <= -10, false) AS pass_trend');
+    expect(sql).toContain('coalesce((-ln(11)) - (sign(trend) * ln(1 + abs(trend))), 0.0)');
     expect(sql).toContain('((CAST(pass_collaboration AS INTEGER) + CAST(pass_feedback AS INTEGER)');
   });
 });

@@ -189,7 +189,7 @@ const definitions: Record<string, Definition> = {
         x: {
           window_days: 28,
           score: {
-            weights: { days_active: 3, key_actions: 1.5, days_since_last_seen: 1 },
+            weights: { days_active: 3, key_actions: 1.5, days_since_last_seen: 1, trend: 0.5 },
             cutoff: { top_percent: 25 },
           },
         },
@@ -246,6 +246,13 @@ describe.skipIf(ENGINES.length === 0)(`scores agree on ${ENGINES.join(' and ')}`
       expect(verdicts).toContain(false);
       // The default definition asks more than this small fixture's users do.
       if (label !== 'default') expect(verdicts).toContain(true);
+      // The score agrees with the verdict: power users 50..100, everyone else below 50.
+      for (const r of first ?? []) {
+        const score = Number(r.score);
+        expect(r.is_power_user ? score >= 50 : score < 50, String(r.user_id)).toBe(true);
+      }
+      // Users with no activity in the window before have no trend (null), never +100.
+      expect((first ?? []).some((r) => r.trend === null)).toBe(true);
     });
   }
 });

@@ -18,9 +18,12 @@ import { day, define, load, powerIds, rows, score, user } from './fixture.js';
  *   key_actions:  1 -> 0, 2 -> 0.25, 4 -> 0.5, 5 -> 0.75, 12 -> 1
  *   days_since_last_seen (lower is better): 10 -> 0, 6 -> 0.25, 1 -> 0.5, 0 -> 0.75 (w1, w5)
  *
- * Weights 3, 1, 1: score = round(100 * (3 * days + keys + recency) / 5)
+ * Weights 3, 1, 1: weighted rank = 100 * (3 * days + keys + recency) / 5
  *   w1 (3 + 0.75 + 0.75) / 5 = 90; w2 (2.25 + 1 + 0.25) / 5 = 70; w3 (0.75 + 0.5 + 0.5) / 5 = 35;
  *   w4 (0.75 + 0.25 + 0) / 5 = 20; w5 (0 + 0 + 0.75) / 5 = 15
+ *
+ * The score puts the weighted rank r on the verdict's halves, with c the weighted rank at the cut:
+ * a power user 50 + 50 * (r - c) / (100 - c), anyone else 50 * r / c.
  */
 let db: TempDb;
 beforeAll(async () => {
@@ -45,8 +48,11 @@ const composite = (cutoff: { min_score: number } | { top_percent: number }): Def
 describe('a weighted composite score', () => {
   it('is the weighted mean of percentile ranks, recency ranked the other way', async () => {
     const users = await score(db, define(composite({ min_score: 35 })), day(30));
+    // c = 35. Power users w1 50 + 50 * 55 / 65 = 92.3, w2 50 + 50 * 35 / 65 = 76.9, w3 (at the
+    // cut) 50; the others w4 50 * 20 / 35 = 28.6, w5 50 * 15 / 35 = 21.4. The order is the
+    // weighted rank's, and every power user is above every other user.
     expect(['w1', 'w2', 'w3', 'w4', 'w5'].map((id) => user(users, id).score)).toEqual([
-      90, 70, 35, 20, 15,
+      92.3, 76.9, 50, 28.6, 21.4,
     ]);
     expect(user(users, 'w1').criteria).toEqual([]);
     // Contributions show the "top X%" rank (cume_dist): w1's 5 days 1/5; 5 key actions 2/5
@@ -62,7 +68,7 @@ describe('a weighted composite score', () => {
     const users = await score(db, define(composite({ min_score: 35 })), day(30));
     expect(powerIds(users)).toEqual(['w1', 'w2', 'w3']);
     expect(user(users, 'w1').reason).toBe(
-      'score 90 (cut-off 35): active 5 of 30 days (top 20%); 5 key actions (top 40%); seen on the last day (top 40%)',
+      'weighted rank 90 (cut-off 35): active 5 of 30 days (top 20%); 5 key actions (top 40%); seen on the last day (top 40%)',
     );
     expect(powerIds(await score(db, define(composite({ min_score: 36 })), day(30)))).toEqual([
       'w1',
@@ -71,12 +77,15 @@ describe('a weighted composite score', () => {
   });
 
   it('cuts off by top_percent of scores', async () => {
-    // Scores 90, 70, 35, 20, 15: top 40% is w1 and w2, top 20% only w1.
+    // Weighted ranks 90, 70, 35, 20, 15: top 40% is w1 and w2, top 20% only w1.
     const top40 = await score(db, define(composite({ top_percent: 40 })), day(30));
     expect(powerIds(top40)).toEqual(['w1', 'w2']);
+    // The cut is the lowest weighted rank among the top 40%, c = 70: w1 50 + 50 * 20 / 30 = 83.3,
+    // w2 50; w3 50 * 35 / 70 = 25.
+    expect(['w1', 'w2', 'w3'].map((id) => user(top40, id).score)).toEqual([83.3, 50, 25]);
     expect(user(top40, 'w3').reason).toBe(
       // Ordered by rank, then weight; equal ones keep the definition's order.
-      'score 35 (cut-off: top 40%): 4 key actions (top 60%); last seen 1 day before the last day (top 60%); active 2 of 30 days (top 80%)',
+      'weighted rank 35 (cut-off: top 40%): 4 key actions (top 60%); last seen 1 day before the last day (top 60%); active 2 of 30 days (top 80%)',
     );
     expect(powerIds(await score(db, define(composite({ top_percent: 20 })), day(30)))).toEqual([
       'w1',

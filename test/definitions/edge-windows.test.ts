@@ -97,8 +97,8 @@ describe('exactly one user', () => {
       tenure_days: 29,
       days_since_last_seen: 0,
       early_adoptions: 0,
-      // Nothing in the 30 days before the window: +100.
-      trend: 100,
+      // Nothing in the 30 days before the window: no baseline, no trend (n/a), not +100.
+      trend: null,
     });
   });
 
@@ -115,8 +115,11 @@ describe('exactly one user', () => {
       ['collaboration', true, 100, true],
       ['consistency', false, 100, false],
     ]);
-    // Attainments 1 + 1 + 0/2 + (1 - 1)/0.8 + 1 + 5/10 = 3.5, over 6 criteria: 58.3 -> 58.
-    expect(u?.score).toBe(58);
+    // Margins ln((1 + value) / (1 + bar)): frequency 31/21, core 7/6, advanced 1/3, depth 1 (nobody
+    // is in the top 20%, so the bar is the best value there is, the user's own 153), collaboration
+    // 4/4, consistency 6/11. Their mean is ln of the geometric mean g = (31/99)^(1/6) = 0.8241; a
+    // power user scores 50 + 50 * g / (1 + g) = 72.6.
+    expect(u?.score).toBe(72.6);
     // Top 100% is not worth saying, so no "(top X%)".
     expect(u?.reason).toBe('active 30 of 30 days; 6 core features; invited or shared 3 times');
   });

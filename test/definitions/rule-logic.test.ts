@@ -120,14 +120,27 @@ describe('all, any and at_least', () => {
     );
   });
 
-  it('scores the mean attainment of every criterion', async () => {
+  it('scores how far past or short of every bar each user is, power users above the rest', async () => {
     const users = await score(db, define(RULE), day(30));
-    // x2: often 19/20 = 0.95, features min(1, 4/3) = 1, shares 0/2 = 0, recent 1, feedback 1,
-    // events top 0.8: (1 - 0.8) / (1 - 0.6) = 0.5. Sum 4.45 / 6 = 74.2 -> 74.
-    expect(user(users, 'x2').score).toBe(74);
-    // x4: often 1, features 1, shares 0, recent 2/10 = 0.2, feedback 0, events min(1, 0.4/0.4) = 1.
-    // Sum 3.2 / 6 = 53.3 -> 53.
-    expect(user(users, 'x4').score).toBe(53);
+    // Each criterion's ratio (1 + value) / (1 + bar), or (1 + bar) / (1 + value) for a max; the
+    // bar of "events top 60%" is the weakest value in it, 60 (x1, x4). g is the geometric mean of
+    // the six ratios; the score is 50 * g / (1 + g), plus 50 for a power user.
+    //   x1: often 21/21, features 4/4, shares 1/3, recent 3/1, feedback 1/2, events 61/61
+    //       product 0.5, g = 0.8909: 50 + 23.56 = 73.6
+    //   x2: 20/21, 5/4, 1/3, 3/1, 2/2, 59/61: product 1.1514, g = 1.0238: 25.3
+    //   x3: 21/21, 3/4, 1/3, 3/1, 2/2, 22/61: product 0.2705, g = 0.8042: 22.3
+    //   x4: 21/21, 4/4, 1/3, 3/11, 1/2, 61/61: product 1/22, g = 0.5974: 18.7
+    //   x5: 21/21, 3/4, 3/3, 3/1, 1/2, 83/61: product 1.5307, g = 1.0735: 50 + 25.89 = 75.9
+    // The mean attainment this replaces gave x2 (not a power user) 74 and x1 (one) 67.
+    expect(['x5', 'x1', 'x2', 'x3', 'x4'].map((id) => user(users, id).score)).toEqual([
+      75.9, 73.6, 25.3, 22.3, 18.7,
+    ]);
+    // The verdict's halves: every power user at 50 or above, everyone else below.
+    const all = [...users.values()];
+    const lowestPower = Math.min(...all.filter((u) => u.is_power_user).map((u) => u.score));
+    const highestOther = Math.max(...all.filter((u) => !u.is_power_user).map((u) => u.score));
+    expect(lowestPower).toBeGreaterThanOrEqual(50);
+    expect(highestOther).toBeLessThan(50);
   });
 });
 

@@ -94,8 +94,8 @@ describe('signals with the zero-configuration catalogue', () => {
       tenure_days: 10,
       days_since_last_seen: 5,
       early_adoptions: 0,
-      // Nothing in the previous window: +100.
-      trend: 100,
+      // Nothing in the previous window: no baseline, so no trend (null, "n/a"), not +100.
+      trend: null,
     });
     expect(user(users, 's3').signals).toEqual({
       days_active: 1,

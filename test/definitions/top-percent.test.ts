@@ -88,10 +88,12 @@ describe('top_percent on a higher-is-better signal (events)', () => {
     expect(['u08', 'u09', 'u10'].map((id) => user(users, id).criteria[0]?.top_percent)).toEqual([
       100, 100, 100,
     ]);
-    // Attainment (1 - top) / (1 - 0.2): u01 min(1, 0.9 / 0.8) = 1; u04 0.6 / 0.8 = 0.75;
-    // u07 0.3 / 0.8 = 0.375 -> 37.5 -> 38; u10 0.
+    // The bar of a top_percent criterion is the value at the cut: u01's 10 events (the only
+    // one in the top 20%). With one criterion the score is 50 * g / (1 + g) with g = (1 + value)
+    // / (1 + bar), plus 50 for a power user: u01 g = 1 -> 50 + 25 = 75; u04 g = 6/11 -> 50 * 6 /
+    // 17 = 17.6; u07 g = 3/11 -> 50 * 3 / 14 = 10.7; u10 g = 2/11 -> 50 * 2 / 13 = 7.7.
     expect(['u01', 'u04', 'u07', 'u10'].map((id) => user(users, id).score)).toEqual([
-      100, 75, 38, 0,
+      75, 17.6, 10.7, 7.7,
     ]);
   });
 });
@@ -117,8 +119,9 @@ describe('a lower-is-better signal (days_since_last_seen)', () => {
       [2, 50],
       [29, 100],
     ]);
-    // u06 is top 60%: attainment (1 - 0.6) / (1 - 0.4) = 0.667 -> 67.
-    expect(user(users, 'u06').score).toBe(67);
+    // The bar is the weakest value in the top 40%: u03's 1 day; lower is better, so g = (1 +
+    // bar) / (1 + value). u06 (5 days): g = 2/6 -> 50 * (1/3) / (4/3) = 12.5.
+    expect(user(users, 'u06').score).toBe(12.5);
   });
 
   it('says what a recent user does and what a lapsed one misses', async () => {
@@ -136,9 +139,11 @@ describe('a lower-is-better signal (days_since_last_seen)', () => {
       day(30),
     );
     expect(powerIds(users)).toEqual(['u01', 'u02', 'u03', 'u04', 'u05']);
-    // Attainment of a missed max: threshold / value. u06 2/5 = 40; u07 2/10 = 20; u10 2/29 = 6.9 -> 7.
+    // A max criterion: g = (1 + threshold) / (1 + value) = 3 / (1 + value). u05 (2, at the bar)
+    // g = 1 -> 50 + 25 = 75; u06 g = 3/6 -> 50 * 0.5 / 1.5 = 16.7; u07 g = 3/11 -> 50 * 3 / 14 =
+    // 10.7; u10 g = 3/30 -> 50 * 0.1 / 1.1 = 4.5.
     expect(['u05', 'u06', 'u07', 'u10'].map((id) => user(users, id).score)).toEqual([
-      100, 40, 20, 7,
+      75, 16.7, 10.7, 4.5,
     ]);
     expect(user(users, 'u06').reason).toBe(
       'not yet: last seen 5 days before the last day, needs at most 2',

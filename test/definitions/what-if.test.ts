@@ -65,7 +65,7 @@ describe('what if days_active.min=15', () => {
     const changed = resolveDefinition(config, { set: ['days_active.min=15'] });
     await scoreInto(db.engine, changed, scope, 'after_t');
     // Before: k1, k2 (20+ days). After: also k3 (17) and k4 (15); k6 (16) has no habit, k5 has 14.
-    // Entering order is the new score: k3 67 (depth top 3/7) before k4 61 (top 5/7).
+    // Entering order is the new score: k3 70.4 before k4 70 (below).
     expect(await compareScorings(db.engine, 'before_t', 'after_t')).toEqual({
       before: { power_users: 2, power_user_share: 2 / 7 },
       after: { power_users: 4, power_user_share: 4 / 7 },
@@ -74,14 +74,17 @@ describe('what if days_active.min=15', () => {
       entering_users: ['k3', 'k4'],
       leaving_users: [],
     });
-    // k3: 1 + 1 + 0 + (1 - 3/7) / 0.8 + 1 + 3/10 weeks = 4.01 / 6 -> 67;
-    // k4: 1 + 1 + 0 + (1 - 5/7) / 0.8 + 1 + 0.3 = 3.66 / 6 -> 61.
+    // Each criterion's ratio (1 + value) / (1 + bar): frequency 18/16 (k3) and 16/16 (k4); 6 core
+    // features (the five and teammate_invited) 7/6; no advanced one 1/3; depth against the bar of
+    // the top 20% (k1's 128 key actions) 89/129 and 79/129; 3 invites 4/4; 3 of 13 weeks 4/11.
+    // g = the geometric mean of the six: k3 0.6919, k4 0.6652; power users score
+    // 50 + 50 * g / (1 + g): k3 70.4, k4 70.0.
     const scores = await db.engine.query<{ user_id: string; score: number }>(
       "SELECT user_id, score FROM after_t WHERE user_id IN ('k3', 'k4') ORDER BY user_id",
     );
     expect(scores).toEqual([
-      { user_id: 'k3', score: 67 },
-      { user_id: 'k4', score: 61 },
+      { user_id: 'k3', score: 70.4 },
+      { user_id: 'k4', score: 70 },
     ]);
   });
 

@@ -3,6 +3,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listUsers } from '../../src/analysis/list-users.js';
 import { resolveAsOf } from '../../src/analysis/resolve-as-of.js';
 import { runImport } from '../../src/ingest/import/run-import.js';
 import { runSnapshots } from '../../src/lifecycle/run-snapshots.js';
@@ -157,6 +158,46 @@ describe('REST API: reading', () => {
     ]);
     const found = (await get(`/api/v1/users?q=${ids[0]}`)).json();
     expect(found.users.map((u: { user_id: string }) => u.user_id)).toContain(ids[0]);
+  });
+
+  it('users: one order everywhere, best score first, ties by user_id, power users on top', async () => {
+    type Listed = { user_id: string; score: number; is_power_user: boolean };
+    const ids = (users: Listed[]) => users.map((u) => u.user_id);
+    // The API's default (the dashboard's first page sorts by score, descending).
+    const api = (await get('/api/v1/users?limit=1000')).json().users as Listed[];
+    expect(api.length).toBeGreaterThan(100);
+    // Sorted by score descending, then user_id ascending; the score agrees with the verdict.
+    const sorted = [...api].sort(
+      (a, b) => b.score - a.score || (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0),
+    );
+    expect(ids(api)).toEqual(ids(sorted));
+    const powerScores = api.filter((u) => u.is_power_user).map((u) => u.score);
+    const otherScores = api.filter((u) => !u.is_power_user).map((u) => u.score);
+    expect(Math.min(...powerScores)).toBeGreaterThanOrEqual(50);
+    expect(Math.max(...otherScores)).toBeLessThan(50);
+    expect(api.findIndex((u) => !u.is_power_user)).toBe(powerScores.length);
+    // Ties happen (scores are in tenths): they are broken by id, ascending.
+    expect(api.some((u, i) => i > 0 && api[i - 1]?.score === u.score)).toBe(true);
+    // The dashboard's pages of 25, sorted by score descending, put together.
+    const pages: Listed[] = [];
+    for (let offset = 0; offset < api.length; offset += 25) {
+      const page = await get(`/api/v1/users?sort=score&order=desc&limit=25&offset=${offset}`);
+      pages.push(...(page.json().users as Listed[]));
+    }
+    expect(ids(pages)).toEqual(ids(api));
+    // The CSV export (every user, sorted in JavaScript) and the users command (listUsers with no
+    // sort: the ranked list in SQL).
+    const csv = parse((await get('/api/v1/users?format=csv')).body, { columns: true }) as {
+      user_id: string;
+    }[];
+    expect(csv.map((r) => r.user_id)).toEqual(ids(api));
+    const config = ConfigSchema.parse({});
+    const cli = await listUsers(db.engine, {
+      projectId: 'acme',
+      definition: resolveDefinition(config),
+      asOf: await resolveAsOf(db.engine, 'acme', undefined),
+    });
+    expect(ids(cli.users)).toEqual(ids(api));
   });
 
   it('one user with the explanation and daily activity; an unknown user is a 404', async () => {

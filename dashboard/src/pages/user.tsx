@@ -129,7 +129,7 @@ export function UserPage({ userId }: { userId: string }) {
                   {u.criteria.map((c) => (
                     <tr key={c.id}>
                       <td>{c.id}</td>
-                      <td>{int(c.value)}</td>
+                      <td>{c.value === null ? 'n/a' : int(c.value)}</td>
                       <td>
                         {c.op === 'top_percent'
                           ? `top ${c.threshold}% (is top ${c.top_percent}%)`

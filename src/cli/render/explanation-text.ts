@@ -23,7 +23,7 @@ export function renderExplanation(u: UserExplanation): string {
     const rows = u.criteria.map((c) => [
       `${c.passed ? pc.green('✓') : pc.red('✗')} ${c.id}${c.decisive ? '' : pc.dim(' (not deciding)')}`,
       c.signal,
-      String(c.value),
+      c.value === null ? 'n/a' : String(c.value),
       c.op === 'top_percent'
         ? `top ${c.threshold}%`
         : `${c.op === 'max' ? '<=' : '>='} ${c.threshold}`,
@@ -38,7 +38,7 @@ export function renderExplanation(u: UserExplanation): string {
       u.contributions.map((c) => [
         c.signal,
         String(c.weight),
-        String(c.value),
+        c.value === null ? 'n/a' : String(c.value),
         `top ${c.top_percent}%`,
       ]),
     );
@@ -47,7 +47,10 @@ export function renderExplanation(u: UserExplanation): string {
   }
   lines.push('');
   lines.push(pc.bold('Signals'));
-  const signals = Object.entries(u.signals).map(([k, v]) => [k, v.toLocaleString('en-US')]);
+  const signals = Object.entries(u.signals).map(([k, v]) => [
+    k,
+    v === null ? 'n/a' : v.toLocaleString('en-US'),
+  ]);
   for (const line of renderTable(['', ''], signals).slice(1)) lines.push(line);
   lines.push('');
   lines.push(pc.bold(`Features used (${u.features_used.length})`));

@@ -15,7 +15,7 @@ import {
   RuleSchema,
 } from '../../model/definition.js';
 import { THRESHOLD_KEYS } from '../../model/rule-input.js';
-import { SIGNAL_NAMES, type SignalName } from '../../model/signals.js';
+import { type NullableSignal, SIGNAL_NAMES, type SignalName } from '../../model/signals.js';
 import type { Expect, Json, ShapeCheck } from './same-shape.js';
 
 /**
@@ -31,10 +31,17 @@ export const API_COMPONENTS = z.registry<{ id: string }>();
 
 const signalName = z.enum(SIGNAL_NAMES);
 
-/** Every signal's value, by name. */
-const SignalValues = z.object(
-  Object.fromEntries(SIGNAL_NAMES.map((s) => [s, z.number()])) as Record<SignalName, z.ZodNumber>,
-);
+/** Every signal's value, by name (a nullable one, the trend, is null when it has none). */
+const SignalValues = z.object({
+  ...(Object.fromEntries(SIGNAL_NAMES.map((s) => [s, z.number()])) as Record<
+    Exclude<SignalName, NullableSignal>,
+    z.ZodNumber
+  >),
+  trend: z
+    .number()
+    .nullable()
+    .describe('null (n/a) when the user had no activity in the window before this one'),
+});
 
 const CriterionResult = z.object({
   id: z.string(),
@@ -42,7 +49,7 @@ const CriterionResult = z.object({
   signal: signalName,
   op: z.enum(THRESHOLD_KEYS),
   threshold: z.number(),
-  value: z.number(),
+  value: z.number().nullable().describe('null for a trend with no earlier window (n/a)'),
   top_percent: z.number(),
   passed: z.boolean(),
   decisive: z.boolean().describe('Whether this criterion decided the verdict.'),
@@ -58,7 +65,11 @@ export const UserResultSchema = z.object({
     .optional()
     .describe("The name of the account's group calls, when known."),
   plan: z.string().optional().describe("The plan of the account's group calls, when known."),
-  score: z.number(),
+  score: z
+    .number()
+    .describe(
+      'A ranking that agrees with the verdict, in tenths: power users score 50 to 100, everyone else 0 to 49.9 (docs/definition.md)',
+    ),
   is_power_user: z.boolean(),
   reason: z.string(),
   criteria: z.array(CriterionResult),
@@ -66,7 +77,7 @@ export const UserResultSchema = z.object({
     z.object({
       signal: signalName,
       weight: z.number(),
-      value: z.number(),
+      value: z.number().nullable(),
       top_percent: z.number(),
     }),
   ),

@@ -173,9 +173,10 @@ WITH
       CAST($asof AS DATE) - least(pd.first_recent_day, coalesce(fs.first_day, pd.first_recent_day)) AS tenure_days,
       CAST($asof AS DATE) - pd.last_day AS days_since_last_seen,
       coalesce(ea.early_adoptions, 0) AS early_adoptions,
+      -- No events in the window before: no baseline, so no trend (NULL, "n/a"), not +100%.
       CASE WHEN pd.previous_events > 0
         THEN round((CAST(10 * (100 * (pd.events - pd.previous_events)) AS DOUBLE) / pd.previous_events), 0) / 10
-        WHEN pd.events > 0 THEN 100 ELSE 0 END AS trend,
+        ELSE NULL END AS trend,
       coalesce(f.advanced_list, []) AS advanced_list
     FROM per_day pd
     LEFT JOIN per_event e USING (user_id) LEFT JOIN per_feature f USING (user_id)

@@ -154,9 +154,10 @@ WITH
       CAST($asof AS DATE) - least(pd.first_recent_day, coalesce(fs.first_day, pd.first_recent_day)) AS tenure_days,
       CAST($asof AS DATE) - pd.last_day AS days_since_last_seen,
       coalesce(ea.early_adoptions, 0) AS early_adoptions,
+      -- No events in the window before: no baseline, so no trend (NULL, "n/a"), not +100%.
       CASE WHEN pd.previous_events > 0
         THEN round((CAST(10 * (100 * (pd.events - pd.previous_events)) AS DOUBLE) / pd.previous_events), 0) / 10
-        WHEN pd.events > 0 THEN 100 ELSE 0 END AS trend,
+        ELSE NULL END AS trend,
       coalesce(f.advanced_list, []) AS advanced_list
     FROM per_day pd
     LEFT JOIN per_event e USING (user_id) LEFT JOIN per_feature f USING (user_id)
@@ -164,11 +165,19 @@ WITH
     LEFT JOIN main_account a USING (user_id)
     LEFT JOIN (SELECT user_id, sum(early_adoptions) AS early_adoptions FROM early GROUP BY user_id) ea
       USING (user_id)),
-  ranks AS (SELECT user_id, cume_dist() OVER (ORDER BY sessions DESC) AS top_sessions, cume_dist() OVER (ORDER BY trend DESC) AS top_trend, percent_rank() OVER (ORDER BY sessions ASC) AS rank_sessions, percent_rank() OVER (ORDER BY trend ASC) AS rank_trend FROM (SELECT user_id, sessions, trend FROM signals)),
+  ranks AS (SELECT user_id, cume_dist() OVER (ORDER BY sessions DESC) AS top_sessions, cume_dist() OVER (ORDER BY trend DESC NULLS LAST) AS top_trend, percent_rank() OVER (ORDER BY sessions ASC) AS rank_sessions, percent_rank() OVER (ORDER BY trend ASC NULLS FIRST) AS rank_trend FROM (SELECT user_id, sessions, trend FROM signals)),
   composite AS (
-    SELECT *, CAST(round(100 * (1 * rank_sessions + 2 * rank_trend) / 3, 0) AS INTEGER) AS score
+    SELECT *, round(100 * (1 * rank_sessions + 2 * rank_trend) / 3, 1) AS weighted_rank
     FROM ranks),
-  verdict AS (SELECT *, score >= 75 AS is_power_user FROM composite)
-  SELECT s.*, r.top_sessions AS top_sessions, r.top_trend AS top_trend, r.rank_sessions AS rank_sessions, r.rank_trend AS rank_trend, r.score AS score,
-    r.is_power_user AS is_power_user
-  FROM signals s JOIN verdict r USING (user_id)
+  verdict AS (SELECT *, weighted_rank >= 75 AS is_power_user FROM composite),
+  cut AS (SELECT 75 AS bar FROM verdict),
+  scored_rank AS (
+    SELECT v.*, CASE
+      WHEN v.is_power_user AND c.bar >= 100 THEN 100.0
+      WHEN v.is_power_user THEN round(50 + 50 * (v.weighted_rank - c.bar) / (100 - c.bar), 1)
+      WHEN c.bar > 0 THEN least(49.9, round(50 * v.weighted_rank / c.bar, 1))
+      ELSE 0.0 END AS score
+    FROM verdict v CROSS JOIN cut c)
+  SELECT s.*, r.top_sessions AS top_sessions, r.top_trend AS top_trend, r.rank_sessions AS rank_sessions, r.rank_trend AS rank_trend, r.weighted_rank AS weighted_rank,
+    r.score AS score, r.is_power_user AS is_power_user
+  FROM signals s JOIN scored_rank r USING (user_id)

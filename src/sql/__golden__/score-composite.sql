@@ -173,9 +173,10 @@ WITH
       CAST($asof AS DATE) - least(pd.first_recent_day, coalesce(fs.first_day, pd.first_recent_day)) AS tenure_days,
       CAST($asof AS DATE) - pd.last_day AS days_since_last_seen,
       coalesce(ea.early_adoptions, 0) AS early_adoptions,
+      -- No events in the window before: no baseline, so no trend (NULL, "n/a"), not +100%.
       CASE WHEN pd.previous_events > 0
         THEN round((CAST(10 * (100 * (pd.events - pd.previous_events)) AS DOUBLE) / pd.previous_events), 0) / 10
-        WHEN pd.events > 0 THEN 100 ELSE 0 END AS trend,
+        ELSE NULL END AS trend,
       coalesce(f.advanced_list, []) AS advanced_list
     FROM per_day pd
     LEFT JOIN per_event e USING (user_id) LEFT JOIN per_feature f USING (user_id)
@@ -185,9 +186,17 @@ WITH
       USING (user_id)),
   ranks AS (SELECT user_id, cume_dist() OVER (ORDER BY days_active DESC) AS top_days_active, cume_dist() OVER (ORDER BY key_actions DESC) AS top_key_actions, cume_dist() OVER (ORDER BY days_since_last_seen ASC) AS top_days_since_last_seen, percent_rank() OVER (ORDER BY days_active ASC) AS rank_days_active, percent_rank() OVER (ORDER BY key_actions ASC) AS rank_key_actions, percent_rank() OVER (ORDER BY days_since_last_seen DESC) AS rank_days_since_last_seen FROM (SELECT user_id, days_active, key_actions, days_since_last_seen FROM signals)),
   composite AS (
-    SELECT *, CAST(round(100 * (3 * rank_days_active + 1.50000000000 * rank_key_actions + 1 * rank_days_since_last_seen) / 5.50000000000, 0) AS INTEGER) AS score
+    SELECT *, round(100 * (3 * rank_days_active + 1.50000000000 * rank_key_actions + 1 * rank_days_since_last_seen) / 5.50000000000, 1) AS weighted_rank
     FROM ranks),
-  verdict AS (SELECT *, cume_dist() OVER (ORDER BY score DESC) <= 0.125000000000 AS is_power_user FROM composite)
-  SELECT s.*, r.top_days_active AS top_days_active, r.top_key_actions AS top_key_actions, r.top_days_since_last_seen AS top_days_since_last_seen, r.rank_days_active AS rank_days_active, r.rank_key_actions AS rank_key_actions, r.rank_days_since_last_seen AS rank_days_since_last_seen, r.score AS score,
-    r.is_power_user AS is_power_user
-  FROM signals s JOIN verdict r USING (user_id)
+  verdict AS (SELECT *, cume_dist() OVER (ORDER BY weighted_rank DESC) <= 0.125000000000 AS is_power_user FROM composite),
+  cut AS (SELECT coalesce(min(CASE WHEN is_power_user THEN weighted_rank END), 100.0) AS bar FROM verdict),
+  scored_rank AS (
+    SELECT v.*, CASE
+      WHEN v.is_power_user AND c.bar >= 100 THEN 100.0
+      WHEN v.is_power_user THEN round(50 + 50 * (v.weighted_rank - c.bar) / (100 - c.bar), 1)
+      WHEN c.bar > 0 THEN least(49.9, round(50 * v.weighted_rank / c.bar, 1))
+      ELSE 0.0 END AS score
+    FROM verdict v CROSS JOIN cut c)
+  SELECT s.*, r.top_days_active AS top_days_active, r.top_key_actions AS top_key_actions, r.top_days_since_last_seen AS top_days_since_last_seen, r.rank_days_active AS rank_days_active, r.rank_key_actions AS rank_key_actions, r.rank_days_since_last_seen AS rank_days_since_last_seen, r.weighted_rank AS weighted_rank,
+    r.score AS score, r.is_power_user AS is_power_user
+  FROM signals s JOIN scored_rank r USING (user_id)

@@ -154,9 +154,10 @@ WITH
       CAST($asof AS DATE) - least(pd.first_recent_day, coalesce(fs.first_day, pd.first_recent_day)) AS tenure_days,
       CAST($asof AS DATE) - pd.last_day AS days_since_last_seen,
       coalesce(ea.early_adoptions, 0) AS early_adoptions,
+      -- No events in the window before: no baseline, so no trend (NULL, "n/a"), not +100%.
       CASE WHEN pd.previous_events > 0
         THEN round((CAST(10 * (100 * (pd.events - pd.previous_events)) AS DOUBLE) / pd.previous_events), 0) / 10
-        WHEN pd.events > 0 THEN 100 ELSE 0 END AS trend,
+        ELSE NULL END AS trend,
       coalesce(f.advanced_list, []) AS advanced_list
     FROM per_day pd
     LEFT JOIN per_event e USING (user_id) LEFT JOIN per_feature f USING (user_id)
@@ -166,7 +167,11 @@ WITH
       USING (user_id)),
   ranks AS (SELECT user_id, cume_dist() OVER (ORDER BY days_active DESC) AS top_days_active, cume_dist() OVER (ORDER BY core_features DESC) AS top_core_features, cume_dist() OVER (ORDER BY advanced_features DESC) AS top_advanced_features, cume_dist() OVER (ORDER BY key_actions DESC) AS top_key_actions, cume_dist() OVER (ORDER BY collaboration DESC) AS top_collaboration, cume_dist() OVER (ORDER BY active_weeks DESC) AS top_active_weeks FROM (SELECT user_id, days_active, core_features, advanced_features, key_actions, collaboration, active_weeks FROM signals)),
   ranked AS (SELECT s.*, r.top_days_active AS top_days_active, r.top_core_features AS top_core_features, r.top_advanced_features AS top_advanced_features, r.top_key_actions AS top_key_actions, r.top_collaboration AS top_collaboration, r.top_active_weeks AS top_active_weeks FROM signals s JOIN ranks r USING (user_id)),
-  judged AS (SELECT *, days_active >= 20 AS pass_frequency, least(1.0, greatest(0.0, days_active / 20)) AS att_frequency, core_features >= 5 AS pass_core_features, least(1.0, greatest(0.0, core_features / 5)) AS att_core_features, advanced_features >= 2 AS pass_advanced_features, least(1.0, greatest(0.0, advanced_features / 2)) AS att_advanced_features, top_key_actions <= 0.200000000000 AS pass_depth, least(1.0, (1 - top_key_actions) / 0.800000000000) AS att_depth, collaboration >= 3 AS pass_collaboration, least(1.0, greatest(0.0, collaboration / 3)) AS att_collaboration, active_weeks >= 10 AS pass_consistency, least(1.0, greatest(0.0, active_weeks / 10)) AS att_consistency FROM ranked)
-  SELECT *, (pass_frequency AND (pass_core_features OR pass_advanced_features) AND ((CAST(pass_depth AS INTEGER) + CAST(pass_collaboration AS INTEGER) + CAST(pass_consistency AS INTEGER)) >= 1)) AS is_power_user,
-    CAST(round(100 * (att_frequency + att_core_features + att_advanced_features + att_depth + att_collaboration + att_consistency) / 6, 0) AS INTEGER) AS score
-  FROM judged
+  barred AS (SELECT *, coalesce(min(CASE WHEN top_key_actions <= 0.200000000000 THEN key_actions END) OVER (), max(key_actions) OVER ()) AS bar_depth FROM ranked),
+  judged AS (SELECT *, days_active >= 20 AS pass_frequency, ln(1 + days_active) - ln(21) AS margin_frequency, core_features >= 5 AS pass_core_features, ln(1 + core_features) - ln(6) AS margin_core_features, advanced_features >= 2 AS pass_advanced_features, ln(1 + advanced_features) - ln(3) AS margin_advanced_features, top_key_actions <= 0.200000000000 AS pass_depth, ln(1 + key_actions) - ln(1 + bar_depth) AS margin_depth, collaboration >= 3 AS pass_collaboration, ln(1 + collaboration) - ln(4) AS margin_collaboration, active_weeks >= 10 AS pass_consistency, ln(1 + active_weeks) - ln(11) AS margin_consistency FROM barred),
+  verdict AS (
+    SELECT *, (pass_frequency AND (pass_core_features OR pass_advanced_features) AND ((CAST(pass_depth AS INTEGER) + CAST(pass_collaboration AS INTEGER) + CAST(pass_consistency AS INTEGER)) >= 1)) AS is_power_user, (margin_frequency + margin_core_features + margin_advanced_features + margin_depth + margin_collaboration + margin_consistency) / 6 AS score_margin
+    FROM judged)
+  SELECT *, CASE WHEN is_power_user THEN round(50 + (50.0 / (1 + exp(-greatest(-30.0, least(30.0, score_margin))))), 1)
+    ELSE least(49.9, round((50.0 / (1 + exp(-greatest(-30.0, least(30.0, score_margin))))), 1)) END AS score
+  FROM verdict

@@ -173,9 +173,10 @@ WITH
       CAST($asof AS DATE) - least(pd.first_recent_day, coalesce(fs.first_day, pd.first_recent_day)) AS tenure_days,
       CAST($asof AS DATE) - pd.last_day AS days_since_last_seen,
       coalesce(ea.early_adoptions, 0) AS early_adoptions,
+      -- No events in the window before: no baseline, so no trend (NULL, "n/a"), not +100%.
       CASE WHEN pd.previous_events > 0
         THEN round((CAST(10 * (100 * (pd.events - pd.previous_events)) AS DOUBLE) / pd.previous_events), 0) / 10
-        WHEN pd.events > 0 THEN 100 ELSE 0 END AS trend,
+        ELSE NULL END AS trend,
       coalesce(f.advanced_list, []) AS advanced_list
     FROM per_day pd
     LEFT JOIN per_event e USING (user_id) LEFT JOIN per_feature f USING (user_id)
@@ -183,9 +184,13 @@ WITH
     LEFT JOIN main_account a USING (user_id)
     LEFT JOIN (SELECT user_id, sum(early_adoptions) AS early_adoptions FROM early GROUP BY user_id) ea
       USING (user_id)),
-  ranks AS (SELECT user_id, cume_dist() OVER (ORDER BY days_active DESC) AS top_days_active, cume_dist() OVER (ORDER BY days_since_last_seen ASC) AS top_days_since_last_seen, cume_dist() OVER (ORDER BY features DESC) AS top_features, cume_dist() OVER (ORDER BY catalogue_coverage DESC) AS top_catalogue_coverage, cume_dist() OVER (ORDER BY collaboration DESC) AS top_collaboration, cume_dist() OVER (ORDER BY feedback DESC) AS top_feedback, cume_dist() OVER (ORDER BY trend DESC) AS top_trend, cume_dist() OVER (ORDER BY session_seconds_median DESC) AS top_session_seconds_median FROM (SELECT user_id, days_active, days_since_last_seen, features, catalogue_coverage, collaboration, feedback, trend, session_seconds_median FROM signals)),
+  ranks AS (SELECT user_id, cume_dist() OVER (ORDER BY days_active DESC) AS top_days_active, cume_dist() OVER (ORDER BY days_since_last_seen ASC) AS top_days_since_last_seen, cume_dist() OVER (ORDER BY features DESC) AS top_features, cume_dist() OVER (ORDER BY catalogue_coverage DESC) AS top_catalogue_coverage, cume_dist() OVER (ORDER BY collaboration DESC) AS top_collaboration, cume_dist() OVER (ORDER BY feedback DESC) AS top_feedback, cume_dist() OVER (ORDER BY trend DESC NULLS LAST) AS top_trend, cume_dist() OVER (ORDER BY session_seconds_median DESC) AS top_session_seconds_median FROM (SELECT user_id, days_active, days_since_last_seen, features, catalogue_coverage, collaboration, feedback, trend, session_seconds_median FROM signals)),
   ranked AS (SELECT s.*, r.top_days_active AS top_days_active, r.top_days_since_last_seen AS top_days_since_last_seen, r.top_features AS top_features, r.top_catalogue_coverage AS top_catalogue_coverage, r.top_collaboration AS top_collaboration, r.top_feedback AS top_feedback, r.top_trend AS top_trend, r.top_session_seconds_median AS top_session_seconds_median FROM signals s JOIN ranks r USING (user_id)),
-  judged AS (SELECT *, days_active >= 5 AS pass_often, least(1.0, greatest(0.0, days_active / 5)) AS att_often, days_since_last_seen <= 2 AS pass_recent, CASE WHEN days_since_last_seen <= 2 THEN 1.0 ELSE 2 / days_since_last_seen END AS att_recent, features >= 4 AS pass_features, least(1.0, greatest(0.0, features / 4)) AS att_features, top_catalogue_coverage <= 0.250000000000 AS pass_catalogue_coverage, least(1.0, (1 - top_catalogue_coverage) / 0.750000000000) AS att_catalogue_coverage, collaboration >= 1 AS pass_collaboration, least(1.0, greatest(0.0, collaboration / 1)) AS att_collaboration, feedback >= 1 AS pass_feedback, least(1.0, greatest(0.0, feedback / 1)) AS att_feedback, trend <= -10 AS pass_trend, CASE WHEN trend <= -10 THEN 1.0 ELSE 0.0 END AS att_trend, session_seconds_median >= 90.5000000000 AS pass_session_seconds_median, least(1.0, greatest(0.0, session_seconds_median / 90.5000000000)) AS att_session_seconds_median FROM ranked)
-  SELECT *, (pass_often AND pass_recent AND (pass_features OR pass_catalogue_coverage) AND ((CAST(pass_collaboration AS INTEGER) + CAST(pass_feedback AS INTEGER) + CAST(pass_trend AS INTEGER) + CAST(pass_session_seconds_median AS INTEGER)) >= 2)) AS is_power_user,
-    CAST(round(100 * (att_often + att_recent + att_features + att_catalogue_coverage + att_collaboration + att_feedback + att_trend + att_session_seconds_median) / 8, 0) AS INTEGER) AS score
-  FROM judged
+  barred AS (SELECT *, coalesce(min(CASE WHEN top_catalogue_coverage <= 0.250000000000 THEN catalogue_coverage END) OVER (), max(catalogue_coverage) OVER ()) AS bar_catalogue_coverage FROM ranked),
+  judged AS (SELECT *, days_active >= 5 AS pass_often, ln(1 + days_active) - ln(6) AS margin_often, days_since_last_seen <= 2 AS pass_recent, ln(3) - ln(1 + days_since_last_seen) AS margin_recent, features >= 4 AS pass_features, ln(1 + features) - ln(5) AS margin_features, top_catalogue_coverage <= 0.250000000000 AS pass_catalogue_coverage, ln(1 + catalogue_coverage) - ln(1 + bar_catalogue_coverage) AS margin_catalogue_coverage, collaboration >= 1 AS pass_collaboration, ln(1 + collaboration) - ln(2) AS margin_collaboration, feedback >= 1 AS pass_feedback, ln(1 + feedback) - ln(2) AS margin_feedback, coalesce(trend <= -10, false) AS pass_trend, coalesce((-ln(11)) - (sign(trend) * ln(1 + abs(trend))), 0.0) AS margin_trend, session_seconds_median >= 90.5000000000 AS pass_session_seconds_median, ln(1 + session_seconds_median) - ln(91.5000000000) AS margin_session_seconds_median FROM barred),
+  verdict AS (
+    SELECT *, (pass_often AND pass_recent AND (pass_features OR pass_catalogue_coverage) AND ((CAST(pass_collaboration AS INTEGER) + CAST(pass_feedback AS INTEGER) + CAST(pass_trend AS INTEGER) + CAST(pass_session_seconds_median AS INTEGER)) >= 2)) AS is_power_user, (margin_often + margin_recent + margin_features + margin_catalogue_coverage + margin_collaboration + margin_feedback + margin_trend + margin_session_seconds_median) / 8 AS score_margin
+    FROM judged)
+  SELECT *, CASE WHEN is_power_user THEN round(50 + (50.0 / (1 + exp(-greatest(-30.0, least(30.0, score_margin))))), 1)
+    ELSE least(49.9, round((50.0 / (1 + exp(-greatest(-30.0, least(30.0, score_margin))))), 1)) END AS score
+  FROM verdict
