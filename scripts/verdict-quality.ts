@@ -67,7 +67,7 @@ interface AccountsJson {
   as_of: string;
   accounts: {
     account_id: string;
-    signals: { signal: string; kind: string; explanation: string }[];
+    signals: { signal: string; kind: string; explanation: string; user_id?: string }[];
   }[];
 }
 
@@ -356,7 +356,9 @@ function signalsByWeek(o: Observed): Map<string, Map<string, string[]>> {
       for (const s of a.signals) {
         // A silent champion is one finding per (account, champion), not per account.
         const who =
-          s.signal === 'champion_silent' ? (CHAMPION.exec(s.explanation)?.[1] ?? '?') : '';
+          s.signal === 'champion_silent'
+            ? (s.user_id ?? CHAMPION.exec(s.explanation)?.[1] ?? '?')
+            : '';
         const key = who ? `${a.account_id} ${who}` : a.account_id;
         const bySubject = out.get(s.signal) ?? new Map<string, string[]>();
         const days = bySubject.get(key) ?? [];
@@ -373,12 +375,13 @@ function accountVerdicts(o: Observed): Verdict[] {
   const bySignal = signalsByWeek(o);
   const flagged = (s: string) => bySignal.get(s) ?? new Map<string, string[]>();
   const lastDay = o.accountWeeks.at(-1);
-  const atLastDay = (s: string) =>
+  const accountsAtLastDay = (s: string) =>
     new Set(
       (lastDay?.accounts ?? [])
         .filter((a) => a.signals.some((x) => x.signal === s))
         .map((a) => a.account_id),
-    ).size;
+    );
+  const atLastDay = (s: string) => accountsAtLastDay(s).size;
   const person = new Map(o.truth.people.map((p) => [p.user_id, p]));
   const scenarios = o.truth.account_scenarios ?? [];
   const plantedNote =
@@ -387,6 +390,13 @@ function accountVerdicts(o: Observed): Verdict[] {
       : `${scenarios.length} account scenarios planted (not read yet)`;
   const powerHeavy = new Set(
     (o.truth.planted_accounts ?? []).filter((a) => a.power_heavy).map((a) => a.account_id),
+  );
+  // The two smallest of the generator's plans (src/demo/accounts.ts: free, team, business,
+  // enterprise).
+  const smallPlan = new Set(
+    (o.truth.planted_accounts ?? [])
+      .filter((a) => a.plan === 'free' || a.plan === 'team')
+      .map((a) => a.account_id),
   );
 
   // Derived from person-level truth: accounts whose planted power-like users (power and fading)
@@ -425,6 +435,29 @@ function accountVerdicts(o: Observed): Verdict[] {
   lostVerdict.true_positives = lostTp.length;
   lostVerdict.precision = ratio(lostTp.length, lost.size);
 
+  // On the last day alone: an account whose power-like users all faded stays at risk until it
+  // recovers, for a quarter. Planted: those where one of them had power use in the data and the
+  // last of them started to fade within the 90 days before the end.
+  const lastFadeStart = (id: string) =>
+    (allFade.get(id)?.fading ?? [])
+      .map((p) => p.fade_start ?? '')
+      .sort()
+      .at(-1) as string;
+  const lostAtEnd = accountsAtLastDay('lost_power_users');
+  const recentLoss = new Set(
+    [...visibleLoss].filter((id) => daysBetween(lastFadeStart(id), o.truth.end) <= 90),
+  );
+  const lostEndVerdict = score(
+    'account lost_power_users (last day)',
+    lostAtEnd,
+    recentLoss,
+    {},
+    `${plantedNote}; derived: planted = accounts whose planted power-like users are all fading, one with power use in the data, the last fade start within 90 days of the end; precision: flagged accounts whose power-like users are all fading`,
+  );
+  const lostEndTp = [...lostAtEnd].filter((a) => allFade.has(a)).length;
+  lostEndVerdict.true_positives = lostEndTp;
+  lostEndVerdict.precision = ratio(lostEndTp, lostAtEnd.size);
+
   // A silent champion is a planted change when the champion is a fading user past their fade start.
   const silent = [...flagged('champion_silent')];
   const silentReal = silent.filter(([key, days]) => {
@@ -438,8 +471,29 @@ function accountVerdicts(o: Observed): Verdict[] {
     ...flagged('maven_moved_in').keys(),
   ]);
   const expansion = [...flagged('expansion_candidate').keys()];
+  const expansionAtEnd = accountsAtLastDay('expansion_candidate');
+  const heavySmall = new Set([...powerHeavy].filter((a) => smallPlan.has(a)));
+  const expansionEnd = score(
+    'account expansion_candidate (last day)',
+    expansionAtEnd,
+    heavySmall,
+    {
+      power_heavy_small_plan_among_flagged: [...expansionAtEnd].filter((a) => heavySmall.has(a))
+        .length,
+      small_plan_among_flagged: [...expansionAtEnd].filter((a) => smallPlan.has(a)).length,
+      power_heavy_recall: ratio(
+        [...expansionAtEnd].filter((a) => powerHeavy.has(a)).length,
+        powerHeavy.size,
+      ),
+    },
+    `${plantedNote}; derived: precision = flagged accounts that are power-heavy (any plan: the demo sends no group call, so the product cannot see plans or seats); recall = power-heavy accounts on the two smallest plans (free, team) that are flagged, the accounts a CSM should call`,
+  );
+  const expansionEndTp = [...expansionAtEnd].filter((a) => powerHeavy.has(a)).length;
+  expansionEnd.true_positives = expansionEndTp;
+  expansionEnd.precision = ratio(expansionEndTp, expansionAtEnd.size);
   return [
     lostVerdict,
+    lostEndVerdict,
     {
       verdict: 'account champion_silent (weekly)',
       precision: ratio(silentReal.length, silent.length),
@@ -476,6 +530,7 @@ function accountVerdicts(o: Observed): Verdict[] {
       },
       note: `${plantedNote}: counts only, precision cannot be computed`,
     },
+    expansionEnd,
   ];
 }
 

@@ -1,14 +1,19 @@
 import { readAccountTraits } from '../analysis/explain-traits.js';
 import type { Engine } from '../engines/engine.js';
-import { runSnapshots } from '../lifecycle/run-snapshots.js';
 import type { Catalogue } from '../model/catalogue.js';
 import type { Definition } from '../model/definition.js';
 import { resolveSegments, type Segment } from '../model/segments.js';
 import type { PeriodKind } from '../time/periods.js';
 import type { Account } from './account.js';
 import { accountCoverage } from './account-coverage.js';
-import { expansionSignals, SIMILARITY_METHOD } from './account-expansion.js';
+import {
+  EXPANSION_MIN_SIMILARITY,
+  expansionSignals,
+  SIMILARITY_METHOD,
+} from './account-expansion.js';
+import { catchUpSnapshots, horizonPeriods } from './account-history.js';
 import { changeSignals } from './account-signals.js';
+import { rankByStake } from './account-stake.js';
 import { accountTotals } from './account-totals.js';
 import { withTraits } from './account-traits.js';
 
@@ -21,6 +26,14 @@ export interface AccountReport {
   period: string;
   /** Whether snapshots were there to compare periods (lost, champion, maven need two). */
   compared_periods: boolean;
+  /**
+   * Snapshot periods this report computed: the history the signals need when it was not stored
+   * (the lookback periods, no earlier than the first day with data), and those since the last
+   * stored one. 1 when everything was stored but the latest period.
+   */
+  computed_periods: number;
+  /** Periods looked back for power users an account had (lost power users, movers). */
+  lookback_periods: number;
   similarity: { method: string; reference_accounts: number; min_similarity: number };
   accounts: Account[];
 }
@@ -37,11 +50,14 @@ export interface AccountOptions {
   period: PeriodKind;
   /** The segments stored with the snapshots (default: the built-in ones). */
   segments?: readonly Segment[] | undefined;
-  /** Periods looked back for power users an account had (default 4). */
+  /**
+   * Periods looked back for power users an account had (default: a quarter, 90 days, in
+   * periods: 13 weeks, 90 days or 3 months; account-history.ts).
+   */
   lookbackPeriods?: number | undefined;
   /** A champion is quiet after this many days unseen (default 7). */
   quietDays?: number | undefined;
-  /** Centred cosine from which an account's usage leans like the reference's (default 0.5). */
+  /** Centred cosine from which an account's usage looks like the best accounts' (EXPANSION_MIN_SIMILARITY). */
   minSimilarity?: number | undefined;
   /** The most snapshot periods this report may compute to catch up (run-snapshots.ts). */
   maxPeriods?: number | undefined;
@@ -49,17 +65,24 @@ export interface AccountOptions {
   atRisk?: boolean | undefined;
   /** Only the accounts with a chance (expansion). */
   expansion?: boolean | undefined;
+  /** Each snapshot period begun while catching up (the CLI's progress). */
+  onProgress?: ((done: number, total: number, period: string) => void) | undefined;
 }
 
-/** Every account with its power users, coverage, curve and signals, each explained. */
+/**
+ * Every account with its power users, coverage, curve and signals, each explained: the accounts
+ * at risk first, most at stake first (account-stake.ts), then the others, most power users first.
+ */
 export async function accountReport(
   engine: Engine,
   options: AccountOptions,
 ): Promise<AccountReport> {
   const { asOf, definition } = options;
-  // The periods compared must be current: the snapshots since the last stored one. Their last
-  // period is scored as of `asOf`, and that scoring (the table `scored`) is the one read here.
-  await runSnapshots(engine, {
+  const lookbackPeriods = options.lookbackPeriods ?? horizonPeriods(options.period);
+  // The periods compared must be current, and reach back over the lookback: the history missing
+  // is computed first, then the snapshots since the last stored one. Their last period is scored
+  // as of `asOf`, and that scoring (the table `scored`) is the one read here.
+  const history = await catchUpSnapshots(engine, {
     projectId: options.projectId,
     definition,
     catalogue: options.catalogue,
@@ -67,6 +90,8 @@ export async function accountReport(
     period: options.period,
     asOf,
     maxPeriods: options.maxPeriods,
+    lookbackPeriods,
+    onProgress: options.onProgress,
   });
   const accounts = await accountTotals(engine, options.projectId);
   const profiles = await accountCoverage(
@@ -79,37 +104,43 @@ export async function accountReport(
     },
     accounts,
   );
-  const minSimilarity = options.minSimilarity ?? 0.5;
-  const { referenceAccounts } = expansionSignals(accounts, profiles, minSimilarity);
   const compared = await changeSignals(
     engine,
     {
       projectId: options.projectId,
       definition: definition.name,
       period: options.period,
-      lookbackPeriods: options.lookbackPeriods ?? 4,
+      asOf,
+      windowDays: definition.window_days,
+      lookbackPeriods,
       quietDays: options.quietDays ?? 7,
     },
     accounts,
   );
+  // After the signals, which add the accounts at risk with no active user now.
   const traits = await readAccountTraits(engine, options.projectId, [...accounts.keys()]);
+  const minSimilarity = options.minSimilarity ?? EXPANSION_MIN_SIMILARITY;
+  const { referenceAccounts } = expansionSignals(accounts, profiles, traits, minSimilarity);
+  const ranked = rankByStake(
+    [...accounts.values()].map((a) => withTraits(a, traits.get(a.account_id))),
+  );
   return {
     as_of: asOf,
     window_days: definition.window_days,
     definition: definition.name,
     period: options.period,
     compared_periods: compared,
+    computed_periods: history.computed_periods,
+    lookback_periods: lookbackPeriods,
     similarity: {
       method: SIMILARITY_METHOD,
       reference_accounts: referenceAccounts,
       min_similarity: minSimilarity,
     },
-    accounts: [...accounts.values()]
-      .filter(
-        (a) =>
-          (!options.atRisk || a.signals.some((s) => s.kind === 'risk')) &&
-          (!options.expansion || a.signals.some((s) => s.kind === 'chance')),
-      )
-      .map((a) => withTraits(a, traits.get(a.account_id))),
+    accounts: ranked.filter(
+      (a) =>
+        (!options.atRisk || a.signals.some((s) => s.kind === 'risk')) &&
+        (!options.expansion || a.signals.some((s) => s.kind === 'chance')),
+    ),
   };
 }

@@ -7,6 +7,7 @@ import {
   compileScoredUsersNow,
 } from '../sql/compile-accounts.js';
 import { compileSnapshotPeriodCount } from '../sql/compile-snapshots.js';
+import { addDays } from '../time/days.js';
 import { type Accounts, flag } from './account.js';
 import {
   championSilentSentence,
@@ -17,16 +18,31 @@ import {
   mavenMovedOutSentence,
 } from './account-sentences.js';
 
+/**
+ * Who can be an account's champion (compile-accounts.ts): the user who did the most of its events
+ * in the window, in an account of at least `minUsers` active users (with fewer, one person doing
+ * most of the work is what a small team looks like, not a signal), who was a power user doing at
+ * least `powerShare` of them, or anyone doing at least `carryShare`: clearly carrying it.
+ */
+export const CHAMPION = { minUsers: 3, powerShare: 1 / 3, carryShare: 2 / 3 } as const;
+
 /** The snapshots compared, and how far back and how quiet a signal looks. */
 export interface ChangeInput {
   projectId: string;
   definition: string;
   period: string;
+  /** The last day of the latest period's window. */
+  asOf: string;
+  windowDays: number;
   /** Periods looked back for power users an account had. */
   lookbackPeriods: number;
   /** A champion is quiet after this many days unseen. */
   quietDays: number;
 }
+
+/** Days from `a` to `b` (YYYY-MM-DD). */
+const daysBetween = (a: string, b: string) =>
+  Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 
 /** The bound parameters of the snapshot comparisons (compile-accounts.ts). */
 const changeParams = (input: ChangeInput) => ({
@@ -35,6 +51,10 @@ const changeParams = (input: ChangeInput) => ({
   period: input.period,
   lookback: input.lookbackPeriods,
   quiet_days: input.quietDays,
+  window_days: input.windowDays,
+  champion_min_users: CHAMPION.minUsers,
+  champion_power_share: CHAMPION.powerShare,
+  champion_carry_share: CHAMPION.carryShare,
 });
 
 /**
@@ -64,11 +84,21 @@ async function lostPowerUsers(engine: Engine, input: ChangeInput, accounts: Acco
     account_id: string;
     had_power_users: number;
     last_period: string;
+    since: string;
+    periods_without: number;
   }>(compileLostPowerUsers(engine.dialect).sql, changeParams(input))) {
     flag(accounts, r.account_id, {
       signal: 'lost_power_users',
       kind: 'risk',
-      explanation: lostPowerUsersSentence(r, input.period),
+      since: r.since,
+      explanation: lostPowerUsersSentence(
+        {
+          ...r,
+          had_power_users: Number(r.had_power_users),
+          periods_without: Number(r.periods_without),
+        },
+        input.period,
+      ),
     });
   }
 }
@@ -79,13 +109,35 @@ async function championsSilent(engine: Engine, input: ChangeInput, accounts: Acc
     user_id: string;
     events_before: number;
     account_events_before: number;
-    events_now: number;
+    account_users_before: number;
+    was_power_user: boolean;
+    before_as_of: string;
+    quiet_before: number;
     quiet_days: number | null;
   }>(compileChampionSilent(engine.dialect).sql, changeParams(input))) {
+    // Seen in the latest window: its days unseen; gone from it: unseen since the day before.
+    const lastSeen =
+      r.quiet_days === null
+        ? addDays(r.before_as_of, -Number(r.quiet_before))
+        : addDays(input.asOf, -Number(r.quiet_days));
     flag(accounts, r.account_id, {
       signal: 'champion_silent',
       kind: 'risk',
-      explanation: championSilentSentence(r, input.period),
+      user_id: r.user_id,
+      since: addDays(lastSeen, 1),
+      explanation: championSilentSentence(
+        {
+          user_id: r.user_id,
+          events_before: Number(r.events_before),
+          account_events_before: Number(r.account_events_before),
+          account_users_before: Number(r.account_users_before),
+          was_power_user: r.was_power_user,
+          before_as_of: r.before_as_of,
+          last_seen: lastSeen,
+          quiet_days: daysBetween(lastSeen, input.asOf),
+        },
+        input.windowDays,
+      ),
     });
   }
 }

@@ -12,6 +12,13 @@ export interface AccountSignal {
   /** Risk (churn) or chance (expansion). */
   kind: 'risk' | 'chance';
   explanation: string;
+  /**
+   * The first day the signal's condition held, when it has one: for lost power users, the first
+   * day of the first period without any; for a silent champion, the first day unseen.
+   */
+  since?: string;
+  /** The person the signal is about (a silent champion). */
+  user_id?: string;
 }
 
 export interface Account {
@@ -36,6 +43,11 @@ export interface Account {
   /** Users by days active in the window, with the power users among them (L30 for 30 days). */
   curve: { days_active: number; users: number; power_users: number }[];
   signals: AccountSignal[];
+  /**
+   * Among the accounts with a risk, 1 for the one with most at stake (MRR, else seats, else
+   * active users: account-stake.ts); absent without a risk.
+   */
+  risk_rank?: number;
 }
 
 /** The accounts of a report by id, in the report's order. */

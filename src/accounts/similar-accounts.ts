@@ -1,13 +1,12 @@
 /**
- * Expansion candidates: accounts whose usage looks like that of the accounts richest in power
- * users. Each account is a profile, the share of its active users who used each feature in the
- * window. Every account uses the common features, so profiles are compared by how they differ
- * from the average account: the reference is the mean profile of the accounts in the top
- * quarter by power-user share (at least two active users, at least one power user) minus the
- * average profile, and an account's similarity is the cosine of its own difference from the
- * average with the reference's (a centred cosine, like a correlation: 1 = the same leaning, 0 =
- * unrelated). An account whose similarity is at least `minSimilarity`, and a power-user share no
- * higher than the median account's, is a candidate.
+ * How much an account's usage looks like that of the accounts richest in power users. Each
+ * account is a profile, the share of its active users who used each feature in the window. Every
+ * account uses the common features, so profiles are compared by how they differ from the average
+ * account: the reference is the mean profile of the accounts in the top quarter by power-user
+ * share (at least two active users, at least one power user) minus the average profile, and an
+ * account's similarity is the cosine of its own difference from the average with the reference's
+ * (a centred cosine, like a correlation: 1 = the same leaning, 0 = unrelated, below 0 = the
+ * other way). account-expansion.ts decides which accounts are candidates.
  */
 export interface AccountShape {
   account_id: string;
@@ -51,35 +50,28 @@ function difference(
   return out;
 }
 
-export function expansionCandidates(
+/** Accounts with at least this many active users have a usage profile worth comparing. */
+export const MIN_PROFILE_USERS = 2;
+
+/** The reference accounts, and every account's similarity with them (MIN_PROFILE_USERS or more). */
+export function usageSimilarity(
   accounts: readonly AccountShape[],
   profiles: ReadonlyMap<string, ReadonlyMap<string, number>>,
-  minSimilarity: number,
-): {
-  reference: string[];
-  candidates: (AccountShape & { similarity: number })[];
-} {
-  const eligible = accounts.filter((a) => a.active_users >= 2);
+): { reference: string[]; similarity: Map<string, number> } {
+  const eligible = accounts.filter((a) => a.active_users >= MIN_PROFILE_USERS);
   const ranked = eligible
     .filter((a) => a.power_users > 0)
     .sort(
       (x, y) => y.power_user_share - x.power_user_share || x.account_id.localeCompare(y.account_id),
     );
   const reference = ranked.slice(0, Math.ceil(ranked.length / 4));
-  if (reference.length === 0) return { reference: [], candidates: [] };
-  // Candidates have room to grow: no more power users, for their size, than the median account.
-  const shares = eligible.map((a) => a.power_user_share).sort((x, y) => x - y);
-  const bar = shares[Math.floor((shares.length - 1) / 2)] ?? 0;
+  const similarity = new Map<string, number>();
+  if (reference.length === 0) return { reference: [], similarity };
   const average = meanProfile(eligible, profiles);
   const leaning = difference(meanProfile(reference, profiles), average);
-  const inReference = new Set(reference.map((a) => a.account_id));
-  const candidates = eligible
-    .filter((a) => !inReference.has(a.account_id) && a.power_user_share <= bar)
-    .map((a) => {
-      const own = difference(profiles.get(a.account_id) ?? new Map(), average);
-      return { ...a, similarity: cosine(own, leaning) };
-    })
-    .filter((a) => a.similarity >= minSimilarity)
-    .sort((x, y) => y.similarity - x.similarity || x.account_id.localeCompare(y.account_id));
-  return { reference: reference.map((a) => a.account_id), candidates };
+  for (const a of eligible) {
+    const own = difference(profiles.get(a.account_id) ?? new Map(), average);
+    similarity.set(a.account_id, cosine(own, leaning));
+  }
+  return { reference: reference.map((a) => a.account_id), similarity };
 }

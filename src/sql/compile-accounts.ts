@@ -39,57 +39,89 @@ export function compileAccountCurves(d: Dialect): { sql: string; params: SqlPara
 
 /** The snapshots in period order (compile-lifecycle.ts), and the latest period's number. */
 function snapshotCtes(d: Dialect): string {
-  const columns = ['account_id', 'is_power_user', 'events', 'days_since_last_seen'];
+  const columns = [
+    'account_id',
+    'is_power_user',
+    'events',
+    'days_active',
+    'days_since_last_seen',
+    'as_of',
+  ];
   return `${snapshotPeriodCtes(d, columns)},
   latest AS (SELECT max(idx) AS m FROM periods)`;
 }
 
 /**
  * Accounts that had a power user in one of the `lookback` periods before the latest, and have
- * none in the latest: the churn risk of docs/lifecycle.md.
+ * none in the latest: the churn risk of docs/lifecycle.md. An account stays flagged, period after
+ * period, until it has a power user again (or its last one is older than the lookback). Per
+ * account: the power users of its last period with any (`had_power_users`), that period's first
+ * day (`last_period`), the first period without (`since`) and how many periods it has been
+ * without (`periods_without`, the latest included).
  */
 export function compileLostPowerUsers(d: Dialect): { sql: string; params: SqlParams } {
   return {
     sql: `WITH ${snapshotCtes(d)},
-  had AS (
-    SELECT account_id, ${d.countDistinct('user_id')} AS power_users, max(period_start) AS last_period
-    FROM si
-    WHERE is_power_user AND account_id <> '' AND idx < (SELECT m FROM latest)
+  power AS (
+    SELECT account_id, idx, count(*) AS n FROM si
+    WHERE is_power_user AND account_id <> '' GROUP BY account_id, idx),
+  last_power AS (
+    SELECT account_id, max(idx) AS last_idx FROM power
+    WHERE idx < (SELECT m FROM latest)
       AND idx >= (SELECT m FROM latest) - ${d.param('lookback', 'Int64')}
     GROUP BY account_id),
-  current AS (
-    SELECT account_id, ${d.countIf('is_power_user')} AS n FROM si
-    WHERE idx = (SELECT m FROM latest) GROUP BY account_id)
-  SELECT h.account_id AS account_id, h.power_users AS had_power_users,
-    ${d.dateText('h.last_period')} AS last_period
-  FROM had h LEFT JOIN current c ON c.account_id = h.account_id
-  WHERE coalesce(c.n, 0) = 0
+  current AS (SELECT account_id FROM power WHERE idx = (SELECT m FROM latest))
+  SELECT l.account_id AS account_id, p.n AS had_power_users,
+    ${d.dateText('b.period_start')} AS last_period, ${d.dateText('a.period_start')} AS since,
+    (SELECT m FROM latest) - l.last_idx AS periods_without
+  FROM last_power l
+  JOIN power p ON p.account_id = l.account_id AND p.idx = l.last_idx
+  JOIN periods b ON b.idx = l.last_idx
+  JOIN periods a ON a.idx = l.last_idx + 1
+  LEFT JOIN current c ON c.account_id = l.account_id
+  WHERE c.account_id IS NULL
   ORDER BY had_power_users DESC, account_id`,
     params: {},
   };
 }
 
 /**
- * The user who did at least half of an account's events in the period before the latest, now
- * quiet: not seen for at least `quiet_days` at the end of the latest period's window, or gone.
+ * An account's champion gone quiet. The champion is the user who did the most of an account's
+ * events in the period before the latest (its window), in an account with at least
+ * `champion_min_users` active users then, where one person carrying it means something: a power
+ * user who did at least `champion_power_share` of the events, or anyone who did at least
+ * `champion_carry_share`. Quiet: at the end of the latest period's window, unseen for at least
+ * `quiet_days` and for at least three of their usual gaps then (the window's days over their days
+ * active: a gap much longer than their habit), or gone from the window. With what the sentence
+ * needs: the events before, the account's, its users, whether a power user, the day the period
+ * before was scored as of and the days unseen then and now (null: gone).
  */
 export function compileChampionSilent(d: Dialect): { sql: string; params: SqlParams } {
   return {
     sql: `WITH ${snapshotCtes(d)},
-  before AS (SELECT account_id, user_id, events FROM si
-    WHERE idx = (SELECT m FROM latest) - 1 AND account_id <> ''),
-  totals AS (SELECT account_id, sum(events) AS total, max(events) AS top FROM before GROUP BY account_id),
+  before AS (
+    SELECT account_id, user_id, events, is_power_user, days_active, days_since_last_seen, as_of
+    FROM si WHERE idx = (SELECT m FROM latest) - 1 AND account_id <> ''),
+  totals AS (
+    SELECT account_id, sum(events) AS total, max(events) AS top, count(*) AS users FROM before
+    GROUP BY account_id),
   champions AS (
-    SELECT b.account_id AS account_id, b.user_id AS user_id, b.events AS events, t.total AS total
+    SELECT b.account_id AS account_id, b.user_id AS user_id, b.events AS events,
+      b.is_power_user AS is_power_user, b.days_active AS days_active,
+      b.days_since_last_seen AS quiet_before, b.as_of AS as_of, t.total AS total, t.users AS users
     FROM before b JOIN totals t ON t.account_id = b.account_id AND b.events = t.top
-    WHERE t.total > 0 AND 2 * b.events >= t.total),
-  current AS (SELECT user_id, events, days_since_last_seen FROM si
+    WHERE t.total > 0 AND t.users >= ${d.param('champion_min_users', 'Int64')}
+      AND ((b.is_power_user AND b.events >= ${d.param('champion_power_share', 'Float64')} * t.total)
+        OR b.events >= ${d.param('champion_carry_share', 'Float64')} * t.total)),
+  current AS (SELECT user_id, days_since_last_seen FROM si
     WHERE idx = (SELECT m FROM latest))
   SELECT c.account_id AS account_id, c.user_id AS user_id, c.events AS events_before,
-    c.total AS account_events_before, coalesce(n.events, 0) AS events_now,
-    n.days_since_last_seen AS quiet_days
+    c.total AS account_events_before, c.users AS account_users_before,
+    c.is_power_user AS was_power_user, ${d.dateText('c.as_of')} AS before_as_of,
+    c.quiet_before AS quiet_before, n.days_since_last_seen AS quiet_days
   FROM champions c LEFT JOIN current n ON n.user_id = c.user_id
-  WHERE n.user_id IS NULL OR n.days_since_last_seen >= ${d.param('quiet_days', 'Int64')}
+  WHERE n.user_id IS NULL OR (n.days_since_last_seen >= ${d.param('quiet_days', 'Int64')}
+    AND n.days_since_last_seen * c.days_active >= 3 * ${d.param('window_days', 'Int64')})
   ORDER BY account_id, user_id`,
     params: {},
   };

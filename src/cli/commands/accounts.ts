@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { EXPANSION_MIN_SIMILARITY } from '../../accounts/account-expansion.js';
+import { ACCOUNT_HORIZON_DAYS } from '../../accounts/account-history.js';
 import { accountReport } from '../../accounts/account-report.js';
 import { toCsv } from '../../analysis/csv-cell.js';
 import { resolveAsOf } from '../../analysis/resolve-as-of.js';
@@ -14,7 +16,7 @@ import {
   withDataOptions,
 } from '../context.js';
 import { accountRows } from '../render/accounts-csv.js';
-import { renderAccounts } from '../render/accounts-text.js';
+import { accountsProgress, renderAccounts } from '../render/accounts-text.js';
 import { parseIsoDay, parsePositiveInt, periodOption } from './parse-options.js';
 
 interface AccountsFlags extends GlobalOptions {
@@ -23,7 +25,7 @@ interface AccountsFlags extends GlobalOptions {
   period?: PeriodKind;
   atRisk?: boolean;
   expansion?: boolean;
-  lookback: number;
+  lookback?: number;
   quietDays: number;
   minSimilarity: number;
   limit?: number;
@@ -34,7 +36,7 @@ function similarity(v: string): number {
   const n = Number(v);
   if (!(n > 0 && n <= 1)) {
     throw new InvalidArgumentError(
-      `--min-similarity ${v}: a number above 0 and up to 1, e.g. 0.5.`,
+      `--min-similarity ${v}: a number above 0 and up to 1, e.g. ${EXPANSION_MIN_SIMILARITY}.`,
     );
   }
   return n;
@@ -59,9 +61,8 @@ export function registerAccounts(program: Command): void {
     .option('--expansion', 'only accounts with an expansion chance')
     .option(
       '--lookback <periods>',
-      'periods looked back for lost power users and movers',
+      `periods looked back for lost power users and movers (default: a quarter, ${ACCOUNT_HORIZON_DAYS} days: 13 weeks, 90 days or 3 months)`,
       (v) => parsePositiveInt('--lookback', v),
-      4,
     )
     .option(
       '--quiet-days <days>',
@@ -71,9 +72,9 @@ export function registerAccounts(program: Command): void {
     )
     .option(
       '--min-similarity <x>',
-      'usage similarity from which an account is an expansion candidate',
+      'usage similarity with the accounts richest in power users from which an account is an expansion candidate',
       similarity,
-      0.9,
+      EXPANSION_MIN_SIMILARITY,
     )
     .option('--limit <n>', 'accounts shown in the terminal (default 30)', (v) =>
       parsePositiveInt('--limit', v),
@@ -95,6 +96,7 @@ export function registerAccounts(program: Command): void {
             minSimilarity: opts.minSimilarity,
             atRisk: opts.atRisk,
             expansion: opts.expansion,
+            onProgress: opts.json ? undefined : accountsProgress(input.period),
           });
           if (opts.json) printJson(report);
           else if (opts.csv) process.stdout.write(toCsv(accountRows(report.accounts)));

@@ -8,6 +8,29 @@ import { renderTable } from './table.js';
 const TRAITS = ['name', 'plan', 'seats', 'mrr', 'csm'] as const;
 
 /**
+ * The snapshots an account report computes, on stderr: nothing for the routine latest period,
+ * else a line saying what is computed and why, then one line per period begun (each snapshot
+ * run of the report: the history missing, then the catch-up).
+ */
+export function accountsProgress(
+  period: string,
+): (done: number, total: number, start: string) => void {
+  const started = performance.now();
+  return (done, total, start) => {
+    if (total < 2 || done >= total) return;
+    const s = ((performance.now() - started) / 1000).toFixed(1);
+    if (done === 0) {
+      process.stderr.write(
+        pc.dim(
+          `Computing ${total} ${period}s of snapshots the account signals compare (stored: later runs compute only the latest)\n`,
+        ),
+      );
+    }
+    process.stderr.write(pc.dim(`  ${done + 1}/${total} ${start} (${s} s)\n`));
+  };
+}
+
+/**
  * The account report in the terminal: the first `limit` accounts as a table, then each signal of
  * those with its explanation, and how many more there are.
  */
@@ -22,7 +45,7 @@ export function renderAccounts(report: AccountReport, limit: number): string {
   if (!report.compared_periods) {
     lines.push(
       pc.yellow(
-        `  Only one ${report.period} of snapshots: lost power users, silent champions and movers need two (powerlens backfill --from DATE).`,
+        `  The data up to ${report.as_of} hold only one ${report.period}: lost power users, silent champions and movers need two.`,
       ),
     );
   }
@@ -30,7 +53,8 @@ export function renderAccounts(report: AccountReport, limit: number): string {
   lines.push(pc.dim(t[0] ?? ''), ...t.slice(1));
   for (const a of shown.filter((x) => x.signals.length > 0)) {
     for (const s of a.signals) {
-      const tag = s.kind === 'risk' ? pc.red('risk') : pc.green('chance');
+      // Risks come first, most at stake first: their rank says so.
+      const tag = s.kind === 'risk' ? pc.red(`risk #${a.risk_rank ?? '?'}`) : pc.green('chance');
       lines.push(`  ${tag} ${pc.cyan(a.account_id)}: ${s.explanation}`);
     }
   }

@@ -138,8 +138,24 @@ const AccountSchema = z.object({
       ]),
       kind: z.enum(['risk', 'chance']),
       explanation: z.string(),
+      since: z
+        .string()
+        .optional()
+        .describe(
+          'The first day the condition held: for lost power users the first day of the first period without any, for a silent champion the first day unseen.',
+        ),
+      user_id: z
+        .string()
+        .optional()
+        .describe('The person the signal is about (a silent champion).'),
     }),
   ),
+  risk_rank: z
+    .number()
+    .optional()
+    .describe(
+      'Among the accounts with a risk, 1 for the one with most at stake (MRR, else seats, else active users); absent without a risk.',
+    ),
 });
 
 /**
@@ -154,6 +170,14 @@ export const AccountsAnswer = z.object({
   compared_periods: z
     .boolean()
     .describe('Whether snapshots were there to compare periods (lost, champion, maven need two).'),
+  computed_periods: z
+    .number()
+    .describe(
+      'Snapshot periods this request computed: the history the signals need when not stored, and those since the last stored one.',
+    ),
+  lookback_periods: z
+    .number()
+    .describe('Periods looked back for power users an account had (a quarter by default).'),
   similarity: z
     .object({ method: z.string(), reference_accounts: z.number(), min_similarity: z.number() })
     .nullable(),

@@ -90,6 +90,7 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
         windowDays: q.window,
         period: q.period,
       });
+      const started = performance.now();
       const report: z.output<typeof AccountsAnswer> = await inTurn(async () =>
         accountReport(engine, {
           ...input,
@@ -108,10 +109,24 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
           definition: input.definition.name,
           period: input.period,
           compared_periods: false,
+          computed_periods: 0,
+          lookback_periods: 0,
           similarity: null,
           accounts: [],
         };
       });
+      if (report.computed_periods > 1) {
+        // More than the latest period: the history the signals compare, computed once.
+        req.log.info(
+          {
+            project: projectId,
+            period: report.period,
+            periods: report.computed_periods,
+            ms: Math.round(performance.now() - started),
+          },
+          `accounts: computed ${report.computed_periods} ${report.period}s of snapshots`,
+        );
+      }
       return report;
     },
   );
