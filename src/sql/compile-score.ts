@@ -100,6 +100,30 @@ export function criterionSql(c: Criterion, windowDays: number): { pass: string; 
 }
 
 /**
+ * How close a user is to meeting a criterion, 0..1 (1 when it is met): the value over its
+ * threshold, capped at 1; for top_percent, how far up the ranking the user is. The lifecycle's
+ * "emerging" reads it (stored in snapshots as attainment), where a bounded measure fits better
+ * than the score's uncapped margin. A value the signal does not have counts as 0.
+ */
+export function criterionAttainment(c: Criterion, windowDays: number): string {
+  const s = c.signal;
+  const orZero = (a: string) => (SIGNALS[s].nullable ? `coalesce(${a}, 0.0)` : a);
+  if (c.op === 'top_percent') {
+    const share = c.value / 100;
+    return share >= 1 ? '1.0' : orZero(`least(1.0, (1 - top_${s}) / ${lit(1 - share)})`);
+  }
+  const t = criterionThreshold(c, windowDays);
+  if (c.op === 'max') {
+    return orZero(
+      t > 0
+        ? `CASE WHEN ${s} <= ${lit(t)} THEN 1.0 ELSE ${lit(t)} / ${s} END`
+        : `CASE WHEN ${s} <= ${lit(t)} THEN 1.0 ELSE 0.0 END`,
+    );
+  }
+  return t > 0 ? orZero(`least(1.0, greatest(0.0, ${s} / ${lit(t)}))`) : '1.0';
+}
+
+/**
  * The bar of a top_percent criterion, beside every row (a window over all of them, so the rows
  * are read once: ClickHouse would expand a CTE read twice): the weakest value among the users
  * who pass it (the smallest, or the largest for a lower-is-better signal); when nobody passes

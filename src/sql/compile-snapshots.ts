@@ -1,7 +1,7 @@
 import type { Dialect } from '../dialect/dialect.js';
 import type { SqlParams } from '../dialect/sql-value.js';
 import { criteriaOf, type Definition, type RuleNode } from '../model/definition.js';
-import { criterionSql } from './compile-score.js';
+import { criterionAttainment } from './compile-score.js';
 
 /**
  * The stored snapshots (docs/lifecycle.md, src/lifecycle/run-snapshots.ts): each user's status
@@ -177,7 +177,7 @@ export function attainmentSql(definition: Definition): string {
     return `CASE WHEN is_power_user THEN 1.0 ELSE (${weighted}) / ${total} END`;
   }
   const tree = (node: RuleNode): string => {
-    if (node.type === 'criterion') return `(${criterionSql(node, definition.window_days).att})`;
+    if (node.type === 'criterion') return `(${criterionAttainment(node, definition.window_days)})`;
     return meanOfBest(node.children.map(tree), node.k);
   };
   return tree(definition.rule);
