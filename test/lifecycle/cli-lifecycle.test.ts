@@ -118,5 +118,5 @@ describe('powerlens lifecycle', () => {
     expect(bad.stderr).toMatch(/Allowed choices are new, retained/);
     const badFrom = await runCli(['backfill', '--from', '2026-13-01', '--db', db()]);
     expect(badFrom.stderr).toContain('--from 2026-13-01: use a real date written YYYY-MM-DD');
-  });
+  }, 180_000); // a dozen CLI runs, each a process with its own DuckDB: slow on a loaded machine
 });
