@@ -1,11 +1,13 @@
 import type { Config } from '../model/config.js';
 import type { Definition } from '../model/definition.js';
+import type { DefinitionWarning } from '../model/definition-problems.js';
 import {
   definitionInputs,
   definitionName,
   resolveDefinition,
 } from '../model/resolve-definition.js';
 import { describeDefinition } from './describe-definition.js';
+import { definitionWarnings } from './verdict-warnings.js';
 
 /** One definition of the config, in plain words. */
 export interface DefinitionSummary {
@@ -17,6 +19,8 @@ export interface DefinitionSummary {
   text: string;
   /** Whether it is the one used when none is named. */
   is_default: boolean;
+  /** What its verdicts may get wrong whatever the data: the single-metric trap. */
+  warnings: DefinitionWarning[];
 }
 
 /** Every definition of the config, in the order written, in plain words. */
@@ -30,6 +34,7 @@ export function definitionSummaries(config: Config): DefinitionSummary[] {
       window_days: d.window_days,
       text: describeDefinition(d),
       is_default: name === definitionName(config),
+      warnings: definitionWarnings(d),
     };
   });
 }

@@ -1,6 +1,7 @@
 import type { Engine } from '../engines/engine.js';
 import type { Catalogue } from '../model/catalogue.js';
 import type { Definition } from '../model/definition.js';
+import type { DefinitionWarning } from '../model/definition-problems.js';
 import type { Segment } from '../model/segments.js';
 import { compileUserFeatures } from '../sql/compile-features.js';
 import { compileUserSeen } from '../sql/compile-user-activity.js';
@@ -14,6 +15,7 @@ import {
 } from './explain-traits.js';
 import { featureLabel, featureLabels } from './feature-labels.js';
 import { readScoredUsers, scoreInto, signalsInput, type UserResult } from './score-users.js';
+import { type DataHistory, verdictWarnings } from './verdict-warnings.js';
 
 export interface UserExplanation extends UserResult {
   as_of: string;
@@ -24,6 +26,9 @@ export interface UserExplanation extends UserResult {
   traits: Traits;
   /** The user's account (the one with most of their events in the window) and its traits. */
   account: ExplainedAccount | null;
+  /** The data the verdict is computed from, and what it cannot be trusted for. */
+  history: DataHistory;
+  warnings: DefinitionWarning[];
 }
 
 export interface ExplainedAccount extends AccountTraits {
@@ -114,5 +119,6 @@ export async function explainUser(
     })),
     traits: person?.traits ?? {},
     account,
+    ...(await verdictWarnings(engine, projectId, definition, asOf)),
   };
 }

@@ -1,10 +1,12 @@
 import type { Engine } from '../engines/engine.js';
 import type { Catalogue } from '../model/catalogue.js';
 import type { Definition } from '../model/definition.js';
+import type { DefinitionWarning } from '../model/definition-problems.js';
 import type { Segment } from '../model/segments.js';
 import { compileScoredCount, type UserSort } from '../sql/compile-scored-users.js';
 import { featureLabels } from './feature-labels.js';
 import { readScoredPage, readScoredUsers, scoreInto, type UserResult } from './score-users.js';
+import { type DataHistory, verdictWarnings } from './verdict-warnings.js';
 
 /** Whose users, scored by which definition, in the window to which day. */
 export interface UsersScope {
@@ -38,6 +40,9 @@ export interface UserListing {
   window_days: number;
   /** The definition's name. */
   definition: string;
+  /** The data the verdicts are computed from, and what they cannot be trusted for. */
+  history: DataHistory;
+  warnings: DefinitionWarning[];
   /** How many users match the query, before `limit` and `offset` cut them. */
   total: number;
   users: UserResult[];
@@ -64,10 +69,18 @@ export async function listUsers(
     traitsOf: scope.projectId,
   };
   const { total, users } = await readUsers(engine, definition, query, read);
+  const { history, warnings } = await verdictWarnings(
+    engine,
+    scope.projectId,
+    definition,
+    scope.asOf,
+  );
   return {
     as_of: scope.asOf,
     window_days: definition.window_days,
     definition: definition.name,
+    history,
+    warnings,
     total,
     users,
   };

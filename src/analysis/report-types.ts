@@ -1,6 +1,8 @@
 import type { Definition } from '../model/definition.js';
+import type { DefinitionWarning } from '../model/definition-problems.js';
 import type { SignalName } from '../model/signals.js';
 import type { UserResult } from './score-users.js';
+import type { DataHistory } from './verdict-warnings.js';
 import type { WhatIf } from './what-if.js';
 
 /** The power-user report and its sections, as runAnalysis returns them. */
@@ -68,6 +70,10 @@ export interface Report {
   as_of: string;
   window_days: number;
   definition: Definition;
+  /** The data the report is computed from, up to the as-of date. */
+  history: DataHistory;
+  /** What its verdicts cannot be trusted for: the single-metric trap, a history too short. */
+  warnings: DefinitionWarning[];
   totals: ReportTotals;
   curves: { l30: CurvePoint[]; l7: CurvePoint[] };
   concentration: Concentration;

@@ -15,6 +15,7 @@ import {
 import type { Report } from './report-types.js';
 import { readScoredUsers, scoreInto } from './score-users.js';
 import { segmentMemberships } from './segment-users.js';
+import { verdictWarnings } from './verdict-warnings.js';
 import { compareScorings } from './what-if.js';
 
 export interface AnalyzeOptions {
@@ -50,11 +51,14 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
   const reportCurves = await curves(engine, { projectId, asOf, windowDays });
   const segments = options.segments ?? [];
   const memberships = await segmentMemberships(engine, segments, windowDays);
+  const { history, warnings } = await verdictWarnings(engine, projectId, definition, asOf);
   const report: Report = {
     project_id: projectId,
     as_of: asOf,
     window_days: windowDays,
     definition,
+    history,
+    warnings,
     totals,
     curves: reportCurves,
     concentration: await concentration(engine),

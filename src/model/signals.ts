@@ -36,6 +36,13 @@ export type SignalValues = { [S in SignalName]: S extends NullableSignal ? numbe
 
 export interface SignalInfo {
   description: string;
+  /**
+   * What it measures: `frequency`, how often and how much someone shows up (days, weeks,
+   * sessions, time, raw event counts), or `depth`, what they do (features, key actions,
+   * collaboration, feedback). A heavy-but-shallow user (daily, one trivial thing) is high on
+   * frequency and low on depth; a power user is high on both.
+   */
+  aspect: 'frequency' | 'depth';
   /** Lower is better (recency): percentiles and composite scores rank it the other way. */
   lowerIsBetter?: boolean;
   /** The signal has no value for some users (null): the trend of a user with no earlier window. */
@@ -45,43 +52,75 @@ export interface SignalInfo {
 }
 
 export const SIGNALS: Record<SignalName, SignalInfo> = {
-  days_active: { description: 'distinct active days in the window (L30)', maxFor: (w) => w },
-  days_active_7: { description: 'distinct active days in the last 7 days (L7)', maxFor: () => 7 },
+  days_active: {
+    description: 'distinct active days in the window (L30)',
+    aspect: 'frequency',
+    maxFor: (w) => w,
+  },
+  days_active_7: {
+    description: 'distinct active days in the last 7 days (L7)',
+    aspect: 'frequency',
+    maxFor: () => 7,
+  },
   active_weeks: {
     description: 'of the 13 seven-day periods ending on the as-of date, how many had activity',
+    aspect: 'frequency',
     maxFor: () => 13,
   },
-  sessions: { description: 'sessions in the window (30-minute inactivity gap by default)' },
-  session_seconds_mean: { description: 'mean session length in seconds' },
-  session_seconds_median: { description: 'median session length in seconds' },
-  active_seconds: { description: 'seconds between events of the same session, summed' },
-  events: { description: 'all events in the window' },
-  actions: { description: 'events that are not login-like' },
-  logins: { description: 'login-like events (logins, app opens, page views)' },
-  features: { description: 'distinct features used (login-like ones left out)' },
-  core_features: { description: 'distinct core features used' },
-  advanced_features: { description: 'distinct advanced features used' },
+  sessions: {
+    description: 'sessions in the window (30-minute inactivity gap by default)',
+    aspect: 'frequency',
+  },
+  session_seconds_mean: { description: 'mean session length in seconds', aspect: 'frequency' },
+  session_seconds_median: { description: 'median session length in seconds', aspect: 'frequency' },
+  active_seconds: {
+    description: 'seconds between events of the same session, summed',
+    aspect: 'frequency',
+  },
+  events: { description: 'all events in the window', aspect: 'frequency' },
+  actions: { description: 'events that are not login-like', aspect: 'frequency' },
+  logins: {
+    description: 'login-like events (logins, app opens, page views)',
+    aspect: 'frequency',
+  },
+  features: { description: 'distinct features used (login-like ones left out)', aspect: 'depth' },
+  core_features: { description: 'distinct core features used', aspect: 'depth' },
+  advanced_features: { description: 'distinct advanced features used', aspect: 'depth' },
   catalogue_coverage: {
     description: 'share of the catalogue’s features used, in percent',
+    aspect: 'depth',
     maxFor: () => 100,
   },
   key_actions: {
     description: 'uses of key_action features (every action when no feature is tagged key_action)',
+    aspect: 'depth',
   },
-  collaboration: { description: 'uses of collaboration features (invites, shares)' },
-  feedback: { description: 'uses of feedback features (feature requests, bug reports)' },
-  tenure_days: { description: 'days from the first day seen to the as-of date' },
+  collaboration: {
+    description: 'uses of collaboration features (invites, shares)',
+    aspect: 'depth',
+  },
+  feedback: {
+    description: 'uses of feedback features (feature requests, bug reports)',
+    aspect: 'depth',
+  },
+  tenure_days: {
+    description: 'days from the first day seen to the as-of date',
+    aspect: 'frequency',
+  },
   days_since_last_seen: {
     description: 'days from the last active day to the as-of date',
+    aspect: 'frequency',
     lowerIsBetter: true,
     maxFor: (w) => w - 1,
   },
   early_adoptions: {
     description: 'features first used within early_adoption_days of their release date',
+    aspect: 'depth',
   },
   trend: {
     description:
       'change of events against the previous window of the same length, in percent (null, n/a, when the previous window had none)',
+    aspect: 'frequency',
     nullable: true,
   },
 };

@@ -131,6 +131,20 @@ describe('REST API: reading', () => {
       'advocate',
       'optimizer',
     ]);
+    // 60 days of demo data to 2026-10-31: 9 of the 13 weeks at most, so the default definition's
+    // "active_weeks >= 10" is out of reach, and the report says so.
+    expect(report.history).toEqual({ first_day: '2026-09-02', days: 60 });
+    expect(report.warnings).toEqual([
+      {
+        kind: 'history',
+        criteria: ['consistency'],
+        needs_days: 64,
+        history_days: 60,
+        message: expect.stringContaining('at most 9 weeks of 13 can be active'),
+      },
+    ]);
+    const users = (await get('/api/v1/users?limit=1')).json();
+    expect(users.warnings).toEqual(report.warnings);
   });
 
   it('users: filtered, sorted and paginated, as JSON and CSV', async () => {
@@ -258,11 +272,22 @@ describe('REST API: definitions and what-if', () => {
     });
     const good = await put({ window_days: 30, rule: { signal: 'days_active', min: 10 } });
     expect(good.statusCode).toBe(200);
+    // Saved, with a warning: one frequency criterion flags heavy-but-shallow users.
+    expect(good.json().summary.warnings).toEqual([
+      {
+        kind: 'single_metric',
+        criteria: ['days_active'],
+        message: expect.stringContaining('heavy-but-shallow'),
+      },
+    ]);
+    const listed = (await get('/api/v1/definitions')).json().definitions;
+    expect(listed.find((d: { name: string }) => d.name === 'default').warnings).toEqual([]);
     const text = readFileSync(configFile, 'utf8');
     expect(text).toContain('# the team config');
     expect(text).toContain('frequent:');
     const report = (await get('/api/v1/report?definition=frequent')).json();
     expect(report.definition.name).toBe('frequent');
+    expect(report.warnings.map((w: { kind: string }) => w.kind)).toEqual(['single_metric']);
     const malformed = await app.inject({
       method: 'PUT',
       url: '/api/v1/definitions/frequent',

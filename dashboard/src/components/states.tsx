@@ -52,6 +52,23 @@ export function ErrorBox({ message }: { message: string }) {
   );
 }
 
+/**
+ * Warnings beside a verdict or a definition: it still runs, but may mislead (a definition met on
+ * frequency alone, a criterion the data's history cannot support).
+ */
+export function Warnings({ warnings }: { warnings: readonly { kind: string; message: string }[] }) {
+  if (warnings.length === 0) return null;
+  return (
+    <ul class="warnings" data-testid="warnings">
+      {warnings.map((w) => (
+        <li key={w.message} class={`warning ${w.kind}`}>
+          {w.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="state empty">{children}</p>;
 }

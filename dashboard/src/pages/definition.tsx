@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { getJson, sendJson } from '../api.js';
-import { ErrorBox, Loaded, useApi } from '../components/states.js';
+import { ErrorBox, Loaded, useApi, Warnings } from '../components/states.js';
 import { int } from '../format.js';
 import type {
   DefinitionAnswer,
@@ -82,10 +82,14 @@ function Editor({ name }: { name: string }) {
     <Loaded state={state} what={`definition ${name}`}>
       {(d) =>
         d.summary.kind !== 'rule' ? (
-          <p>{d.summary.text} (composite definitions are edited in the config file).</p>
+          <>
+            <p>{d.summary.text} (composite definitions are edited in the config file).</p>
+            <Warnings warnings={d.summary.warnings} />
+          </>
         ) : (
           <>
             <p class="muted">{d.summary.text}</p>
+            <Warnings warnings={d.summary.warnings} />
             <form class="editor" onSubmit={(e) => e.preventDefault()}>
               {criteria.map((c) => (
                 <label key={c.id}>

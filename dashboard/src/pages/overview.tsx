@@ -2,7 +2,7 @@ import type { ChartConfiguration } from 'chart.js';
 import { useCallback, useMemo, useState } from 'preact/hooks';
 import { getJson } from '../api.js';
 import { ChartView } from '../components/chart.js';
-import { Empty, Loaded, useApi } from '../components/states.js';
+import { Empty, Loaded, useApi, Warnings } from '../components/states.js';
 import { int, pct } from '../format.js';
 import type { CurvePoint, LifecycleReport, Report } from '../types.js';
 import { Onboarding } from './onboarding.js';
@@ -195,6 +195,7 @@ export function Overview() {
             <p class="as-of">
               {r.window_days} days to {r.as_of}, definition “{r.definition.name}”
             </p>
+            <Warnings warnings={r.warnings} />
             <div class="kpis">
               <div class="kpi">
                 <span class="label">Active users</span>

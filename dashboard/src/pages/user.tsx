@@ -1,5 +1,5 @@
 import { getJson } from '../api.js';
-import { Loaded, useApi } from '../components/states.js';
+import { Loaded, useApi, Warnings } from '../components/states.js';
 import { int } from '../format.js';
 import type { UserExplanation as Explanation } from '../types.js';
 
@@ -107,6 +107,7 @@ export function UserPage({ userId }: { userId: string }) {
             {u.definition}”, {u.window_days} days to {u.as_of}
           </p>
           <p>{u.reason}</p>
+          <Warnings warnings={u.warnings} />
           {u.segments.map((s) => (
             <p key={s.segment} class="segment">
               {s.reason}

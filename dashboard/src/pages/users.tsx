@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { downloadCsv, getJson } from '../api.js';
-import { Empty, ErrorBox, Loaded, useApi } from '../components/states.js';
+import { Empty, ErrorBox, Loaded, useApi, Warnings } from '../components/states.js';
 import { int } from '../format.js';
 import type { UsersPage } from '../types.js';
 
@@ -82,6 +82,7 @@ export function Users() {
             <Empty>No user matches.</Empty>
           ) : (
             <>
+              <Warnings warnings={page.warnings} />
               <div class="table-wrap">
                 <UsersTable page={page} sort={sort} order={order} sortBy={sortBy} />
               </div>

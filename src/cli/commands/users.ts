@@ -13,6 +13,7 @@ import {
   withDataOptions,
 } from '../context.js';
 import { renderTable } from '../render/table.js';
+import { renderWarnings } from '../render/warnings-text.js';
 import { parsePositiveInt } from './parse-options.js';
 import { definitionFromFlags, type ScoringFlags, withScoringOptions } from './scoring-options.js';
 
@@ -57,13 +58,20 @@ export function registerUsers(program: Command): void {
             },
             { power: opts.power, limit: opts.limit ?? pageSize },
           );
-          const { as_of, window_days, users } = listing;
+          const { as_of, window_days, history, warnings, users } = listing;
           if (opts.csv) {
             process.stdout.write(usersCsv(users));
             return;
           }
           if (opts.json) {
-            printJson({ as_of, window_days, definition: listing.definition, users });
+            printJson({
+              as_of,
+              window_days,
+              definition: listing.definition,
+              history,
+              warnings,
+              users,
+            });
             return;
           }
           const more = opts.limit === undefined && listing.total > users.length;
@@ -82,6 +90,7 @@ export function registerUsers(program: Command): void {
               u.reason.length > 90 ? `${u.reason.slice(0, 89)}…` : u.reason,
             ]),
           );
+          for (const line of renderWarnings(warnings)) console.log(line);
           console.log(pc.dim(table[0] ?? ''));
           for (const line of table.slice(1)) console.log(line);
           if (more) console.log(pc.dim('  ... more: --limit N, or --csv / --json for everyone'));

@@ -2,6 +2,7 @@ import pc from 'picocolors';
 import type { UserExplanation } from '../../analysis/explain-user.js';
 import { printable } from './printable.js';
 import { renderTable } from './table.js';
+import { renderWarnings } from './warnings-text.js';
 
 /**
  * One user's verdict explained in the terminal: the verdict and its reason, segments, who they
@@ -16,6 +17,7 @@ export function renderExplanation(u: UserExplanation): string {
       ` — score ${u.score}, definition "${u.definition}", ${u.window_days} days to ${u.as_of}`,
   );
   lines.push(`  ${u.reason}`);
+  lines.push(...renderWarnings(u.warnings));
   for (const s of u.segments) lines.push(`  ${pc.magenta('segment')} ${s.reason}`);
   for (const line of traitLines(u)) lines.push(`  ${line}`);
   lines.push('');

@@ -5,6 +5,7 @@ import { addDays } from '../../time/days.js';
 import { renderCurve } from './curve-bars.js';
 import { formatCount, formatNumber } from './numbers.js';
 import { renderTable } from './table.js';
+import { renderWarnings } from './warnings-text.js';
 
 const n = formatNumber;
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
@@ -51,6 +52,7 @@ export function renderReport(r: Report, changes: readonly string[] = []): string
   out.push(
     `  ${pc.bold(pc.cyan(`${n(t.power_users)} power users`))} = ${pct(t.power_user_share)} of active users`,
   );
+  out.push(...renderWarnings(r.warnings));
   const c = r.concentration;
   if (c.total > 0) {
     out.push(

@@ -16,6 +16,7 @@ import {
 } from '../../model/definition.js';
 import { THRESHOLD_KEYS } from '../../model/rule-input.js';
 import { type NullableSignal, SIGNAL_NAMES, type SignalName } from '../../model/signals.js';
+import { DataHistory, DefinitionWarning } from './api-schemas.js';
 import type { Expect, Json, ShapeCheck } from './same-shape.js';
 
 /**
@@ -98,6 +99,8 @@ export const UsersPage = z.object({
   total: z.number().int(),
   limit: z.number().int(),
   offset: z.number().int(),
+  history: DataHistory,
+  warnings: z.array(DefinitionWarning),
   users: z.array(UserResultSchema),
 });
 
@@ -196,6 +199,8 @@ export const ReportSchema = z.object({
   as_of: z.string(),
   window_days: z.number(),
   definition: ResolvedDefinition,
+  history: DataHistory,
+  warnings: z.array(DefinitionWarning),
   totals: Totals,
   curves: z.object({ l30: z.array(CurvePoint), l7: z.array(CurvePoint) }),
   concentration: z.object({
@@ -285,6 +290,8 @@ export const UserExplanationAnswer = UserResultSchema.extend({
     })
     .nullable()
     .describe("The user's account (most of their events in the window) and its traits."),
+  history: DataHistory,
+  warnings: z.array(DefinitionWarning),
   activity: z
     .array(
       z.object({

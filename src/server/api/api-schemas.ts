@@ -74,6 +74,25 @@ export const AccountsQuery = ScoringQuery.extend({
   expansion: z.enum(['true', 'false']).optional(),
 });
 
+/** A warning beside a verdict: it still runs, but may mislead (docs/definition.md, "Warnings"). */
+export const DefinitionWarning = z.object({
+  kind: z
+    .enum(['single_metric', 'history'])
+    .describe(
+      'single_metric: the definition can be met on frequency alone; history: the data do not go back far enough for a criterion',
+    ),
+  criteria: z.array(z.string()).describe('The criteria (ids) or weighted signals it is about.'),
+  needs_days: z.number().optional().describe('history: the days of data the criterion needs.'),
+  history_days: z.number().optional().describe('history: the days of data there are.'),
+  message: z.string(),
+});
+
+/** The data a verdict is computed from, up to its as-of date. */
+export const DataHistory = z.object({
+  first_day: z.string().nullable().describe('The first day with data (null: none).'),
+  days: z.number().describe('Days from the first day with data to as_of, both included.'),
+});
+
 export const DefinitionSummary = z.object({
   name: z.string(),
   description: z.string().nullable(),
@@ -81,6 +100,9 @@ export const DefinitionSummary = z.object({
   window_days: z.number(),
   text: z.string().describe('The definition in plain words.'),
   is_default: z.boolean(),
+  warnings: z
+    .array(DefinitionWarning)
+    .describe('What its verdicts may get wrong whatever the data (the single-metric trap).'),
 });
 
 export const Problem = z

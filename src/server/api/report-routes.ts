@@ -105,7 +105,14 @@ function registerUsers(api: ZodApi, { engine, ctx, inTurn }: RouteContext): void
           .serializer((x: unknown) => String(x))
           .send(usersCsv(listing.users) as never);
       }
-      return { total: listing.total, limit: q.limit, offset: q.offset, users: listing.users };
+      return {
+        total: listing.total,
+        limit: q.limit,
+        offset: q.offset,
+        history: listing.history,
+        warnings: listing.warnings,
+        users: listing.users,
+      };
     },
   );
 }
