@@ -83,11 +83,12 @@ export function lifecycleCtes(input: LifecycleInput): { ctes: string; params: Sq
   const ctes = `${snapshotPeriodCtes(d, STATE_COLUMNS)},
   first_power AS (SELECT user_id, min(idx) AS first_idx FROM si WHERE is_power_user GROUP BY user_id),
   windows AS (SELECT idx, min(window_start) AS window_start FROM si GROUP BY idx),
-  -- The attainment of each user 1 .. n periods before (0 when not active in that window), where
-  -- the stored history reaches n periods back; and the first day of that oldest window.
+  -- The attainment of each user 1 .. n periods before (0 when not active in that window; NULL
+  -- in a row stored before attainment was), where the stored history reaches n periods back;
+  -- and the first day of that oldest window.
   climb AS (
     SELECT c.idx AS idx, c.user_id AS user_id,
-      ${back.map((k) => `coalesce(b${k}.attainment, 0) AS att_${k}`).join(', ')},
+      ${back.map((k) => `CASE WHEN b${k}.user_id IS NULL THEN 0.0 ELSE b${k}.attainment END AS att_${k}`).join(', ')},
       w.window_start AS climb_from
     FROM si c JOIN windows w ON w.idx = c.idx - ${n}
     ${back.map((k) => `LEFT JOIN si b${k} ON b${k}.user_id = c.user_id AND b${k}.idx = c.idx - ${k}`).join('\n    ')}),
