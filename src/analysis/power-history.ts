@@ -15,7 +15,7 @@ export interface FormerPowerUser {
   /** The day the last of those periods was scored as of. */
   as_of: string;
   /** Their snapshot then (the last period as a power user). */
-  then: {
+  snapshot: {
     score: number;
     days_active: number;
     events: number;
@@ -71,7 +71,7 @@ export async function formerPowerUser(
     from: rows[first]?.period_start ?? end.period_start,
     to: end.period_start,
     as_of: end.as_of,
-    then: {
+    snapshot: {
       score: n(end.score),
       days_active: n(end.days_active),
       events: n(end.events),
@@ -119,9 +119,14 @@ export function formerPowerUserPhrase(
       ? `${label} still ${fmt(current)}${of}`
       : `${label} ${current < then ? 'fell' : 'rose'} from ${fmt(then)} to ${fmt(current)}${of}`;
   const changes = [
-    moves('days active', f.then.days_active, now.days_active, ` of ${windowDays}`),
-    moves('events', f.then.events, now.events),
-    moves('criteria met', f.then.criteria_met, now.criteria_met, ` of ${f.then.criteria_total}`),
+    moves('days active', f.snapshot.days_active, now.days_active, ` of ${windowDays}`),
+    moves('events', f.snapshot.events, now.events),
+    moves(
+      'criteria met',
+      f.snapshot.criteria_met,
+      now.criteria_met,
+      ` of ${f.snapshot.criteria_total}`,
+    ),
   ];
   return `was one ${when}; since then ${changes.join(', ')}`;
 }

@@ -69,7 +69,7 @@ describe('explain of a former power user', () => {
       from: '2026-03-16',
       to: '2026-04-06',
       as_of: '2026-04-12',
-      then: expect.objectContaining({
+      snapshot: expect.objectContaining({
         days_active: 21,
         events: 61,
         criteria_met: 2,

@@ -298,7 +298,7 @@ export const UserExplanationAnswer = UserResultSchema.extend({
       from: z.string().describe('The first day of the first period of their last run as one.'),
       to: z.string().describe('The first day of the last period they were one in.'),
       as_of: z.string().describe('The day that last period was scored as of.'),
-      then: z.object({
+      snapshot: z.object({
         score: z.number(),
         days_active: z.number(),
         events: z.number(),
