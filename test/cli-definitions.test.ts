@@ -137,6 +137,27 @@ describe('users, explain and what-if on the demo data', () => {
     expect(r.totals.power_users).toBeGreaterThan(0);
     expect(r.totals.power_users).toBeLessThanOrEqual(Math.ceil(r.totals.active_users * 0.1));
   });
+
+  it('warns, and still runs, when one frequency criterion makes a power user', async () => {
+    const config = join(dir, 'daily.yaml');
+    writeFileSync(config, 'definitions:\n  daily:\n    rule: { signal: days_active, min: 20 }\n');
+    const args = ['--config', config, '--definition', 'daily', '--db', db];
+    const text = await runCli(['users', '--limit', '3', ...args]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(
+      'warning: one frequency criterion (days_active) can make a power',
+    );
+    expect(text.stdout).toContain('heavy-but-shallow');
+    const report = await runCli(['analyze', '--no-cache', ...args]);
+    expect(report.stdout).toContain('heavy-but-shallow');
+    // 60 days of data: the report also says the 13 weeks of active_weeks are out of reach (the
+    // default definition's consistency criterion).
+    const json = await cliJson<{ history: { days: number }; warnings: { kind: string }[] }>([
+      'analyze',
+    ]);
+    expect(json.history.days).toBe(60);
+    expect(json.warnings.map((w) => w.kind)).toEqual(['history']);
+  });
 });
 
 describe('catalog', () => {

@@ -5,6 +5,7 @@ import type { DefinitionWarning } from '../model/definition-problems.js';
 import type { Segment } from '../model/segments.js';
 import { compileUserFeatures } from '../sql/compile-features.js';
 import { compileUserSeen } from '../sql/compile-user-activity.js';
+import type { PeriodKind } from '../time/periods.js';
 import { AnalysisError } from './analysis-error.js';
 import {
   type AccountTraits,
@@ -14,6 +15,12 @@ import {
   type UserTraitFields,
 } from './explain-traits.js';
 import { featureLabel, featureLabels } from './feature-labels.js';
+import {
+  type FormerPowerUser,
+  formerPeriods,
+  formerPowerUser,
+  formerPowerUserReason,
+} from './power-history.js';
 import { readScoredUsers, scoreInto, signalsInput, type UserResult } from './score-users.js';
 import { type DataHistory, verdictWarnings } from './verdict-warnings.js';
 
@@ -29,6 +36,11 @@ export interface UserExplanation extends UserResult {
   /** The data the verdict is computed from, and what it cannot be trusted for. */
   history: DataHistory;
   warnings: DefinitionWarning[];
+  /**
+   * Not a power user now, but one in the stored snapshots (docs/lifecycle.md): when, and their
+   * snapshot then; the reason then says what changed. Null otherwise.
+   */
+  former_power_user: FormerPowerUser | null;
 }
 
 export interface ExplainedAccount extends AccountTraits {
@@ -59,6 +71,8 @@ export async function explainUser(
     asOf: string;
     catalogue?: Catalogue | undefined;
     segments?: readonly Segment[] | undefined;
+    /** The period of the stored snapshots to look for a former power user in (default: week). */
+    period?: PeriodKind | undefined;
   },
 ): Promise<UserExplanation> {
   const { projectId, userId, definition, asOf } = options;
@@ -71,6 +85,14 @@ export async function explainUser(
     labels,
     segments: options.segments,
   });
+  const former = (): Promise<FormerPowerUser | null> =>
+    formerPowerUser(engine, {
+      projectId,
+      definition: definition.name,
+      period: options.period ?? 'week',
+      userId,
+      asOf,
+    });
   if (!user) {
     const seenQuery = compileUserSeen(d, projectId, userId);
     const [seen] = await engine.query<{
@@ -84,10 +106,25 @@ export async function explainUser(
         `"${userId}" is an anonymous id (seen ${seen.first} to ${seen.last}), not a user: anonymous visitors are never scored.`,
       );
     }
+    const was = await former();
+    const then = was ? `; a power user ${formerPeriods(was)}` : '';
     throw new AnalysisError(
-      `user "${userId}" was not active in the ${definition.window_days} days to ${asOf} (seen ${seen.first} to ${seen.last}); try the as-of date ${seen.last}.`,
+      `user "${userId}" was not active in the ${definition.window_days} days to ${asOf} (seen ${seen.first} to ${seen.last}${then}); try the as-of date ${seen.last}.`,
     );
   }
+  const was = user.is_power_user ? null : await former();
+  const reason = was
+    ? formerPowerUserReason(
+        was,
+        {
+          days_active: user.signals.days_active,
+          events: user.signals.events,
+          criteria_met: user.criteria.filter((c) => c.passed).length,
+        },
+        definition.window_days,
+        user.reason,
+      )
+    : user.reason;
   const { sql, params } = compileUserFeatures({
     ...signalsInput(scope, engine.dialect),
     windowDays: definition.window_days,
@@ -107,6 +144,7 @@ export async function explainUser(
     : null;
   return {
     ...user,
+    reason,
     ...traitFields(person, account),
     as_of: asOf,
     window_days: definition.window_days,
@@ -120,5 +158,6 @@ export async function explainUser(
     traits: person?.traits ?? {},
     account,
     ...(await verdictWarnings(engine, projectId, definition, asOf)),
+    former_power_user: was,
   };
 }

@@ -28,6 +28,7 @@ import { compileScore } from './compile-score.js';
 import { compileScoredPage, compileScoredUsers } from './compile-scored-users.js';
 import { compileSignals } from './compile-signals.js';
 import { compileUserActivity, compileUserSeen } from './compile-user-activity.js';
+import { compileUserSnapshots } from './compile-user-snapshots.js';
 import { compileWhatIf } from './compile-what-if.js';
 
 /*
@@ -318,6 +319,16 @@ describe('the queries of the use cases (as-of date, users, what-if, report cache
       'scored-users',
       compileScoredUsers(duckdb, { powerOnly: true, userId: 'user_golden_q7', limit: 51 }),
       ['user_golden_q7'],
+    ],
+    [
+      'user-snapshots',
+      compileUserSnapshots(
+        duckdb,
+        { projectId: PROJECT, definition: 'def_golden_q7', period: 'week' },
+        'user_golden_q7',
+        AS_OF,
+      ),
+      [PROJECT, 'def_golden_q7', 'user_golden_q7', AS_OF],
     ],
   ] as const)('%s', async (name, { sql, params }, bound) => {
     await expect(sql).toMatchFileSnapshot(golden(name));

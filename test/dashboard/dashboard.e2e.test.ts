@@ -31,7 +31,12 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   db = await openTempDb();
   readKey = (await demoProject(db, 11)).read_key;
-  server = await startApiServer(db, 'project: acme\n', sessions);
+  // "daily" falls in the single-metric trap: the definition editor warns about it.
+  server = await startApiServer(
+    db,
+    'project: acme\ndefinitions:\n  daily:\n    rule: { signal: days_active, min: 20 }\n',
+    sessions,
+  );
   base = await server.app.listen({ host: '127.0.0.1', port: 0 });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 120_000);
@@ -73,6 +78,10 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     }
     // The code left the address bar at once.
     expect(page.url()).not.toContain(code);
+    // 60 days of demo data: the default definition's 10 active weeks of 13 are out of reach.
+    expect(await page.getByTestId('warnings').textContent()).toContain(
+      'consistency (active_weeks >= 10) needs 64 days of data',
+    );
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-overview.png`, fullPage: true });
 
     await page.getByRole('link', { name: 'Users' }).click();
@@ -96,6 +105,12 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     const qualify = Number((await count.textContent())?.replaceAll(',', ''));
     expect(qualify).toBeGreaterThan(report.totals.power_users);
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-editor.png`, fullPage: true });
+    // A definition met on frequency alone: the editor warns, and the definition still runs.
+    await page.getByLabel('Definition').selectOption('daily');
+    const warning = page.getByTestId('warnings');
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain('heavy-but-shallow');
+    await page.getByTestId('threshold-days_active').waitFor();
     await page.close();
   });
 

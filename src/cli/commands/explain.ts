@@ -38,6 +38,7 @@ export function registerExplain(program: Command): void {
             asOf: await resolveAsOf(ctx.engine, ctx.projectId, opts.asOf),
             catalogue: ctx.config.catalogue,
             segments: resolveSegments(ctx.config.segments),
+            period: ctx.config.lifecycle.period,
           });
           if (opts.json) {
             printJson(u);

@@ -292,6 +292,24 @@ export const UserExplanationAnswer = UserResultSchema.extend({
     .describe("The user's account (most of their events in the window) and its traits."),
   history: DataHistory,
   warnings: z.array(DefinitionWarning),
+  former_power_user: z
+    .object({
+      period: z.enum(['day', 'week', 'month']),
+      from: z.string().describe('The first day of the first period of their last run as one.'),
+      to: z.string().describe('The first day of the last period they were one in.'),
+      as_of: z.string().describe('The day that last period was scored as of.'),
+      snapshot: z.object({
+        score: z.number(),
+        days_active: z.number(),
+        events: z.number(),
+        criteria_met: z.number(),
+        criteria_total: z.number(),
+      }),
+    })
+    .nullable()
+    .describe(
+      'Not a power user now, but one in the stored snapshots: when, and their snapshot then (null otherwise).',
+    ),
   activity: z
     .array(
       z.object({

@@ -145,6 +145,7 @@ function registerUser(api: ZodApi, { engine, ctx, inTurn }: RouteContext): void 
           asOf: await resolveAsOf(engine, projectId, req.query.as_of),
           catalogue: config.catalogue,
           segments,
+          period: config.lifecycle.period,
         });
         // About three months of days, for the user page's activity chart.
         const activity = await userActivity(engine, {
