@@ -14,7 +14,7 @@ import { openTempDb, type TempDb } from '../helpers/temp-db.js';
  * The dashboard's Data page in Debian's Chromium against a real server with demo data, while
  * serve holds the database: rejected messages sent to the collector are listed with their
  * reasons; "Bring snapshots up to date" and a backfill store periods that the overview then
- * shows; a date outside the data is refused in words; the accounts page's hint leads here; a
+ * shows; a date outside the data is refused in words; the accounts page's one-period hint; a
  * project without data says what to do; a phone-sized screen does not overflow. Screenshots go
  * to test-artifacts/.
  */
@@ -129,11 +129,13 @@ describe.skipIf(!available)('the Data page in Chromium', () => {
     const lifecycle = await api<{ periods: { period_start: string }[] }>('/lifecycle');
     expect(lifecycle.periods.map((p) => p.period_start)).toEqual(['2026-10-26']);
 
-    // With one period only, the accounts page's hint leads back here. The accounts answer is
+    // With one period of data only, the accounts page says what its risks need (the report
+    // computes the history itself, so there is nothing to backfill). The accounts answer is
     // fixed here: this is about the hint, and the accounts report has tests of its own.
     await page.route('**/api/v1/accounts', (route) =>
       route.fulfill({
         json: {
+          period: 'week',
           compared_periods: false,
           accounts: [
             {
@@ -151,7 +153,12 @@ describe.skipIf(!available)('the Data page in Chromium', () => {
       }),
     );
     await page.getByRole('link', { name: 'Accounts' }).click();
-    await page.getByRole('link', { name: 'Backfill snapshots on the Data page' }).click();
+    const hint = page.getByTestId('one-period');
+    await hint.waitFor();
+    expect(await hint.textContent()).toBe(
+      'The data hold only one week so far: lost power users, silent champions and movers compare two.',
+    );
+    await page.getByRole('link', { name: 'Data' }).click();
     expect(page.url()).toMatch(/#\/data$/);
     await page.unroute('**/api/v1/accounts');
 

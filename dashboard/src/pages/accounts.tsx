@@ -38,9 +38,14 @@ export function Accounts() {
           ) : (
             <div class="table-wrap">
               {!r.compared_periods && (
+                <p class="muted" data-testid="one-period">
+                  The data hold only one {r.period} so far: lost power users, silent champions and
+                  movers compare two.
+                </p>
+              )}
+              {r.accounts.some((a) => a.risk_rank !== undefined) && (
                 <p class="muted">
-                  Only one period of snapshots: risks over time need earlier periods.{' '}
-                  <a href="#/data">Backfill snapshots on the Data page</a>.
+                  Accounts at risk first, most at stake first (MRR, seats, active users).
                 </p>
               )}
               <table>
@@ -112,7 +117,8 @@ export function Accounts() {
                             )}
                             {a.signals.map((s) => (
                               <p key={s.signal}>
-                                <strong>{s.kind}</strong>: {s.explanation}
+                                <strong>{s.kind}</strong>
+                                {s.since ? ` since ${s.since}` : ''}: {s.explanation}
                               </p>
                             ))}
                             <p>
