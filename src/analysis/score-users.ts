@@ -12,7 +12,13 @@ import {
 } from '../sql/compile-scored-users.js';
 import { compileWindowUses, type SignalSources } from '../sql/compile-signals.js';
 import { stageCtes } from '../sql/stage-ctes.js';
-import { COLLABORATION_LIKE, FEEDBACK_LIKE, LOGIN_LIKE } from './catalogue-rules.js';
+import {
+  COLLABORATION_LIKE,
+  FEEDBACK_LIKE,
+  LOGIN_LIKE,
+  OPTIMIZATION_LIKE,
+  VIEW_LIKE,
+} from './catalogue-rules.js';
 import {
   type Contribution,
   type CriterionResult,
@@ -66,6 +72,8 @@ export function signalsInput(scope: ScoringScope, dialect: Dialect) {
     loginPattern: LOGIN_LIKE,
     collaborationPattern: COLLABORATION_LIKE,
     feedbackPattern: FEEDBACK_LIKE,
+    viewPattern: VIEW_LIKE,
+    optimizationPattern: OPTIMIZATION_LIKE,
     sources: scope.sources,
     dialect,
   };

@@ -20,6 +20,8 @@ export const SIGNAL_NAMES = [
   'key_actions',
   'collaboration',
   'feedback',
+  'optimization',
+  'optimization_depth',
   'tenure_days',
   'days_since_last_seen',
   'early_adoptions',
@@ -62,6 +64,14 @@ export const SIGNALS: Record<SignalName, SignalInfo> = {
   },
   collaboration: { description: 'uses of collaboration features (invites, shares)' },
   feedback: { description: 'uses of feedback features (feature requests, bug reports)' },
+  optimization: {
+    description: 'uses of optimization features (workflows, templates, automations, integrations)',
+  },
+  optimization_depth: {
+    description:
+      'share of the catalogue’s optimization features used at least once a week on average, in percent',
+    maxFor: () => 100,
+  },
   tenure_days: { description: 'days from the first day seen to the as-of date' },
   days_since_last_seen: {
     description: 'days from the last active day to the as-of date',
@@ -69,7 +79,8 @@ export const SIGNALS: Record<SignalName, SignalInfo> = {
     maxFor: (w) => w - 1,
   },
   early_adoptions: {
-    description: 'features first used within early_adoption_days of their release date',
+    description:
+      'features first used within early_adoption_days of their release date (configured, or the first day of a feature new in the data)',
   },
   trend: {
     description:
