@@ -80,6 +80,10 @@ export const UserResultSchema = z.object({
       criteria: z.array(CriterionResult.omit({ decisive: true })),
     }),
   ),
+  no_segment_reason: z
+    .string()
+    .nullable()
+    .describe('A power user in no segment: what each segment lacks, in one sentence; else null.'),
 });
 export type UserResultAgrees = Expect<ShapeCheck<UserResult, typeof UserResultSchema>>;
 
