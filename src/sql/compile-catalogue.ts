@@ -136,7 +136,30 @@ export function compileCatalogueCtes(
       WHERE feature IN (SELECT feature FROM merged_feature))
     GROUP BY user_id, feature),
   feature_users AS (SELECT feature, count(*) AS users FROM user_feature GROUP BY feature),
-  cfg_feature AS (
+  ${featureInfoCtes(d)},
+  -- An event is login-like when a feature that names it is (a property feature's condition is
+  -- not looked at here: its event name is login-like as a whole), else by its name; it is counted
+  -- (as an action or a login) when the catalogue lists it or infers unlisted events.
+  event_login AS (
+    SELECT e.event AS event, coalesce(${d.boolOr('i.is_login')}, ${re('lower(e.event)', 'login_re')}) AS is_login,
+      ${re('lower(e.event)', 'view_re')} AS is_view,
+      ${inferUnlisted ? 'true' : d.bool('e.event IN (SELECT event FROM listed)')} AS is_counted
+    FROM event_names e
+    LEFT JOIN (SELECT event, feature FROM listed UNION ALL SELECT event, feature FROM event_feature) f
+      USING (event)
+    LEFT JOIN feature_info i USING (feature)
+    GROUP BY e.event)`;
+  return { ctes, params };
+}
+
+/**
+ * Every feature's kind, tags and release date, as the CTE `feature_info` (and the steps to it),
+ * from `cat_cfg`, `feature_users`, `event_history` and `active`: configured as written, else
+ * inferred from the name and the data (see the comments below and docs/definition.md).
+ */
+function featureInfoCtes(d: Dialect): string {
+  const re = (expr: string, name: string) => d.regexpMatches(expr, d.param(name, 'String'));
+  return `cfg_feature AS (
     SELECT feature, ${d.boolOr('is_advanced')} AS is_advanced, ${d.boolOr('is_login')} AS is_login,
       ${d.boolOr('is_collaboration')} AS is_collaboration, ${d.boolOr('is_feedback')} AS is_feedback,
       ${d.boolOr('is_key')} AS is_key, ${d.boolOr('is_optimization')} AS is_optimization,
@@ -200,18 +223,5 @@ export function compileCatalogueCtes(
       t.first_seen AS first_seen, t.user_days AS user_days, t.days_seen AS days_seen,
       t.data_start AS data_start, t.median_users AS median_users,
       t.optimization_size AS optimization_size
-    FROM feature_median t),
-  -- An event is login-like when a feature that names it is (a property feature's condition is
-  -- not looked at here: its event name is login-like as a whole), else by its name; it is counted
-  -- (as an action or a login) when the catalogue lists it or infers unlisted events.
-  event_login AS (
-    SELECT e.event AS event, coalesce(${d.boolOr('i.is_login')}, ${re('lower(e.event)', 'login_re')}) AS is_login,
-      ${re('lower(e.event)', 'view_re')} AS is_view,
-      ${inferUnlisted ? 'true' : d.bool('e.event IN (SELECT event FROM listed)')} AS is_counted
-    FROM event_names e
-    LEFT JOIN (SELECT event, feature FROM listed UNION ALL SELECT event, feature FROM event_feature) f
-      USING (event)
-    LEFT JOIN feature_info i USING (feature)
-    GROUP BY e.event)`;
-  return { ctes, params };
+    FROM feature_median t)`;
 }
