@@ -10,7 +10,7 @@ import type { Report } from './report-types.js';
 import { type AnalyzeOptions, runAnalysis } from './run-analysis.js';
 
 /** Bumped whenever the report's shape or computation changes, so no older entry is ever used. */
-const REPORT_VERSION = 2;
+const REPORT_VERSION = 3;
 /** Reports kept per project. */
 const KEEP = 50;
 
