@@ -69,6 +69,10 @@ export function signalPhrase(signal: SignalName, value: number | null, ctx: Phra
       return times('invited or shared');
     case 'feedback':
       return `${n} feedback item${v === 1 ? '' : 's'}`;
+    case 'optimization':
+      return `${n} use${v === 1 ? '' : 's'} of optimization features`;
+    case 'optimization_depth':
+      return `uses ${n}% of the optimization features weekly`;
     case 'tenure_days':
       return `first seen ${n} day${v === 1 ? '' : 's'} ago`;
     case 'days_since_last_seen':

@@ -75,7 +75,7 @@ export async function runAnalysis(engine: Engine, options: AnalyzeOptions): Prom
       labels: featureLabels(options.catalogue),
       memberships,
     }),
-    segments: segmentCounts(segments, memberships, totals.power_users),
+    segments: segmentCounts(segments, memberships.memberships, totals.power_users),
   };
   if (whatIf) report.what_if = whatIf;
   return report;

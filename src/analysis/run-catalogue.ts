@@ -3,10 +3,12 @@ import {
   type Catalogue,
   type FeatureConfig,
   type FeatureTag,
+  type ListingTag,
   literalGlob,
 } from '../model/catalogue.js';
 import { compileActiveUsers } from '../sql/compile-active-users.js';
 import { compileFeatures } from '../sql/compile-features.js';
+import { type FeatureRow, featureReasons, listingTags } from './catalogue-reasons.js';
 import { featureLabel, featureLabels } from './feature-labels.js';
 import { signalsInput } from './score-users.js';
 
@@ -16,12 +18,18 @@ export interface CatalogueEntry {
   /** configured in the config file, or inferred from an event name. */
   source: 'configured' | 'inferred';
   kind: 'core' | 'advanced';
-  tags: FeatureTag[];
+  /** Configured or inferred tags; innovation when it has a release date. */
+  tags: ListingTag[];
   events: string[];
+  /** Configured, or inferred: the first day of a feature new in the data. */
   released: string | null;
+  /** The first day any of its events was seen, up to the as-of date. */
+  first_seen: string | null;
   users: number;
   /** Share of the window's active users who used it. */
   users_share: number;
+  /** Why it has its kind and each tag, one sentence each. */
+  reasons: string[];
 }
 
 export interface CatalogueListing {
@@ -59,18 +67,7 @@ export async function runCatalogue(
     windowDays: options.windowDays,
   };
   const { sql, params } = compileFeatures(input, false);
-  const rows = await engine.query<{
-    feature: string;
-    inferred: boolean;
-    is_advanced: boolean;
-    is_login: boolean;
-    is_collaboration: boolean;
-    is_feedback: boolean;
-    is_key: boolean;
-    released: string | null;
-    users: number;
-    events: string[] | null;
-  }>(sql, params);
+  const rows = await engine.query<FeatureRow & { events: string[] | null }>(sql, params);
   const activeQuery = compileActiveUsers(d, {
     projectId: options.projectId,
     asOf,
@@ -83,35 +80,40 @@ export async function runCatalogue(
     as_of: asOf,
     window_days: options.windowDays,
     active_users: activeUsers,
-    features: rows.map((r) => {
-      const tags: FeatureTag[] = [];
-      if (r.is_key) tags.push('key_action');
-      if (r.is_collaboration) tags.push('collaboration');
-      if (r.is_feedback) tags.push('feedback');
-      if (r.is_login) tags.push('login');
-      return {
-        feature: r.feature,
-        label: featureLabel(r.feature, labels),
-        source: r.inferred ? 'inferred' : 'configured',
-        kind: r.is_advanced ? 'advanced' : 'core',
-        tags,
-        events: r.events ?? [],
-        released: r.released,
-        users: r.users,
-        users_share: activeUsers > 0 ? r.users / activeUsers : 0,
-      };
-    }),
+    features: rows.map((r) => ({
+      feature: r.feature,
+      label: featureLabel(r.feature, labels),
+      source: r.inferred ? 'inferred' : 'configured',
+      kind: r.is_advanced ? 'advanced' : 'core',
+      tags: listingTags(r),
+      events: r.events ?? [],
+      released: r.released,
+      first_seen: r.first_seen,
+      users: r.users,
+      users_share: activeUsers > 0 ? r.users / activeUsers : 0,
+      reasons: featureReasons(r, {
+        activeUsers,
+        advancedBelowPercent: options.catalogue.advanced_below_percent,
+        anyKeyAction: rows.some((x) => x.is_key),
+      }),
+    })),
   };
 }
 
 /**
  * The catalogue to save for editing: configured features exactly as written, each inferred one
- * as a feature of its own event with the kind and tags inferred today (so later data no longer
- * moves it between core and advanced).
+ * as a feature of its own event with the kind, tags and release date inferred today (so later
+ * data no longer moves it between core and advanced).
  */
 export function catalogueForConfig(current: Catalogue, listing: CatalogueListing): Catalogue {
   const inferred: FeatureConfig[] = listing.features
     .filter((f) => f.source === 'inferred')
-    .map((f) => ({ name: f.feature, events: literalGlob(f.feature), kind: f.kind, tags: f.tags }));
+    .map((f) => ({
+      name: f.feature,
+      events: literalGlob(f.feature),
+      kind: f.kind,
+      tags: f.tags.filter((t): t is FeatureTag => t !== 'innovation'),
+      ...(f.released === null ? {} : { released: f.released }),
+    }));
   return { ...current, features: [...current.features, ...inferred] };
 }

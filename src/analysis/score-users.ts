@@ -12,7 +12,13 @@ import {
 } from '../sql/compile-scored-users.js';
 import { compileWindowUses, type SignalSources } from '../sql/compile-signals.js';
 import { stageCtes } from '../sql/stage-ctes.js';
-import { COLLABORATION_LIKE, FEEDBACK_LIKE, LOGIN_LIKE } from './catalogue-rules.js';
+import {
+  COLLABORATION_LIKE,
+  FEEDBACK_LIKE,
+  LOGIN_LIKE,
+  OPTIMIZATION_LIKE,
+  VIEW_LIKE,
+} from './catalogue-rules.js';
 import {
   type Contribution,
   type CriterionResult,
@@ -23,7 +29,13 @@ import {
 } from './criterion-results.js';
 import { explainSentence } from './explain-sentence.js';
 import { type UserTraitFields, withTraits } from './explain-traits.js';
-import { type SegmentMembership, segmentMemberships, segmentReason } from './segment-users.js';
+import {
+  noSegmentReason,
+  type SegmentMembership,
+  type SegmentVerdicts,
+  segmentMemberships,
+  segmentReason,
+} from './segment-users.js';
 
 /** What scoring needs besides the definition: whose data, up to when, with which catalogue. */
 export interface ScoringScope {
@@ -48,6 +60,8 @@ export interface UserResult extends UserTraitFields {
   advanced_features_used: string[];
   /** A power user's segments, each with the sentence and criteria that explain it. */
   segments: UserSegment[];
+  /** A power user in no segment: what each segment lacks, in one sentence (else null). */
+  no_segment_reason: string | null;
 }
 
 export interface UserSegment extends SegmentMembership {
@@ -66,6 +80,8 @@ export function signalsInput(scope: ScoringScope, dialect: Dialect) {
     loginPattern: LOGIN_LIKE,
     collaborationPattern: COLLABORATION_LIKE,
     feedbackPattern: FEEDBACK_LIKE,
+    viewPattern: VIEW_LIKE,
+    optimizationPattern: OPTIMIZATION_LIKE,
     sources: scope.sources,
     dialect,
   };
@@ -109,8 +125,10 @@ export function toUserResult(
   definition: Definition,
   row: ScoredRow,
   labels: ReadonlyMap<string, string> = new Map(),
-  segments: readonly SegmentMembership[] = [],
+  verdicts?: SegmentVerdicts,
 ): UserResult {
+  const segments = verdicts?.memberships.get(row.user_id) ?? [];
+  const misses = verdicts?.misses.get(row.user_id);
   const ctx = { windowDays: definition.window_days, row, labels };
   const explained = {
     criteria: criteriaResults(definition, row),
@@ -126,6 +144,7 @@ export function toUserResult(
     signals: signalValues(row),
     advanced_features_used: row.advanced_list,
     segments: segments.map((m) => ({ ...m, reason: segmentReason(m, ctx) })),
+    no_segment_reason: misses && misses.length > 0 ? noSegmentReason(misses, ctx) : null,
   };
 }
 
@@ -137,7 +156,7 @@ export interface ReadUsersOptions {
   /** The segments to place power users in (none: every user's list stays empty). */
   segments?: readonly Segment[] | undefined;
   /** Segment memberships already worked out for this scoring (instead of `segments`). */
-  memberships?: ReadonlyMap<string, readonly SegmentMembership[]> | undefined;
+  memberships?: SegmentVerdicts | undefined;
   /** Add each user's e-mail, name, account name and plan from this project's traits. */
   traitsOf?: string | undefined;
 }
@@ -150,14 +169,12 @@ export async function readScoredUsers(
 ): Promise<UserResult[]> {
   const { sql, params } = compileScoredUsers(engine.dialect, options);
   const rows = await engine.query<ScoredRow>(sql, params);
-  const memberships =
+  const verdicts =
     options.memberships ??
     (options.segments
       ? await segmentMemberships(engine, options.segments, definition.window_days)
-      : new Map<string, SegmentMembership[]>());
-  const users = rows.map((r) =>
-    toUserResult(definition, r, options.labels, memberships.get(r.user_id) ?? []),
-  );
+      : undefined);
+  const users = rows.map((r) => toUserResult(definition, r, options.labels, verdicts));
   return options.traitsOf === undefined ? users : withTraits(engine, options.traitsOf, users);
 }
 
@@ -179,12 +196,10 @@ export async function readScoredPage(
   const { count: countQuery, page } = compileScoredPage(engine.dialect, query);
   const [count] = await engine.query<{ n: number }>(countQuery.sql, countQuery.params);
   const rows = await engine.query<ScoredRow>(page.sql, page.params);
-  const memberships = options.segments
+  const verdicts = options.segments
     ? await segmentMemberships(engine, options.segments, definition.window_days)
-    : new Map<string, SegmentMembership[]>();
-  const users = rows.map((r) =>
-    toUserResult(definition, r, options.labels, memberships.get(r.user_id) ?? []),
-  );
+    : undefined;
+  const users = rows.map((r) => toUserResult(definition, r, options.labels, verdicts));
   return {
     total: count?.n ?? 0,
     users:

@@ -1,7 +1,19 @@
 import { z } from 'zod';
 
-export const FEATURE_TAGS = ['key_action', 'collaboration', 'feedback', 'login'] as const;
+export const FEATURE_TAGS = [
+  'key_action',
+  'collaboration',
+  'feedback',
+  'login',
+  'optimization',
+] as const;
 export type FeatureTag = (typeof FEATURE_TAGS)[number];
+/**
+ * The tags a catalogue listing shows: the configurable ones, and `innovation` for a feature with a
+ * release date (configured, or its first day when it is new in the data).
+ */
+export const LISTING_TAGS = [...FEATURE_TAGS, 'innovation'] as const;
+export type ListingTag = (typeof LISTING_TAGS)[number];
 
 const isoDay = z
   .string()

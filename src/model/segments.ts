@@ -51,38 +51,28 @@ export interface Segment {
 
 const rule = (r: RuleInput) => r;
 
-/** The three archetypes, as rules over the signals (docs/segments.md). */
+/**
+ * The three archetypes, as rules over the signals (docs/segments.md), each an absolute bar on what
+ * the catalogue infers with no configuration (new features, collaboration and optimization
+ * features), so every power user who shows an archetype is in it, however many do.
+ */
 export const DEFAULT_SEGMENTS: Record<string, SegmentInput> = {
   innovator: {
     label: 'Innovator',
-    description: 'early adoption of new and advanced features',
-    rule: rule({
-      any: [
-        { id: 'early_adopter', signal: 'early_adoptions', min: 2 },
-        { id: 'advanced', signal: 'advanced_features', top_percent: 25 },
-      ],
-    }),
+    description:
+      'adopts new features early: within early_adoption_days of their release (configured, or the first day of a feature new in the data)',
+    rule: rule({ id: 'early_adopter', signal: 'early_adoptions', min: 1 }),
   },
   advocate: {
     label: 'Advocate',
-    description: 'invites, shares and collaborates',
-    rule: rule({
-      all: [
-        { id: 'collaborates', signal: 'collaboration', min: 1 },
-        { id: 'most_collaborative', signal: 'collaboration', top_percent: 25 },
-      ],
-    }),
+    description: 'invites and shares about weekly or more (4 times in 30 days)',
+    rule: rule({ id: 'collaborates', signal: 'collaboration', min: 4 }),
   },
   optimizer: {
     label: 'Optimizer',
     description:
-      'depth in the core features and the key actions (templates, workflows, automations)',
-    rule: rule({
-      all: [
-        { id: 'core_depth', signal: 'core_features', top_percent: 30 },
-        { id: 'key_depth', signal: 'key_actions', top_percent: 50 },
-      ],
-    }),
+      'uses half or more of the optimization features (workflows, templates, automations, integrations) at least weekly',
+    rule: rule({ id: 'optimizes', signal: 'optimization_depth', min: 50 }),
   },
 };
 

@@ -20,6 +20,8 @@ export const SIGNAL_NAMES = [
   'key_actions',
   'collaboration',
   'feedback',
+  'optimization',
+  'optimization_depth',
   'tenure_days',
   'days_since_last_seen',
   'early_adoptions',
@@ -103,6 +105,16 @@ export const SIGNALS: Record<SignalName, SignalInfo> = {
     description: 'uses of feedback features (feature requests, bug reports)',
     aspect: 'depth',
   },
+  optimization: {
+    description: 'uses of optimization features (workflows, templates, automations, integrations)',
+    aspect: 'depth',
+  },
+  optimization_depth: {
+    description:
+      'share of the catalogue’s optimization features used at least once a week on average, in percent',
+    aspect: 'depth',
+    maxFor: () => 100,
+  },
   tenure_days: {
     description: 'days from the first day seen to the as-of date',
     aspect: 'frequency',
@@ -114,7 +126,8 @@ export const SIGNALS: Record<SignalName, SignalInfo> = {
     maxFor: (w) => w - 1,
   },
   early_adoptions: {
-    description: 'features first used within early_adoption_days of their release date',
+    description:
+      'features first used within early_adoption_days of their release date (configured, or the first day of a feature new in the data)',
     aspect: 'depth',
   },
   trend: {

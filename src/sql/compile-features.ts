@@ -21,6 +21,12 @@ export function compileFeatures(
   const from = `feature_info fi LEFT JOIN (
       SELECT feature, ${d.sortedDistinctList('event')} AS events FROM event_feature GROUP BY feature
     ) fe ON fe.feature = fi.feature`;
+  // The listing also says what the inference compared each feature with: its first day and
+  // users a day since, the data's first day, the median feature's users.
+  const why = `fi.is_optimization AS is_optimization, fi.release_inferred AS release_inferred,
+      ${d.dateText('fi.first_seen')} AS first_seen, fi.user_days AS user_days,
+      fi.days_seen AS days_seen, ${d.dateText('fi.data_start')} AS data_start,
+      fi.median_users AS median_users`;
   const sql = adoption
     ? `WITH ${ctes}
   SELECT ${select},
@@ -30,7 +36,7 @@ export function compileFeatures(
   LEFT JOIN scored s ON s.user_id = uf.user_id
   GROUP BY ALL ORDER BY users DESC, feature`
     : `WITH ${ctes}
-  SELECT ${select} FROM ${from} ORDER BY users DESC, feature`;
+  SELECT ${select}, ${why} FROM ${from} ORDER BY users DESC, feature`;
   return { sql, params };
 }
 

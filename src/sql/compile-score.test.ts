@@ -15,6 +15,8 @@ const signals = {
   loginPattern: 'login',
   collaborationPattern: 'invite',
   feedbackPattern: 'bug',
+  viewPattern: 'viewed',
+  optimizationPattern: 'workflow',
   dialect: duckdb,
 };
 const defaults = () => resolveDefinition(ConfigSchema.parse({}));

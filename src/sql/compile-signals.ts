@@ -38,6 +38,8 @@ export interface SignalsInput {
   loginPattern: string;
   collaborationPattern: string;
   feedbackPattern: string;
+  viewPattern: string;
+  optimizationPattern: string;
   sources?: SignalSources | undefined;
   reuse?: SignalReuse | undefined;
   /** The engine's SQL dialect. */
@@ -145,13 +147,19 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
   user_event AS (${reuse ? `SELECT user_id, event, n FROM ${reuse.userEvent}` : uses.userEvent}),
   user_prop_feature AS (
     ${reuse ? `SELECT user_id, feature, n FROM ${reuse.userPropFeature}` : uses.userPropFeature}),
+  -- Every event name up to the as-of date with its first day: the catalogue's new features.
+  event_history AS (
+    SELECT event, min(day) AS first_day, count(*) AS user_days, ${asof} - min(day) + 1 AS days_seen
+    FROM ${src.userDayEvent} WHERE project_id = ${p} AND NOT anonymous AND day <= ${asof}
+    GROUP BY event),
   ${cat.ctes},
   any_key AS (SELECT count(*) > 0 AS yes FROM feature_info WHERE is_key),
   catalogue_size AS (SELECT count(*) AS n FROM feature_info WHERE NOT is_login),
   per_event AS (
     SELECT u.user_id AS user_id,
       ${d.sumIf('u.n', 'NOT l.is_login AND l.is_counted')} AS actions,
-      ${d.sumIf('u.n', 'l.is_login AND l.is_counted')} AS logins
+      ${d.sumIf('u.n', 'l.is_login AND l.is_counted')} AS logins,
+      ${d.sumIf('u.n', 'NOT l.is_login AND NOT l.is_view AND l.is_counted')} AS non_view_actions
     FROM user_event u JOIN event_login l USING (event) GROUP BY u.user_id),
   per_feature AS (
     SELECT uf.user_id AS user_id,
@@ -162,7 +170,11 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
       ${d.sortedNames('uf.feature', '-uf.n', 'i.is_advanced')} AS advanced_list,
       ${d.sumIf('uf.n', 'i.is_key')} AS key_feature_uses,
       ${d.sumIf('uf.n', 'i.is_collaboration')} AS collaboration,
-      ${d.sumIf('uf.n', 'i.is_feedback')} AS feedback
+      ${d.sumIf('uf.n', 'i.is_feedback')} AS feedback,
+      ${d.sumIf('uf.n', 'i.is_optimization AND NOT i.is_login')} AS optimization,
+      -- Used at least once a week on average, of how many there are.
+      ${d.countIf(`i.is_optimization AND NOT i.is_login AND 7 * uf.n >= ${window}`)} AS optimization_weekly,
+      max(i.optimization_size) AS optimization_size
     FROM user_feature uf JOIN feature_info i USING (feature) GROUP BY uf.user_id),
   -- A user's account is the one with most of their events in the window (ties: the first id).
   main_account AS (
@@ -189,8 +201,12 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
         THEN ${tenths('100 * coalesce(f.features, 0)', '(SELECT n FROM catalogue_size)')}
         ELSE 0 END AS catalogue_coverage,
       CASE WHEN (SELECT yes FROM any_key) THEN coalesce(f.key_feature_uses, 0)
-        ELSE coalesce(e.actions, 0) END AS key_actions,
+        ELSE coalesce(e.non_view_actions, 0) END AS key_actions,
       coalesce(f.collaboration, 0) AS collaboration, coalesce(f.feedback, 0) AS feedback,
+      coalesce(f.optimization, 0) AS optimization,
+      CASE WHEN f.optimization_size > 0
+        THEN ${tenths('100 * f.optimization_weekly', 'f.optimization_size')}
+        ELSE 0 END AS optimization_depth,
       ${asof} - least(pd.first_recent_day, coalesce(fs.first_day, pd.first_recent_day)) AS tenure_days,
       ${asof} - pd.last_day AS days_since_last_seen,
       coalesce(ea.early_adoptions, 0) AS early_adoptions,
@@ -209,8 +225,9 @@ export function compileSignals(input: SignalsInput): { ctes: string; params: Sql
 }
 
 /**
- * Per user, the features adopted within `early_adoption_days` of their release (by event or by
- * property), as the CTE `early`; an empty one when no feature has a release date.
+ * Per user, the features adopted within `early_adoption_days` of their release, as the CTE
+ * `early`: configured release dates (by event or by property), and the first day of the features
+ * the catalogue infers as new (feature_info.release_inferred, each an event of its own).
  */
 function earlyAdoptionCte(input: SignalsInput, hasReleases: boolean): string {
   const src = input.sources ?? ROLLUP_SOURCES;
@@ -218,8 +235,7 @@ function earlyAdoptionCte(input: SignalsInput, hasReleases: boolean): string {
   const p = d.param('p', 'String');
   const asof = d.param('asof', 'Date');
   const earlyDays = d.param('early_days', 'Int64');
-  return hasReleases
-    ? `early AS (
+  const configured = `
     SELECT e.user_id AS user_id, ${d.countDistinct('i.feature')} AS early_adoptions
     FROM (SELECT user_id, event, day FROM ${src.userDayEvent}
           WHERE project_id = ${p} AND NOT anonymous AND day <= ${asof}) e
@@ -233,8 +249,15 @@ function earlyAdoptionCte(input: SignalsInput, hasReleases: boolean): string {
     FROM ${src.userDayFeature} f JOIN feature_info i ON i.feature = f.feature
     WHERE f.project_id = ${p} AND NOT f.anonymous AND f.day <= ${asof} AND i.released IS NOT NULL
       AND f.day >= i.released AND f.day < ${d.plusDays('i.released', earlyDays)}
-    GROUP BY f.user_id)`
-    : `early AS (SELECT ${d.nullOf('String')} AS user_id, 0 AS early_adoptions WHERE 1 = 0)`;
+    GROUP BY f.user_id
+    UNION ALL`;
+  return `early AS (${hasReleases ? configured : ''}
+    SELECT e.user_id AS user_id, ${d.countDistinct('e.event')} AS early_adoptions
+    FROM (SELECT user_id, event, day FROM ${src.userDayEvent}
+          WHERE project_id = ${p} AND NOT anonymous AND day <= ${asof}) e
+    JOIN feature_info i ON i.feature = e.event
+    WHERE i.release_inferred AND e.day >= i.released AND e.day < ${d.plusDays('i.released', earlyDays)}
+    GROUP BY e.user_id)`;
 }
 
 /**

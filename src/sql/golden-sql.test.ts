@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { COLLABORATION_LIKE, FEEDBACK_LIKE, LOGIN_LIKE } from '../analysis/catalogue-rules.js';
+import {
+  COLLABORATION_LIKE,
+  FEEDBACK_LIKE,
+  LOGIN_LIKE,
+  OPTIMIZATION_LIKE,
+  VIEW_LIKE,
+} from '../analysis/catalogue-rules.js';
 import { duckdb } from '../dialect/duckdb.js';
 import type { SqlParams } from '../dialect/sql-value.js';
 import { CatalogueSchema } from '../model/catalogue.js';
@@ -89,6 +95,8 @@ const signalsFor = (catalogue: typeof EMPTY) => ({
   loginPattern: LOGIN_LIKE,
   collaborationPattern: COLLABORATION_LIKE,
   feedbackPattern: FEEDBACK_LIKE,
+  viewPattern: VIEW_LIKE,
+  optimizationPattern: OPTIMIZATION_LIKE,
   dialect: duckdb,
 });
 

@@ -3,6 +3,8 @@ import {
   COLLABORATION_LIKE,
   FEEDBACK_LIKE,
   LOGIN_LIKE,
+  OPTIMIZATION_LIKE,
+  VIEW_LIKE,
 } from '../../src/analysis/catalogue-rules.js';
 import type { Row } from '../../src/engines/engine.js';
 import { CatalogueSchema } from '../../src/model/catalogue.js';
@@ -53,6 +55,24 @@ beforeAll(async () => {
       { user_id: 'u3', feature: 'Reports', n: 2 },
     ]);
     await e.engine.insert('active', [{ n: 20 }]);
+    // Every event from 2026-08-01 but two: auto_pilot_on shows up 40 days later and is used by
+    // 8 users a day since (new), rare_thing 30 days later by 1 user in 10 days (not new).
+    await e.table('event_history', {
+      event: 'String',
+      first_day: 'Date',
+      user_days: 'Int64',
+      days_seen: 'Int64',
+    });
+    await e.engine.insert(
+      'event_history',
+      EVENTS.map((event) =>
+        event === 'auto_pilot_on'
+          ? { event, first_day: '2026-09-10', user_days: 160, days_seen: 20 }
+          : event === 'rare_thing'
+            ? { event, first_day: '2026-08-31', user_days: 3, days_seen: 30 }
+            : { event, first_day: '2026-08-01', user_days: 300, days_seen: 60 },
+      ),
+    );
   }
 }, 120_000);
 afterAll(async () => {
@@ -89,6 +109,8 @@ describe.skipIf(ENGINES.length === 0)(`the catalogue agrees on ${ENGINES.join(' 
             loginPattern: LOGIN_LIKE,
             collaborationPattern: COLLABORATION_LIKE,
             feedbackPattern: FEEDBACK_LIKE,
+            viewPattern: VIEW_LIKE,
+            optimizationPattern: OPTIMIZATION_LIKE,
           },
           e.dialect,
         );
@@ -105,7 +127,13 @@ describe.skipIf(ENGINES.length === 0)(`the catalogue agrees on ${ENGINES.join(' 
       const [info = [], login = []] = first ?? [];
       expect(info.length).toBeGreaterThan(3);
       expect(login.find((r) => r.event === 'signed_in')?.is_login).toBe(true);
+      expect(login.find((r) => r.event === 'dashboard_viewed')?.is_view).toBe(true);
       expect(info.some((r) => r.is_advanced === true)).toBe(true);
+      if (catalogue.features.length === 0) {
+        // Inferred: auto_pilot_on is new (released on its first day), rare_thing is not.
+        const released = info.filter((r) => r.released !== null).map((r) => r.feature);
+        expect(released).toEqual(['auto_pilot_on']);
+      }
     });
   }
 });

@@ -3,6 +3,8 @@ import {
   COLLABORATION_LIKE,
   FEEDBACK_LIKE,
   LOGIN_LIKE,
+  OPTIMIZATION_LIKE,
+  VIEW_LIKE,
 } from '../../src/analysis/catalogue-rules.js';
 import type { Row } from '../../src/engines/engine.js';
 import { CatalogueSchema } from '../../src/model/catalogue.js';
@@ -163,6 +165,8 @@ describe.skipIf(ENGINES.length === 0)(`signals agree on ${ENGINES.join(' and ')}
             loginPattern: LOGIN_LIKE,
             collaborationPattern: COLLABORATION_LIKE,
             feedbackPattern: FEEDBACK_LIKE,
+            viewPattern: VIEW_LIKE,
+            optimizationPattern: OPTIMIZATION_LIKE,
             dialect: e.dialect,
           });
           const rows = await e.engine.query(
@@ -236,6 +240,8 @@ describe.skipIf(ENGINES.length === 0)(`scores agree on ${ENGINES.join(' and ')}`
           loginPattern: LOGIN_LIKE,
           collaborationPattern: COLLABORATION_LIKE,
           feedbackPattern: FEEDBACK_LIKE,
+          viewPattern: VIEW_LIKE,
+          optimizationPattern: OPTIMIZATION_LIKE,
           dialect: e.dialect,
         });
         const rows = await e.engine.query(`SELECT * FROM (${sql}) ORDER BY user_id`, params);
@@ -269,6 +275,8 @@ describe.skipIf(ENGINES.length === 0)(`feature listings agree on ${ENGINES.join(
         loginPattern: LOGIN_LIKE,
         collaborationPattern: COLLABORATION_LIKE,
         feedbackPattern: FEEDBACK_LIKE,
+        viewPattern: VIEW_LIKE,
+        optimizationPattern: OPTIMIZATION_LIKE,
         dialect: e.dialect,
       };
       const all = compileFeatures(input, false);

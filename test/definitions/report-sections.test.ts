@@ -5,14 +5,15 @@ import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 import { day, define, load, PROJECT, rows } from './fixture.js';
 
 /**
- * Five users; no feature is tagged key_action, so key actions are all non-login events:
+ * Five users; no feature is tagged key_action, so key actions are all non-login events (and
+ * not views: none here):
  *
  *   user  events (days)                                   key_actions  days_active
  *   v0    login (30)                                      0            1
- *   v1    report_viewed (29)                              1            1
- *   v2    report_viewed (28, 30)                          2            2
+ *   v1    report_created (29)                              1            1
+ *   v2    report_created (28, 30)                          2            2
  *   v3    chart_edited (20, 25, 30)                       3            3
- *   v4    report_viewed + chart_edited (10, 20)           4            2
+ *   v4    report_created + chart_edited (10, 20)           4            2
  *
  * Definition: key_actions >= 3, so v3 and v4 are the power users.
  */
@@ -22,10 +23,10 @@ beforeAll(async () => {
   db = await openTempDb();
   await load(db, [
     ...rows('v0', [30], ['login']),
-    ...rows('v1', [29], ['report_viewed']),
-    ...rows('v2', [28, 30], ['report_viewed']),
+    ...rows('v1', [29], ['report_created']),
+    ...rows('v2', [28, 30], ['report_created']),
     ...rows('v3', [20, 25, 30], ['chart_edited']),
-    ...rows('v4', [10, 20], ['report_viewed', 'chart_edited']),
+    ...rows('v4', [10, 20], ['report_created', 'chart_edited']),
   ]);
   report = await runAnalysis(db.engine, {
     projectId: PROJECT,
@@ -118,7 +119,7 @@ describe('feature adoption', () => {
       // v3, v4 of 2 power users; none of the other 3: gap +1.
       ['chart_edited', 'core', 2, 2, 0, 1, 0],
       // v4 of 2; v1, v2 of 3: gap 0.5 - 0.667 = -0.167.
-      ['report_viewed', 'core', 3, 1, 2, 0.5, 2 / 3],
+      ['report_created', 'core', 3, 1, 2, 0.5, 2 / 3],
       // v0 of 3: gap -0.333.
       ['login', 'login', 1, 0, 1, 0, 1 / 3],
     ]);

@@ -58,14 +58,20 @@ describe('signals with the zero-configuration catalogue', () => {
       advanced_features: 0,
       // The catalogue seen in the window has 3 non-login features.
       catalogue_coverage: 100,
-      // Nothing is tagged key_action: every action.
+      // Nothing is tagged key_action: every action but views (none here).
       key_actions: 5,
       // invite_sent looks like an invite, feedback_given like feedback.
       collaboration: 1,
       feedback: 1,
+      // Nothing looks like a workflow, template, automation, ...
+      optimization: 0,
+      optimization_depth: 0,
       // First seen Feb 23: 5 days of February + 30 of March.
       tenure_days: 35,
       days_since_last_seen: 0,
+      // The data start on Feb 10. invite_sent (Mar 30, 48 days later) and feedback_given (Mar 29)
+      // are seen after it, but once each: a feature there all along shows its one use only in
+      // the last day (or two) with a chance of 1/49 (2/49), not under 1%. Not new features.
       early_adoptions: 0,
       // 6 events against 4: +50%.
       trend: 50,
@@ -91,6 +97,8 @@ describe('signals with the zero-configuration catalogue', () => {
       key_actions: 2,
       collaboration: 0,
       feedback: 0,
+      optimization: 0,
+      optimization_depth: 0,
       tenure_days: 10,
       days_since_last_seen: 5,
       early_adoptions: 0,
@@ -117,6 +125,8 @@ describe('signals with the zero-configuration catalogue', () => {
       key_actions: 0,
       collaboration: 0,
       feedback: 0,
+      optimization: 0,
+      optimization_depth: 0,
       // Feb 10 to Mar 30: 18 + 30 days.
       tenure_days: 48,
       days_since_last_seen: 29,

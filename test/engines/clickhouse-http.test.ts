@@ -6,6 +6,8 @@ import {
   COLLABORATION_LIKE,
   FEEDBACK_LIKE,
   LOGIN_LIKE,
+  OPTIMIZATION_LIKE,
+  VIEW_LIKE,
 } from '../../src/analysis/catalogue-rules.js';
 import { clickhouse } from '../../src/dialect/clickhouse.js';
 import { duckdb } from '../../src/dialect/duckdb.js';
@@ -190,6 +192,8 @@ describe('the ClickHouse HTTP engine', () => {
         loginPattern: LOGIN_LIKE,
         collaborationPattern: COLLABORATION_LIKE,
         feedbackPattern: FEEDBACK_LIKE,
+        viewPattern: VIEW_LIKE,
+        optimizationPattern: OPTIMIZATION_LIKE,
         dialect,
       });
       answers.push(

@@ -83,7 +83,11 @@ export function registerCatalogue(program: Command): void {
             ]),
           );
           console.log(pc.dim(table[0] ?? ''));
-          for (const line of table.slice(1)) console.log(line);
+          // Each feature, then why it has its kind and tags.
+          listing.features.forEach((f, i) => {
+            console.log(table[i + 1] ?? '');
+            for (const reason of f.reasons) console.log(pc.dim(`      ${reason}`));
+          });
           if (!opts.write) {
             console.log(
               pc.dim('\n  powerlens catalog --write saves this into the config for editing.'),

@@ -19,6 +19,7 @@ export function renderExplanation(u: UserExplanation): string {
   lines.push(`  ${u.reason}`);
   lines.push(...renderWarnings(u.warnings));
   for (const s of u.segments) lines.push(`  ${pc.magenta('segment')} ${s.reason}`);
+  if (u.no_segment_reason) lines.push(`  ${pc.magenta('segment')} ${u.no_segment_reason}`);
   for (const line of traitLines(u)) lines.push(`  ${line}`);
   lines.push('');
   if (u.criteria.length > 0) {

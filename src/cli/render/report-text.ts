@@ -109,6 +109,7 @@ export function renderReport(r: Report, changes: readonly string[] = []): string
     out.push(`  ${pc.cyan(u.user_id)}${account}  score ${u.score}`);
     out.push(`    ${u.reason}`);
     for (const s of u.segments) out.push(pc.dim(`    ${s.reason}`));
+    if (u.no_segment_reason) out.push(pc.dim(`    ${u.no_segment_reason}`));
   }
   out.push('');
   out.push(pc.dim(`  Definition "${r.definition.name}": ${describeDefinition(r.definition)}.`));

@@ -6,7 +6,7 @@ import type { CatalogueListing } from '../../analysis/run-catalogue.js';
 import type { UserResult } from '../../analysis/score-users.js';
 import type { ActivityDay } from '../../analysis/user-activity.js';
 import type { WhatIf } from '../../analysis/what-if.js';
-import { FEATURE_TAGS } from '../../model/catalogue.js';
+import { LISTING_TAGS } from '../../model/catalogue.js';
 import {
   CompositeSchema,
   type Definition,
@@ -92,6 +92,10 @@ export const UserResultSchema = z.object({
       criteria: z.array(CriterionResult.omit({ decisive: true })),
     }),
   ),
+  no_segment_reason: z
+    .string()
+    .nullable()
+    .describe('A power user in no segment: what each segment lacks, in one sentence; else null.'),
 });
 export type UserResultAgrees = Expect<ShapeCheck<UserResult, typeof UserResultSchema>>;
 
@@ -336,11 +340,25 @@ export const CatalogueAnswer = z.object({
       label: z.string(),
       source: z.enum(['configured', 'inferred']),
       kind: z.enum(['core', 'advanced']),
-      tags: z.array(z.enum(FEATURE_TAGS)),
+      tags: z
+        .array(z.enum(LISTING_TAGS))
+        .describe('Configured or inferred tags; innovation when it has a release date.'),
       events: z.array(z.string()),
-      released: z.string().nullable(),
+      released: z
+        .string()
+        .nullable()
+        .describe('Configured, or inferred: the first day of a feature new in the data.'),
+      first_seen: z
+        .string()
+        .nullable()
+        .describe('The first day any of its events was seen, up to as_of.'),
       users: z.number(),
       users_share: z.number().describe("Share of the window's active users who used it."),
+      reasons: z
+        .array(z.string())
+        .describe(
+          'Why it has its kind and each tag, e.g. "advanced: used by 12.0% of active users (below 20%)".',
+        ),
     }),
   ),
 });

@@ -38,12 +38,17 @@ WITH
   user_prop_feature AS (
     SELECT user_id, feature, sum(events) AS n FROM user_day_feature
     WHERE project_id = CAST($p AS VARCHAR) AND NOT anonymous AND day > (CAST($asof AS DATE) - CAST(CAST($window AS BIGINT) AS INTEGER)) AND day <= CAST($asof AS DATE) GROUP BY user_id, feature),
-  cat_cfg AS (SELECT CAST($cf0_name AS VARCHAR) AS feature, CAST($cf0_p0 AS VARCHAR) AS pattern, CAST($cf0_prop AS BOOLEAN) AS by_property, CAST($cf0_adv AS BOOLEAN) AS is_advanced, CAST($cf0_login AS BOOLEAN) AS is_login, CAST($cf0_collab AS BOOLEAN) AS is_collaboration, CAST($cf0_feedback AS BOOLEAN) AS is_feedback, CAST($cf0_key AS BOOLEAN) AS is_key, CAST($cf0_rel AS DATE) AS released
-    UNION ALL SELECT CAST($cf0_name AS VARCHAR) AS feature, CAST($cf0_p1 AS VARCHAR) AS pattern, CAST($cf0_prop AS BOOLEAN) AS by_property, CAST($cf0_adv AS BOOLEAN) AS is_advanced, CAST($cf0_login AS BOOLEAN) AS is_login, CAST($cf0_collab AS BOOLEAN) AS is_collaboration, CAST($cf0_feedback AS BOOLEAN) AS is_feedback, CAST($cf0_key AS BOOLEAN) AS is_key, CAST($cf0_rel AS DATE) AS released
-    UNION ALL SELECT CAST($cf1_name AS VARCHAR) AS feature, CAST($cf1_p0 AS VARCHAR) AS pattern, CAST($cf1_prop AS BOOLEAN) AS by_property, CAST($cf1_adv AS BOOLEAN) AS is_advanced, CAST($cf1_login AS BOOLEAN) AS is_login, CAST($cf1_collab AS BOOLEAN) AS is_collaboration, CAST($cf1_feedback AS BOOLEAN) AS is_feedback, CAST($cf1_key AS BOOLEAN) AS is_key, CAST($cf1_rel AS DATE) AS released
-    UNION ALL SELECT CAST($cf2_name AS VARCHAR) AS feature, CAST($cf2_p0 AS VARCHAR) AS pattern, CAST($cf2_prop AS BOOLEAN) AS by_property, CAST($cf2_adv AS BOOLEAN) AS is_advanced, CAST($cf2_login AS BOOLEAN) AS is_login, CAST($cf2_collab AS BOOLEAN) AS is_collaboration, CAST($cf2_feedback AS BOOLEAN) AS is_feedback, CAST($cf2_key AS BOOLEAN) AS is_key, CAST($cf2_rel AS DATE) AS released
-    UNION ALL SELECT CAST($cf3_name AS VARCHAR) AS feature, CAST($cf3_p0 AS VARCHAR) AS pattern, CAST($cf3_prop AS BOOLEAN) AS by_property, CAST($cf3_adv AS BOOLEAN) AS is_advanced, CAST($cf3_login AS BOOLEAN) AS is_login, CAST($cf3_collab AS BOOLEAN) AS is_collaboration, CAST($cf3_feedback AS BOOLEAN) AS is_feedback, CAST($cf3_key AS BOOLEAN) AS is_key, CAST($cf3_rel AS DATE) AS released
-    UNION ALL SELECT CAST($cf4_name AS VARCHAR) AS feature, CAST($cf4_p0 AS VARCHAR) AS pattern, CAST($cf4_prop AS BOOLEAN) AS by_property, CAST($cf4_adv AS BOOLEAN) AS is_advanced, CAST($cf4_login AS BOOLEAN) AS is_login, CAST($cf4_collab AS BOOLEAN) AS is_collaboration, CAST($cf4_feedback AS BOOLEAN) AS is_feedback, CAST($cf4_key AS BOOLEAN) AS is_key, CAST($cf4_rel AS DATE) AS released),
+  -- Every event name up to the as-of date with its first day: the catalogue's new features.
+  event_history AS (
+    SELECT event, min(day) AS first_day, count(*) AS user_days, CAST($asof AS DATE) - min(day) + 1 AS days_seen
+    FROM user_day_event WHERE project_id = CAST($p AS VARCHAR) AND NOT anonymous AND day <= CAST($asof AS DATE)
+    GROUP BY event),
+  cat_cfg AS (SELECT CAST($cf0_name AS VARCHAR) AS feature, CAST($cf0_p0 AS VARCHAR) AS pattern, CAST($cf0_prop AS BOOLEAN) AS by_property, CAST($cf0_adv AS BOOLEAN) AS is_advanced, CAST($cf0_login AS BOOLEAN) AS is_login, CAST($cf0_collab AS BOOLEAN) AS is_collaboration, CAST($cf0_feedback AS BOOLEAN) AS is_feedback, CAST($cf0_key AS BOOLEAN) AS is_key, CAST($cf0_opt AS BOOLEAN) AS is_optimization, CAST($cf0_rel AS DATE) AS released
+    UNION ALL SELECT CAST($cf0_name AS VARCHAR) AS feature, CAST($cf0_p1 AS VARCHAR) AS pattern, CAST($cf0_prop AS BOOLEAN) AS by_property, CAST($cf0_adv AS BOOLEAN) AS is_advanced, CAST($cf0_login AS BOOLEAN) AS is_login, CAST($cf0_collab AS BOOLEAN) AS is_collaboration, CAST($cf0_feedback AS BOOLEAN) AS is_feedback, CAST($cf0_key AS BOOLEAN) AS is_key, CAST($cf0_opt AS BOOLEAN) AS is_optimization, CAST($cf0_rel AS DATE) AS released
+    UNION ALL SELECT CAST($cf1_name AS VARCHAR) AS feature, CAST($cf1_p0 AS VARCHAR) AS pattern, CAST($cf1_prop AS BOOLEAN) AS by_property, CAST($cf1_adv AS BOOLEAN) AS is_advanced, CAST($cf1_login AS BOOLEAN) AS is_login, CAST($cf1_collab AS BOOLEAN) AS is_collaboration, CAST($cf1_feedback AS BOOLEAN) AS is_feedback, CAST($cf1_key AS BOOLEAN) AS is_key, CAST($cf1_opt AS BOOLEAN) AS is_optimization, CAST($cf1_rel AS DATE) AS released
+    UNION ALL SELECT CAST($cf2_name AS VARCHAR) AS feature, CAST($cf2_p0 AS VARCHAR) AS pattern, CAST($cf2_prop AS BOOLEAN) AS by_property, CAST($cf2_adv AS BOOLEAN) AS is_advanced, CAST($cf2_login AS BOOLEAN) AS is_login, CAST($cf2_collab AS BOOLEAN) AS is_collaboration, CAST($cf2_feedback AS BOOLEAN) AS is_feedback, CAST($cf2_key AS BOOLEAN) AS is_key, CAST($cf2_opt AS BOOLEAN) AS is_optimization, CAST($cf2_rel AS DATE) AS released
+    UNION ALL SELECT CAST($cf3_name AS VARCHAR) AS feature, CAST($cf3_p0 AS VARCHAR) AS pattern, CAST($cf3_prop AS BOOLEAN) AS by_property, CAST($cf3_adv AS BOOLEAN) AS is_advanced, CAST($cf3_login AS BOOLEAN) AS is_login, CAST($cf3_collab AS BOOLEAN) AS is_collaboration, CAST($cf3_feedback AS BOOLEAN) AS is_feedback, CAST($cf3_key AS BOOLEAN) AS is_key, CAST($cf3_opt AS BOOLEAN) AS is_optimization, CAST($cf3_rel AS DATE) AS released
+    UNION ALL SELECT CAST($cf4_name AS VARCHAR) AS feature, CAST($cf4_p0 AS VARCHAR) AS pattern, CAST($cf4_prop AS BOOLEAN) AS by_property, CAST($cf4_adv AS BOOLEAN) AS is_advanced, CAST($cf4_login AS BOOLEAN) AS is_login, CAST($cf4_collab AS BOOLEAN) AS is_collaboration, CAST($cf4_feedback AS BOOLEAN) AS is_feedback, CAST($cf4_key AS BOOLEAN) AS is_key, CAST($cf4_opt AS BOOLEAN) AS is_optimization, CAST($cf4_rel AS DATE) AS released),
   event_names AS (SELECT DISTINCT event FROM user_event),
   -- A pattern match is no equi-join (ClickHouse joins on equalities only): every pair is tried,
   -- event names by catalogue rows, both short lists.
@@ -83,28 +88,74 @@ WITH
   cfg_feature AS (
     SELECT feature, bool_or(is_advanced) AS is_advanced, bool_or(is_login) AS is_login,
       bool_or(is_collaboration) AS is_collaboration, bool_or(is_feedback) AS is_feedback,
-      bool_or(is_key) AS is_key, min(released) AS released
+      bool_or(is_key) AS is_key, bool_or(is_optimization) AS is_optimization,
+      min(released) AS released
     FROM cat_cfg GROUP BY feature),
-  -- A login feature is presence, not use: never advanced, whatever its kind says.
-  feature_info AS (
+  -- Each event name's history with the data's first day (one read: ClickHouse inlines each).
+  event_seen AS (SELECT *, min(first_day) OVER () AS data_start FROM event_history),
+  -- Tags as configured, else from the name. The release date as configured; an inferred feature
+  -- (named as its event, not login-like) is new, released on its first day, when that day comes
+  -- new_min_days or more after the data start and its k uses since are too many to have all
+  -- missed the g days before by chance: (days_seen / (g + days_seen))^k under the chance whose
+  -- logarithm is -new_log_odds (NEW_FEATURE_MAX_CHANCE).
+  feature_tags AS (
     SELECT f.feature AS feature, coalesce(u.users, 0) AS users,
       c.feature IS NULL AS inferred,
       coalesce(c.is_login, regexp_matches(lower(f.feature), CAST($login_re AS VARCHAR))) AS is_login,
       coalesce(c.is_collaboration, regexp_matches(lower(f.feature), CAST($collab_re AS VARCHAR))) AS is_collaboration,
       coalesce(c.is_feedback, regexp_matches(lower(f.feature), CAST($feedback_re AS VARCHAR))) AS is_feedback,
+      coalesce(c.is_optimization, regexp_matches(lower(f.feature), CAST($optimization_re AS VARCHAR))) AS is_optimization,
       coalesce(c.is_key, false) AS is_key,
-      coalesce(c.is_advanced AND NOT c.is_login,
-        NOT regexp_matches(lower(f.feature), CAST($login_re AS VARCHAR))
-        AND coalesce(u.users, 0) < CAST($adv_share AS DOUBLE) * (SELECT n FROM active)) AS is_advanced,
-      c.released AS released
+      c.is_advanced AND NOT c.is_login AS configured_advanced,
+      CASE WHEN c.feature IS NOT NULL THEN c.released
+        WHEN NOT regexp_matches(lower(f.feature), CAST($login_re AS VARCHAR))
+          AND h.first_day >= (h.data_start + CAST(CAST($new_min_days AS BIGINT) AS INTEGER))
+          AND h.user_days * ln((CAST(h.first_day - h.data_start + h.days_seen AS DOUBLE) / h.days_seen))
+            >= CAST($new_log_odds AS DOUBLE)
+        THEN h.first_day END AS released,
+      -- What an inferred feature's release was told by (NULL for a configured one).
+      CASE WHEN c.feature IS NULL THEN h.first_day END AS first_seen,
+      CASE WHEN c.feature IS NULL THEN h.user_days END AS user_days,
+      CASE WHEN c.feature IS NULL THEN h.days_seen END AS days_seen,
+      CASE WHEN c.feature IS NULL THEN h.data_start END AS data_start
     FROM (SELECT feature FROM cfg_feature UNION SELECT feature FROM feature_users) f
     LEFT JOIN cfg_feature c ON c.feature = f.feature
-    LEFT JOIN feature_users u ON u.feature = f.feature),
+    LEFT JOIN feature_users u ON u.feature = f.feature
+    LEFT JOIN event_seen h ON h.event = f.feature),
+  -- The features that may be advanced: not logins (presence, not use), not collaboration or
+  -- feedback (counted as such). The median one (the lower of two) is the yardstick of "rarely".
+  -- Window functions rather than a second read of feature_tags: ClickHouse inlines every read.
+  feature_ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY may_be_advanced ORDER BY users, feature) AS rn,
+      count(*) OVER (PARTITION BY may_be_advanced) AS n
+    FROM (SELECT *, NOT is_login AND NOT is_collaboration AND NOT is_feedback AND users > 0 AS may_be_advanced
+          FROM feature_tags)),
+  feature_median AS (
+    SELECT *, max(CASE WHEN may_be_advanced AND 2 * rn IN (n, n + 1) THEN users END) OVER ()
+        AS median_users,
+      count(CASE WHEN is_optimization AND NOT is_login THEN 1 END) OVER () AS optimization_size
+    FROM feature_ranked),
+  -- An inferred feature is advanced when fewer than advanced_below_percent of the active users
+  -- used it, or fewer than half as many as the median feature: a product whose features are all
+  -- widely used still sets its rarely used ones apart. A login feature is never advanced.
+  feature_info AS (
+    SELECT t.feature AS feature, t.users AS users, t.inferred AS inferred, t.is_login AS is_login,
+      t.is_collaboration AS is_collaboration, t.is_feedback AS is_feedback,
+      t.is_optimization AS is_optimization, t.is_key AS is_key,
+      coalesce(t.configured_advanced, t.may_be_advanced
+        AND (t.users < CAST($adv_share AS DOUBLE) * (SELECT n FROM active)
+          OR 2 * t.users < coalesce(t.median_users, 0))) AS is_advanced,
+      t.released AS released, t.inferred AND t.released IS NOT NULL AS release_inferred,
+      t.first_seen AS first_seen, t.user_days AS user_days, t.days_seen AS days_seen,
+      t.data_start AS data_start, t.median_users AS median_users,
+      t.optimization_size AS optimization_size
+    FROM feature_median t),
   -- An event is login-like when a feature that names it is (a property feature's condition is
   -- not looked at here: its event name is login-like as a whole), else by its name; it is counted
   -- (as an action or a login) when the catalogue lists it or infers unlisted events.
   event_login AS (
     SELECT e.event AS event, coalesce(bool_or(i.is_login), regexp_matches(lower(e.event), CAST($login_re AS VARCHAR))) AS is_login,
+      regexp_matches(lower(e.event), CAST($view_re AS VARCHAR)) AS is_view,
       e.event IN (SELECT event FROM listed) AS is_counted
     FROM event_names e
     LEFT JOIN (SELECT event, feature FROM listed UNION ALL SELECT event, feature FROM event_feature) f
@@ -116,7 +167,8 @@ WITH
   per_event AS (
     SELECT u.user_id AS user_id,
       sum(u.n) FILTER (WHERE NOT l.is_login AND l.is_counted) AS actions,
-      sum(u.n) FILTER (WHERE l.is_login AND l.is_counted) AS logins
+      sum(u.n) FILTER (WHERE l.is_login AND l.is_counted) AS logins,
+      sum(u.n) FILTER (WHERE NOT l.is_login AND NOT l.is_view AND l.is_counted) AS non_view_actions
     FROM user_event u JOIN event_login l USING (event) GROUP BY u.user_id),
   per_feature AS (
     SELECT uf.user_id AS user_id,
@@ -127,7 +179,11 @@ WITH
       list_transform(list_sort(list({k: -uf.n, name: uf.feature}) FILTER (WHERE i.is_advanced)), x -> x.name) AS advanced_list,
       sum(uf.n) FILTER (WHERE i.is_key) AS key_feature_uses,
       sum(uf.n) FILTER (WHERE i.is_collaboration) AS collaboration,
-      sum(uf.n) FILTER (WHERE i.is_feedback) AS feedback
+      sum(uf.n) FILTER (WHERE i.is_feedback) AS feedback,
+      sum(uf.n) FILTER (WHERE i.is_optimization AND NOT i.is_login) AS optimization,
+      -- Used at least once a week on average, of how many there are.
+      count(*) FILTER (WHERE i.is_optimization AND NOT i.is_login AND 7 * uf.n >= CAST($window AS BIGINT)) AS optimization_weekly,
+      max(i.optimization_size) AS optimization_size
     FROM user_feature uf JOIN feature_info i USING (feature) GROUP BY uf.user_id),
   -- A user's account is the one with most of their events in the window (ties: the first id).
   main_account AS (
@@ -151,7 +207,14 @@ WITH
     FROM user_day_feature f JOIN feature_info i ON i.feature = f.feature
     WHERE f.project_id = CAST($p AS VARCHAR) AND NOT f.anonymous AND f.day <= CAST($asof AS DATE) AND i.released IS NOT NULL
       AND f.day >= i.released AND f.day < (i.released + CAST(CAST($early_days AS BIGINT) AS INTEGER))
-    GROUP BY f.user_id),
+    GROUP BY f.user_id
+    UNION ALL
+    SELECT e.user_id AS user_id, count(DISTINCT e.event) AS early_adoptions
+    FROM (SELECT user_id, event, day FROM user_day_event
+          WHERE project_id = CAST($p AS VARCHAR) AND NOT anonymous AND day <= CAST($asof AS DATE)) e
+    JOIN feature_info i ON i.feature = e.event
+    WHERE i.release_inferred AND e.day >= i.released AND e.day < (i.released + CAST(CAST($early_days AS BIGINT) AS INTEGER))
+    GROUP BY e.user_id),
   signals AS (
     SELECT pd.user_id AS user_id, coalesce(a.account_id, '') AS account_id,
       pd.days_active AS days_active, pd.days_active_7 AS days_active_7,
@@ -168,8 +231,12 @@ WITH
         THEN round((CAST(10 * (100 * coalesce(f.features, 0)) AS DOUBLE) / (SELECT n FROM catalogue_size)), 0) / 10
         ELSE 0 END AS catalogue_coverage,
       CASE WHEN (SELECT yes FROM any_key) THEN coalesce(f.key_feature_uses, 0)
-        ELSE coalesce(e.actions, 0) END AS key_actions,
+        ELSE coalesce(e.non_view_actions, 0) END AS key_actions,
       coalesce(f.collaboration, 0) AS collaboration, coalesce(f.feedback, 0) AS feedback,
+      coalesce(f.optimization, 0) AS optimization,
+      CASE WHEN f.optimization_size > 0
+        THEN round((CAST(10 * (100 * f.optimization_weekly) AS DOUBLE) / f.optimization_size), 0) / 10
+        ELSE 0 END AS optimization_depth,
       CAST($asof AS DATE) - least(pd.first_recent_day, coalesce(fs.first_day, pd.first_recent_day)) AS tenure_days,
       CAST($asof AS DATE) - pd.last_day AS days_since_last_seen,
       coalesce(ea.early_adoptions, 0) AS early_adoptions,
@@ -187,6 +254,9 @@ WITH
   SELECT fi.feature AS feature, fi.inferred AS inferred, fi.is_advanced AS is_advanced,
       fi.is_login AS is_login, fi.is_collaboration AS is_collaboration,
       fi.is_feedback AS is_feedback, fi.is_key AS is_key, strftime(fi.released, '%Y-%m-%d') AS released,
-      fi.users AS users, coalesce(fe.events, []) AS events FROM feature_info fi LEFT JOIN (
+      fi.users AS users, coalesce(fe.events, []) AS events, fi.is_optimization AS is_optimization, fi.release_inferred AS release_inferred,
+      strftime(fi.first_seen, '%Y-%m-%d') AS first_seen, fi.user_days AS user_days,
+      fi.days_seen AS days_seen, strftime(fi.data_start, '%Y-%m-%d') AS data_start,
+      fi.median_users AS median_users FROM feature_info fi LEFT JOIN (
       SELECT feature, list(DISTINCT event ORDER BY event) AS events FROM event_feature GROUP BY feature
     ) fe ON fe.feature = fi.feature ORDER BY users DESC, feature
