@@ -18,7 +18,7 @@ import {
   withDataOptions,
 } from '../context.js';
 import { formatCount } from '../render/numbers.js';
-import { renderTable } from '../render/table.js';
+import { dimHeader, renderTable } from '../render/table.js';
 import { parseWindow } from './parse-options.js';
 
 interface CatalogueFlags extends GlobalOptions {
@@ -82,8 +82,7 @@ export function registerCatalogue(program: Command): void {
               f.source,
             ]),
           );
-          console.log(pc.dim(table[0] ?? ''));
-          for (const line of table.slice(1)) console.log(line);
+          for (const line of dimHeader(table)) console.log(line);
           if (!opts.write) {
             console.log(
               pc.dim('\n  powerlens catalog --write saves this into the config for editing.'),

@@ -12,7 +12,7 @@ import {
   withContext,
   withDataOptions,
 } from '../context.js';
-import { renderTable } from '../render/table.js';
+import { dimHeader, renderTable } from '../render/table.js';
 import { parsePositiveInt } from './parse-options.js';
 import { definitionFromFlags, type ScoringFlags, withScoringOptions } from './scoring-options.js';
 
@@ -82,8 +82,7 @@ export function registerUsers(program: Command): void {
               u.reason.length > 90 ? `${u.reason.slice(0, 89)}…` : u.reason,
             ]),
           );
-          console.log(pc.dim(table[0] ?? ''));
-          for (const line of table.slice(1)) console.log(line);
+          for (const line of dimHeader(table)) console.log(line);
           if (more) console.log(pc.dim('  ... more: --limit N, or --csv / --json for everyone'));
         },
         { readOnly: true, engines: ENGINE_KINDS },
