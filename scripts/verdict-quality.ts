@@ -18,21 +18,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { TruthPerson } from '../src/demo/truth-file.js';
 
 // ---------------------------------------------------------------------------------------------
 // The truth file (src/demo/truth-file.ts) and the CLI's --json shapes, as far as they are read.
-
-interface TruthPerson {
-  user_id: string;
-  account_id: string;
-  type: string;
-  archetypes: string[];
-  power_until?: string | null;
-  fade_start?: string;
-  faded_from?: string | null;
-  climb_start?: string;
-  power_like_from?: string | null;
-}
 
 interface Truth {
   seed: number;
