@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type DataSet, parseSets } from './verdict-quality.js';
+import { type DataSet, parseSets } from './verdict-quality/shapes.js';
 
 interface UserRow {
   user_id: string;

@@ -19,6 +19,23 @@ export interface TruthTimelines {
   timelines: ReadonlyMap<number, PlantedTimeline>;
 }
 
+/** One person of the truth file's `people`, as written (the timeline fields per planted type). */
+export interface TruthPerson {
+  user_id: string;
+  account_id: string;
+  type: UserType;
+  archetypes: string[];
+  /** Fading users: last day of power use (null when the window opens in their decline). */
+  power_until?: string | null;
+  fade_start?: string | null;
+  faded_from?: string | null;
+  /** Emerging users. */
+  climb_start?: string | null;
+  power_like_from?: null;
+}
+
+type TimelineFields = Omit<TruthPerson, 'user_id' | 'account_id' | 'type' | 'archetypes'>;
+
 /** A day of the window as a date; null when it falls outside the window. */
 function dateOf(days: readonly string[], day: number | undefined): string | null {
   return day === undefined ? null : (days[day] ?? null);
@@ -32,10 +49,7 @@ function dateOf(days: readonly string[], day: number | undefined): string | null
  * because they are held below power-user frequency (at most 17 of the trailing 30 days) for the
  * whole window. Other types do not change, and get no fields.
  */
-function timelineFields(
-  person: Person,
-  t: TruthTimelines,
-): Record<string, string | null> | undefined {
+function timelineFields(person: Person, t: TruthTimelines): TimelineFields | undefined {
   const planted = t.timelines.get(person.index);
   if (!planted) return undefined;
   if (person.type === 'fading' && planted.fadeStart !== undefined) {
@@ -90,7 +104,7 @@ export function truthJson(
       type: p.type,
       archetypes: p.archetypes,
       ...timelineFields(p, timelines),
-    }),
+    } satisfies TruthPerson),
   );
   const accounts = population.accounts.map((a) =>
     JSON.stringify({ account_id: a.id, plan: a.plan, seats: a.seats, power_heavy: a.powerHeavy }),

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from './generate-demo.js';
+import type { TruthPerson } from './truth-file.js';
 
 /**
  * The truth file's timelines (when fading and emerging users change) and planted accounts were
@@ -41,18 +42,6 @@ const PEOPLE_SHA256_BEFORE_TIMELINES =
 
 const END = '2026-10-31';
 const DAY_MS = 86_400_000;
-
-interface TruthPerson {
-  user_id: string;
-  account_id: string;
-  type: string;
-  archetypes: string[];
-  power_until?: string | null;
-  fade_start?: string;
-  faded_from?: string | null;
-  climb_start?: string;
-  power_like_from?: null;
-}
 
 interface Truth {
   days: number;

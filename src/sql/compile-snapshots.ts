@@ -33,9 +33,7 @@ export function compileLatestSnapshotPeriod(
   key: SnapshotKey,
 ): { sql: string; params: SqlParams } {
   return {
-    sql: `SELECT ${d.dateText('max(period_start)')} AS start FROM user_snapshots
-     WHERE project_id = ${d.param('p', 'String')} AND definition = ${d.param('def', 'String')}
-       AND period = ${d.param('period', 'String')}`,
+    sql: `SELECT ${d.dateText('max(period_start)')} AS start FROM user_snapshots WHERE ${keyWhere(d)}`,
     params: keyParams(key),
   };
 }
@@ -46,9 +44,7 @@ export function compileSnapshotPeriodCount(
   key: SnapshotKey,
 ): { sql: string; params: SqlParams } {
   return {
-    sql: `SELECT ${d.countDistinct('period_start')} AS n FROM user_snapshots
-     WHERE project_id = ${d.param('p', 'String')} AND definition = ${d.param('def', 'String')}
-       AND period = ${d.param('period', 'String')}`,
+    sql: `SELECT ${d.countDistinct('period_start')} AS n FROM user_snapshots WHERE ${keyWhere(d)}`,
     params: keyParams(key),
   };
 }
@@ -64,9 +60,7 @@ export function compileSnapshotStatus(
   return {
     sql: `SELECT ${d.countDistinct('period_start')} AS n, ${d.dateText('min(period_start)')} AS first,
              ${d.dateText('max(period_start)')} AS last, ${d.dateText('max(as_of)')} AS as_of
-           FROM user_snapshots
-           WHERE project_id = ${d.param('p', 'String')} AND definition = ${d.param('def', 'String')}
-             AND period = ${d.param('period', 'String')}`,
+           FROM user_snapshots WHERE ${keyWhere(d)}`,
     params: keyParams(key),
   };
 }

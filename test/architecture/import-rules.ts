@@ -10,18 +10,9 @@
  * Imports within the same top-level folder are always allowed; file-level cycles are not.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import ts from 'typescript';
-
-export interface ImportEdge {
-  /** Repository-relative, with forward slashes. */
-  from: string;
-  /** Repository-relative path of the resolved file, or the specifier itself when unresolved. */
-  to: string;
-  specifier: string;
-  typeOnly: boolean;
-  resolved: boolean;
-}
+import { join, relative } from 'node:path';
+import { fileCycles } from './file-cycles.js';
+import { CODE_FILE, importGraph, posix, TEST_FILE } from './import-graph.js';
 
 export interface RuleEntry {
   /** src-relative folder, e.g. `engines` or `ingest/collector`. */
@@ -37,140 +28,8 @@ export interface Rule {
   entries: RuleEntry[];
 }
 
-const CODE_FILE = /\.(ts|tsx|mts|cts)$/;
-const TEST_FILE = /\.test\.(ts|tsx|mts|cts)$/;
 const MAY_IMPORT = /^May import:(.*)$/gm;
 
-function posix(p: string): string {
-  return p.split(sep).join('/');
-}
-
-/** Every code file under `dir` (absolute), skipping node_modules and test files. */
-export function codeFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      if (name === 'node_modules') continue;
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (CODE_FILE.test(name) && !TEST_FILE.test(name) && !name.endsWith('.d.ts')) {
-        out.push(p);
-      }
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return out;
-}
-
-/** The import declarations of one source text, type-only ones marked. */
-export function importsOf(
-  fileName: string,
-  text: string,
-): { specifier: string; typeOnly: boolean }[] {
-  const kind = fileName.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
-  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, kind);
-  const found: { specifier: string; typeOnly: boolean }[] = [];
-  const visit = (node: ts.Node) => {
-    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
-      const clause = node.importClause;
-      let typeOnly = false;
-      if (clause) {
-        const named = clause.namedBindings;
-        typeOnly =
-          clause.isTypeOnly ||
-          (!clause.name &&
-            named !== undefined &&
-            ts.isNamedImports(named) &&
-            named.elements.length > 0 &&
-            named.elements.every((e) => e.isTypeOnly));
-      }
-      found.push({ specifier: node.moduleSpecifier.text, typeOnly });
-    } else if (
-      ts.isExportDeclaration(node) &&
-      node.moduleSpecifier &&
-      ts.isStringLiteral(node.moduleSpecifier)
-    ) {
-      const clause = node.exportClause;
-      const typeOnly =
-        node.isTypeOnly ||
-        (clause !== undefined &&
-          ts.isNamedExports(clause) &&
-          clause.elements.length > 0 &&
-          clause.elements.every((e) => e.isTypeOnly));
-      found.push({ specifier: node.moduleSpecifier.text, typeOnly });
-    } else if (
-      ts.isImportEqualsDeclaration(node) &&
-      ts.isExternalModuleReference(node.moduleReference) &&
-      ts.isStringLiteral(node.moduleReference.expression)
-    ) {
-      found.push({
-        specifier: node.moduleReference.expression.text,
-        typeOnly: node.isTypeOnly,
-      });
-    } else if (
-      ts.isCallExpression(node) &&
-      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
-      node.arguments[0] !== undefined &&
-      ts.isStringLiteralLike(node.arguments[0])
-    ) {
-      found.push({ specifier: node.arguments[0].text, typeOnly: false });
-    } else if (
-      ts.isImportTypeNode(node) &&
-      ts.isLiteralTypeNode(node.argument) &&
-      ts.isStringLiteral(node.argument.literal)
-    ) {
-      found.push({ specifier: node.argument.literal.text, typeOnly: true });
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
-  return found;
-}
-
-/** The file a relative specifier names (`./x.js` is `./x.ts`, as NodeNext and Vite resolve it). */
-export function resolveRelative(fromFile: string, specifier: string): string | undefined {
-  const base = resolve(dirname(fromFile), specifier);
-  const stem = base.replace(/\.(c|m)?jsx?$/, '');
-  const candidates = [
-    base,
-    `${stem}.ts`,
-    `${stem}.tsx`,
-    `${stem}.mts`,
-    `${stem}.cts`,
-    `${base}.ts`,
-    `${base}.tsx`,
-    join(base, 'index.ts'),
-    join(base, 'index.tsx'),
-  ];
-  const found = candidates.find((c) => existsSync(c) && statSync(c).isFile());
-  // A generated file (dashboard/src/api-types.gen.ts) exists only once a build or pretest wrote
-  // it: the import is still where it points, so vitest alone on a fresh clone checks it too.
-  return found ?? (/\.gen\.js$/.test(specifier) ? `${stem}.ts` : undefined);
-}
-
-/** Every relative import of every code file under the given folders (repository-relative). */
-export function importGraph(root: string, folders: string[]): ImportEdge[] {
-  const edges: ImportEdge[] = [];
-  for (const folder of folders) {
-    for (const file of codeFiles(join(root, folder))) {
-      const from = posix(relative(root, file));
-      for (const { specifier, typeOnly } of importsOf(file, readFileSync(file, 'utf8'))) {
-        if (!specifier.startsWith('.')) continue;
-        const target = resolveRelative(file, specifier);
-        edges.push({
-          from,
-          to: target ? posix(relative(root, target)) : specifier,
-          specifier,
-          typeOnly,
-          resolved: target !== undefined,
-        });
-      }
-    }
-  }
-  return edges;
-}
-
-/** The `May import:` rule of a README, or problems with it. `srcDir` is absolute. */
 export function readRule(
   root: string,
   readme: string,
@@ -224,92 +83,6 @@ function allows(rule: Rule, srcTarget: string | undefined, typeOnly: boolean): b
       (srcTarget === e.folder || srcTarget.startsWith(`${e.folder}/`)) &&
       (typeOnly || !e.typesOnly),
   );
-}
-
-/** Cycles among files: one message per strongly connected group, with one cycle through it. */
-export function fileCycles(edges: ImportEdge[]): string[] {
-  const next = new Map<string, Set<string>>();
-  for (const e of edges) {
-    if (!e.resolved) continue;
-    if (!next.has(e.from)) next.set(e.from, new Set());
-    next.get(e.from)?.add(e.to);
-  }
-  // Tarjan's strongly connected components, iteratively.
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const groups: string[][] = [];
-  let counter = 0;
-  const nodes = [...new Set(edges.filter((e) => e.resolved).flatMap((e) => [e.from, e.to]))].sort();
-  for (const start of nodes) {
-    if (index.has(start)) continue;
-    const work: { node: string; it: Iterator<string> }[] = [];
-    const open = (n: string) => {
-      index.set(n, counter);
-      low.set(n, counter);
-      counter++;
-      stack.push(n);
-      onStack.add(n);
-      work.push({ node: n, it: [...(next.get(n) ?? [])].sort()[Symbol.iterator]() });
-    };
-    open(start);
-    while (work.length > 0) {
-      const top = work[work.length - 1] as { node: string; it: Iterator<string> };
-      const step = top.it.next();
-      if (!step.done) {
-        const w = step.value;
-        if (!index.has(w)) open(w);
-        else if (onStack.has(w)) {
-          low.set(top.node, Math.min(low.get(top.node) ?? 0, index.get(w) ?? 0));
-        }
-        continue;
-      }
-      work.pop();
-      const parent = work[work.length - 1];
-      if (parent) low.set(parent.node, Math.min(low.get(parent.node) ?? 0, low.get(top.node) ?? 0));
-      if (low.get(top.node) === index.get(top.node)) {
-        const group: string[] = [];
-        let w: string | undefined;
-        do {
-          w = stack.pop() as string;
-          onStack.delete(w);
-          group.push(w);
-        } while (w !== top.node);
-        const selfLoop = next.get(top.node)?.has(top.node) ?? false;
-        if (group.length > 1 || selfLoop) groups.push(group.sort());
-      }
-    }
-  }
-  return groups
-    .sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''))
-    .map((group) => {
-      const cycle = shortestCycle(group[0] as string, new Set(group), next);
-      const others = group.filter((f) => !cycle.includes(f));
-      const more = others.length > 0 ? `; also in the tangle: ${others.join(', ')}` : '';
-      return `import cycle: ${[...cycle, cycle[0]].join(' -> ')}${more}`;
-    });
-}
-
-function shortestCycle(start: string, within: Set<string>, next: Map<string, Set<string>>) {
-  const prev = new Map<string, string>();
-  const queue = [start];
-  for (let i = 0; i < queue.length; i++) {
-    const n = queue[i] as string;
-    for (const w of [...(next.get(n) ?? [])].sort()) {
-      if (!within.has(w)) continue;
-      if (w === start) {
-        const path = [n];
-        while (path[0] !== start) path.unshift(prev.get(path[0] as string) as string);
-        return path;
-      }
-      if (!prev.has(w)) {
-        prev.set(w, n);
-        queue.push(w);
-      }
-    }
-  }
-  return [start];
 }
 
 export interface Findings {

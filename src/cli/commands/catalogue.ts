@@ -18,7 +18,7 @@ import {
   withDataOptions,
 } from '../context.js';
 import { formatCount } from '../render/numbers.js';
-import { renderTable } from '../render/table.js';
+import { dimHeader, renderTable } from '../render/table.js';
 import { parseWindow } from './parse-options.js';
 
 interface CatalogueFlags extends GlobalOptions {
@@ -82,10 +82,11 @@ export function registerCatalogue(program: Command): void {
               f.source,
             ]),
           );
-          console.log(pc.dim(table[0] ?? ''));
+          const [header = '', ...rows] = dimHeader(table);
+          console.log(header);
           // Each feature, then why it has its kind and tags.
           listing.features.forEach((f, i) => {
-            console.log(table[i + 1] ?? '');
+            console.log(rows[i] ?? '');
             for (const reason of f.reasons) console.log(pc.dim(`      ${reason}`));
           });
           if (!opts.write) {

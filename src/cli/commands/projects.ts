@@ -4,7 +4,7 @@ import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { isTimeZone } from '../../model/config.js';
 import { createProject, listProjects } from '../../projects/run-projects.js';
 import { type GlobalOptions, printJson, withContext, withDataOptions } from '../context.js';
-import { renderTable } from '../render/table.js';
+import { dimHeader, renderTable } from '../render/table.js';
 
 interface CreateFlags extends GlobalOptions {
   timeZone?: string;
@@ -73,8 +73,7 @@ export function registerProjects(program: Command): void {
                 .join(', ') || '-',
             ]),
           );
-          console.log(pc.dim(table[0] ?? ''));
-          for (const line of table.slice(1)) console.log(line);
+          for (const line of dimHeader(table)) console.log(line);
         },
         { readOnly: true, engines: ENGINE_KINDS },
       );

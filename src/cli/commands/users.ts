@@ -12,7 +12,7 @@ import {
   withContext,
   withDataOptions,
 } from '../context.js';
-import { renderTable } from '../render/table.js';
+import { dimHeader, renderTable } from '../render/table.js';
 import { renderWarnings } from '../render/warnings-text.js';
 import { parsePositiveInt } from './parse-options.js';
 import { definitionFromFlags, type ScoringFlags, withScoringOptions } from './scoring-options.js';
@@ -91,8 +91,7 @@ export function registerUsers(program: Command): void {
             ]),
           );
           for (const line of renderWarnings(warnings)) console.log(line);
-          console.log(pc.dim(table[0] ?? ''));
-          for (const line of table.slice(1)) console.log(line);
+          for (const line of dimHeader(table)) console.log(line);
           if (more) console.log(pc.dim('  ... more: --limit N, or --csv / --json for everyone'));
         },
         { readOnly: true, engines: ENGINE_KINDS },

@@ -3,7 +3,7 @@ import type { Account } from '../../accounts/account.js';
 import type { AccountReport } from '../../accounts/account-report.js';
 import { formatCount } from './numbers.js';
 import { printable } from './printable.js';
-import { renderTable } from './table.js';
+import { dimHeader, renderTable } from './table.js';
 
 const TRAITS = ['name', 'plan', 'seats', 'mrr', 'csm'] as const;
 
@@ -50,7 +50,7 @@ export function renderAccounts(report: AccountReport, limit: number): string {
     );
   }
   const t = accountTable(shown);
-  lines.push(pc.dim(t[0] ?? ''), ...t.slice(1));
+  lines.push(...dimHeader(t));
   for (const a of shown.filter((x) => x.signals.length > 0)) {
     for (const s of a.signals) {
       // Risks come first, most at stake first: their rank says so.

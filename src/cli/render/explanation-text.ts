@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import type { UserExplanation } from '../../analysis/explain-user.js';
 import { printable } from './printable.js';
-import { renderTable } from './table.js';
+import { dimHeader, renderTable } from './table.js';
 import { renderWarnings } from './warnings-text.js';
 
 /**
@@ -33,8 +33,7 @@ export function renderExplanation(u: UserExplanation): string {
       `top ${c.top_percent}%`,
     ]);
     const t = renderTable(['criterion', 'signal', 'value', 'needs', 'rank'], rows);
-    lines.push(pc.dim(t[0] ?? ''));
-    for (const line of t.slice(1)) lines.push(line);
+    lines.push(...dimHeader(t));
   } else {
     const t = renderTable(
       ['signal', 'weight', 'value', 'rank'],
@@ -45,8 +44,7 @@ export function renderExplanation(u: UserExplanation): string {
         `top ${c.top_percent}%`,
       ]),
     );
-    lines.push(pc.dim(t[0] ?? ''));
-    for (const line of t.slice(1)) lines.push(line);
+    lines.push(...dimHeader(t));
   }
   lines.push('');
   lines.push(pc.bold('Signals'));

@@ -2,10 +2,9 @@ import pc from 'picocolors';
 import type { LifecycleReport, PeopleInState } from '../../lifecycle/lifecycle-report.js';
 import { LIFECYCLE_STATES, type LifecycleState } from '../../sql/compile-lifecycle.js';
 import { formatCount } from './numbers.js';
-import { renderTable } from './table.js';
+import { dimHeader, renderTable } from './table.js';
 
 /** A table's lines: the header dimmed, then its rows. */
-const tableLines = (t: string[]): string[] => [pc.dim(t[0] ?? ''), ...t.slice(1)];
 
 /**
  * The lifecycle in the terminal: the `last` periods with their power users and states, then the
@@ -38,7 +37,7 @@ export function renderLifecycleReport(report: LifecycleReport, last: number): st
     : [];
   return [
     pc.bold(`Power users per ${report.period} (definition "${report.definition}")`),
-    ...tableLines(t),
+    ...dimHeader(t),
     ...partial,
     ...retentionLines(report),
     pc.dim(
@@ -65,7 +64,7 @@ function retentionLines(report: LifecycleReport): string[] {
   return [
     '',
     pc.bold(`Still active ${report.period}s later (in the definition's window)`),
-    ...tableLines(rt),
+    ...dimHeader(rt),
   ];
 }
 
@@ -92,6 +91,6 @@ export function renderPeopleInState(
     pc.bold(
       `${formatCount(people.length)} ${state.replace('_', ' ')} in the ${period} of ${found.period_start}`,
     ),
-    ...tableLines(t),
+    ...dimHeader(t),
   ].join('\n');
 }

@@ -4,7 +4,7 @@ import type { Report } from '../../analysis/report-types.js';
 import { addDays } from '../../time/days.js';
 import { renderCurve } from './curve-bars.js';
 import { formatCount, formatNumber } from './numbers.js';
-import { renderTable } from './table.js';
+import { dimHeader, renderTable } from './table.js';
 import { renderWarnings } from './warnings-text.js';
 
 const n = formatNumber;
@@ -76,7 +76,7 @@ export function renderReport(r: Report, changes: readonly string[] = []): string
     n(s.everyone_else_mean),
   ]);
   const table = renderTable(['', 'power: median', 'mean', 'others: median', 'mean'], rows);
-  out.push(pc.dim(table[0] ?? ''), ...table.slice(1));
+  out.push(...dimHeader(table));
   out.push('');
   const adoption = r.feature_adoption.filter((f) => f.kind !== 'login').slice(0, 10);
   if (adoption.length > 0) {
@@ -85,7 +85,7 @@ export function renderReport(r: Report, changes: readonly string[] = []): string
       ['', 'kind', 'power users', 'everyone else'],
       adoption.map((f) => [f.label, f.kind, pct(f.power_users_share), pct(f.everyone_else_share)]),
     );
-    out.push(pc.dim(ft[0] ?? ''), ...ft.slice(1));
+    out.push(...dimHeader(ft));
     out.push('');
   }
   if (r.segments.length > 0) {
@@ -99,7 +99,7 @@ export function renderReport(r: Report, changes: readonly string[] = []): string
         s.description,
       ]),
     );
-    out.push(pc.dim(st[0] ?? ''), ...st.slice(1));
+    out.push(...dimHeader(st));
     out.push('');
   }
   out.push(pc.bold(`Top power users (definition "${r.definition.name}")`));

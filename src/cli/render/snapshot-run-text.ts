@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import type { SnapshotRun } from '../../lifecycle/run-snapshots.js';
 import { formatCount } from './numbers.js';
-import { renderTable } from './table.js';
+import { dimHeader, renderTable } from './table.js';
 
 /** The periods a snapshot run stored, as a table, and how many. */
 export function renderSnapshotRun(run: SnapshotRun): string {
@@ -18,8 +18,7 @@ export function renderSnapshotRun(run: SnapshotRun): string {
     ? [pc.dim('* partial: the window starts before the first day of data')]
     : [];
   return [
-    pc.dim(table[0] ?? ''),
-    ...table.slice(1),
+    ...dimHeader(table),
     ...partial,
     pc.dim(
       `${formatCount(run.periods.length)} period(s) stored for definition "${run.definition}"`,

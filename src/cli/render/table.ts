@@ -1,3 +1,5 @@
+import pc from 'picocolors';
+
 /** A plain aligned text table: the first column left-aligned, the others right-aligned. */
 export function renderTable(header: string[], rows: string[][], indent = '  '): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
@@ -7,4 +9,9 @@ export function renderTable(header: string[], rows: string[][], indent = '  '): 
       .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
       .join('  ');
   return [fmt(header), ...rows.map(fmt)];
+}
+
+/** A rendered table as terminal lines: the header dimmed, so the rows stand out. */
+export function dimHeader(table: readonly string[]): string[] {
+  return [pc.dim(table[0] ?? ''), ...table.slice(1)];
 }

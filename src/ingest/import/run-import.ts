@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { SqlParams } from '../../dialect/sql-value.js';
 import type { Engine, QueryProgress } from '../../engines/engine.js';
 import {
   checkImportFile,
