@@ -30,6 +30,12 @@ export interface HistoryRun {
   computed_periods: number;
   /** Of them, the periods of history computed before the first one stored (0 when none). */
   history_periods: number;
+  /**
+   * The first day of the history the signals can look back over, when `maxHistoryPeriods` kept
+   * it shorter than the lookback asked for (null when the history reaches as far as asked, or
+   * to the first day with data).
+   */
+  limited_from: string | null;
 }
 
 /**
@@ -44,9 +50,16 @@ export interface HistoryRun {
  */
 export async function catchUpSnapshots(
   engine: Engine,
-  options: Omit<SnapshotOptions, 'from'> & { lookbackPeriods: number },
+  options: Omit<SnapshotOptions, 'from'> & {
+    lookbackPeriods: number;
+    /**
+     * The most periods of missing history this run computes (the API's bound, so that one
+     * request stays short: a quarter of days is 90 scorings); the rest waits for a backfill.
+     */
+    maxHistoryPeriods?: number | undefined;
+  },
 ): Promise<HistoryRun> {
-  const { lookbackPeriods, ...snapshot } = options;
+  const { lookbackPeriods, maxHistoryPeriods, ...snapshot } = options;
   const key = {
     projectId: options.projectId,
     definition: options.definition.name,
@@ -54,8 +67,18 @@ export async function catchUpSnapshots(
   };
   const status = await snapshotStatus(engine, key);
   const wanted = periodsBefore(options.asOf, lookbackPeriods, options.period);
-  const from = status.first_day && status.first_day > wanted ? status.first_day : wanted;
   const firstStored = status.first_period_start;
+  let from = status.first_day && status.first_day > wanted ? status.first_day : wanted;
+  let limitedFrom: string | null = null;
+  if (maxHistoryPeriods !== undefined) {
+    // The history is counted back from the first stored period (or the as-of date's).
+    const end = firstStored !== null && firstStored <= options.asOf ? firstStored : options.asOf;
+    const bound = periodsBefore(end, maxHistoryPeriods, options.period);
+    if (periodOf(from, options.period).start < bound) {
+      from = bound;
+      limitedFrom = bound;
+    }
+  }
   let history = 0;
   if (firstStored === null) {
     // Nothing stored: the history and the latest period in one run.
@@ -63,6 +86,7 @@ export async function catchUpSnapshots(
     return {
       computed_periods: run.periods.length,
       history_periods: Math.max(0, run.periods.length - 1),
+      limited_from: limitedFrom,
     };
   }
   if (periodOf(from, options.period).start < firstStored && firstStored <= options.asOf) {
@@ -78,5 +102,6 @@ export async function catchUpSnapshots(
   return {
     computed_periods: history + now.periods.length,
     history_periods: history,
+    limited_from: limitedFrom,
   };
 }

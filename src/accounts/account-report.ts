@@ -11,7 +11,7 @@ import {
   expansionSignals,
   SIMILARITY_METHOD,
 } from './account-expansion.js';
-import { catchUpSnapshots, horizonPeriods } from './account-history.js';
+import { catchUpSnapshots, horizonPeriods, periodsBefore } from './account-history.js';
 import { changeSignals } from './account-signals.js';
 import { rankByStake } from './account-stake.js';
 import { accountTotals } from './account-totals.js';
@@ -34,6 +34,11 @@ export interface AccountReport {
   computed_periods: number;
   /** Periods looked back for power users an account had (lost power users, movers). */
   lookback_periods: number;
+  /**
+   * When the history computed for this report was bounded (maxHistoryPeriods): the first day the
+   * signals could look back to, and how to store the rest. Null when they look back as far as asked.
+   */
+  history_limit: { from: string; hint: string } | null;
   similarity: { method: string; reference_accounts: number; min_similarity: number };
   accounts: Account[];
 }
@@ -61,6 +66,8 @@ export interface AccountOptions {
   minSimilarity?: number | undefined;
   /** The most snapshot periods this report may compute to catch up (run-snapshots.ts). */
   maxPeriods?: number | undefined;
+  /** The most periods of missing history this report computes (account-history.ts). */
+  maxHistoryPeriods?: number | undefined;
   /** Only the accounts with a risk (churn). */
   atRisk?: boolean | undefined;
   /** Only the accounts with a chance (expansion). */
@@ -90,6 +97,7 @@ export async function accountReport(
     period: options.period,
     asOf,
     maxPeriods: options.maxPeriods,
+    maxHistoryPeriods: options.maxHistoryPeriods,
     lookbackPeriods,
     onProgress: options.onProgress,
   });
@@ -132,6 +140,13 @@ export async function accountReport(
     compared_periods: compared,
     computed_periods: history.computed_periods,
     lookback_periods: lookbackPeriods,
+    history_limit:
+      history.limited_from === null
+        ? null
+        : {
+            from: history.limited_from,
+            hint: `the signals look back to ${history.limited_from}, not ${lookbackPeriods} ${options.period}s: one request computes at most ${options.maxHistoryPeriods} ${options.period}s of history. Store the rest once with powerlens backfill --period ${options.period} --from ${periodsBefore(asOf, lookbackPeriods, options.period)} (or POST /api/v1/snapshots with that from).`,
+          },
     similarity: {
       method: SIMILARITY_METHOD,
       reference_accounts: referenceAccounts,

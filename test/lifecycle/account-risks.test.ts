@@ -117,15 +117,15 @@ const report = (lookbackPeriods?: number) =>
     lookbackPeriods,
   });
 
-beforeAll(async () => {
-  db = await openTempDb();
-  await runImport(db.engine, {
-    path: db.file('events.csv', csv()),
+/** The events and traits above imported and rolled up, with the latest week stored. */
+async function seeded(t: TempDb): Promise<string> {
+  await runImport(t.engine, {
+    path: t.file('events.csv', csv()),
     projectId: 'default',
     timeZone: 'UTC',
     now: new Date('2026-09-20T00:00:00Z'),
   });
-  await db.engine.insert(
+  await t.engine.insert(
     'group_memberships',
     Object.entries(TRAITS).map(([account_id, traits], i) => ({
       project_id: 'default',
@@ -139,17 +139,23 @@ beforeAll(async () => {
       source: 'test',
     })),
   );
-  await runRollup(db.engine, { projectId: 'default', timeZone: 'UTC', sessionGapMinutes: 30 });
-  asOf = await resolveAsOf(db.engine, 'default', undefined, true);
+  await runRollup(t.engine, { projectId: 'default', timeZone: 'UTC', sessionGapMinutes: 30 });
+  const day = await resolveAsOf(t.engine, 'default', undefined, true);
   // What an earlier `accounts` run left: the latest week only.
-  await runSnapshots(db.engine, {
+  await runSnapshots(t.engine, {
     projectId: 'default',
     definition,
     catalogue: config.catalogue,
     segments: resolveSegments({}),
     period: 'week',
-    asOf,
+    asOf: day,
   });
+  return day;
+}
+
+beforeAll(async () => {
+  db = await openTempDb();
+  asOf = await seeded(db);
   first = await report();
   again = await report();
   fourWeeks = await report(4);
@@ -175,6 +181,40 @@ describe('the history the account signals need', () => {
     expect(again.computed_periods).toBe(1);
     expect(again.accounts).toEqual(first.accounts);
   });
+});
+
+describe('a bounded history (the API computes at most 14 periods a request)', () => {
+  it('computes the periods allowed, says from when, and leaves the rest to a backfill', async () => {
+    const t = await openTempDb();
+    try {
+      const day = await seeded(t);
+      const bounded = (maxHistoryPeriods?: number) =>
+        accountReport(t.engine, {
+          projectId: 'default',
+          definition,
+          catalogue: config.catalogue,
+          period: 'week',
+          asOf: day,
+          maxHistoryPeriods,
+        });
+      const short = await bounded(4);
+      // The 4 weeks before the stored one (from the week of 2026-08-10), then that one again.
+      expect(short.computed_periods).toBe(5);
+      expect(short.history_limit?.from).toBe('2026-08-10');
+      expect(short.history_limit?.hint).toContain(
+        'powerlens backfill --period week --from 2026-06-08',
+      );
+      // A loss of 11 weeks ago is beyond what was computed.
+      expect(risks(short, 'acct_lost_old')).toEqual([]);
+      // Without the bound the other 9 weeks are computed, and the loss is seen.
+      const full = await bounded();
+      expect(full.computed_periods).toBe(10);
+      expect(full.history_limit).toBeNull();
+      expect(risks(full, 'acct_lost_old')?.map((r) => r.since)).toEqual(['2026-06-29']);
+    } finally {
+      await t.cleanup();
+    }
+  }, 120_000);
 });
 
 describe('lost power users', () => {

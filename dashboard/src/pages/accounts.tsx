@@ -43,6 +43,11 @@ export function Accounts() {
                   movers compare two.
                 </p>
               )}
+              {r.history_limit && (
+                <p class="muted" data-testid="history-limit">
+                  Shorter history: {r.history_limit.hint}
+                </p>
+              )}
               {r.accounts.some((a) => a.risk_rank !== undefined) && (
                 <p class="muted">
                   Accounts at risk first, most at stake first (MRR, seats, active users).

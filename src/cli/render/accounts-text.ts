@@ -49,6 +49,8 @@ export function renderAccounts(report: AccountReport, limit: number): string {
       ),
     );
   }
+  if (report.history_limit)
+    lines.push(pc.yellow(`  Shorter history: ${report.history_limit.hint}`));
   const t = accountTable(shown);
   lines.push(...dimHeader(t));
   for (const a of shown.filter((x) => x.signals.length > 0)) {

@@ -178,6 +178,12 @@ export const AccountsAnswer = z.object({
   lookback_periods: z
     .number()
     .describe('Periods looked back for power users an account had (a quarter by default).'),
+  history_limit: z
+    .object({ from: z.string(), hint: z.string() })
+    .nullable()
+    .describe(
+      'Set when this request computed less history than the lookback asks for (one request computes at most 14 periods of it): the first day the signals look back to, and how to store the rest.',
+    ),
   similarity: z
     .object({ method: z.string(), reference_accounts: z.number(), min_similarity: z.number() })
     .nullable(),

@@ -19,6 +19,12 @@ import { ProblemError } from './problem.js';
  * days, two years of weeks. More is the job of powerlens snapshot, not of a read.
  */
 const MAX_CATCH_UP_PERIODS = 100;
+/**
+ * The most periods of history an accounts request computes before answering: all of a quarter's
+ * 13 weeks or 3 months, two weeks of days (a quarter of days is 90 scorings, too long to wait
+ * for); the answer says how to store the rest (history_limit).
+ */
+const MAX_HISTORY_PERIODS = 14;
 
 /** Power users over time and per account. */
 export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
@@ -97,6 +103,7 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
           // Within the data: the snapshots brought up to date end on it.
           asOf: await resolveAsOf(engine, projectId, q.as_of, true),
           maxPeriods: MAX_CATCH_UP_PERIODS,
+          maxHistoryPeriods: MAX_HISTORY_PERIODS,
           atRisk: q.at_risk === 'true',
           expansion: q.expansion === 'true',
         }),
@@ -111,6 +118,7 @@ export function registerLifecycleRoutes(api: ZodApi, rc: RouteContext): void {
           compared_periods: false,
           computed_periods: 0,
           lookback_periods: 0,
+          history_limit: null,
           similarity: null,
           accounts: [],
         };
