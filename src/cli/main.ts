@@ -17,6 +17,13 @@ import { registerServe } from './commands/serve.js';
 import { registerSnapshot } from './commands/snapshot.js';
 import { registerUsers } from './commands/users.js';
 
+// A reader that stops early (`powerlens users --csv | head`) closes the pipe: that is the reader's
+// choice, not an error to report with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command()
   .name('powerlens')
   .description("Find, explain, track and act on your product's power users.")
