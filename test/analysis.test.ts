@@ -110,9 +110,10 @@ describe('scoring with the default definition', () => {
       [1, false, true],
       [0, false, true],
     ]);
-    // Every failed criterion decides: breadth failed, and none of the habits held.
+    // Every failed criterion decides: breadth failed, and none of the habits held. With no
+    // feature tagged key_action, key actions are the actions but views: h1's one view a day is none.
     expect(h1?.reason).toBe(
-      'not yet: 1 core feature, needs 5; no advanced feature, needs 2; 30 key actions, needs the top 20%; invited or shared 0 times, needs 3; active in 5 of the last 13 weeks, needs 10',
+      'not yet: 1 core feature, needs 5; no advanced feature, needs 2; 0 key actions, needs the top 20%; invited or shared 0 times, needs 3; active in 5 of the last 13 weeks, needs 10',
     );
   });
 
@@ -130,7 +131,9 @@ describe('scoring with the default definition', () => {
     const depth = p1?.criteria.find((c) => c.id === 'depth');
     // 11 active users; p1 has the most key actions: top 1/11 = 9.1%, shown rounded up as 10%.
     expect(depth?.top_percent).toBe(10);
-    expect(depth?.value).toBe(25 * 10 + 2);
+    // Key actions leave views out: each day's two rounds of CORE less two report views, and the
+    // two advanced features.
+    expect(depth?.value).toBe(25 * 8 + 2);
     expect(p1?.reason).toContain('active 25 of 30 days');
     expect(p1?.reason).toContain('2 advanced features: Automation Created, Workflow Built');
     const p2 = users.find((u) => u.user_id === 'p2');
