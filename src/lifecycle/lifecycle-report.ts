@@ -66,7 +66,8 @@ export interface LifecyclePerson {
   score: number;
   previous_score: number;
   is_power_user: boolean;
-  trend: number;
+  /** Events against the window before, in percent; null ("n/a") when that one had none. */
+  trend: number | null;
   days_active: number;
   segments: string[];
   /** Days active and events in the last 7 days of the window (at risk reads the events). */

@@ -201,7 +201,7 @@ export function compileLifecyclePeople(
   SELECT st.user_id AS user_id, ${d.dateText('p.period_start')} AS period_start,
     st.state AS state, coalesce(u.account_id, b.account_id, '') AS account_id,
     coalesce(u.score, 0) AS score, coalesce(u.is_power_user, false) AS is_power_user,
-    coalesce(u.trend, 0) AS trend, coalesce(u.days_active, 0) AS days_active,
+    u.trend AS trend, coalesce(u.days_active, 0) AS days_active,
     coalesce(b.score, 0) AS previous_score, coalesce(u.segments, b.segments, '') AS segments,
     coalesce(u.days_active_7, 0) AS days_active_7, coalesce(u.events_7, 0) AS events_7,
     coalesce(u.baseline_days_active, 0) AS baseline_days_active,

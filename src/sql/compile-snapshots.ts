@@ -103,9 +103,8 @@ export function compileStoreSnapshotPeriod(
     criteriaIds.length > 0
       ? criteriaIds.map((id) => `CAST(s.pass_${id} AS INTEGER)`).join(' + ')
       : '0';
-  // The stored score is a whole number (the column predates scores in tenths), and the stored
-  // trend is never null: a user with no baseline keeps the +100 the lifecycle states were made
-  // with (the trend the API shows for them is null, "n/a").
+  // The stored score is a whole number (the column predates scores in tenths); a user with no
+  // earlier window has no trend (null, "n/a").
   const score = `CAST(${d.round('s.score', 0)} AS INTEGER)`;
   // Segment names, each followed by ';' (text, the same on every engine).
   const names =
@@ -125,7 +124,7 @@ export function compileStoreSnapshotPeriod(
        SELECT ${d.param('p', 'String')}, ${d.param('def', 'String')}, ${d.param('period', 'String')},
          ${d.date(d.param('start', 'Date'))}, ${asof}, s.user_id,
          s.account_id, s.is_power_user, ${score}, ${met}, ${criteriaIds.length}, s.days_active,
-         s.events, coalesce(s.trend, 100), s.days_since_last_seen, ${names},
+         s.events, s.trend, s.days_since_last_seen, ${names},
          ${d.minusDays(asof, String(definition.window_days - 1))},
          ${d.minusDays(asof, 's.tenure_days')},
          CAST(coalesce(r.days_active_7, 0) AS INTEGER),

@@ -51,10 +51,18 @@ describe.skipIf(!ENGINES.includes('chdb'))('ClickHouse schema upgrade', () => {
       'baseline_events',
       'attainment',
     ]);
-    const rows = await engine.query(
-      'SELECT user_id, score, attainment, baseline_days FROM user_snapshots',
+    const trend = await engine.query<{ type: string }>(
+      `SELECT type FROM system.columns WHERE database = currentDatabase()
+         AND table = 'user_snapshots' AND name = 'trend'`,
     );
-    expect(rows).toEqual([{ user_id: 'u1', score: 90, attainment: null, baseline_days: null }]);
+    // A user with no earlier window has no trend: null, no longer +100.
+    expect(trend).toEqual([{ type: 'Nullable(Float64)' }]);
+    const rows = await engine.query(
+      'SELECT user_id, score, trend, attainment, baseline_days FROM user_snapshots',
+    );
+    expect(rows).toEqual([
+      { user_id: 'u1', score: 90, trend: 0, attainment: null, baseline_days: null },
+    ]);
     // And again: nothing to do.
     expect((await engine.migrate()).applied).toEqual([]);
   });

@@ -171,6 +171,14 @@ describe('lifecycle per week', () => {
     expect(of('dst_edge')[1]).not.toBe('new');
   });
 
+  it('gives a trend only against a window with events: newbie is n/a in W3, steady is 0%', async () => {
+    const newPeople = await lifecyclePeople(db.engine, input(db), 'new', WEEKS[2] as string);
+    expect(newPeople.find((p) => p.user_id === 'newbie')?.trend).toBeNull();
+    const retained = await lifecyclePeople(db.engine, input(db), 'retained', WEEKS[2] as string);
+    // 50 events in W3's 7-day window against 50 in W2's.
+    expect(retained.find((p) => p.user_id === 'steady')?.trend).toBe(0);
+  });
+
   it('counts the states, the power users and the flows between states', async () => {
     const report = await lifecycleReport(db.engine, input(db));
     expect(report.periods.map((p) => p.period_start)).toEqual(WEEKS);

@@ -82,7 +82,7 @@ export function renderPeopleInState(
       p.account_id,
       String(p.score),
       String(p.previous_score),
-      `${p.trend}%`,
+      p.trend === null ? 'n/a' : `${p.trend}%`,
       p.segments.join(', '),
       p.reason,
     ]),

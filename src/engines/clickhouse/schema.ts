@@ -155,7 +155,7 @@ const TABLES: Table[] = [
     columns: `project_id String, definition String, period LowCardinality(String),
     period_start Date, as_of Date, user_id String, account_id String, is_power_user Bool,
     score Int32, criteria_met Int32, criteria_total Int32, days_active Int32, events Int64,
-    trend Float64, days_since_last_seen Int32, segments String, window_start Nullable(Date),
+    trend Nullable(Float64), days_since_last_seen Int32, segments String, window_start Nullable(Date),
     first_seen Nullable(Date), days_active_7 Nullable(Int32), baseline_days_active Nullable(Int32),
     baseline_days Nullable(Int32), events_7 Nullable(Int64), baseline_events Nullable(Int64),
     attainment Nullable(Float64)`,
@@ -209,8 +209,11 @@ export function clickhouseSchema(options: SchemaOptions): string[] {
  */
 export const SCHEMA_VERSION = 3;
 
-/** Columns added to a table since version 2, each with the version that added it. */
-const ADDED_COLUMNS: { version: number; table: string; columns: string[] }[] = [
+/**
+ * Columns added to a table since version 2 (and columns whose type changed), each with the
+ * version that did it.
+ */
+const CHANGES: { version: number; table: string; columns: string[]; modified?: string[] }[] = [
   {
     // What at risk and emerging read, and the window's first day (docs/lifecycle.md); NULL on
     // rows stored before, until a backfill stores them again.
@@ -226,6 +229,8 @@ const ADDED_COLUMNS: { version: number; table: string; columns: string[] }[] = [
       'baseline_events Nullable(Int64)',
       'attainment Nullable(Float64)',
     ],
+    // A user with no earlier window has no trend (null, "n/a"), not +100.
+    modified: ['trend Nullable(Float64)'],
   },
 ];
 
@@ -238,8 +243,11 @@ export function clickhouseUpgrade(options: SchemaOptions, from: number): string[
   const cluster = options.cluster;
   const on = cluster ? ` ON CLUSTER ${q(cluster)}` : '';
   const out: string[] = [];
-  for (const added of ADDED_COLUMNS.filter((a) => a.version > from)) {
-    const add = added.columns.map((c) => `ADD COLUMN IF NOT EXISTS ${c}`).join(', ');
+  for (const added of CHANGES.filter((a) => a.version > from)) {
+    const add = [
+      ...added.columns.map((c) => `ADD COLUMN IF NOT EXISTS ${c}`),
+      ...(added.modified ?? []).map((c) => `MODIFY COLUMN ${c}`),
+    ].join(', ');
     const names = cluster ? [`${added.table}_local`, added.table] : [added.table];
     for (const name of names) out.push(`ALTER TABLE ${db}.${q(name)}${on} ${add}`);
   }

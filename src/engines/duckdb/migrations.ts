@@ -261,6 +261,8 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       'ALTER TABLE user_snapshots ADD COLUMN events_7 BIGINT',
       'ALTER TABLE user_snapshots ADD COLUMN baseline_events BIGINT',
       'ALTER TABLE user_snapshots ADD COLUMN attainment DOUBLE',
+      // A user with no earlier window has no trend (null, "n/a"), not +100.
+      'ALTER TABLE user_snapshots ALTER COLUMN trend DROP NOT NULL',
     ],
   },
 ];

@@ -77,7 +77,10 @@ const LifecyclePersonSchema = z.object({
   account_id: z.string(),
   score: z.number(),
   is_power_user: z.boolean(),
-  trend: z.number(),
+  trend: z
+    .number()
+    .nullable()
+    .describe('Events against the window before, in percent; null ("n/a") when that one had none.'),
   days_active: z.number(),
   previous_score: z.number().describe('The score in the period before.'),
   segments: z.array(z.string()),

@@ -108,7 +108,7 @@ CREATE TABLE IF NOT EXISTS `powerlens`.`user_snapshots` (
     project_id String, definition String, period LowCardinality(String),
     period_start Date, as_of Date, user_id String, account_id String, is_power_user Bool,
     score Int32, criteria_met Int32, criteria_total Int32, days_active Int32, events Int64,
-    trend Float64, days_since_last_seen Int32, segments String, window_start Nullable(Date),
+    trend Nullable(Float64), days_since_last_seen Int32, segments String, window_start Nullable(Date),
     first_seen Nullable(Date), days_active_7 Nullable(Int32), baseline_days_active Nullable(Int32),
     baseline_days Nullable(Int32), events_7 Nullable(Int64), baseline_events Nullable(Int64),
     attainment Nullable(Float64)
