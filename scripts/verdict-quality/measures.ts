@@ -134,6 +134,12 @@ export interface FadingFate {
   firstLost: string | undefined;
   /** The first at-risk period ending on or after the fade start and before the first loss. */
   firstWarning: string | undefined;
+  /**
+   * Whether the product called them a power user in some stored period (new, retained,
+   * resurrected, at risk, or lost, which follows one): a short history (60 days against a
+   * 30-day window) opens with many fading users already too far into their decline to be one.
+   */
+  seenAsPower: boolean;
 }
 
 export function fadingFates(o: Observed): FadingFate[] {
@@ -142,6 +148,11 @@ export function fadingFates(o: Observed): FadingFate[] {
     .slice(0, 10);
   const lost = o.states.get('lost') ?? new Map<string, string[]>();
   const atRisk = o.states.get('at_risk') ?? new Map<string, string[]>();
+  const seen = new Set(
+    ['new', 'retained', 'resurrected', 'at_risk', 'lost'].flatMap((state) => [
+      ...(o.states.get(state) ?? new Map<string, string[]>()).keys(),
+    ]),
+  );
   return o.truth.people
     .filter((p) => p.type === 'fading')
     .map((person) => {
@@ -151,7 +162,7 @@ export function fadingFates(o: Observed): FadingFate[] {
       const firstWarning = (atRisk.get(person.user_id) ?? []).find(
         (p) => (o.periodEnd.get(p) ?? p) >= fadeStart && (firstLost === undefined || p < firstLost),
       );
-      return { person, powerDays, firstLost, firstWarning };
+      return { person, powerDays, firstLost, firstWarning, seenAsPower: seen.has(person.user_id) };
     });
 }
 
@@ -172,6 +183,7 @@ export function lostVerdict(
     );
   const v = score('lost (fading power users)', flagged, withPowerUse, {
     fading_users: fates.length,
+    seen_as_power_users: fates.filter((f) => f.seenAsPower).length,
     median_power_days_in_data: median(fates.map((f) => f.powerDays)),
     median_days_fade_start_to_lost: median(latency),
     flagged_by_type: countBy(flagged, (u) => typeOf.get(u) ?? 'unknown'),
@@ -198,6 +210,7 @@ export function atRiskVerdict(
     .map((f) => daysBetween(f.firstWarning as string, f.firstLost as string));
   let tp = 0;
   for (const u of flagged) if (typeOf.get(u) === 'fading') tp++;
+  const seen = fates.filter((f) => f.seenAsPower);
   return {
     verdict: 'at_risk before lost',
     precision: ratio(tp, flagged.size),
@@ -206,6 +219,11 @@ export function atRiskVerdict(
     planted: withPowerUse.length,
     true_positives: warned.length,
     extra: {
+      recall_of_seen_as_power: ratio(
+        seen.filter((f) => f.firstWarning !== undefined).length,
+        seen.length,
+      ),
+      seen_as_power_users: seen.length,
       warned_then_lost: leads.length,
       median_lead_days: median(leads),
       share_lead_7_days_or_more: ratio(leads.filter((d) => d >= 7).length, leads.length),

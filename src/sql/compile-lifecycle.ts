@@ -60,8 +60,9 @@ const STATE_COLUMNS = [
 /**
  * Each user's lifecycle state per stored snapshot period (src/lifecycle/run-snapshots.ts), against
  * the period before: new (a power user for the first time in the stored history), retained,
- * resurrected (again, after a gap), at risk (retained, but their events of the last 7 days fell
- * to a fraction of their own usual week: an early warning, before frequency fails), lost (a power
+ * resurrected (again, after a gap), at risk (a power user now, new, retained or back, whose
+ * events of the last 7 days fell to a fraction of their own usual week: an early warning, before
+ * frequency fails), lost (a power
  * user last period, not now), emerging (not yet, but climbing toward the definition: attainment
  * up in each of the last few periods, by enough in all, and near the bar). A user absent from a
  * period's snapshot was not active in its window. The first stored period has no period before
@@ -118,7 +119,7 @@ export function lifecycleCtes(input: LifecycleInput): { ctes: string; params: Sq
       AND b.idx < (SELECT max(idx) FROM periods)),
   states AS (
     SELECT q.idx AS idx, q.user_id AS user_id, CASE
-        WHEN q.now_power AND q.was_power AND q.dropped = 1 THEN 'at_risk'
+        WHEN q.now_power AND q.dropped = 1 THEN 'at_risk'
         WHEN q.now_power AND q.was_power THEN 'retained'
         WHEN q.now_power AND f.first_idx = q.idx THEN 'new'
         WHEN q.now_power THEN 'resurrected'

@@ -124,6 +124,45 @@ export function criterionAttainment(c: Criterion, windowDays: number): string {
 }
 
 /**
+ * How close a user of a scoring (the table `scored`, or the score's own rows) is to a definition, 0..1 (1 = a power user), as SQL.
+ * A rule: each criterion's attainment (compile-score.ts: the value over its threshold, capped
+ * at 1), and a group the mean of its best `k` children (all: the mean of every child; any: the
+ * best one; at_least k: the mean of the best k), so it is 1 exactly when the rule passes. A
+ * composite definition: 1 for a power user, else the weighted mean of its percentile ranks.
+ */
+export function attainmentSql(definition: Definition): string {
+  if (definition.kind === 'score') {
+    const total = definition.weights.reduce((a, w) => a + w.weight, 0);
+    const weighted = definition.weights.map((w) => `${w.weight} * rank_${w.signal}`).join(' + ');
+    return `CASE WHEN is_power_user THEN 1.0 ELSE (${weighted}) / ${total} END`;
+  }
+  const tree = (node: RuleNode): string => {
+    if (node.type === 'criterion') return `(${criterionAttainment(node, definition.window_days)})`;
+    return meanOfBest(node.children.map(tree), node.k);
+  };
+  return tree(definition.rule);
+}
+
+/**
+ * The mean of the `k` largest of some SQL values, as SQL: value i is among them when fewer than
+ * k others come before it (larger, or equal and earlier), so ties count once.
+ */
+function meanOfBest(values: readonly string[], k: number): string {
+  const n = values.length;
+  const best = Math.max(1, Math.min(k, n));
+  if (n === 1) return values[0] as string;
+  if (best === n) return `((${values.join(' + ')}) / ${n}.0)`;
+  if (best === 1) return `greatest(${values.join(', ')})`;
+  const kept = values.map((v, i) => {
+    const before = values
+      .map((o, j) => (j === i ? '' : `CASE WHEN ${o} ${j < i ? '>=' : '>'} ${v} THEN 1 ELSE 0 END`))
+      .filter(Boolean);
+    return `CASE WHEN ${before.join(' + ')} < ${best} THEN ${v} ELSE 0.0 END`;
+  });
+  return `((${kept.join(' + ')}) / ${best}.0)`;
+}
+
+/**
  * The bar of a top_percent criterion, beside every row (a window over all of them, so the rows
  * are read once: ClickHouse would expand a CTE read twice): the weakest value among the users
  * who pass it (the smallest, or the largest for a lower-is-better signal); when nobody passes
@@ -185,10 +224,12 @@ export function compileScore(
 }
 
 /**
- * A rule's verdict and score. The score's margin is the mean of the criteria's margins (how far
- * past or short of each bar, on the log scale); power users score 50 + the margin squashed into
- * [0, 50], everyone else the margin squashed into [0, 49.9]. So every power user is above every
- * other user, and within each side the farther past (or the less short of) the bars, the higher.
+ * A rule's verdict and score. Power users score 50 + the mean of the criteria's margins (how far
+ * past each bar, on the log scale, with no cap) squashed into [0, 50]: the farther past the bars,
+ * the higher. Everyone else scores 50 × their attainment (how much of the definition they meet,
+ * each criterion capped at its bar), below 50: how far along the way to power they are, so a
+ * user far past one bar and nowhere on the others is not ranked above one halfway on all of
+ * them, and the lifecycle's "emerging" (which reads attainment) climbs with the score.
  */
 function ruleScoreSql(
   definition: RuleDefinition,
@@ -216,7 +257,7 @@ function ruleScoreSql(
     SELECT *, ${d.bool(ruleSql(definition.rule))} AS is_power_user, ${mean} AS score_margin
     FROM judged)
   SELECT *, CASE WHEN is_power_user THEN ${d.round(`50 + ${half}`, 1)}
-    ELSE least(49.9, ${d.round(half, 1)}) END AS score
+    ELSE least(49.9, ${d.round(`50 * ${attainmentSql(definition)}`, 1)}) END AS score
   FROM verdict`;
 }
 

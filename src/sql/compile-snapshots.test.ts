@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbEngine } from '../engines/duckdb/duckdb-engine.js';
 import { ConfigSchema } from '../model/config.js';
 import { resolveDefinition } from '../model/resolve-definition.js';
-import { attainmentSql } from './compile-snapshots.js';
+import { attainmentSql } from './compile-score.js';
 
 /** Attainment (docs/lifecycle.md) of one user's signals, worked out by hand. */
 let engine: DuckDbEngine;

@@ -1,7 +1,7 @@
 import type { Dialect } from '../dialect/dialect.js';
 import type { SqlParams } from '../dialect/sql-value.js';
-import { criteriaOf, type Definition, type RuleNode } from '../model/definition.js';
-import { criterionAttainment } from './compile-score.js';
+import { criteriaOf, type Definition } from '../model/definition.js';
+import { attainmentSql } from './compile-score.js';
 
 /**
  * The stored snapshots (docs/lifecycle.md, src/lifecycle/run-snapshots.ts): each user's status
@@ -155,45 +155,6 @@ export function compileStoreSnapshotPeriod(
  * as_of-34 .. as_of-7), or as many of them as the user has been seen on (tenure).
  */
 export const BASELINE_DAYS = 28;
-
-/**
- * How close a user of the table `scored` is to a definition, 0..1 (1 = a power user), as SQL.
- * A rule: each criterion's attainment (compile-score.ts: the value over its threshold, capped
- * at 1), and a group the mean of its best `k` children (all: the mean of every child; any: the
- * best one; at_least k: the mean of the best k), so it is 1 exactly when the rule passes. A
- * composite definition: 1 for a power user, else the weighted mean of its percentile ranks.
- */
-export function attainmentSql(definition: Definition): string {
-  if (definition.kind === 'score') {
-    const total = definition.weights.reduce((a, w) => a + w.weight, 0);
-    const weighted = definition.weights.map((w) => `${w.weight} * rank_${w.signal}`).join(' + ');
-    return `CASE WHEN is_power_user THEN 1.0 ELSE (${weighted}) / ${total} END`;
-  }
-  const tree = (node: RuleNode): string => {
-    if (node.type === 'criterion') return `(${criterionAttainment(node, definition.window_days)})`;
-    return meanOfBest(node.children.map(tree), node.k);
-  };
-  return tree(definition.rule);
-}
-
-/**
- * The mean of the `k` largest of some SQL values, as SQL: value i is among them when fewer than
- * k others come before it (larger, or equal and earlier), so ties count once.
- */
-function meanOfBest(values: readonly string[], k: number): string {
-  const n = values.length;
-  const best = Math.max(1, Math.min(k, n));
-  if (n === 1) return values[0] as string;
-  if (best === n) return `((${values.join(' + ')}) / ${n}.0)`;
-  if (best === 1) return `greatest(${values.join(', ')})`;
-  const kept = values.map((v, i) => {
-    const before = values
-      .map((o, j) => (j === i ? '' : `CASE WHEN ${o} ${j < i ? '>=' : '>'} ${v} THEN 1 ELSE 0 END`))
-      .filter(Boolean);
-    return `CASE WHEN ${before.join(' + ')} < ${best} THEN ${v} ELSE 0.0 END`;
-  });
-  return `((${kept.join(' + ')}) / ${best}.0)`;
-}
 
 /** The users (`users`) and power users (`power_users`) of the last scoring (`scored`). */
 export function compileScoredTotals(d: Dialect): { sql: string; params: SqlParams } {

@@ -120,20 +120,24 @@ describe('all, any and at_least', () => {
     );
   });
 
-  it('scores how far past or short of every bar each user is, power users above the rest', async () => {
+  it('scores how far past the bars a power user is, and how far along the rest are, power users above them', async () => {
     const users = await score(db, define(RULE), day(30));
-    // Each criterion's ratio (1 + value) / (1 + bar), or (1 + bar) / (1 + value) for a max; the
-    // bar of "events top 60%" is the weakest value in it, 60 (x1, x4). g is the geometric mean of
-    // the six ratios; the score is 50 * g / (1 + g), plus 50 for a power user.
+    // A power user: each criterion's ratio (1 + value) / (1 + bar), or (1 + bar) / (1 + value) for
+    // a max; the bar of "events top 60%" is the weakest value in it, 60 (x1, x4). g is the
+    // geometric mean of the six ratios; the score is 50 + 50 * g / (1 + g).
     //   x1: often 21/21, features 4/4, shares 1/3, recent 3/1, feedback 1/2, events 61/61
     //       product 0.5, g = 0.8909: 50 + 23.56 = 73.6
-    //   x2: 20/21, 5/4, 1/3, 3/1, 2/2, 59/61: product 1.1514, g = 1.0238: 25.3
-    //   x3: 21/21, 3/4, 1/3, 3/1, 2/2, 22/61: product 0.2705, g = 0.8042: 22.3
-    //   x4: 21/21, 4/4, 1/3, 3/11, 1/2, 61/61: product 1/22, g = 0.5974: 18.7
     //   x5: 21/21, 3/4, 3/3, 3/1, 1/2, 83/61: product 1.5307, g = 1.0735: 50 + 25.89 = 75.9
-    // The mean attainment this replaces gave x2 (not a power user) 74 and x1 (one) 67.
+    // Anyone else: 50 * attainment, each criterion's value over its bar capped at 1 (top 60%:
+    // (1 - top share) / 0.4; max 2: 2 / value), all = the mean of its three parts, any = the
+    // best, at_least 2 = the mean of the best two.
+    //   x2: often 19/20 = 0.95; breadth max(4/3 -> 1, 0) = 1; habit best two of (1, 1, 0.5) = 1
+    //       mean 0.9833: 49.2
+    //   x3: often 1; breadth max(2/3, 0) = 0.667; habit best two of (1, 1, 0) = 1: 0.8889: 44.4
+    //   x4: often 1; breadth 1; habit best two of (2/10, 0, 1) = 0.6: 0.8667: 43.3
+    // x2 misses only one day of "often" and scores highest of those who are not power users.
     expect(['x5', 'x1', 'x2', 'x3', 'x4'].map((id) => user(users, id).score)).toEqual([
-      75.9, 73.6, 25.3, 22.3, 18.7,
+      75.9, 73.6, 49.2, 44.4, 43.3,
     ]);
     // The verdict's halves: every power user at 50 or above, everyone else below.
     const all = [...users.values()];

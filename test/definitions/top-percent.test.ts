@@ -89,11 +89,12 @@ describe('top_percent on a higher-is-better signal (events)', () => {
       100, 100, 100,
     ]);
     // The bar of a top_percent criterion is the value at the cut: u01's 10 events (the only
-    // one in the top 20%). With one criterion the score is 50 * g / (1 + g) with g = (1 + value)
-    // / (1 + bar), plus 50 for a power user: u01 g = 1 -> 50 + 25 = 75; u04 g = 6/11 -> 50 * 6 /
-    // 17 = 17.6; u07 g = 3/11 -> 50 * 3 / 14 = 10.7; u10 g = 2/11 -> 50 * 2 / 13 = 7.7.
+    // one in the top 20%). A power user scores 50 + 50 * g / (1 + g) with g = (1 + value) /
+    // (1 + bar): u01 g = 1 -> 75. Anyone else 50 * attainment, how far up the ranking they are,
+    // (1 - top share) / (1 - 0.2): u04 0.6 / 0.8 -> 37.5; u07 0.3 / 0.8 -> 18.75, shown 18.8;
+    // u10, at the bottom, 0.
     expect(['u01', 'u04', 'u07', 'u10'].map((id) => user(users, id).score)).toEqual([
-      75, 17.6, 10.7, 7.7,
+      75, 37.5, 18.8, 0,
     ]);
   });
 });
@@ -119,9 +120,9 @@ describe('a lower-is-better signal (days_since_last_seen)', () => {
       [2, 50],
       [29, 100],
     ]);
-    // The bar is the weakest value in the top 40%: u03's 1 day; lower is better, so g = (1 +
-    // bar) / (1 + value). u06 (5 days): g = 2/6 -> 50 * (1/3) / (4/3) = 12.5.
-    expect(user(users, 'u06').score).toBe(12.5);
+    // Not a power user: 50 * attainment, (1 - top share) / (1 - 0.4); u06 (5 days, top 60%):
+    // 0.4 / 0.6 -> 33.3.
+    expect(user(users, 'u06').score).toBe(33.3);
   });
 
   it('says what a recent user does and what a lapsed one misses', async () => {
@@ -139,11 +140,11 @@ describe('a lower-is-better signal (days_since_last_seen)', () => {
       day(30),
     );
     expect(powerIds(users)).toEqual(['u01', 'u02', 'u03', 'u04', 'u05']);
-    // A max criterion: g = (1 + threshold) / (1 + value) = 3 / (1 + value). u05 (2, at the bar)
-    // g = 1 -> 50 + 25 = 75; u06 g = 3/6 -> 50 * 0.5 / 1.5 = 16.7; u07 g = 3/11 -> 50 * 3 / 14 =
-    // 10.7; u10 g = 3/30 -> 50 * 0.1 / 1.1 = 4.5.
+    // A power user on a max criterion: g = (1 + threshold) / (1 + value) = 3 / (1 + value);
+    // u05 (2, at the bar) g = 1 -> 50 + 25 = 75. Anyone else 50 * attainment, threshold / value:
+    // u06 2/5 -> 20; u07 2/10 -> 10; u10 2/29 -> 3.45, shown 3.4.
     expect(['u05', 'u06', 'u07', 'u10'].map((id) => user(users, id).score)).toEqual([
-      75, 16.7, 10.7, 4.5,
+      75, 20, 10, 3.4,
     ]);
     expect(user(users, 'u06').reason).toBe(
       'not yet: last seen 5 days before the last day, needs at most 2',

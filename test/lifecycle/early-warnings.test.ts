@@ -51,6 +51,12 @@ const PLAN: Record<string, ([number, number] | null)[]> = {
     [6, 20],
     [6, 20],
   ],
+  // First seen W3 (Monday 01-19): 7 days x 20 events in W3 and W4, 2 days x 5 in W5, then gone.
+  // W4: window W1-W4 has 14 days: not yet. W5: W2-W5 has 7+7+2 = 16: a power user for the first
+  //   time, but the last 7 days' 10 events against a usual 140 (280 over the 14 days seen before
+  //   them, per 7) -> at risk, not new. W6: W3-W6 still 16 days, 0 events against 96.7 (290 over
+  //   21 days) -> at risk. W7: W4-W7 has 9 days -> lost.
+  sprinter: [null, null, [7, 20], [7, 20], [2, 5], null, null, null, null, null],
   // Seen from W1 (1 day a week), then 2, 3, 4, 5 days a week from W5, 3 events a day.
   // Window days (attainment): W4 4 (.25), W5 5 (.3125), W6 7 (.4375), W7 10 (.625),
   //   W8 14 (.875), W9 17 (power: new).
@@ -202,6 +208,8 @@ describe('early warnings', () => {
       'new',
       'retained',
     ]);
+    // A power user for the first time and dropping at once: warned twice before the loss.
+    expect(s.get('sprinter')).toEqual(['-', '-', '-', 'at_risk', 'at_risk', 'lost', '-', '-', '-']);
     expect(s.get('newcomer')).toEqual(['-', '-', '-', '-', '-', '-', '-', '-', '-']);
     expect(s.get('wobbler')).toEqual(['-', '-', '-', '-', '-', '-', '-', '-', '-']);
   });

@@ -239,5 +239,5 @@ WITH
     SELECT *, (pass_frequency AND (pass_core_features OR pass_advanced_features) AND ((CAST(pass_depth AS INTEGER) + CAST(pass_collaboration AS INTEGER) + CAST(pass_consistency AS INTEGER)) >= 1)) AS is_power_user, (margin_frequency + margin_core_features + margin_advanced_features + margin_depth + margin_collaboration + margin_consistency) / 6 AS score_margin
     FROM judged)
   SELECT *, CASE WHEN is_power_user THEN round(50 + (50.0 / (1 + exp(-greatest(-30.0, least(30.0, score_margin))))), 1)
-    ELSE least(49.9, round((50.0 / (1 + exp(-greatest(-30.0, least(30.0, score_margin))))), 1)) END AS score
+    ELSE least(49.9, round(50 * (((least(1.0, greatest(0.0, days_active / 20))) + greatest((least(1.0, greatest(0.0, core_features / 5))), (least(1.0, greatest(0.0, advanced_features / 2)))) + greatest((least(1.0, (1 - top_key_actions) / 0.800000000000)), (least(1.0, greatest(0.0, collaboration / 3))), (least(1.0, greatest(0.0, active_weeks / 10))))) / 3.0), 1)) END AS score
   FROM verdict
