@@ -17,13 +17,13 @@
  * `--root` can point at another checkout (the product before a change); with `--work-dir`, a data
  * set already generated there is reused.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cli, type Runner } from './verdict-quality/run-set.js';
 import { type DataSet, parseSets } from './verdict-quality/shapes.js';
 
 interface UserRow {
@@ -46,23 +46,6 @@ const PLANTED_ORDER: Record<string, number> = {
 };
 /** Lower is better: ranked the other way. */
 const LOWER_IS_BETTER = new Set(['days_since_last_seen']);
-
-function run(root: string, loader: string, cwd: string, args: string[]): Promise<string> {
-  const argv = ['--import', loader, join(root, 'src/cli/main.ts'), ...args];
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', fail);
-    child.on('close', (code) =>
-      code === 0
-        ? done(Buffer.concat(out).toString('utf8'))
-        : fail(new Error(`powerlens ${args.join(' ')}: ${Buffer.concat(err).toString('utf8')}`)),
-    );
-  });
-}
 
 /** Ranks from 1, ties sharing their mean rank. */
 function ranks(xs: readonly number[]): number[] {
@@ -211,6 +194,7 @@ async function main(): Promise<void> {
   });
   const root = resolve(values.root ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
   const loader = pathToFileURL(createRequire(join(root, 'package.json')).resolve('tsx')).href;
+  const runner: Runner = { root, loader, verbose: false, log: [] };
   const workDir = values['work-dir']
     ? resolve(values['work-dir'])
     : mkdtempSync(join(tmpdir(), 'powerlens-ranking-'));
@@ -222,12 +206,12 @@ async function main(): Promise<void> {
       const db = join(dir, 'demo.duckdb');
       const truthFile = join(dir, `truth-${set.seed}-${set.users}-${set.days}.json`);
       if (!existsSync(db) || !existsSync(truthFile)) {
-        await run(root, loader, dir, [
+        await cli(runner, dir, [
           ...['demo', '--seed', String(set.seed), '--users', String(set.users)],
           ...['--days', String(set.days), '--db', db, '--data-dir', dir, '--force', '--json'],
         ]);
       }
-      const listing = JSON.parse(await run(root, loader, dir, ['users', '--db', db, '--json'])) as {
+      const listing = JSON.parse(await cli(runner, dir, ['users', '--db', db, '--json'])) as {
         users: UserRow[];
       };
       const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as Truth;

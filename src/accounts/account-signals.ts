@@ -16,6 +16,7 @@ import {
   type MavenMove,
   mavenMovedInSentence,
   mavenMovedOutSentence,
+  type SilentChampion,
 } from './account-sentences.js';
 
 /**
@@ -104,17 +105,17 @@ async function lostPowerUsers(engine: Engine, input: ChangeInput, accounts: Acco
 }
 
 async function championsSilent(engine: Engine, input: ChangeInput, accounts: Accounts) {
-  for (const r of await engine.query<{
+  // The sentence's fields as the query returns them: the champion's last day and days unseen
+  // are worked out here, from the window they were last seen in.
+  type Row = Omit<SilentChampion, 'last_seen' | 'quiet_days'> & {
     account_id: string;
-    user_id: string;
-    events_before: number;
-    account_events_before: number;
-    account_users_before: number;
-    was_power_user: boolean;
-    before_as_of: string;
     quiet_before: number;
     quiet_days: number | null;
-  }>(compileChampionSilent(engine.dialect).sql, changeParams(input))) {
+  };
+  for (const r of await engine.query<Row>(
+    compileChampionSilent(engine.dialect).sql,
+    changeParams(input),
+  )) {
     // Seen in the latest window: its days unseen; gone from it: unseen since the day before.
     const lastSeen =
       r.quiet_days === null
