@@ -1,6 +1,6 @@
 import { getJson } from '../api.js';
 import { Loaded, useApi, Warnings } from '../components/states.js';
-import { int } from '../format.js';
+import { int, score } from '../format.js';
 import type { UserExplanation as Explanation } from '../types.js';
 
 const traitText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -103,8 +103,8 @@ export function UserPage({ userId }: { userId: string }) {
             )}
           </h1>
           <p class="verdict" data-testid="verdict">
-            {u.is_power_user ? 'A power user' : 'Not a power user'} — score {u.score}, definition “
-            {u.definition}”, {u.window_days} days to {u.as_of}
+            {u.is_power_user ? 'A power user' : 'Not a power user'} — score {score(u.score)},
+            definition “{u.definition}”, {u.window_days} days to {u.as_of}
           </p>
           <p>{u.reason}</p>
           <Warnings warnings={u.warnings} />

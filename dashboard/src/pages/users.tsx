@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { downloadCsv, getJson } from '../api.js';
 import { Empty, ErrorBox, Loaded, useApi, Warnings } from '../components/states.js';
-import { int } from '../format.js';
+import { int, score } from '../format.js';
 import type { UsersPage } from '../types.js';
 
 const COLUMNS: { key: string; label: string }[] = [
@@ -173,7 +173,7 @@ function UsersTable({
               {u.account_id}
               {u.account_name && <div class="muted">{u.account_name}</div>}
             </td>
-            <td>{u.score}</td>
+            <td>{score(u.score)}</td>
             <td>{int(u.signals.days_active ?? 0)}</td>
             <td>{int(u.signals.key_actions ?? 0)}</td>
             <td>
