@@ -6,6 +6,7 @@ import { CollectorConfigSchema } from './collector-config.js';
 import { DefinitionSchema, plainName } from './definition.js';
 import { formatIssues } from './format-issues.js';
 import { LifecycleConfigSchema } from './lifecycle-config.js';
+import { PlaybookSchema } from './playbook.js';
 import { SegmentSchema } from './segments.js';
 
 /** Whether the runtime knows this IANA time zone (Intl validates the name). */
@@ -76,6 +77,12 @@ export const ConfigSchema = z
     lifecycle: LifecycleConfigSchema.default(LifecycleConfigSchema.parse({})).describe(
       'Snapshots over time: the period, and what makes a power user at risk or a user emerging.',
     ),
+    playbooks: z
+      .record(plainName, PlaybookSchema)
+      .default({})
+      .describe(
+        'Actions on power users: a trigger, filters, webhooks to send, limits (docs/playbooks.md).',
+      ),
     api: z
       .object({
         request_timeout_seconds: z
