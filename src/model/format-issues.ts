@@ -60,6 +60,12 @@ function hint(
   if (issue.code === 'invalid_type' && given !== undefined) {
     return ` (got ${JSON.stringify(given)})`;
   }
+  if (issue.code === 'invalid_union' && typeof given === 'string') {
+    // A discriminated union (a playbook's trigger.on) names its options only in the message.
+    const options = [...issue.message.matchAll(/'([^']+)'/g)].map((m) => m[1] as string);
+    const s = options.length > 0 ? suggestName(given, options) : '';
+    return s.startsWith('did you mean') ? ` ("${given}": ${s})` : '';
+  }
   if (issue.code !== 'invalid_value') return '';
   const options = issue.values.filter((v): v is string => typeof v === 'string');
   if (typeof given !== 'string' || options.length === 0) return '';
