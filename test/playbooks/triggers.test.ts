@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { resolveAsOf } from '../../src/analysis/resolve-as-of.js';
 import { runImport } from '../../src/ingest/import/run-import.js';
 import { runSnapshots } from '../../src/lifecycle/run-snapshots.js';
@@ -317,5 +319,21 @@ describe('playbook triggers', () => {
     expect(find(w6, 'climbers', 'climber').explanation).toBe(
       'emerging in the week of 2026-02-09 (score 38): not yet a power user, but closer to the definition in each of the last 3 weeks: 0% → 25% → 50% → 75% of the way (100% = a power user)',
     );
+  });
+});
+
+describe('docs/playbooks.md', () => {
+  it('has a YAML example under Triggers and filters that the config schema accepts', () => {
+    const text = readFileSync(new URL('../../docs/playbooks.md', import.meta.url), 'utf8');
+    const section = text.split('## Triggers and filters')[1]?.split(/\n## /)[0] ?? '';
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(yaml).toBeDefined();
+    const parsed = ConfigSchema.parse(parseYaml(yaml as string));
+    expect(Object.keys(parsed.playbooks)).toEqual([
+      'champion_at_risk',
+      'welcome_new_power_user',
+      'lost_on_free_plan',
+    ]);
+    expect(parsed.playbooks.lost_on_free_plan?.enabled).toBe(false);
   });
 });
