@@ -7,6 +7,7 @@ import type { Filters, Playbook, Trigger } from '../model/playbook.js';
 import type { Segment } from '../model/segments.js';
 import type { LifecycleInput, LifecycleState } from '../sql/compile-lifecycle.js';
 import { compileTriggerCandidates } from '../sql/compile-triggers.js';
+import { type PeriodKind, periodOf } from '../time/periods.js';
 import type { Occurrence } from './occurrence.js';
 import { type Change, triggerChange, type UserPair } from './trigger-change.js';
 
@@ -18,11 +19,14 @@ export interface TriggerOptions {
    */
   definition: string;
   /** The snapshot period kind compared (lifecycle.period). */
-  period: string;
+  period: PeriodKind;
   /** The lifecycle thresholds the states are decided by. */
   rules: LifecycleRules;
   playbooks: Record<string, Playbook>;
-  /** The period to evaluate (its first day); default: each definition's latest stored period. */
+  /**
+   * The period to evaluate: its first day (or any day in it); default: each definition's latest
+   * stored period.
+   */
   periodStart?: string | undefined;
   /** The segments in force, to name a segment with its label and criteria in a sentence. */
   segments?: readonly Segment[] | undefined;
@@ -78,7 +82,10 @@ export async function evaluateTriggers(
       rules: options.rules,
       dialect: engine.dialect,
     };
-    const start = options.periodStart ?? (await latestSnapshotPeriod(engine, input));
+    const start =
+      options.periodStart !== undefined
+        ? periodOf(options.periodStart, options.period).start
+        : await latestSnapshotPeriod(engine, input);
     if (!start) continue;
     const users = await candidates(engine, input, start);
     const traits = playbooks.some(([, p]) => p.filters.account_traits)
@@ -149,7 +156,7 @@ async function candidates(
  * The filters, on the user now: in at least one of the segments; the stored score in the range
  * (0 for a user absent from the snapshot, not active in the window); for each trait named, the
  * account's value one of those listed (compared as text, so 10 matches "10"). A user with no
- * account, an account with no traits or without that trait does not pass.
+ * account, an account with no traits or without that trait does not pass. Case matters.
  */
 export function passes(filters: Filters, user: UserPair, account: AccountTraits | undefined) {
   if (filters.segments && !filters.segments.some((s) => user.segments.includes(s))) return false;

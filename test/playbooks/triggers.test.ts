@@ -10,7 +10,8 @@ import { lifecycleRules } from '../../src/model/lifecycle-config.js';
 import { resolveDefinition } from '../../src/model/resolve-definition.js';
 import { resolveSegments } from '../../src/model/segments.js';
 import type { Occurrence } from '../../src/playbooks/occurrence.js';
-import { evaluateTriggers } from '../../src/playbooks/triggers.js';
+import type { UserPair } from '../../src/playbooks/trigger-change.js';
+import { evaluateTriggers, passes, traitValue } from '../../src/playbooks/triggers.js';
 import { runRollup } from '../../src/rollup/run-rollup.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
@@ -236,6 +237,8 @@ describe('playbook triggers', () => {
   it('fire entered_state at_risk in the first week of a run only', async () => {
     // W5: fader turns at risk (from retained); returner is lost, but on plan free (winback: no).
     expect(fired(await evaluate(W5))).toEqual(['risk:fader']);
+    // Any day of the week names it: Wednesday of W5.
+    expect(fired(await evaluate(addDays(W5, 2)))).toEqual(['risk:fader']);
     // W6: fader is still at risk, so not in the W6 list above; a period not stored gives none.
     expect(fired(await evaluate('2026-03-02'))).toEqual([]);
     // The first stored period is the baseline: nothing before it to compare with.
@@ -319,6 +322,46 @@ describe('playbook triggers', () => {
     expect(find(w6, 'climbers', 'climber').explanation).toBe(
       'emerging in the week of 2026-02-09 (score 38): not yet a power user, but closer to the definition in each of the last 3 weeks: 0% → 25% → 50% → 75% of the way (100% = a power user)',
     );
+  });
+});
+
+describe('filters', () => {
+  const user = {
+    segments: ['heavy'],
+    present: true,
+    score: 79,
+    account_id: 'acct_team',
+  } as UserPair;
+  const account = {
+    plan: 'team',
+    seats: 10,
+    traits: { Plan_Name: 'team', Seats: '10', 'Sales Region': 'EU', owner: { id: 1 } },
+  };
+
+  it('read known traits as the reports do and others by a loose spelling', () => {
+    expect(traitValue(account, 'plan')).toBe('team');
+    expect(traitValue(account, 'seats')).toBe(10);
+    expect(traitValue(account, 'sales_region')).toBe('EU');
+    // Only a text, number or truth value counts.
+    expect(traitValue(account, 'owner')).toBeUndefined();
+    expect(traitValue(account, 'csm')).toBeUndefined();
+  });
+
+  it('compare trait values as text and fail a missing account or trait', () => {
+    expect(passes({ account_traits: { seats: ['10'] } }, user, account)).toBe(true);
+    expect(passes({ account_traits: { seats: [10, 20] } }, user, account)).toBe(true);
+    expect(passes({ account_traits: { plan: ['team'], csm: ['ana'] } }, user, account)).toBe(false);
+    expect(passes({ account_traits: { plan: ['team'] } }, user, undefined)).toBe(false);
+    expect(passes({ account_traits: { plan: ['Team'] } }, user, account)).toBe(false);
+  });
+
+  it('keep the score range inclusive, 0 for a user absent from the snapshot', () => {
+    expect(passes({ score: { min: 79, max: 79 } }, user, undefined)).toBe(true);
+    expect(passes({ score: { min: 80 } }, user, undefined)).toBe(false);
+    expect(passes({ score: { max: 10 } }, { ...user, present: false }, undefined)).toBe(true);
+    expect(passes({ segments: ['other', 'heavy'] }, user, undefined)).toBe(true);
+    expect(passes({ segments: ['other'] }, user, undefined)).toBe(false);
+    expect(passes({}, user, undefined)).toBe(true);
   });
 });
 
