@@ -1,0 +1,245 @@
+import { createHash } from 'node:crypto';
+import { type AccountTraits, normaliseKey, readAccountTraits } from '../analysis/explain-traits.js';
+import type { Engine } from '../engines/engine.js';
+import { latestSnapshotPeriod } from '../lifecycle/snapshot-status.js';
+import type { LifecycleRules } from '../model/lifecycle-config.js';
+import type { Filters, Playbook, Trigger } from '../model/playbook.js';
+import type { Segment } from '../model/segments.js';
+import type { LifecycleInput, LifecycleState } from '../sql/compile-lifecycle.js';
+import { compileTriggerCandidates } from '../sql/compile-triggers.js';
+import { type PeriodKind, periodOf } from '../time/periods.js';
+import type { Occurrence } from './occurrence.js';
+import { type Change, triggerChange, type UserPair } from './trigger-change.js';
+
+export interface TriggerOptions {
+  projectId: string;
+  /**
+   * The definition a playbook without `definition:` watches: the config's default definition
+   * (`default_definition`, else 'default').
+   */
+  definition: string;
+  /** The snapshot period kind compared (lifecycle.period). */
+  period: PeriodKind;
+  /** The lifecycle thresholds the states are decided by. */
+  rules: LifecycleRules;
+  playbooks: Record<string, Playbook>;
+  /**
+   * The period to evaluate: its first day (or any day in it); default: each definition's latest
+   * stored period.
+   */
+  periodStart?: string | undefined;
+  /** The segments in force, to name a segment with its label and criteria in a sentence. */
+  segments?: readonly Segment[] | undefined;
+}
+
+interface CandidateRow {
+  user_id: string;
+  period_start: string;
+  state: LifecycleState | '';
+  previous_state: LifecycleState | '';
+  account_id: string;
+  present: boolean;
+  was_present: boolean;
+  is_power_user: boolean;
+  was_power_user: boolean;
+  score: number;
+  previous_score: number | null;
+  segments: string;
+  previous_segments: string;
+  days_active: number;
+  days_active_7: number;
+  events_7: number;
+  baseline_days_active: number;
+  baseline_events: number;
+  baseline_days: number;
+  attainment: number;
+  [att: `att_${number}`]: number | null;
+}
+
+/**
+ * Who each enabled playbook fires for in one snapshot period, against the stored period before
+ * it (docs/playbooks.md, "Triggers and filters"): the trigger decided on the lifecycle's states
+ * and the stored snapshots, then the filters (segments and score now, the account's traits).
+ * Each playbook watches its own definition's snapshots. Ids are stable: the same snapshots give
+ * the same occurrences, so evaluating twice fires nothing new. Ordered by playbook, then user.
+ */
+export async function evaluateTriggers(
+  engine: Engine,
+  options: TriggerOptions,
+): Promise<Occurrence[]> {
+  const byDefinition = new Map<string, [string, Playbook][]>();
+  for (const [name, playbook] of Object.entries(options.playbooks)) {
+    if (!playbook.enabled) continue;
+    const definition = playbook.definition ?? options.definition;
+    byDefinition.set(definition, [...(byDefinition.get(definition) ?? []), [name, playbook]]);
+  }
+  const out: Occurrence[] = [];
+  for (const [definition, playbooks] of byDefinition) {
+    const input: LifecycleInput = {
+      projectId: options.projectId,
+      definition,
+      period: options.period,
+      rules: options.rules,
+      dialect: engine.dialect,
+    };
+    const start =
+      options.periodStart !== undefined
+        ? periodOf(options.periodStart, options.period).start
+        : await latestSnapshotPeriod(engine, input);
+    if (!start) continue;
+    const users = await candidates(engine, input, start);
+    const traits = playbooks.some(([, p]) => p.filters.account_traits)
+      ? await readAccountTraits(
+          engine,
+          options.projectId,
+          users.map((u) => u.account_id),
+        )
+      : new Map<string, AccountTraits>();
+    const context = { period: options.period, segments: options.segments ?? [] };
+    for (const [name, playbook] of playbooks) {
+      for (const user of users) {
+        const change = triggerChange(playbook.trigger, user, context);
+        if (!change || !passes(playbook.filters, user, traits.get(user.account_id))) continue;
+        out.push(occurrence(options.projectId, name, playbook.trigger, user, change));
+      }
+    }
+  }
+  return out.sort((a, b) =>
+    a.playbook === b.playbook
+      ? compare(a.subject_id, b.subject_id)
+      : compare(a.playbook, b.playbook),
+  );
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The users with a state or segments in the period, with their snapshots now and before. */
+async function candidates(
+  engine: Engine,
+  input: LifecycleInput,
+  periodStart: string,
+): Promise<UserPair[]> {
+  const q = compileTriggerCandidates(input, periodStart);
+  const rows = await engine.query<CandidateRow>(q.sql, q.params);
+  const n = input.rules.emergingPeriods;
+  return rows.map((r) => {
+    const before = Array.from({ length: n }, (_, i) => r[`att_${n - i}`] ?? null);
+    return {
+      user_id: r.user_id,
+      period_start: r.period_start,
+      state: r.state,
+      previous_state: r.previous_state,
+      account_id: r.account_id,
+      present: Boolean(r.present),
+      was_present: Boolean(r.was_present),
+      is_power_user: Boolean(r.is_power_user),
+      was_power_user: Boolean(r.was_power_user),
+      score: Number(r.score),
+      previous_score: r.previous_score === null ? null : Number(r.previous_score),
+      segments: r.segments.split(';').filter(Boolean),
+      previous_segments: r.previous_segments.split(';').filter(Boolean),
+      days_active: Number(r.days_active),
+      days_active_7: Number(r.days_active_7),
+      events_7: Number(r.events_7),
+      baseline_days_active: Number(r.baseline_days_active),
+      baseline_events: Number(r.baseline_events),
+      baseline_days: Number(r.baseline_days),
+      attainment: Number(r.attainment),
+      attainment_history: before.every((a) => a !== null)
+        ? [...(before as number[]).map(Number), Number(r.attainment)]
+        : [],
+    };
+  });
+}
+
+/**
+ * The filters, on the user now: in at least one of the segments; the stored score in the range
+ * (0 for a user absent from the snapshot, not active in the window); for each trait named, the
+ * account's value one of those listed (compared as text, so 10 matches "10"). A user with no
+ * account, an account with no traits or without that trait does not pass. Case matters.
+ */
+export function passes(filters: Filters, user: UserPair, account: AccountTraits | undefined) {
+  if (filters.segments && !filters.segments.some((s) => user.segments.includes(s))) return false;
+  const score = user.present ? user.score : 0;
+  if (filters.score?.min !== undefined && score < filters.score.min) return false;
+  if (filters.score?.max !== undefined && score > filters.score.max) return false;
+  for (const [trait, allowed] of Object.entries(filters.account_traits ?? {})) {
+    const value = account ? traitValue(account, trait) : undefined;
+    if (value === undefined || !allowed.some((a) => String(a) === String(value))) return false;
+  }
+  return true;
+}
+
+const KNOWN_TRAITS = ['name', 'plan', 'seats', 'mrr', 'csm'] as const;
+
+/**
+ * An account's trait by name: plan, seats, mrr, csm and name as the reports read them (plan from
+ * plan, plan_name, tier, ...), any other from the group calls' traits, its spelling compared
+ * as normaliseKey does (planTier, plan_tier). Only a text, number or truth value counts.
+ */
+export function traitValue(
+  account: AccountTraits,
+  trait: string,
+): string | number | boolean | undefined {
+  const key = normaliseKey(trait);
+  const known = KNOWN_TRAITS.find((k) => k === key);
+  const value =
+    known && account[known] !== undefined
+      ? account[known]
+      : Object.entries(account.traits).find(([k]) => normaliseKey(k) === key)?.[1];
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? value
+    : undefined;
+}
+
+/** What the trigger is, in the occurrence id: its kind, with its state or segment. */
+export function triggerKey(trigger: Trigger): string {
+  if (trigger.on === 'entered_state') return `${trigger.on}:${trigger.state}`;
+  if (trigger.on === 'joined_segment' || trigger.on === 'left_segment')
+    return `${trigger.on}:${trigger.segment}`;
+  return trigger.on;
+}
+
+/** sha256, hex, of JSON [project, playbook, trigger (with state or segment), subject, period]. */
+export function occurrenceId(
+  projectId: string,
+  playbook: string,
+  trigger: Trigger,
+  subjectId: string,
+  periodStart: string,
+): string {
+  const key = JSON.stringify([projectId, playbook, triggerKey(trigger), subjectId, periodStart]);
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+function occurrence(
+  projectId: string,
+  playbook: string,
+  trigger: Trigger,
+  user: UserPair,
+  change: Change,
+): Occurrence {
+  return {
+    occurrence_id: occurrenceId(projectId, playbook, trigger, user.user_id, user.period_start),
+    project_id: projectId,
+    playbook,
+    trigger: trigger.on,
+    subject_type: 'user',
+    subject_id: user.user_id,
+    account_id: user.account_id,
+    period_start: user.period_start,
+    explanation: change.explanation,
+    data: {
+      score: user.present ? user.score : null,
+      previous_score: user.previous_score,
+      is_power_user: user.is_power_user,
+      was_power_user: user.was_power_user,
+      state: user.state || null,
+      previous_state: user.previous_state || null,
+      segments: user.segments,
+      previous_segments: user.previous_segments,
+      account_id: user.account_id,
+      ...change.data,
+    },
+  };
+}
