@@ -59,7 +59,8 @@ export function retryAfterMs(header: string | null | undefined, now: Date): numb
   const value = header.trim();
   if (value === '') return null;
   if (/^\d+$/.test(value)) return Math.min(Number(value) * 1000, RETRY_POLICY.maxRetryAfterMs);
-  const at = Date.parse(value);
+  // An HTTP date names its month (Date.parse would read '-5' as a year).
+  const at = /[A-Za-z]/.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(at)) return null;
   return Math.min(Math.max(0, at - now.getTime()), RETRY_POLICY.maxRetryAfterMs);
 }
