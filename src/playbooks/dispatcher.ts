@@ -57,86 +57,104 @@ export async function dispatchDue(
   engine: Engine,
   options: DispatchOptions,
 ): Promise<DispatchResult> {
-  const d = engine.dialect;
-  const clock = options.clock ?? (() => new Date());
   const started = performance.now();
   // The run's own time: the `now` given, moved on by the real time the run has taken.
   const at = () => new Date(options.now.getTime() + Math.round(performance.now() - started));
   const due = await engine.query<Delivery>(
     ...args(
-      compileDueDeliveries(d, options.projectId, options.now.toISOString(), options.limit ?? 1000),
+      compileDueDeliveries(
+        engine.dialect,
+        options.projectId,
+        options.now.toISOString(),
+        options.limit ?? 1000,
+      ),
     ),
   );
   const result: DispatchResult = { due: due.length, sent: 0, retried: 0, dead: 0, skipped: 0 };
   for (const delivery of due) {
-    const action = options.playbooks[delivery.playbook]?.actions[delivery.action_index]?.webhook;
-    const timeoutMs = (action?.timeout_seconds ?? 0) * 1000;
-    const claimedAt = at();
-    const claimed = await engine.run(
-      ...args(
-        compileClaimDelivery(
-          d,
-          delivery.delivery_id,
-          options.now.toISOString(),
-          new Date(claimedAt.getTime() + timeoutMs + LEASE_MARGIN_MS).toISOString(),
-        ),
-      ),
-    );
-    if (claimed === 0) {
-      result.skipped++;
-      continue;
-    }
-    const attempt = delivery.attempts + 1;
-    const startedAt = at();
-    const t0 = performance.now();
-    const outcome: AttemptResult = action
-      ? await sendWebhook({
-          id: delivery.delivery_id,
-          body: delivery.payload,
-          action,
-          env: options.env,
-          timestamp: clock(),
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-        })
-      : {
-          kind: 'config',
-          error: `the playbook ${delivery.playbook} has no action ${delivery.action_index + 1} any more`,
-        };
-    const latencyMs = Math.round(performance.now() - t0);
-    const finishedAt = at();
-    const decision = decideRetry(attempt, outcome, { now: finishedAt, random: options.random });
-    const error = decision.outcome === 'sent' ? null : decision.reason;
-    await engine.transaction(async () => {
-      await engine.run(
-        ...args(
-          compileInsertAttempt(d, {
-            delivery_id: delivery.delivery_id,
-            attempt,
-            started_at: startedAt.toISOString(),
-            finished_at: finishedAt.toISOString(),
-            status_code: outcome.kind === 'response' ? outcome.status : null,
-            latency_ms: latencyMs,
-            outcome: decision.outcome,
-            error,
-          }),
-        ),
-      );
-      if (decision.outcome === 'sent') {
-        await engine.run(
-          ...args(compileMarkSent(d, delivery.delivery_id, finishedAt.toISOString())),
-        );
-      } else if (decision.outcome === 'dead') {
-        await engine.run(...args(compileMarkDead(d, delivery.delivery_id, decision.reason)));
-      } else {
-        const next = new Date(finishedAt.getTime() + decision.delayMs).toISOString();
-        await engine.run(...args(compileMarkRetry(d, delivery.delivery_id, next, decision.reason)));
-      }
-    });
-    if (decision.outcome === 'sent') result.sent++;
-    else if (decision.outcome === 'dead') result.dead++;
-    else result.retried++;
+    const outcome = await attemptOne(engine, delivery, options, at);
+    if (outcome === 'sent') result.sent++;
+    else if (outcome === 'dead') result.dead++;
+    else if (outcome === 'retry') result.retried++;
+    else result.skipped++;
   }
   return result;
+}
+
+/** What a delivery's action says to do, or why it cannot be sent. */
+function actionOf(delivery: Delivery, playbooks: DispatchOptions['playbooks']) {
+  return playbooks[delivery.playbook]?.actions[delivery.action_index]?.webhook;
+}
+
+/**
+ * One attempt at a due delivery: takes it (or leaves it, when another dispatcher has), sends it,
+ * then logs the attempt and updates the delivery together.
+ */
+async function attemptOne(
+  engine: Engine,
+  delivery: Delivery,
+  options: DispatchOptions,
+  at: () => Date,
+): Promise<'sent' | 'retry' | 'dead' | 'skipped'> {
+  const d = engine.dialect;
+  const id = delivery.delivery_id;
+  const action = actionOf(delivery, options.playbooks);
+  const leaseMs = (action?.timeout_seconds ?? 0) * 1000 + LEASE_MARGIN_MS;
+  const claimed = await engine.run(
+    ...args(
+      compileClaimDelivery(d, {
+        id,
+        attempts: delivery.attempts,
+        now: options.now.toISOString(),
+        leaseUntil: new Date(at().getTime() + leaseMs).toISOString(),
+      }),
+    ),
+  );
+  if (claimed === 0) return 'skipped';
+  const attempt = delivery.attempts + 1;
+  const startedAt = at();
+  const t0 = performance.now();
+  const outcome: AttemptResult = action
+    ? await sendWebhook({
+        id,
+        body: delivery.payload,
+        action,
+        env: options.env,
+        timestamp: (options.clock ?? (() => new Date()))(),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      })
+    : {
+        kind: 'config',
+        error: `the playbook ${delivery.playbook} has no action ${delivery.action_index + 1} any more`,
+      };
+  const latencyMs = Math.round(performance.now() - t0);
+  const finishedAt = at();
+  const decision = decideRetry(attempt, outcome, { now: finishedAt, random: options.random });
+  await engine.transaction(async () => {
+    await engine.run(
+      ...args(
+        compileInsertAttempt(d, {
+          delivery_id: id,
+          attempt,
+          started_at: startedAt.toISOString(),
+          finished_at: finishedAt.toISOString(),
+          status_code: outcome.kind === 'response' ? outcome.status : null,
+          latency_ms: latencyMs,
+          outcome: decision.outcome,
+          error: decision.outcome === 'sent' ? null : decision.reason,
+        }),
+      ),
+    );
+    if (decision.outcome === 'sent') {
+      await engine.run(...args(compileMarkSent(d, id, finishedAt.toISOString())));
+    } else if (decision.outcome === 'dead') {
+      await engine.run(...args(compileMarkDead(d, id, decision.reason)));
+    } else {
+      const next = new Date(finishedAt.getTime() + decision.delayMs).toISOString();
+      await engine.run(...args(compileMarkRetry(d, id, next, decision.reason)));
+    }
+  });
+  return decision.outcome;
 }
 
 /** A compiled statement as the engine's arguments. */

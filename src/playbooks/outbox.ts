@@ -88,24 +88,14 @@ export async function recordOccurrences(
     cooldown: 0,
     over_limit: 0,
   };
-  for (const o of occurrences) {
-    if (o.project_id !== projectId) {
-      throw new Error(
-        `occurrence ${o.occurrence_id} is of project ${o.project_id}, not ${projectId}`,
-      );
-    }
-    if (!playbooks[o.playbook]) {
-      throw new Error(`occurrence ${o.occurrence_id} names an unknown playbook "${o.playbook}"`);
-    }
-  }
+  checkOccurrences(projectId, occurrences, playbooks);
   if (occurrences.length === 0) return result;
-  const d = engine.dialect;
   const firedAt = now.toISOString();
   await engine.transaction(async () => {
     const known = await engine.query<{ occurrence_id: string }>(
       ...args(
         compileRecordedOccurrences(
-          d,
+          engine.dialect,
           projectId,
           occurrences.map((o) => o.occurrence_id),
         ),
@@ -114,10 +104,9 @@ export async function recordOccurrences(
     const recordedBefore = new Set(known.map((r) => r.occurrence_id));
     const cooling = await subjectsInCooldown(engine, projectId, occurrences, playbooks, now);
     const firedNow = new Map<string, number>();
-    const seen = new Set<string>();
     for (const o of occurrences) {
       const playbook = playbooks[o.playbook] as Playbook;
-      if (recordedBefore.has(o.occurrence_id) || seen.has(o.occurrence_id)) {
+      if (recordedBefore.has(o.occurrence_id)) {
         result.already++;
         continue;
       }
@@ -131,53 +120,91 @@ export async function recordOccurrences(
         result.over_limit++;
         continue;
       }
-      const changed = await engine.run(
-        ...args(
-          compileInsertOccurrence(d, {
-            project_id: projectId,
-            occurrence_id: o.occurrence_id,
-            playbook: o.playbook,
-            trigger: o.trigger,
-            subject_type: o.subject_type,
-            subject_id: o.subject_id,
-            account_id: o.account_id,
-            period_start: o.period_start,
-            explanation: o.explanation,
-            data: JSON.stringify(o.data),
-            fired_at: firedAt,
-          }),
-        ),
-      );
-      seen.add(o.occurrence_id);
-      if (changed === 0) {
+      // The same id twice in the list: the second finds the first recorded.
+      recordedBefore.add(o.occurrence_id);
+      const queued = await recordOne(engine, o, playbook, firedAt, options.baseUrl);
+      if (queued === null) {
         result.already++;
         continue;
       }
       result.recorded++;
+      result.queued += queued;
       firedNow.set(o.playbook, count + 1);
       // Within the cooldown, the same subject does not fire twice in one run either.
       if (playbook.limits.cooldown_days > 0) cooling.add(subjectKey);
-      const payload = webhookBody(o, options.baseUrl);
-      for (const [index] of playbook.actions.entries()) {
-        result.queued += await engine.run(
-          ...args(
-            compileInsertDelivery(d, {
-              delivery_id: deliveryId(o.occurrence_id, index),
-              occurrence_id: o.occurrence_id,
-              project_id: projectId,
-              playbook: o.playbook,
-              action_index: index,
-              channel: 'webhook',
-              payload,
-              created_at: firedAt,
-            }),
-          ),
-        );
-      }
     }
   });
   result.skipped = result.already + result.cooldown + result.over_limit;
   return result;
+}
+
+/** Occurrences of another project or of a playbook not configured are the caller's mistake. */
+function checkOccurrences(
+  projectId: string,
+  occurrences: readonly Occurrence[],
+  playbooks: Readonly<Record<string, Playbook>>,
+): void {
+  for (const o of occurrences) {
+    if (o.project_id !== projectId) {
+      throw new Error(
+        `occurrence ${o.occurrence_id} is of project ${o.project_id}, not ${projectId}`,
+      );
+    }
+    if (!playbooks[o.playbook]) {
+      throw new Error(`occurrence ${o.occurrence_id} names an unknown playbook "${o.playbook}"`);
+    }
+  }
+}
+
+/**
+ * Records one occurrence and queues a delivery per action of its playbook, the body fixed now.
+ * Returns the deliveries queued, or null when the occurrence was recorded already.
+ */
+async function recordOne(
+  engine: Engine,
+  o: Occurrence,
+  playbook: Playbook,
+  firedAt: string,
+  baseUrl: string | null | undefined,
+): Promise<number | null> {
+  const d = engine.dialect;
+  const changed = await engine.run(
+    ...args(
+      compileInsertOccurrence(d, {
+        project_id: o.project_id,
+        occurrence_id: o.occurrence_id,
+        playbook: o.playbook,
+        trigger: o.trigger,
+        subject_type: o.subject_type,
+        subject_id: o.subject_id,
+        account_id: o.account_id,
+        period_start: o.period_start,
+        explanation: o.explanation,
+        data: JSON.stringify(o.data),
+        fired_at: firedAt,
+      }),
+    ),
+  );
+  if (changed === 0) return null;
+  const payload = webhookBody(o, baseUrl);
+  let queued = 0;
+  for (const [index] of playbook.actions.entries()) {
+    queued += await engine.run(
+      ...args(
+        compileInsertDelivery(d, {
+          delivery_id: deliveryId(o.occurrence_id, index),
+          occurrence_id: o.occurrence_id,
+          project_id: o.project_id,
+          playbook: o.playbook,
+          action_index: index,
+          channel: 'webhook',
+          payload,
+          created_at: firedAt,
+        }),
+      ),
+    );
+  }
+  return queued;
 }
 
 /** `playbook\nsubject` of the subjects each playbook with a cooldown fired for within it. */

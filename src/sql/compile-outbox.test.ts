@@ -83,7 +83,7 @@ describe('compile-outbox', () => {
   it('takes due deliveries, records attempts and their outcome', async () => {
     const parts = [
       compileDueDeliveries(duckdb, P, NOW, 1000),
-      compileClaimDelivery(duckdb, ID, NOW, LATER),
+      compileClaimDelivery(duckdb, { id: ID, attempts: 2, now: NOW, leaseUntil: LATER }),
       compileInsertAttempt(duckdb, {
         delivery_id: ID,
         attempt: 1,

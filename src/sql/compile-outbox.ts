@@ -154,16 +154,26 @@ LIMIT ${d.param('limit', 'Int64')}`,
  */
 export function compileClaimDelivery(
   d: Dialect,
-  deliveryId: string,
-  now: string,
-  leaseUntil: string,
+  claim: {
+    id: string;
+    /** The attempts counted when it was found due: another dispatcher's attempt changes them. */
+    attempts: number;
+    now: string;
+    leaseUntil: string;
+  },
 ): Compiled {
   return {
     sql: `UPDATE playbook_deliveries
 SET attempts = attempts + 1, next_attempt_at = ${d.param('lease_until', 'DateTime')}
 WHERE delivery_id = ${d.param('id', 'String')} AND status = 'queued'
+  AND attempts = ${d.param('attempts', 'Int64')}
   AND next_attempt_at <= ${d.param('now', 'DateTime')}`,
-    params: { id: deliveryId, now, lease_until: leaseUntil },
+    params: {
+      id: claim.id,
+      attempts: claim.attempts,
+      now: claim.now,
+      lease_until: claim.leaseUntil,
+    },
   };
 }
 

@@ -434,6 +434,28 @@ describe('dispatchDue', () => {
     expect(sentTo('/from-env').map((r) => [r.id, r.verifiedWith])).toEqual([[dead, ['current']]]);
   });
 
+  it('two dispatchers at once send each delivery once: the second finds it taken', async () => {
+    const P = 'p_twice';
+    const books = { twice: playbook(['/twice']) };
+    const occs = ['u1', 'u2', 'u3'].map((u) => occurrence(P, 'twice', u));
+    await recordOccurrences(db.engine, P, occs, books, T0);
+    const run = () =>
+      dispatchDue(db.engine, {
+        projectId: P,
+        playbooks: books,
+        now: T0,
+        env: ENV,
+        random: () => 0,
+      });
+    const [a, b] = await Promise.all([run(), run()]);
+    expect(a.sent + b.sent).toBe(3);
+    // Both found all three due; each delivery was taken by one of them only.
+    expect([a.due, b.due]).toEqual([3, 3]);
+    expect(a.skipped + b.skipped).toBe(3);
+    expect(sentTo('/twice')).toHaveLength(3);
+    expect(new Set(sentTo('/twice').map((r) => r.id)).size).toBe(3);
+  });
+
   it('after a crash mid-send, sends again with the same webhook-id once the lease ends', async () => {
     const P = 'p_crash';
     const books = { crash: playbook(['/crash'], { timeout_seconds: 1 }) };

@@ -164,8 +164,8 @@ export async function sendWebhook(send: WebhookSend): Promise<AttemptResult> {
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });
-    // The answer's body is not needed; reading it frees the connection.
-    await response.arrayBuffer().catch(() => undefined);
+    // The answer's body is not needed (nor read: it may be large).
+    await response.body?.cancel().catch(() => undefined);
     return {
       kind: 'response',
       status: response.status,

@@ -10,6 +10,7 @@ LIMIT CAST($limit AS BIGINT);
 UPDATE playbook_deliveries
 SET attempts = attempts + 1, next_attempt_at = CAST($lease_until AS TIMESTAMPTZ)
 WHERE delivery_id = CAST($id AS VARCHAR) AND status = 'queued'
+  AND attempts = CAST($attempts AS BIGINT)
   AND next_attempt_at <= CAST($now AS TIMESTAMPTZ);
 
 INSERT INTO playbook_attempts (delivery_id, attempt, started_at, finished_at,
