@@ -10,6 +10,7 @@ import {
 } from '../sql/compile-outbox.js';
 import { sendWebhook } from './channels/webhook.js';
 import type { Delivery } from './occurrence.js';
+import { assertOutboxEngine } from './outbox.js';
 import { type AttemptResult, decideRetry } from './retry-policy.js';
 
 /**
@@ -57,6 +58,7 @@ export async function dispatchDue(
   engine: Engine,
   options: DispatchOptions,
 ): Promise<DispatchResult> {
+  assertOutboxEngine(engine);
   const started = performance.now();
   // The run's own time: the `now` given, moved on by the real time the run has taken.
   const at = () => new Date(options.now.getTime() + Math.round(performance.now() - started));

@@ -67,6 +67,18 @@ export interface RecordResult {
 const DAY_MS = 86_400_000;
 
 /**
+ * Playbooks need multi-statement transactions (an occurrence and its deliveries land together):
+ * DuckDB has them and the outbox's tables (migration 9); the ClickHouse engines have neither yet.
+ */
+export function assertOutboxEngine(engine: Engine): void {
+  if (!engine.dialect.capabilities.transactions) {
+    throw new Error(
+      `playbooks run on DuckDB only for now: the ${engine.dialect.name} engine has no transactions to record an occurrence and its deliveries together.`,
+    );
+  }
+}
+
+/**
  * Records the occurrences not recorded yet and queues one delivery per action of each, in one
  * transaction, each payload fixed now. An occurrence is skipped when it was recorded before, when
  * its playbook fired for the subject within the playbook's cooldown_days, or past its
@@ -88,6 +100,7 @@ export async function recordOccurrences(
     cooldown: 0,
     over_limit: 0,
   };
+  assertOutboxEngine(engine);
   checkOccurrences(projectId, occurrences, playbooks);
   if (occurrences.length === 0) return result;
   const firedAt = now.toISOString();

@@ -3,6 +3,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clickhouse } from '../../src/dialect/clickhouse.js';
+import type { Engine } from '../../src/engines/engine.js';
 import { type Playbook, PlaybookSchema } from '../../src/model/playbook.js';
 import { dispatchDue } from '../../src/playbooks/dispatcher.js';
 import type { Occurrence } from '../../src/playbooks/occurrence.js';
@@ -257,6 +259,25 @@ describe('recordOccurrences', () => {
       recorded: 1,
       queued: 1,
     });
+  });
+});
+
+describe('engines', () => {
+  it('refuses an engine without transactions (ClickHouse keeps its schema without an outbox)', async () => {
+    const noTransactions = { dialect: clickhouse } as unknown as Engine;
+    const books = { b: playbook(['/none']) };
+    await expect(
+      recordOccurrences(noTransactions, 'p', [occurrence('p', 'b', 'u1')], books, T0),
+    ).rejects.toThrow(/DuckDB only/);
+    await expect(
+      dispatchDue(noTransactions, {
+        projectId: 'p',
+        playbooks: books,
+        now: T0,
+        env: ENV,
+        random: Math.random,
+      }),
+    ).rejects.toThrow(/DuckDB only/);
   });
 });
 
