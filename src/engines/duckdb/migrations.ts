@@ -265,4 +265,57 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       'ALTER TABLE user_snapshots ALTER COLUMN trend DROP NOT NULL',
     ],
   },
+  {
+    version: 9,
+    name: 'playbook_outbox',
+    statements: [
+      // The outbox of playbooks (docs/playbooks.md). Playbooks need DuckDB's transactions (an
+      // occurrence and its deliveries land together or not at all), so only DuckDB has these
+      // tables; the ClickHouse engines keep their schema unchanged for now.
+      // One row per time a playbook fired for a subject; occurrence_id is its idempotency key.
+      `CREATE TABLE playbook_occurrences (
+        project_id VARCHAR NOT NULL,
+        occurrence_id VARCHAR NOT NULL,
+        playbook VARCHAR NOT NULL,
+        trigger VARCHAR NOT NULL,
+        subject_type VARCHAR NOT NULL,
+        subject_id VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL,
+        period_start DATE NOT NULL,
+        explanation VARCHAR NOT NULL,
+        data VARCHAR NOT NULL,
+        fired_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (project_id, occurrence_id)
+      )`,
+      // One row per action of an occurrence: the payload is fixed when queued, delivery_id is
+      // the webhook-id every attempt carries. next_attempt_at is NULL once sent or dead.
+      `CREATE TABLE playbook_deliveries (
+        delivery_id VARCHAR PRIMARY KEY,
+        occurrence_id VARCHAR NOT NULL,
+        project_id VARCHAR NOT NULL,
+        playbook VARCHAR NOT NULL,
+        action_index INTEGER NOT NULL,
+        channel VARCHAR NOT NULL,
+        payload VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at TIMESTAMPTZ,
+        created_at TIMESTAMPTZ NOT NULL,
+        sent_at TIMESTAMPTZ,
+        last_error VARCHAR
+      )`,
+      // Every attempt to send a delivery, as it ended (an attempt cut short by a crash leaves
+      // no row, and the next one's number shows the gap).
+      `CREATE TABLE playbook_attempts (
+        delivery_id VARCHAR NOT NULL,
+        attempt INTEGER NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL,
+        finished_at TIMESTAMPTZ NOT NULL,
+        status_code INTEGER,
+        latency_ms INTEGER NOT NULL,
+        outcome VARCHAR NOT NULL,
+        error VARCHAR
+      )`,
+    ],
+  },
 ];

@@ -1,0 +1,183 @@
+import { createHmac } from 'node:crypto';
+import type { WebhookAction } from '../../model/playbook.js';
+import type { Occurrence } from '../occurrence.js';
+import type { AttemptResult } from '../retry-policy.js';
+
+/**
+ * The webhook channel (docs/playbooks.md, "Webhooks"): a POST of the delivery's JSON body, signed
+ * per Standard Webhooks (https://www.standardwebhooks.com): `webhook-id` (the delivery id, the
+ * same on every attempt), `webhook-timestamp` (this attempt's unix seconds) and
+ * `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per secret while
+ * rotating). URLs and secrets are read from the environment by name when sent: never stored,
+ * never logged.
+ */
+
+/** The body every attempt of a delivery sends, fixed when the delivery is queued. */
+export interface WebhookBody {
+  type: 'playbook.fired';
+  playbook: string;
+  trigger: string;
+  occurrence_id: string;
+  subject: { type: string; id: string; account_id: string };
+  period_start: string;
+  explanation: string;
+  data: Occurrence['data'];
+  /** The subject's page on the dashboard, or null when no dashboard address is configured. */
+  link: string | null;
+}
+
+/** The JSON body of an occurrence's webhook; `baseUrl` is the dashboard's address, if any. */
+export function webhookBody(occurrence: Occurrence, baseUrl: string | null | undefined): string {
+  const base = baseUrl ? baseUrl.replace(/\/+$/, '') : null;
+  const body: WebhookBody = {
+    type: 'playbook.fired',
+    playbook: occurrence.playbook,
+    trigger: occurrence.trigger,
+    occurrence_id: occurrence.occurrence_id,
+    subject: {
+      type: occurrence.subject_type,
+      id: occurrence.subject_id,
+      account_id: occurrence.account_id,
+    },
+    period_start: occurrence.period_start,
+    explanation: occurrence.explanation,
+    data: occurrence.data,
+    link: base === null ? null : `${base}/#/users/${encodeURIComponent(occurrence.subject_id)}`,
+  };
+  return JSON.stringify(body);
+}
+
+/** A delivery that cannot be sent as configured; its message names the variable, never a value. */
+export class WebhookConfigError extends Error {}
+
+const SECRET_PREFIX = 'whsec_';
+
+/**
+ * The signing keys in an environment variable's value: one `whsec_<base64>` secret, or two
+ * separated by whitespace while rotating.
+ */
+export function signingKeys(value: string, envName: string): Buffer[] {
+  const secrets = value.trim().split(/\s+/).filter(Boolean);
+  if (secrets.length === 0) throw new WebhookConfigError(`${envName} is empty`);
+  return secrets.map((secret, i) => {
+    const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : null;
+    if (
+      encoded === null ||
+      encoded === '' ||
+      !/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) ||
+      encoded.length % 4 !== 0
+    ) {
+      throw new WebhookConfigError(
+        `${envName} (secret ${i + 1}) is not a signing secret: expected whsec_ followed by base64`,
+      );
+    }
+    return Buffer.from(encoded, 'base64');
+  });
+}
+
+/** The webhook-signature header: `v1,<signature>` for each key, separated by spaces. */
+export function webhookSignature(
+  keys: readonly Buffer[],
+  id: string,
+  timestamp: number,
+  body: string,
+): string {
+  return keys
+    .map(
+      (key) =>
+        `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`,
+    )
+    .join(' ');
+}
+
+export interface WebhookSend {
+  /** The webhook-id: the delivery id. */
+  id: string;
+  body: string;
+  action: WebhookAction;
+  /** Where URLs and secrets are read from (process.env in production). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** This attempt's time, for webhook-timestamp. */
+  timestamp: Date;
+  fetch?: typeof fetch;
+}
+
+/** The URL to POST to, from the action or the environment variable it names. */
+function targetUrl(action: WebhookAction, env: WebhookSend['env']): string {
+  if (action.url !== undefined) return action.url;
+  const name = action.url_env ?? '';
+  const value = env[name]?.trim();
+  if (!value) throw new WebhookConfigError(`the environment variable ${name} (url_env) is not set`);
+  try {
+    new URL(value);
+  } catch {
+    throw new WebhookConfigError(`the environment variable ${name} (url_env) is not a URL`);
+  }
+  return value;
+}
+
+/** The signing keys from the environment variable the action names. */
+function keysOf(action: WebhookAction, env: WebhookSend['env']): Buffer[] {
+  const name = action.secret_env;
+  const value = env[name];
+  if (value === undefined || value.trim() === '') {
+    throw new WebhookConfigError(`the environment variable ${name} (secret_env) is not set`);
+  }
+  return signingKeys(value, name);
+}
+
+/** What an error says, without the URL (which may hold a token) where fetch puts it. */
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}${cause}`;
+}
+
+/**
+ * One attempt: POSTs the body, signed now, within the action's time limit. Never throws: a
+ * missing variable or bad secret is a `config` result, no answer a `network` one.
+ */
+export async function sendWebhook(send: WebhookSend): Promise<AttemptResult> {
+  let url: string;
+  let keys: Buffer[];
+  try {
+    url = targetUrl(send.action, send.env);
+    keys = keysOf(send.action, send.env);
+  } catch (err) {
+    if (err instanceof WebhookConfigError) return { kind: 'config', error: err.message };
+    throw err;
+  }
+  const timestamp = Math.floor(send.timestamp.getTime() / 1000);
+  const doFetch = send.fetch ?? fetch;
+  const timeoutMs = Math.round(send.action.timeout_seconds * 1000);
+  try {
+    const response = await doFetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'powerlens-webhooks',
+        'webhook-id': send.id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': webhookSignature(keys, send.id, timestamp, send.body),
+      },
+      body: send.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    // The answer's body is not needed (nor read: it may be large).
+    await response.body?.cancel().catch(() => undefined);
+    return {
+      kind: 'response',
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+    };
+  } catch (err) {
+    const timeout =
+      err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+    return {
+      kind: 'network',
+      timeout,
+      error: timeout ? `no answer within ${send.action.timeout_seconds} s` : errorText(err),
+    };
+  }
+}

@@ -1,0 +1,165 @@
+import type { Engine } from '../engines/engine.js';
+import type { Playbook } from '../model/playbook.js';
+import {
+  compileClaimDelivery,
+  compileDueDeliveries,
+  compileInsertAttempt,
+  compileMarkDead,
+  compileMarkRetry,
+  compileMarkSent,
+} from '../sql/compile-outbox.js';
+import { sendWebhook } from './channels/webhook.js';
+import type { Delivery } from './occurrence.js';
+import { assertOutboxEngine } from './outbox.js';
+import { type AttemptResult, decideRetry } from './retry-policy.js';
+
+/**
+ * The dispatcher (docs/playbooks.md, "Outbox and delivery"): sends the deliveries that are due,
+ * one after another, and records each attempt. A delivery is marked sent only after a 2xx; a
+ * dispatcher killed mid-send leaves it queued (its attempt counted, due again when the lease
+ * taken for the attempt ends), and it is sent again with the same webhook-id, which receivers
+ * dedupe by (as Standard Webhooks asks them to).
+ */
+
+export interface DispatchOptions {
+  projectId: string;
+  /** The playbooks as configured now: a delivery's action is read from its playbook. */
+  playbooks: Readonly<Record<string, Playbook>>;
+  /** When the run starts: what is due by then is sent; later instants follow the real clock. */
+  now: Date;
+  /** Where URLs and secrets are read from by name (process.env in production). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** A number in [0, 1), for the retry delays' jitter (Math.random in production). */
+  random: () => number;
+  fetch?: typeof fetch;
+  /** The wall clock, for the webhook-timestamp each attempt is signed with (default: real time). */
+  clock?: () => Date;
+  /** At most this many deliveries in one run (default 1000). */
+  limit?: number;
+}
+
+export interface DispatchResult {
+  /** Deliveries due when the run started. */
+  due: number;
+  sent: number;
+  /** Failed and queued again for later. */
+  retried: number;
+  /** Given up on: refused, misconfigured, or out of attempts. */
+  dead: number;
+  /** Due but taken by another dispatcher in the meantime. */
+  skipped: number;
+}
+
+/** How long past an attempt's time limit its lease lasts (a crash's delivery waits this long). */
+const LEASE_MARGIN_MS = 60_000;
+
+/** Sends the project's due deliveries and records each attempt. */
+export async function dispatchDue(
+  engine: Engine,
+  options: DispatchOptions,
+): Promise<DispatchResult> {
+  assertOutboxEngine(engine);
+  const started = performance.now();
+  // The run's own time: the `now` given, moved on by the real time the run has taken.
+  const at = () => new Date(options.now.getTime() + Math.round(performance.now() - started));
+  const due = await engine.query<Delivery>(
+    ...args(
+      compileDueDeliveries(
+        engine.dialect,
+        options.projectId,
+        options.now.toISOString(),
+        options.limit ?? 1000,
+      ),
+    ),
+  );
+  const result: DispatchResult = { due: due.length, sent: 0, retried: 0, dead: 0, skipped: 0 };
+  for (const delivery of due) {
+    const outcome = await attemptOne(engine, delivery, options, at);
+    if (outcome === 'sent') result.sent++;
+    else if (outcome === 'dead') result.dead++;
+    else if (outcome === 'retry') result.retried++;
+    else result.skipped++;
+  }
+  return result;
+}
+
+/** What a delivery's action says to do, or why it cannot be sent. */
+function actionOf(delivery: Delivery, playbooks: DispatchOptions['playbooks']) {
+  return playbooks[delivery.playbook]?.actions[delivery.action_index]?.webhook;
+}
+
+/**
+ * One attempt at a due delivery: takes it (or leaves it, when another dispatcher has), sends it,
+ * then logs the attempt and updates the delivery together.
+ */
+async function attemptOne(
+  engine: Engine,
+  delivery: Delivery,
+  options: DispatchOptions,
+  at: () => Date,
+): Promise<'sent' | 'retry' | 'dead' | 'skipped'> {
+  const d = engine.dialect;
+  const id = delivery.delivery_id;
+  const action = actionOf(delivery, options.playbooks);
+  const leaseMs = (action?.timeout_seconds ?? 0) * 1000 + LEASE_MARGIN_MS;
+  const claimed = await engine.run(
+    ...args(
+      compileClaimDelivery(d, {
+        id,
+        attempts: delivery.attempts,
+        now: options.now.toISOString(),
+        leaseUntil: new Date(at().getTime() + leaseMs).toISOString(),
+      }),
+    ),
+  );
+  if (claimed === 0) return 'skipped';
+  const attempt = delivery.attempts + 1;
+  const startedAt = at();
+  const t0 = performance.now();
+  const outcome: AttemptResult = action
+    ? await sendWebhook({
+        id,
+        body: delivery.payload,
+        action,
+        env: options.env,
+        timestamp: (options.clock ?? (() => new Date()))(),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      })
+    : {
+        kind: 'config',
+        error: `the playbook ${delivery.playbook} has no action ${delivery.action_index + 1} any more`,
+      };
+  const latencyMs = Math.round(performance.now() - t0);
+  const finishedAt = at();
+  const decision = decideRetry(attempt, outcome, { now: finishedAt, random: options.random });
+  await engine.transaction(async () => {
+    await engine.run(
+      ...args(
+        compileInsertAttempt(d, {
+          delivery_id: id,
+          attempt,
+          started_at: startedAt.toISOString(),
+          finished_at: finishedAt.toISOString(),
+          status_code: outcome.kind === 'response' ? outcome.status : null,
+          latency_ms: latencyMs,
+          outcome: decision.outcome,
+          error: decision.outcome === 'sent' ? null : decision.reason,
+        }),
+      ),
+    );
+    if (decision.outcome === 'sent') {
+      await engine.run(...args(compileMarkSent(d, id, finishedAt.toISOString())));
+    } else if (decision.outcome === 'dead') {
+      await engine.run(...args(compileMarkDead(d, id, decision.reason)));
+    } else {
+      const next = new Date(finishedAt.getTime() + decision.delayMs).toISOString();
+      await engine.run(...args(compileMarkRetry(d, id, next, decision.reason)));
+    }
+  });
+  return decision.outcome;
+}
+
+/** A compiled statement as the engine's arguments. */
+function args(c: { sql: string; params: Parameters<Engine['run']>[1] }) {
+  return [c.sql, c.params] as const;
+}
