@@ -336,3 +336,16 @@ export async function retryDeadDelivery(
   );
   return changed > 0;
 }
+
+/** Which of these occurrences are recorded already (a preview marks them). */
+export async function recordedOccurrenceIds(
+  engine: Engine,
+  projectId: string,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await engine.query<{ occurrence_id: string }>(
+    ...args(compileRecordedOccurrences(engine.dialect, projectId, ids)),
+  );
+  return new Set(rows.map((r) => r.occurrence_id));
+}

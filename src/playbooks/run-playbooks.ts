@@ -1,0 +1,156 @@
+import { catchUpSnapshots } from '../accounts/account-history.js';
+import type { Engine } from '../engines/engine.js';
+import { snapshotInput } from '../lifecycle/snapshot-input.js';
+import type { Config } from '../model/config.js';
+import { lifecycleRules } from '../model/lifecycle-config.js';
+import type { Playbook } from '../model/playbook.js';
+import { resolveDefinition } from '../model/resolve-definition.js';
+import { type DispatchResult, dispatchDue } from './dispatcher.js';
+import type { Occurrence } from './occurrence.js';
+import { type RecordResult, recordedOccurrenceIds, recordOccurrences } from './outbox.js';
+import { evaluateTriggers } from './triggers.js';
+
+export interface PlaybookRunOptions {
+  projectId: string;
+  config: Config;
+  /** The last day with data to bring the snapshots to (resolveAsOf at the edge, within data). */
+  asOf: string;
+  /** When the run starts: what it records is fired then, what is due by then is sent. */
+  now: Date;
+  /** Only this playbook (a name from the config); default: every enabled one. */
+  only?: string | undefined;
+  /** The dashboard's address, for each payload's link. */
+  baseUrl?: string | null | undefined;
+  /** Where the actions' URLs and secrets are read from by name (process.env). */
+  env: Readonly<Record<string, string | undefined>>;
+  random: () => number;
+  /** Send what is due after recording (default true); false records and queues only. */
+  dispatch?: boolean | undefined;
+  fetch?: typeof fetch;
+}
+
+export interface PlaybookRunResult {
+  /** Snapshot periods computed to bring the compared periods up to date. */
+  computed_periods: number;
+  /** Occurrences the triggers found, per playbook (recorded or not). */
+  fired: Record<string, number>;
+  recorded: RecordResult;
+  dispatched: DispatchResult | null;
+}
+
+/** An occurrence as a preview shows it: who would be reached, why, and whether it already was. */
+export interface PreviewedOccurrence extends Occurrence {
+  already_recorded: boolean;
+}
+
+/** The playbooks a run takes: the one named (an unknown name is an error), or every enabled one. */
+export function playbooksToRun(config: Config, only: string | undefined): Record<string, Playbook> {
+  const all = config.playbooks;
+  if (only !== undefined) {
+    const one = all[only];
+    if (!one) {
+      const names = Object.keys(all);
+      throw new PlaybookError(
+        names.length === 0
+          ? `no playbook "${only}": the config has no playbooks (docs/playbooks.md shows one).`
+          : `no playbook "${only}": the config has ${names.map((n) => `"${n}"`).join(', ')}.`,
+      );
+    }
+    return { [only]: one };
+  }
+  return Object.fromEntries(Object.entries(all).filter(([, p]) => p.enabled));
+}
+
+export class PlaybookError extends Error {}
+
+/**
+ * Brings the snapshots the playbooks compare up to date (the periods before the latest that the
+ * lifecycle states need, computed when missing), then evaluates their triggers.
+ */
+async function occurrencesNow(
+  engine: Engine,
+  options: Pick<PlaybookRunOptions, 'projectId' | 'config' | 'asOf'>,
+  playbooks: Record<string, Playbook>,
+): Promise<{ occurrences: Occurrence[]; computed: number }> {
+  const { config, projectId } = options;
+  const rules = lifecycleRules(config.lifecycle);
+  const defaultName = resolveDefinition(config, {}).name;
+  const definitions = new Set(Object.values(playbooks).map((p) => p.definition ?? defaultName));
+  let computed = 0;
+  for (const definition of definitions) {
+    const input = snapshotInput(config, projectId, { definition });
+    const run = await catchUpSnapshots(engine, {
+      ...input,
+      asOf: options.asOf,
+      // The latest period, the one before it, and the climb emerging reads.
+      lookbackPeriods: rules.emergingPeriods + 1,
+    });
+    computed += run.computed_periods;
+  }
+  const occurrences = await evaluateTriggers(engine, {
+    projectId,
+    definition: defaultName,
+    period: config.lifecycle.period,
+    rules,
+    playbooks,
+    segments: snapshotInput(config, projectId, {}).segments,
+  });
+  return { occurrences, computed };
+}
+
+/**
+ * One run of the project's playbooks (powerlens playbooks run, and serve after each rollup
+ * refresh): the triggers fired since the snapshots compared, each new occurrence recorded with
+ * its deliveries queued in one transaction, then what is due sent. Running it again on the same
+ * data records and sends nothing new.
+ */
+export async function runPlaybooks(
+  engine: Engine,
+  options: PlaybookRunOptions,
+): Promise<PlaybookRunResult> {
+  const playbooks = playbooksToRun(options.config, options.only);
+  const { occurrences, computed } =
+    Object.keys(playbooks).length > 0
+      ? await occurrencesNow(engine, options, playbooks)
+      : { occurrences: [], computed: 0 };
+  const fired: Record<string, number> = Object.fromEntries(
+    Object.keys(playbooks).map((name) => [name, 0]),
+  );
+  for (const o of occurrences) fired[o.playbook] = (fired[o.playbook] ?? 0) + 1;
+  const recorded = await recordOccurrences(
+    engine,
+    options.projectId,
+    occurrences,
+    playbooks,
+    options.now,
+    { baseUrl: options.baseUrl },
+  );
+  const dispatched =
+    options.dispatch === false
+      ? null
+      : await dispatchDue(engine, {
+          projectId: options.projectId,
+          // Deliveries queued earlier read their action from the config as it is now.
+          playbooks: options.config.playbooks,
+          now: options.now,
+          env: options.env,
+          random: options.random,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        });
+  return { computed_periods: computed, fired, recorded, dispatched };
+}
+
+/** Who one playbook would reach now, and why, without recording or sending anything. */
+export async function previewPlaybook(
+  engine: Engine,
+  options: Pick<PlaybookRunOptions, 'projectId' | 'config' | 'asOf'> & { name: string },
+): Promise<PreviewedOccurrence[]> {
+  const playbooks = playbooksToRun(options.config, options.name);
+  const { occurrences } = await occurrencesNow(engine, options, playbooks);
+  const known = await recordedOccurrenceIds(
+    engine,
+    options.projectId,
+    occurrences.map((o) => o.occurrence_id),
+  );
+  return occurrences.map((o) => ({ ...o, already_recorded: known.has(o.occurrence_id) }));
+}

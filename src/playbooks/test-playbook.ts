@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import type { Engine } from '../engines/engine.js';
+import { sendWebhook, webhookBody } from './channels/webhook.js';
+import type { Occurrence } from './occurrence.js';
+import type { AttemptResult } from './retry-policy.js';
+import { type PlaybookRunOptions, playbooksToRun, previewPlaybook } from './run-playbooks.js';
+
+export interface TestSend {
+  action_index: number;
+  channel: 'webhook';
+  /** The webhook-id of the sample (msg_test_...: never one a real delivery has). */
+  delivery_id: string;
+  /** Whom the sample is about: the first person the playbook would reach now, or a made-up one. */
+  subject_id: string;
+  sample: boolean;
+  ok: boolean;
+  status_code: number | null;
+  error: string | null;
+}
+
+/** A made-up occurrence, when nobody would be reached now: the receiver still sees the shape. */
+function sampleOccurrence(projectId: string, playbook: string): Occurrence {
+  return {
+    occurrence_id: `test_${randomBytes(8).toString('hex')}`,
+    project_id: projectId,
+    playbook,
+    trigger: 'became_power_user',
+    subject_type: 'user',
+    subject_id: 'sample_user',
+    account_id: 'sample_account',
+    period_start: new Date().toISOString().slice(0, 10),
+    explanation: 'a test sent by powerlens playbooks test: no one did anything',
+    data: { test: true },
+  };
+}
+
+const outcome = (r: AttemptResult) =>
+  r.kind === 'response'
+    ? { ok: r.status >= 200 && r.status < 300, status_code: r.status, error: null }
+    : { ok: false, status_code: null, error: r.error };
+
+/**
+ * Sends one sample of each of a playbook's actions now, outside the outbox (nothing recorded,
+ * nothing queued): about the first person the playbook would reach, or a made-up one. Each
+ * body carries `test: true` in its data so a receiver can tell.
+ */
+export async function testPlaybook(
+  engine: Engine,
+  options: Pick<
+    PlaybookRunOptions,
+    'projectId' | 'config' | 'asOf' | 'env' | 'baseUrl' | 'fetch'
+  > & {
+    name: string;
+    now: Date;
+  },
+): Promise<TestSend[]> {
+  const playbook = playbooksToRun(options.config, options.name)[options.name];
+  if (!playbook) return [];
+  const [first] = await previewPlaybook(engine, options);
+  const occurrence = first
+    ? { ...first, data: { ...first.data, test: true } }
+    : sampleOccurrence(options.projectId, options.name);
+  const body = webhookBody(occurrence, options.baseUrl);
+  const out: TestSend[] = [];
+  for (const [i, action] of playbook.actions.entries()) {
+    const id = `msg_test_${randomBytes(9).toString('hex')}`;
+    const r = await sendWebhook({
+      id,
+      body,
+      action: action.webhook,
+      env: options.env,
+      timestamp: options.now,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    out.push({
+      action_index: i,
+      channel: 'webhook',
+      delivery_id: id,
+      subject_id: occurrence.subject_id,
+      sample: first === undefined,
+      ...outcome(r),
+    });
+  }
+  return out;
+}

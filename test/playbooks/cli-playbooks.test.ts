@@ -1,0 +1,159 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
+
+/**
+ * `powerlens playbooks` end to end on demo data: preview says who a playbook would reach, run
+ * sends exactly them to a real receiver that verifies every signature with the Standard Webhooks
+ * verifier, a second run sends nothing, the log shows each attempt.
+ */
+const SECRET = `whsec_${Buffer.from('a secret of thirty-two bytes!!!!').toString('base64')}`;
+const verifier = new Webhook(SECRET);
+
+interface Received {
+  id: string;
+  playbook: string;
+  subject: string;
+}
+
+let dir: string;
+let server: Server;
+let url: string;
+const received: Received[] = [];
+const refused: string[] = [];
+
+function verified(body: string, headers: IncomingHttpHeaders): Received {
+  const h: Record<string, string> = {};
+  for (const k of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
+    h[k] = String(headers[k] ?? '');
+  }
+  const payload = verifier.verify(body, h) as { playbook: string; subject: { id: string } };
+  return { id: h['webhook-id'] as string, playbook: payload.playbook, subject: payload.subject.id };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'powerlens-playbooks-'));
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => {
+      body += d.toString();
+    });
+    req.on('end', () => {
+      try {
+        received.push(verified(body, req.headers));
+        res.writeHead(200).end('ok');
+      } catch (err) {
+        refused.push(String(err));
+        res.writeHead(400).end();
+      }
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  writeFileSync(
+    join(dir, 'powerlens.yaml'),
+    [
+      'playbooks:',
+      '  warn_csm:',
+      '    trigger: { on: entered_state, state: at_risk }',
+      '    actions:',
+      `      - webhook: { url: "${url}", secret_env: PL_TEST_SECRET }`,
+      '  nurture:',
+      '    trigger: { on: entered_state, state: emerging }',
+      '    actions:',
+      `      - webhook: { url: "${url}", secret_env: PL_TEST_SECRET }`,
+      '',
+    ].join('\n'),
+  );
+  const demo = await runCli([
+    ...['demo', '--seed', '11', '--users', '600', '--days', '70'],
+    ...['--db', join(dir, 'p.duckdb'), '--data-dir', dir, '--json'],
+  ]);
+  expect(demo.code, demo.stderr).toBe(0);
+}, 120_000);
+
+afterAll(async () => {
+  await new Promise((done) => server.close(done));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cli = (args: string[]) =>
+  runCli(
+    ['playbooks', ...args, '--db', join(dir, 'p.duckdb'), '--config', join(dir, 'powerlens.yaml')],
+    undefined,
+    { PL_TEST_SECRET: SECRET },
+  );
+
+describe('powerlens playbooks', () => {
+  it('previews, sends exactly those people once, signed, and logs each attempt', async () => {
+    const list = await cli(['list', '--json']);
+    expect(JSON.parse(list.stdout).map((p: { name: string }) => p.name)).toEqual([
+      'warn_csm',
+      'nurture',
+    ]);
+
+    const who = new Set<string>();
+    for (const name of ['warn_csm', 'nurture']) {
+      const preview = await cli(['preview', name, '--json']);
+      expect(preview.code, preview.stderr).toBe(0);
+      const people = JSON.parse(preview.stdout) as {
+        subject_id: string;
+        already_recorded: boolean;
+      }[];
+      for (const p of people) {
+        expect(p.already_recorded).toBe(false);
+        who.add(`${name} ${p.subject_id}`);
+      }
+    }
+    // The demo plants emerging users, so the week compared has some.
+    expect(who.size).toBeGreaterThan(0);
+
+    const run = await cli(['run', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.recorded.recorded).toBe(who.size);
+    expect(result.dispatched).toMatchObject({ sent: who.size, dead: 0, retried: 0 });
+    expect(refused).toEqual([]);
+    expect(new Set(received.map((r) => `${r.playbook} ${r.subject}`))).toEqual(who);
+    expect(new Set(received.map((r) => r.id)).size).toBe(received.length);
+
+    // The same snapshots again: nothing new recorded, nothing sent.
+    const again = JSON.parse((await cli(['run', '--json'])).stdout);
+    expect(again.recorded).toMatchObject({ recorded: 0, already: who.size });
+    expect(again.dispatched.due).toBe(0);
+    expect(received).toHaveLength(who.size);
+
+    const preview = JSON.parse((await cli(['preview', 'nurture', '--json'])).stdout) as {
+      already_recorded: boolean;
+    }[];
+    expect(preview.every((p) => p.already_recorded)).toBe(true);
+
+    const log = JSON.parse((await cli(['log', '--json', '--limit', '1000'])).stdout) as {
+      delivery_id: string;
+      status: string;
+      attempt_log: { status_code: number; outcome: string }[];
+    }[];
+    expect(log).toHaveLength(who.size);
+    expect(new Set(log.map((d) => d.delivery_id))).toEqual(new Set(received.map((r) => r.id)));
+    for (const d of log) {
+      expect(d.status).toBe('sent');
+      expect(d.attempt_log.map((a) => [a.outcome, a.status_code])).toEqual([['sent', 200]]);
+    }
+  }, 180_000);
+
+  it('says what to do about an unknown playbook or delivery', async () => {
+    const preview = await cli(['preview', 'nurtur']);
+    expect(preview.code).not.toBe(0);
+    expect(preview.stderr).toContain('no playbook "nurtur": the config has "warn_csm", "nurture".');
+    const retry = await cli(['retry', 'msg_nope']);
+    expect(retry.code).not.toBe(0);
+    expect(retry.stderr).toContain(
+      'no dead delivery msg_nope in project default: powerlens playbooks log --status dead lists them.',
+    );
+  }, 60_000);
+});
