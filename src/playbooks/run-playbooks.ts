@@ -154,3 +154,36 @@ export async function previewPlaybook(
   );
   return occurrences.map((o) => ({ ...o, already_recorded: known.has(o.occurrence_id) }));
 }
+
+/**
+ * What serve does after each rollup refresh: where the project's data changed, a whole run
+ * (snapshots brought up to date, triggers, outbox, sending); where it did not, only the
+ * deliveries that came due (retries). Null when the project has no enabled playbook.
+ */
+export async function playbooksAfterRefresh(
+  engine: Engine,
+  options: Omit<PlaybookRunOptions, 'asOf' | 'only' | 'dispatch'> & {
+    refreshed: readonly string[];
+    /** The last day with data, resolved only when the triggers are evaluated. */
+    asOf: () => Promise<string>;
+  },
+): Promise<
+  { kind: 'run'; result: PlaybookRunResult } | { kind: 'dispatch'; result: DispatchResult } | null
+> {
+  const playbooks = playbooksToRun(options.config, undefined);
+  const queuedBefore = Object.keys(options.config.playbooks).length > 0;
+  if (Object.keys(playbooks).length === 0 && !queuedBefore) return null;
+  if (options.refreshed.includes(options.projectId) && Object.keys(playbooks).length > 0) {
+    const result = await runPlaybooks(engine, { ...options, asOf: await options.asOf() });
+    return { kind: 'run', result };
+  }
+  const result = await dispatchDue(engine, {
+    projectId: options.projectId,
+    playbooks: options.config.playbooks,
+    now: options.now,
+    env: options.env,
+    random: options.random,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  return { kind: 'dispatch', result };
+}

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
+import { resolveAsOf } from '../../analysis/resolve-as-of.js';
 import type { Engine } from '../../engines/engine.js';
 import { ENGINE_KINDS } from '../../engines/open-engine.js';
 import { Collector } from '../../ingest/collector/collector.js';
 import { collectorLimits } from '../../model/collector-config.js';
 import { configForProject, DEFAULT_CONFIG_FILE } from '../../model/config.js';
+import { playbooksAfterRefresh } from '../../playbooks/run-playbooks.js';
 import { listProjects } from '../../projects/run-projects.js';
 import { Sessions } from '../../server/api/sessions.js';
 import { createServer } from '../../server/create-server.js';
@@ -81,6 +83,15 @@ export function registerServe(program: Command): void {
       const limits = collectorLimits(ctx.config.collector);
       if (opts.rollupEvery !== undefined) limits.rollupIntervalMs = opts.rollupEvery * 1000;
       let config = ctx.fileConfig;
+      // The dashboard's address for the links playbooks send: set once listening.
+      let baseUrl: string | null = process.env.POWERLENS_BASE_URL ?? null;
+      const playbooksHere = ctx.engine.dialect.capabilities.transactions;
+      let firstRefresh = true;
+      if (!playbooksHere && Object.keys(ctx.config.playbooks).length > 0) {
+        process.stderr.write(
+          `playbooks are not run by serve on ${opts.engine}: they need DuckDB's transactions for now (docs/playbooks.md).\n`,
+        );
+      }
       const collector = await Collector.start(ctx.engine, {
         logDir,
         rollupIntervalMs: limits.rollupIntervalMs,
@@ -90,6 +101,27 @@ export function registerServe(program: Command): void {
         catalogueOf: (projectId) => configForProject(config, projectId).catalogue,
         databaseFile: local ? resolve(dbFile) : undefined,
         log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
+        // The serve's project: its playbooks after each refresh (powerlens playbooks run does the same).
+        afterRefresh: playbooksHere
+          ? async (refreshed) => {
+              // The first refresh evaluates the triggers whatever changed: what fired while
+              // serve was down is sent now (recorded occurrences are never sent twice).
+              const evaluate = firstRefresh ? [...refreshed, ctx.projectId] : refreshed;
+              firstRefresh = false;
+              const ran = await playbooksAfterRefresh(ctx.engine, {
+                projectId: ctx.projectId,
+                config: configForProject(config, ctx.projectId),
+                refreshed: evaluate,
+                asOf: () => resolveAsOf(ctx.engine, ctx.projectId, undefined, true),
+                now: new Date(),
+                env: process.env,
+                random: Math.random,
+                baseUrl,
+              });
+              const line = playbooksLogLine(ran);
+              if (line) process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+            }
+          : undefined,
       });
       const adminToken = newAdminToken();
       const sessions = new Sessions();
@@ -126,6 +158,7 @@ export function registerServe(program: Command): void {
       process.on('SIGTERM', () => void stop('SIGTERM'));
       const linked = await dashboardProjects(ctx.engine, opts.project, ctx.projectId);
       const address = await app.listen({ host: opts.host, port: opts.port });
+      baseUrl ??= reachable(address);
       process.stderr.write(`powerlens collector on ${address} (log ${logDir})\n`);
       process.stderr.write(`REST API on ${address}/api/v1 (docs: ${address}/api/v1/docs)\n`);
       if (local) {
@@ -146,4 +179,14 @@ export function registerServe(program: Command): void {
         );
       }
     });
+}
+
+/** One server log line for a playbooks run after a refresh, or none when nothing happened. */
+function playbooksLogLine(ran: Awaited<ReturnType<typeof playbooksAfterRefresh>>): string | null {
+  if (ran === null) return null;
+  const d = ran.kind === 'run' ? ran.result.dispatched : ran.result;
+  const sent = d ? `sent ${d.sent} of ${d.due} due, ${d.retried} to retry, ${d.dead} dead` : '';
+  if (ran.kind === 'dispatch') return d && d.due > 0 ? `playbooks: ${sent}` : null;
+  const r = ran.result.recorded;
+  return `playbooks: ${r.recorded} new occurrences (${r.queued} deliveries queued, ${r.already} recorded before); ${sent}`;
 }

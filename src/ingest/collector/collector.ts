@@ -30,6 +30,11 @@ export interface CollectorOptions {
    * gone or replaced, since what is loaded then lands nowhere anyone will read.
    */
   databaseFile?: string | undefined;
+  /**
+   * After each timed rollup refresh, with the projects it refreshed (maybe none): serve runs the
+   * playbooks there. A failure is logged, never thrown: the next refresh calls it again.
+   */
+  afterRefresh?: ((refreshed: string[]) => Promise<void>) | undefined;
 }
 
 /**
@@ -90,7 +95,13 @@ export class Collector {
     if (this.rollupRunning) return;
     this.rollupRunning = true;
     this.refreshRollups()
-      .catch((e) => this.say(`rollup failed: ${String(e)}`))
+      .then(
+        (refreshed) =>
+          this.options
+            .afterRefresh?.(refreshed)
+            .catch((e) => this.say(`after the rollup refresh: ${String(e)}`)),
+        (e) => this.say(`rollup failed: ${String(e)}`),
+      )
       .finally(() => {
         this.rollupRunning = false;
       });
@@ -216,8 +227,8 @@ export class Collector {
     this.loadNow().catch((e) => this.say(`load failed: ${String(e)}`));
   }
 
-  /** Refreshes the rollups of every project with dirty days, in its own time zone. */
-  async refreshRollups(): Promise<void> {
+  /** Refreshes the rollups of every project with dirty days, in its own time zone; says which. */
+  async refreshRollups(): Promise<string[]> {
     const dirty = compileProjectsWithDirtyDays();
     const projects = await this.engine.query<{ project_id: string; time_zone: string }>(
       dirty.sql,
@@ -231,6 +242,7 @@ export class Collector {
         catalogue: this.options.catalogueOf?.(p.project_id),
       });
     }
+    return projects.map((p) => p.project_id);
   }
 
   /**
