@@ -10,6 +10,7 @@
  *   npm run bench -- --only engines        # the same report on DuckDB and on ClickHouse (chDB)
  *   npm run bench -- --only lifecycle      # a year of weekly snapshots, lifecycle, accounts
  *   npm run bench -- --only api            # API answers and the dashboard's first load
+ *   npm run bench -- --only playbooks      # trigger evaluation after a refresh, dispatch rate
  *
  * Report options: --runs N (warm runs, default 5), --raw-runs N (default 3), --memory-limit SIZE
  * (DuckDB memory limit of the rollup report's process).
@@ -25,6 +26,7 @@ import { runApiBench } from './api-bench.js';
 import { runEnginesBench } from './engines-bench.js';
 import { runIngestBench } from './ingest-bench.js';
 import { runLifecycleBench } from './lifecycle-bench.js';
+import { runPlaybooksBench } from './playbooks-bench.js';
 import { runReportBench } from './report-bench.js';
 
 const { values: args } = parseArgs({
@@ -37,7 +39,7 @@ const { values: args } = parseArgs({
     'memory-limit': { type: 'string' },
   },
 });
-const PARTS = ['report', 'ingest', 'engines', 'lifecycle', 'api'];
+const PARTS = ['report', 'ingest', 'engines', 'lifecycle', 'api', 'playbooks'];
 if (args.only !== undefined && !PARTS.includes(args.only)) {
   throw new Error(`--only ${args.only}: the parts that run alone are ${PARTS.join(', ')}`);
 }
@@ -145,7 +147,17 @@ async function apiBench(): Promise<void> {
   console.log(JSON.stringify({ api: result }, null, 2));
 }
 
+/** Trigger evaluation after a refresh and the dispatcher (bench/playbooks-bench.ts). */
+async function playbooksBench(): Promise<void> {
+  const result = await runPlaybooksBench(join(DIR, 'bench-parquet.duckdb'));
+  console.log(JSON.stringify({ playbooks: result }, null, 2));
+}
+
 async function main(): Promise<void> {
+  if (args.only === 'playbooks' && existsSync(join(DIR, 'bench-parquet.duckdb'))) {
+    await playbooksBench();
+    return;
+  }
   if (args.only === 'api' && existsSync(join(DIR, 'bench-parquet.duckdb'))) {
     await apiBench();
     return;
@@ -238,6 +250,7 @@ async function main(): Promise<void> {
   await enginesBench();
   await lifecycleBench();
   await apiBench();
+  await playbooksBench();
   await runIngestBench({ seconds: 30, connections: 16 });
 }
 
