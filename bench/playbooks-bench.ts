@@ -72,9 +72,10 @@ export async function runPlaybooksBench(
   await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/in`;
   const webhook = { webhook: { url, secret_env: 'BENCH_SECRET' } };
+  const limits = { max_per_run: 1_000_000 };
   const config = ConfigSchema.parse({
     playbooks: {
-      at_risk: { trigger: { on: 'entered_state', state: 'at_risk' }, actions: [webhook] },
+      at_risk: { trigger: { on: 'entered_state', state: 'at_risk' }, actions: [webhook], limits },
       new_power: { trigger: { on: 'became_power_user' }, actions: [webhook] },
       lost: { trigger: { on: 'stopped_power_user' }, actions: [webhook] },
     },
@@ -87,6 +88,19 @@ export async function runPlaybooksBench(
     catalogue: config.catalogue,
     segments: resolveSegments({}),
   };
+  // A first run from nothing: no snapshots, an empty outbox.
+  for (const table of [
+    'user_snapshots',
+    'playbook_attempts',
+    'playbook_deliveries',
+    'playbook_occurrences',
+  ]) {
+    await engine.run(
+      table === 'playbook_attempts'
+        ? 'DELETE FROM playbook_attempts'
+        : `DELETE FROM ${table} WHERE project_id = 'default'`,
+    );
+  }
   // Warm once, then the baseline: one full report.
   await runAnalysis(engine, { ...base, asOf });
   const [, report] = await timed(() => runAnalysis(engine, { ...base, asOf }));
