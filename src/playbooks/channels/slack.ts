@@ -1,5 +1,4 @@
 import type { SlackAction } from '../../model/playbook.js';
-import type { Occurrence } from '../occurrence.js';
 import type { AttemptResult } from '../retry-policy.js';
 import { type TemplateContext, variable } from '../template.js';
 
