@@ -97,6 +97,16 @@ function timeoutOf(action: Action | undefined): number {
   return (action?.webhook ?? action?.slack ?? action?.email)?.timeout_seconds ?? 0;
 }
 
+/** The recipient of a queued e-mail, or null when its payload has none. */
+export function recipientOfPayload(payload: string): string | null {
+  try {
+    const to = (JSON.parse(payload) as { to?: unknown }).to;
+    return typeof to === 'string' && to !== '' ? to : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Sends the delivery once on its action's channel (an e-mail to a suppressed address: not at all). */
 async function send(
   engine: Engine,
@@ -119,9 +129,8 @@ async function send(
     });
   }
   if (action.email) {
-    const to = (JSON.parse(delivery.payload) as { to?: unknown }).to;
-    if (typeof to !== 'string')
-      return { kind: 'config', error: 'the queued message has no recipient' };
+    const to = recipientOfPayload(delivery.payload);
+    if (to === null) return { kind: 'config', error: 'the queued message has no recipient' };
     if (await isSuppressed(engine, options.projectId, to)) {
       return { kind: 'config', error: 'suppressed: the address is on the suppression list' };
     }

@@ -4,10 +4,12 @@ import { type Channel, channelOf } from '../model/playbook.js';
 import { sendEmail } from './channels/email.js';
 import { sendSlack } from './channels/slack.js';
 import { sendWebhook } from './channels/webhook.js';
+import { recipientOfPayload } from './dispatcher.js';
 import type { Occurrence } from './occurrence.js';
 import { actionPayload, readTemplateTraits, templateContext } from './payloads.js';
 import type { AttemptResult } from './retry-policy.js';
 import { type PlaybookRunOptions, playbooksToRun, previewPlaybook } from './run-playbooks.js';
+import { isSuppressed } from './suppressions.js';
 
 export interface TestSend {
   action_index: number;
@@ -36,6 +38,22 @@ function sampleOccurrence(projectId: string, playbook: string): Occurrence {
     explanation: 'a test sent by powerlens playbooks test: no one did anything',
     data: { test: true },
   };
+}
+
+/** Whether a queued e-mail's recipient is on the suppression list (a test honours it too). */
+async function suppressedRecipient(
+  engine: Engine,
+  projectId: string,
+  payload: string,
+): Promise<boolean> {
+  const to = recipientOfPayload(payload);
+  return to !== null && (await isSuppressed(engine, projectId, to));
+}
+
+/** A sample e-mail says so in its subject: it goes to the real recipient. */
+function testMessage(payload: string): string {
+  const message = JSON.parse(payload) as { subject: string };
+  return JSON.stringify({ ...message, subject: `[powerlens test] ${message.subject}` });
 }
 
 const outcome = (r: AttemptResult) =>
@@ -78,26 +96,36 @@ export async function testPlaybook(
   for (const [i, action] of playbook.actions.entries()) {
     const id = `msg_test_${randomBytes(9).toString('hex')}`;
     const { payload, dead } = actionPayload(action, ctx, options.baseUrl);
+    const suppressed = action.email
+      ? await suppressedRecipient(engine, options.projectId, payload)
+      : false;
     const r: AttemptResult =
       dead !== undefined
         ? { kind: 'config', error: dead }
-        : action.slack
-          ? await sendSlack({
-              body: payload,
-              action: action.slack,
-              env: options.env,
-              ...(options.fetch ? { fetch: options.fetch } : {}),
-            })
-          : action.email
-            ? await sendEmail({ id, payload, action: action.email, env: options.env })
-            : await sendWebhook({
-                id,
+        : suppressed
+          ? { kind: 'config', error: 'suppressed: the address is on the suppression list' }
+          : action.slack
+            ? await sendSlack({
                 body: payload,
-                action: action.webhook as NonNullable<typeof action.webhook>,
+                action: action.slack,
                 env: options.env,
-                timestamp: options.now,
                 ...(options.fetch ? { fetch: options.fetch } : {}),
-              });
+              })
+            : action.email
+              ? await sendEmail({
+                  id,
+                  payload: testMessage(payload),
+                  action: action.email,
+                  env: options.env,
+                })
+              : await sendWebhook({
+                  id,
+                  body: payload,
+                  action: action.webhook as NonNullable<typeof action.webhook>,
+                  env: options.env,
+                  timestamp: options.now,
+                  ...(options.fetch ? { fetch: options.fetch } : {}),
+                });
     out.push({
       action_index: i,
       channel: channelOf(action),
