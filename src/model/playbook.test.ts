@@ -89,4 +89,68 @@ describe('playbooks in powerlens.yaml', () => {
       ),
     ).toContain('p.yaml:4: playbooks.invite.actions:');
   });
+
+  it('reads slack and email actions with their defaults', () => {
+    const config = parseConfigText(
+      playbook([
+        '    trigger: { on: became_power_user }',
+        '    actions:',
+        "      - slack: { url_env: SLACK_URL, channel: '#cs-alerts' }",
+        '      - email:',
+        '          to: { account_trait: csm_email }',
+        '          from: cs@example.com',
+        '          subject: "{{user.name}} is a power user ({{account.plan}})"',
+        '          text: "{{explanation}} {{link}}"',
+        '          smtp_url_env: SMTP_URL',
+      ]),
+      'p.yaml',
+    );
+    expect(config.playbooks.invite?.actions).toEqual([
+      { slack: { url_env: 'SLACK_URL', channel: '#cs-alerts', timeout_seconds: 10 } },
+      {
+        email: {
+          to: { account_trait: 'csm_email' },
+          from: 'cs@example.com',
+          subject: '{{user.name}} is a power user ({{account.plan}})',
+          text: '{{explanation}} {{link}}',
+          smtp_url_env: 'SMTP_URL',
+          timeout_seconds: 20,
+        },
+      },
+    ]);
+  });
+
+  it('names unknown template variables with their near miss, and asks for one channel per action', () => {
+    const message = errorOf(() =>
+      parseConfigText(
+        playbook([
+          '    trigger: { on: became_power_user }',
+          '    actions:',
+          '      - email:',
+          '          to: user',
+          '          from: not-an-address',
+          '          subject: "Hi {{scor}}"',
+          '          text: "{{explanaton}} {{nope}}"',
+          '          smtp_url_env: SMTP_URL',
+          '      - slack: { url_env: SLACK_URL }',
+          '        webhook: { url: https://example.com/hook, secret_env: S }',
+          '      - slak: { url_env: SLACK_URL }',
+        ]),
+        'p.yaml',
+      ),
+    );
+    expect(message).toContain(
+      'p.yaml:7: playbooks.invite.actions.0.email.from: an e-mail address such as cs@example.com',
+    );
+    expect(message).toContain(
+      'p.yaml:8: playbooks.invite.actions.0.email.subject: unknown template variable {{scor}} (did you mean {{score}}?)',
+    );
+    expect(message).toContain(
+      'p.yaml:9: playbooks.invite.actions.0.email.text: unknown template variable {{explanaton}} (did you mean {{explanation}}?), {{nope}}',
+    );
+    expect(message).toContain(
+      'p.yaml:11: playbooks.invite.actions.1: give exactly one of webhook, slack or email',
+    );
+    expect(message).toContain('"slak": did you mean slack?');
+  });
 });

@@ -1,5 +1,5 @@
 import type { Engine } from '../engines/engine.js';
-import type { Playbook } from '../model/playbook.js';
+import { type Action, channelOf, type Playbook } from '../model/playbook.js';
 import {
   compileClaimDelivery,
   compileDueDeliveries,
@@ -8,10 +8,13 @@ import {
   compileMarkRetry,
   compileMarkSent,
 } from '../sql/compile-outbox.js';
+import { sendEmail } from './channels/email.js';
+import { sendSlack } from './channels/slack.js';
 import { sendWebhook } from './channels/webhook.js';
 import type { Delivery } from './occurrence.js';
 import { assertOutboxEngine } from './outbox.js';
 import { type AttemptResult, decideRetry } from './retry-policy.js';
+import { isSuppressed } from './suppressions.js';
 
 /**
  * The dispatcher (docs/playbooks.md, "Outbox and delivery"): sends the deliveries that are due,
@@ -91,9 +94,69 @@ export async function dispatchDue(
   return result;
 }
 
-/** What a delivery's action says to do, or why it cannot be sent. */
-function actionOf(delivery: Delivery, playbooks: DispatchOptions['playbooks']) {
-  return playbooks[delivery.playbook]?.actions[delivery.action_index]?.webhook;
+/** The delivery's action as configured now, if the playbook still has it on the same channel. */
+function actionOf(delivery: Delivery, playbooks: DispatchOptions['playbooks']): Action | undefined {
+  const action = playbooks[delivery.playbook]?.actions[delivery.action_index];
+  return action && channelOf(action) === delivery.channel ? action : undefined;
+}
+
+/** The action's time limit in seconds. */
+function timeoutOf(action: Action | undefined): number {
+  return (action?.webhook ?? action?.slack ?? action?.email)?.timeout_seconds ?? 0;
+}
+
+/** The recipient of a queued e-mail, or null when its payload has none. */
+export function recipientOfPayload(payload: string): string | null {
+  try {
+    const to = (JSON.parse(payload) as { to?: unknown }).to;
+    return typeof to === 'string' && to !== '' ? to : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Sends the delivery once on its action's channel (an e-mail to a suppressed address: not at all). */
+async function send(
+  engine: Engine,
+  delivery: Delivery,
+  action: Action | undefined,
+  options: DispatchOptions,
+): Promise<AttemptResult> {
+  if (!action) {
+    return {
+      kind: 'config',
+      error: `the playbook ${delivery.playbook} has no ${delivery.channel} action ${delivery.action_index + 1} any more`,
+    };
+  }
+  if (action.slack) {
+    return sendSlack({
+      body: delivery.payload,
+      action: action.slack,
+      env: options.env,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+  if (action.email) {
+    const to = recipientOfPayload(delivery.payload);
+    if (to === null) return { kind: 'config', error: 'the queued message has no recipient' };
+    if (await isSuppressed(engine, options.projectId, to)) {
+      return { kind: 'config', error: 'suppressed: the address is on the suppression list' };
+    }
+    return sendEmail({
+      id: delivery.delivery_id,
+      payload: delivery.payload,
+      action: action.email,
+      env: options.env,
+    });
+  }
+  return sendWebhook({
+    id: delivery.delivery_id,
+    body: delivery.payload,
+    action: action.webhook as NonNullable<Action['webhook']>,
+    env: options.env,
+    timestamp: (options.clock ?? (() => new Date()))(),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
 }
 
 /**
@@ -109,7 +172,7 @@ async function attemptOne(
   const d = engine.dialect;
   const id = delivery.delivery_id;
   const action = actionOf(delivery, options.playbooks);
-  const leaseMs = (action?.timeout_seconds ?? 0) * 1000 + LEASE_MARGIN_MS;
+  const leaseMs = timeoutOf(action) * 1000 + LEASE_MARGIN_MS;
   const claimed = await engine.run(
     ...args(
       compileClaimDelivery(d, {
@@ -124,19 +187,7 @@ async function attemptOne(
   const attempt = delivery.attempts + 1;
   const startedAt = at();
   const t0 = performance.now();
-  const outcome: AttemptResult = action
-    ? await sendWebhook({
-        id,
-        body: delivery.payload,
-        action,
-        env: options.env,
-        timestamp: (options.clock ?? (() => new Date()))(),
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-      })
-    : {
-        kind: 'config',
-        error: `the playbook ${delivery.playbook} has no action ${delivery.action_index + 1} any more`,
-      };
+  const outcome = await send(engine, delivery, action, options);
   const latencyMs = Math.round(performance.now() - t0);
   const finishedAt = at();
   const decision = decideRetry(attempt, outcome, { now: finishedAt, random: options.random });
@@ -148,7 +199,12 @@ async function attemptOne(
           attempt,
           started_at: startedAt.toISOString(),
           finished_at: finishedAt.toISOString(),
-          status_code: outcome.kind === 'response' ? outcome.status : null,
+          status_code:
+            outcome.kind === 'response'
+              ? outcome.status
+              : outcome.kind === 'smtp'
+                ? outcome.code
+                : null,
           latency_ms: latencyMs,
           outcome: decision.outcome,
           error: decision.outcome === 'sent' ? null : decision.reason,

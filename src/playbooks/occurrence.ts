@@ -1,4 +1,4 @@
-import type { TriggerKind } from '../model/playbook.js';
+import type { Channel, TriggerKind } from '../model/playbook.js';
 
 /**
  * One time a playbook's trigger fired for one subject: the unit that is sent once. Its id is
@@ -34,7 +34,7 @@ export interface Delivery {
   playbook: string;
   /** Which of the playbook's actions (0-based). */
   action_index: number;
-  channel: 'webhook';
+  channel: Channel;
   /** The JSON body, fixed when queued: every retry sends the same bytes. */
   payload: string;
   status: DeliveryStatus;

@@ -6,13 +6,15 @@ import {
   compileDeliveryLog,
   compileInsertDelivery,
   compileInsertOccurrence,
+  compileMarkDead,
   compileRecordedOccurrences,
   compileRetryDead,
   compileSubjectsFiredSince,
   type DeliveryLogFilter,
 } from '../sql/compile-outbox.js';
-import { webhookBody } from './channels/webhook.js';
 import type { Delivery, DeliveryStatus, Occurrence } from './occurrence.js';
+import { actionPayload, readTemplateTraits, templateContext } from './payloads.js';
+import type { TemplateContext } from './template.js';
 
 /**
  * The outbox (docs/playbooks.md, "Outbox and delivery"): an occurrence is recorded together with
@@ -116,6 +118,7 @@ export async function recordOccurrences(
     );
     const recordedBefore = new Set(known.map((r) => r.occurrence_id));
     const cooling = await subjectsInCooldown(engine, projectId, occurrences, playbooks, now);
+    const traits = await readTemplateTraits(engine, projectId, occurrences, playbooks);
     const firedNow = new Map<string, number>();
     for (const o of occurrences) {
       const playbook = playbooks[o.playbook] as Playbook;
@@ -135,7 +138,8 @@ export async function recordOccurrences(
       }
       // The same id twice in the list: the second finds the first recorded.
       recordedBefore.add(o.occurrence_id);
-      const queued = await recordOne(engine, o, playbook, firedAt, options.baseUrl);
+      const ctx = templateContext(o, traits, options.baseUrl);
+      const queued = await recordOne(engine, o, playbook, firedAt, ctx, options.baseUrl);
       if (queued === null) {
         result.already++;
         continue;
@@ -178,6 +182,7 @@ async function recordOne(
   o: Occurrence,
   playbook: Playbook,
   firedAt: string,
+  ctx: TemplateContext,
   baseUrl: string | null | undefined,
 ): Promise<number | null> {
   const d = engine.dialect;
@@ -199,23 +204,26 @@ async function recordOne(
     ),
   );
   if (changed === 0) return null;
-  const payload = webhookBody(o, baseUrl);
   let queued = 0;
-  for (const [index] of playbook.actions.entries()) {
+  for (const [index, action] of playbook.actions.entries()) {
+    const { channel, payload, dead } = actionPayload(action, ctx, baseUrl);
+    const id = deliveryId(o.occurrence_id, index);
     queued += await engine.run(
       ...args(
         compileInsertDelivery(d, {
-          delivery_id: deliveryId(o.occurrence_id, index),
+          delivery_id: id,
           occurrence_id: o.occurrence_id,
           project_id: o.project_id,
           playbook: o.playbook,
           action_index: index,
-          channel: 'webhook',
+          channel,
           payload,
           created_at: firedAt,
         }),
       ),
     );
+    // Nothing to send it to: recorded, and dead at once with the reason (never silently skipped).
+    if (dead !== undefined) await engine.run(...args(compileMarkDead(d, id, dead)));
   }
   return queued;
 }

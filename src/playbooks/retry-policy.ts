@@ -24,6 +24,8 @@ export const RETRY_POLICY = {
 export type AttemptResult =
   /** The receiver answered (any status). */
   | { kind: 'response'; status: number; retryAfter?: string | null | undefined }
+  /** The SMTP server replied to the message with this code (2xx: accepted). */
+  | { kind: 'smtp'; code: number; message: string }
   /** No answer: the connection failed, or the time limit passed (`timeout`). */
   | { kind: 'network'; error: string; timeout: boolean }
   /** The delivery cannot be sent as configured (an environment variable missing, ...). */
@@ -80,7 +82,14 @@ export function decideRetry(
   let reason: string;
   let wait: number | null = null;
   if (result.kind === 'config') return { outcome: 'dead', reason: result.error };
-  if (result.kind === 'response') {
+  if (result.kind === 'smtp') {
+    if (result.code >= 200 && result.code < 300) return { outcome: 'sent' };
+    // 5xx is a permanent refusal (no such mailbox, policy); 4xx a transient one (greylisting).
+    if (result.code >= 500) {
+      return { outcome: 'dead', reason: `refused with SMTP ${result.code}: ${result.message}` };
+    }
+    reason = `SMTP ${result.code}: ${result.message}`;
+  } else if (result.kind === 'response') {
     if (result.status >= 200 && result.status < 300) return { outcome: 'sent' };
     if (isFinalRefusal(result.status)) {
       return { outcome: 'dead', reason: `refused with HTTP ${result.status}` };

@@ -1,13 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engines/engine.js';
-import { sendWebhook, webhookBody } from './channels/webhook.js';
+import { type Channel, channelOf } from '../model/playbook.js';
+import { sendEmail } from './channels/email.js';
+import { sendSlack } from './channels/slack.js';
+import { sendWebhook } from './channels/webhook.js';
+import { recipientOfPayload } from './dispatcher.js';
 import type { Occurrence } from './occurrence.js';
+import { actionPayload, readTemplateTraits, templateContext } from './payloads.js';
 import type { AttemptResult } from './retry-policy.js';
 import { type PlaybookRunOptions, playbooksToRun, previewPlaybook } from './run-playbooks.js';
+import { isSuppressed } from './suppressions.js';
 
 export interface TestSend {
   action_index: number;
-  channel: 'webhook';
+  channel: Channel;
   /** The webhook-id of the sample (msg_test_...: never one a real delivery has). */
   delivery_id: string;
   /** Whom the sample is about: the first person the playbook would reach now, or a made-up one. */
@@ -34,10 +40,32 @@ function sampleOccurrence(projectId: string, playbook: string): Occurrence {
   };
 }
 
+/** Whether a queued e-mail's recipient is on the suppression list (a test honours it too). */
+async function suppressedRecipient(
+  engine: Engine,
+  projectId: string,
+  payload: string,
+): Promise<boolean> {
+  const to = recipientOfPayload(payload);
+  return to !== null && (await isSuppressed(engine, projectId, to));
+}
+
+/** A sample e-mail says so in its subject: it goes to the real recipient. */
+function testMessage(payload: string): string {
+  const message = JSON.parse(payload) as { subject: string };
+  return JSON.stringify({ ...message, subject: `[powerlens test] ${message.subject}` });
+}
+
 const outcome = (r: AttemptResult) =>
   r.kind === 'response'
     ? { ok: r.status >= 200 && r.status < 300, status_code: r.status, error: null }
-    : { ok: false, status_code: null, error: r.error };
+    : r.kind === 'smtp'
+      ? {
+          ok: r.code >= 200 && r.code < 300,
+          status_code: r.code,
+          error: r.code >= 200 && r.code < 300 ? null : r.message,
+        }
+      : { ok: false, status_code: null, error: r.error };
 
 /**
  * Sends one sample of each of a playbook's actions now, outside the outbox (nothing recorded,
@@ -60,21 +88,47 @@ export async function testPlaybook(
   const occurrence = first
     ? { ...first, data: { ...first.data, test: true } }
     : sampleOccurrence(options.projectId, options.name);
-  const body = webhookBody(occurrence, options.baseUrl);
+  const traits = await readTemplateTraits(engine, options.projectId, [occurrence], {
+    [options.name]: playbook,
+  });
+  const ctx = templateContext(occurrence, traits, options.baseUrl);
   const out: TestSend[] = [];
   for (const [i, action] of playbook.actions.entries()) {
     const id = `msg_test_${randomBytes(9).toString('hex')}`;
-    const r = await sendWebhook({
-      id,
-      body,
-      action: action.webhook,
-      env: options.env,
-      timestamp: options.now,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
+    const { payload, dead } = actionPayload(action, ctx, options.baseUrl);
+    const suppressed = action.email
+      ? await suppressedRecipient(engine, options.projectId, payload)
+      : false;
+    const r: AttemptResult =
+      dead !== undefined
+        ? { kind: 'config', error: dead }
+        : suppressed
+          ? { kind: 'config', error: 'suppressed: the address is on the suppression list' }
+          : action.slack
+            ? await sendSlack({
+                body: payload,
+                action: action.slack,
+                env: options.env,
+                ...(options.fetch ? { fetch: options.fetch } : {}),
+              })
+            : action.email
+              ? await sendEmail({
+                  id,
+                  payload: testMessage(payload),
+                  action: action.email,
+                  env: options.env,
+                })
+              : await sendWebhook({
+                  id,
+                  body: payload,
+                  action: action.webhook as NonNullable<typeof action.webhook>,
+                  env: options.env,
+                  timestamp: options.now,
+                  ...(options.fetch ? { fetch: options.fetch } : {}),
+                });
     out.push({
       action_index: i,
-      channel: 'webhook',
+      channel: channelOf(action),
       delivery_id: id,
       subject_id: occurrence.subject_id,
       sample: first === undefined,

@@ -14,6 +14,22 @@ const response = (status: number, retryAfter?: string) =>
   ({ kind: 'response', status, retryAfter }) as const;
 
 describe('decideRetry', () => {
+  it('SMTP: 2xx is sent, 4xx is tried again, 5xx is dead at once', () => {
+    const smtp = (code: number) => ({ kind: 'smtp', code, message: 'reply' }) as const;
+    expect(decideRetry(1, smtp(250), opts())).toEqual({ outcome: 'sent' });
+    expect(decideRetry(1, smtp(451), opts())).toMatchObject({
+      outcome: 'retry',
+      reason: 'SMTP 451: reply',
+    });
+    expect(decideRetry(8, smtp(421), opts())).toMatchObject({ outcome: 'dead' });
+    for (const code of [550, 552, 554]) {
+      expect(decideRetry(1, smtp(code), opts())).toEqual({
+        outcome: 'dead',
+        reason: `refused with SMTP ${code}: reply`,
+      });
+    }
+  });
+
   it('2xx is sent, whatever the attempt', () => {
     for (const status of [200, 201, 202, 204, 299]) {
       expect(decideRetry(1, response(status), opts())).toEqual({ outcome: 'sent' });

@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import type { Playbook, Trigger } from '../../model/playbook.js';
+import type { Action, Playbook, Trigger } from '../../model/playbook.js';
 import type { DeliveryAttempt, DeliveryLogEntry } from '../../playbooks/outbox.js';
 import type { PlaybookRunResult, PreviewedOccurrence } from '../../playbooks/run-playbooks.js';
 import type { TestSend } from '../../playbooks/test-playbook.js';
@@ -37,11 +37,21 @@ export function renderPlaybookList(list: (Playbook & { name: string })[]): strin
       ]
         .filter(Boolean)
         .join(', ') || '-',
-      p.actions.map((a) => `webhook ${a.webhook.url ?? `$${a.webhook.url_env}`}`).join('; '),
+      p.actions.map(actionText).join('; '),
       `${p.limits.max_per_run}/run${p.limits.cooldown_days > 0 ? `, cooldown ${p.limits.cooldown_days} d` : ''}`,
     ]),
   );
   return dimHeader(t).join('\n');
+}
+
+/** Where an action sends, without secrets: the URL or the variable holding it, the recipient. */
+function actionText(a: Action): string {
+  if (a.slack) return `slack $${a.slack.url_env}${a.slack.channel ? ` ${a.slack.channel}` : ''}`;
+  if (a.email) {
+    const to = a.email.to === 'user' ? 'the user' : `account ${a.email.to.account_trait}`;
+    return `email to ${to} via $${a.email.smtp_url_env}`;
+  }
+  return `webhook ${a.webhook?.url ?? `$${a.webhook?.url_env}`}`;
 }
 
 export function renderRun(r: PlaybookRunResult): string {

@@ -318,4 +318,20 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 10,
+    name: 'playbook_suppressions',
+    statements: [
+      // Addresses no playbook e-mail goes to any more (an unsubscribe, a complaint): the
+      // dispatcher marks an e-mail delivery to one dead ('suppressed') without sending it.
+      // address is trimmed and lower case; one row per project and address.
+      `CREATE TABLE playbook_suppressions (
+        project_id VARCHAR NOT NULL,
+        address VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (project_id, address)
+      )`,
+    ],
+  },
 ];

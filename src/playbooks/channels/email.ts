@@ -1,0 +1,168 @@
+import nodemailer from 'nodemailer';
+import type { EmailAction } from '../../model/playbook.js';
+import type { AttemptResult } from '../retry-policy.js';
+import { renderTemplate, type TemplateContext, variable } from '../template.js';
+
+/**
+ * The e-mail channel (docs/playbooks.md, "E-mail"): the message is rendered when the delivery is
+ * queued, from the traits known then, so every retry sends the same message; it is sent over
+ * SMTP with the URL (credentials included) read from the environment variable `smtp_url_env`
+ * names when sent: never stored, never logged.
+ */
+
+/** The message as queued (the delivery's payload). */
+export interface EmailMessage {
+  to: string;
+  from: string;
+  reply_to?: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  /** The List-Unsubscribe header's value. */
+  list_unsubscribe: string;
+}
+
+/** A recipient that cannot be found: the delivery is recorded dead with this reason. */
+export class NoRecipientError extends Error {}
+
+/** The address the action sends to: the user's email trait, or an account trait. */
+export function recipientOf(action: EmailAction, ctx: TemplateContext): string {
+  const source = action.to === 'user' ? 'user.email' : `account.${action.to.account_trait}`;
+  const address = variable(ctx, source).trim();
+  const what =
+    action.to === 'user'
+      ? `user ${ctx.occurrence.subject_id} has no email trait`
+      : `account ${ctx.occurrence.account_id || '(none)'} has no ${action.to.account_trait} trait`;
+  if (address === '') throw new NoRecipientError(`no recipient: ${what}`);
+  if (!/^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/.test(address)) {
+    throw new NoRecipientError(`no recipient: ${source} is not an e-mail address`);
+  }
+  return address;
+}
+
+/** The normal form of an address in the suppression list: trimmed, lower case. */
+export function normaliseAddress(address: string): string {
+  return address.trim().toLowerCase();
+}
+
+/**
+ * The List-Unsubscribe value: a mailto: to the sender, and, when the dashboard's address is an
+ * https one, the API's one-click link for the recipient (RFC 8058).
+ */
+export function listUnsubscribe(
+  from: string,
+  to: string,
+  projectId: string,
+  baseUrl: string | null | undefined,
+): string {
+  const parts = [`<mailto:${from}?subject=unsubscribe>`];
+  if (baseUrl?.startsWith('https://')) {
+    const base = baseUrl.replace(/\/+$/, '');
+    parts.push(
+      `<${base}/api/v1/playbooks/unsubscribe?project=${encodeURIComponent(projectId)}&address=${encodeURIComponent(to)}>`,
+    );
+  }
+  return parts.join(', ');
+}
+
+/** The message of an occurrence, rendered now (throws NoRecipientError without an address). */
+export function emailMessage(
+  action: EmailAction,
+  ctx: TemplateContext,
+  baseUrl: string | null | undefined,
+): EmailMessage {
+  const to = recipientOf(action, ctx);
+  return {
+    to,
+    from: action.from,
+    ...(action.reply_to ? { reply_to: action.reply_to } : {}),
+    subject: renderTemplate(action.subject, ctx).replace(/[\r\n]+/g, ' '),
+    text: renderTemplate(action.text, ctx),
+    html: action.html === undefined ? null : renderTemplate(action.html, ctx, { html: true }),
+    list_unsubscribe: listUnsubscribe(action.from, to, ctx.occurrence.project_id, baseUrl),
+  };
+}
+
+export interface EmailSend {
+  /** The delivery id: the Message-ID is made of it, the same on every attempt. */
+  id: string;
+  /** The delivery's payload (an EmailMessage as JSON). */
+  payload: string;
+  action: EmailAction;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The SMTP URL from the environment, or why there is none. */
+function smtpUrl(action: EmailAction, env: EmailSend['env']): string | { error: string } {
+  const name = action.smtp_url_env;
+  const value = env[name]?.trim();
+  if (!value) return { error: `the environment variable ${name} (smtp_url_env) is not set` };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { error: `the environment variable ${name} (smtp_url_env) is not a URL` };
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    return {
+      error: `the environment variable ${name} (smtp_url_env) is not an smtp:// or smtps:// URL`,
+    };
+  }
+  return value;
+}
+
+/** The SMTP reply code and text of a nodemailer error, or null for a connection error. */
+function smtpReply(err: unknown): { code: number; message: string } | null {
+  const e = err as { responseCode?: unknown; response?: unknown; message?: unknown };
+  if (typeof e?.responseCode !== 'number') return null;
+  const text = typeof e.response === 'string' ? e.response : String(e.message ?? '');
+  return { code: e.responseCode, message: text.slice(0, 300) };
+}
+
+/**
+ * One attempt: sends the queued message. Never throws: a missing variable is a `config` result,
+ * an SMTP refusal an `smtp` one with its reply code, no connection a `network` one.
+ */
+export async function sendEmail(send: EmailSend): Promise<AttemptResult> {
+  const url = smtpUrl(send.action, send.env);
+  if (typeof url !== 'string') return { kind: 'config', error: url.error };
+  let message: EmailMessage;
+  try {
+    message = JSON.parse(send.payload) as EmailMessage;
+  } catch {
+    return { kind: 'config', error: 'the queued message is not JSON' };
+  }
+  const timeoutMs = Math.round(send.action.timeout_seconds * 1000);
+  const transport = nodemailer.createTransport(url, {
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  } as Parameters<typeof nodemailer.createTransport>[1]);
+  const domain = message.from.split('@')[1] ?? 'powerlens.local';
+  try {
+    const info = await transport.sendMail({
+      from: message.from,
+      to: message.to,
+      ...(message.reply_to ? { replyTo: message.reply_to } : {}),
+      subject: message.subject,
+      text: message.text,
+      ...(message.html !== null ? { html: message.html } : {}),
+      messageId: `<${send.id}@${domain}>`,
+      headers: {
+        'List-Unsubscribe': message.list_unsubscribe,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+    });
+    const code = Number(String(info.response ?? '250').slice(0, 3));
+    return { kind: 'smtp', code: Number.isFinite(code) ? code : 250, message: 'accepted' };
+  } catch (err) {
+    const reply = smtpReply(err);
+    if (reply) return { kind: 'smtp', ...reply };
+    const e = err as { code?: unknown; message?: unknown };
+    const timeout = e?.code === 'ETIMEDOUT';
+    const text = `${typeof e?.code === 'string' ? `${e.code}: ` : ''}${String(e?.message ?? err)}`;
+    return { kind: 'network', timeout, error: text.replace(url, '(smtp_url_env)') };
+  } finally {
+    transport.close();
+  }
+}
