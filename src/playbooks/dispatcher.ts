@@ -13,7 +13,7 @@ import { sendSlack } from './channels/slack.js';
 import { sendWebhook } from './channels/webhook.js';
 import type { Delivery } from './occurrence.js';
 import { assertOutboxEngine } from './outbox.js';
-import { type AttemptResult, decideRetry } from './retry-policy.js';
+import { type AttemptResult, decideRetry, type RetryDecision } from './retry-policy.js';
 import { isSuppressed } from './suppressions.js';
 
 /**
@@ -78,20 +78,57 @@ export async function dispatchDue(
     ),
   );
   const result: DispatchResult = { due: due.length, sent: 0, retried: 0, dead: 0, skipped: 0 };
-  // A few at once: a receiver's answer time, not the outbox's writes, is what a send waits on.
-  let next = 0;
-  const worker = async () => {
-    for (let delivery = due[next++]; delivery; delivery = due[next++]) {
-      const outcome = await attemptOne(engine, delivery, options, at);
-      if (outcome === 'sent') result.sent++;
-      else if (outcome === 'dead') result.dead++;
-      else if (outcome === 'retry') result.retried++;
-      else result.skipped++;
+  // In batches: the outbox's commits, not the sends, bound the rate, so a batch is taken in one
+  // transaction and its attempts recorded in another. A dispatcher killed mid-batch leaves the
+  // batch's deliveries to be sent again, same ids, once their leases are over.
+  for (let i = 0; i < due.length; i += BATCH) {
+    const batch = due.slice(i, i + BATCH);
+    const taken = await engine.transaction(async () => {
+      const out: Taken[] = [];
+      for (const delivery of batch) {
+        const t = await take(engine, delivery, options, at);
+        if (t) out.push(t);
+      }
+      return out;
+    });
+    result.skipped += batch.length - taken.length;
+    // A few sends at once: a slow receiver does not hold up the rest.
+    const done: Attempted[] = [];
+    let next = 0;
+    const worker = async () => {
+      for (let t = taken[next++]; t; t = taken[next++])
+        done.push(await attemptOne(engine, t, options, at));
+    };
+    const workers = Math.max(1, Math.min(options.concurrency ?? 8, taken.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    await engine.transaction(async () => {
+      for (const a of done) await recordAttempt(engine, a);
+    });
+    for (const a of done) {
+      if (a.decision.outcome === 'sent') result.sent++;
+      else if (a.decision.outcome === 'dead') result.dead++;
+      else result.retried++;
     }
-  };
-  const workers = Math.max(1, Math.min(options.concurrency ?? 8, due.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  }
   return result;
+}
+
+/** Deliveries taken and recorded together. */
+const BATCH = 50;
+
+interface Taken {
+  delivery: Delivery;
+  action: Action | undefined;
+}
+
+interface Attempted {
+  delivery: Delivery;
+  attempt: number;
+  startedAt: Date;
+  finishedAt: Date;
+  latencyMs: number;
+  outcome: AttemptResult;
+  decision: RetryDecision;
 }
 
 /** The delivery's action as configured now, if the playbook still has it on the same channel. */
@@ -160,30 +197,38 @@ async function send(
 }
 
 /**
- * One attempt at a due delivery: takes it (or leaves it, when another dispatcher has), sends it,
- * then logs the attempt and updates the delivery together.
+ * Takes a due delivery for one attempt: counts the attempt and moves its next attempt to the end
+ * of a lease. Null when another dispatcher took it first.
  */
-async function attemptOne(
+async function take(
   engine: Engine,
   delivery: Delivery,
   options: DispatchOptions,
   at: () => Date,
-): Promise<'sent' | 'retry' | 'dead' | 'skipped'> {
-  const d = engine.dialect;
-  const id = delivery.delivery_id;
+): Promise<Taken | null> {
   const action = actionOf(delivery, options.playbooks);
   const leaseMs = timeoutOf(action) * 1000 + LEASE_MARGIN_MS;
   const claimed = await engine.run(
     ...args(
-      compileClaimDelivery(d, {
-        id,
+      compileClaimDelivery(engine.dialect, {
+        id: delivery.delivery_id,
         attempts: delivery.attempts,
         now: options.now.toISOString(),
         leaseUntil: new Date(at().getTime() + leaseMs).toISOString(),
       }),
     ),
   );
-  if (claimed === 0) return 'skipped';
+  return claimed === 0 ? null : { delivery, action };
+}
+
+/** One attempt at a taken delivery: sends it and decides what comes next. */
+async function attemptOne(
+  engine: Engine,
+  taken: Taken,
+  options: DispatchOptions,
+  at: () => Date,
+): Promise<Attempted> {
+  const { delivery, action } = taken;
   const attempt = delivery.attempts + 1;
   const startedAt = at();
   const t0 = performance.now();
@@ -191,36 +236,41 @@ async function attemptOne(
   const latencyMs = Math.round(performance.now() - t0);
   const finishedAt = at();
   const decision = decideRetry(attempt, outcome, { now: finishedAt, random: options.random });
-  await engine.transaction(async () => {
-    await engine.run(
-      ...args(
-        compileInsertAttempt(d, {
-          delivery_id: id,
-          attempt,
-          started_at: startedAt.toISOString(),
-          finished_at: finishedAt.toISOString(),
-          status_code:
-            outcome.kind === 'response'
-              ? outcome.status
-              : outcome.kind === 'smtp'
-                ? outcome.code
-                : null,
-          latency_ms: latencyMs,
-          outcome: decision.outcome,
-          error: decision.outcome === 'sent' ? null : decision.reason,
-        }),
-      ),
-    );
-    if (decision.outcome === 'sent') {
-      await engine.run(...args(compileMarkSent(d, id, finishedAt.toISOString())));
-    } else if (decision.outcome === 'dead') {
-      await engine.run(...args(compileMarkDead(d, id, decision.reason)));
-    } else {
-      const next = new Date(finishedAt.getTime() + decision.delayMs).toISOString();
-      await engine.run(...args(compileMarkRetry(d, id, next, decision.reason)));
-    }
-  });
-  return decision.outcome;
+  return { delivery, attempt, startedAt, finishedAt, latencyMs, outcome, decision };
+}
+
+/** Logs an attempt and moves its delivery on (sent, dead, or due again later). */
+async function recordAttempt(engine: Engine, a: Attempted): Promise<void> {
+  const d = engine.dialect;
+  const id = a.delivery.delivery_id;
+  const { outcome, decision } = a;
+  await engine.run(
+    ...args(
+      compileInsertAttempt(d, {
+        delivery_id: id,
+        attempt: a.attempt,
+        started_at: a.startedAt.toISOString(),
+        finished_at: a.finishedAt.toISOString(),
+        status_code:
+          outcome.kind === 'response'
+            ? outcome.status
+            : outcome.kind === 'smtp'
+              ? outcome.code
+              : null,
+        latency_ms: a.latencyMs,
+        outcome: decision.outcome,
+        error: decision.outcome === 'sent' ? null : decision.reason,
+      }),
+    ),
+  );
+  if (decision.outcome === 'sent') {
+    await engine.run(...args(compileMarkSent(d, id, a.finishedAt.toISOString())));
+  } else if (decision.outcome === 'dead') {
+    await engine.run(...args(compileMarkDead(d, id, decision.reason)));
+  } else {
+    const next = new Date(a.finishedAt.getTime() + decision.delayMs).toISOString();
+    await engine.run(...args(compileMarkRetry(d, id, next, decision.reason)));
+  }
 }
 
 /** A compiled statement as the engine's arguments. */
