@@ -49,11 +49,10 @@ function SendsTo({ p }: { p: PlaybookListing }) {
           <li key={i}>
             {a.channel} to <strong>{target}</strong>
             {a.env.map((e) => (
-              <span key={e.key} class="env">
-                {' '}
+              <div key={e.key} class="env">
                 <code>{e.name}</code>
                 {!e.is_set && <span class="badge risk">not set</span>}
-              </span>
+              </div>
             ))}
           </li>
         );
@@ -110,8 +109,12 @@ function PlaybookTable({
                   : `${int(p.deliveries.sent)} sent, ${int(p.deliveries.queued)} queued, ${int(p.deliveries.dead)} dead`}
               </td>
               <td>
-                <button type="button" onClick={() => onPreview(p.name)}>
-                  Preview {p.name}
+                <button
+                  type="button"
+                  aria-label={`Preview ${p.name}`}
+                  onClick={() => onPreview(p.name)}
+                >
+                  Preview
                 </button>
               </td>
             </tr>
@@ -288,27 +291,29 @@ export function Playbooks() {
   return (
     <>
       <h1>Playbooks</h1>
-      <section class="card wide" aria-labelledby="playbooks-title">
-        <h2 id="playbooks-title">What fires, for whom, and where it goes</h2>
-        <Loaded state={state} what="the playbooks">
-          {(answer) =>
-            answer.playbooks.length === 0 ? (
-              <div data-testid="no-playbooks">
-                <Empty>
-                  No playbooks yet. Add one under <code>playbooks:</code> in powerlens.yaml
-                  (docs/playbooks.md describes every trigger, filter and limit), then restart serve.
-                  For example:
-                </Empty>
-                <pre class="payload">{EXAMPLE}</pre>
-              </div>
-            ) : (
-              <PlaybookTable playbooks={answer.playbooks} onPreview={setPreview} />
-            )
-          }
-        </Loaded>
-      </section>
-      {preview && <Preview key={preview} name={preview} onClose={() => setPreview(null)} />}
-      <Deliveries />
+      <div class="grid">
+        <section class="card wide" aria-labelledby="playbooks-title">
+          <h2 id="playbooks-title">What fires, for whom, and where it goes</h2>
+          <Loaded state={state} what="the playbooks">
+            {(answer) =>
+              answer.playbooks.length === 0 ? (
+                <div data-testid="no-playbooks">
+                  <Empty>
+                    No playbooks yet. Add one under <code>playbooks:</code> in powerlens.yaml and
+                    restart serve, or write one with <code>PUT /api/v1/playbooks/NAME</code>.
+                    docs/playbooks.md describes every trigger, filter and limit. For example:
+                  </Empty>
+                  <pre class="example">{EXAMPLE}</pre>
+                </div>
+              ) : (
+                <PlaybookTable playbooks={answer.playbooks} onPreview={setPreview} />
+              )
+            }
+          </Loaded>
+        </section>
+        {preview && <Preview key={preview} name={preview} onClose={() => setPreview(null)} />}
+        <Deliveries />
+      </div>
     </>
   );
 }
