@@ -284,6 +284,56 @@ describe('playbooks API', () => {
     }
   });
 
+  it('queues a dead delivery again: its status queued, its attempts counted afresh', async () => {
+    const unset = 'PL_API_PLAYBOOKS_NEVER_SET';
+    for (const [name, trigger] of [
+      ['risk_dead', { on: 'entered_state', state: 'at_risk' }],
+      ['climb_dead', { on: 'entered_state', state: 'emerging' }],
+    ] as const) {
+      const put = await call('PUT', `/api/v1/playbooks/${name}`, {
+        trigger,
+        actions: [{ webhook: { url: hookUrl, secret_env: unset } }],
+      });
+      expect(put.status, put.text).toBe(200);
+      expect(put.json.playbook.actions[0].env).toEqual([
+        { key: 'secret_env', name: unset, is_set: false },
+      ]);
+      await runPlaybooks(db.engine, {
+        projectId: 'acme',
+        config: configForProject(server.config(), 'acme'),
+        asOf: '2026-10-31',
+        now: new Date(),
+        only: name,
+        env: process.env,
+        random: Math.random,
+      });
+    }
+    const dead = await call('GET', '/api/v1/playbooks/deliveries?status=dead&attempts=true');
+    check('/api/v1/playbooks/deliveries', 'get', 200, dead.json);
+    const deliveries = dead.json.deliveries as {
+      delivery_id: string;
+      last_error: string;
+      attempt_log: unknown[];
+    }[];
+    expect(deliveries.length).toBe(previewed.length);
+    for (const d of deliveries) {
+      expect(d.last_error).toContain(unset);
+      expect(d.attempt_log.length).toBe(1);
+    }
+    const id = deliveries[0]?.delivery_id as string;
+    const retry = await call('POST', `/api/v1/playbooks/deliveries/${id}/retry`);
+    expect(retry.status, retry.text).toBe(200);
+    check('/api/v1/playbooks/deliveries/{id}/retry', 'post', 200, retry.json);
+    expect(retry.json).toEqual({ delivery_id: id, status: 'queued' });
+    const after = await call('GET', `/api/v1/playbooks/deliveries?status=queued`);
+    expect(after.json.deliveries).toEqual([
+      expect.objectContaining({ delivery_id: id, status: 'queued', attempts: 0 }),
+    ]);
+    for (const name of ['risk_dead', 'climb_dead']) {
+      expect((await call('DELETE', `/api/v1/playbooks/${name}`)).status).toBe(200);
+    }
+  });
+
   it('never answers 5xx on odd input to the routes of a playbook that exists', async () => {
     const odd = [
       '',
