@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAsOf } from '../../src/analysis/resolve-as-of.js';
 import { configForProject } from '../../src/model/config.js';
@@ -58,7 +59,18 @@ beforeAll(async () => {
       body += d.toString();
     });
     req.on('end', () => {
-      received.push(String(req.headers['webhook-id']));
+      // Signed with the secret the variable holds (Standard Webhooks' own verifier).
+      const h: Record<string, string> = {};
+      for (const k of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
+        h[k] = String(req.headers[k] ?? '');
+      }
+      try {
+        new Webhook(SECRET).verify(body, h);
+      } catch {
+        res.writeHead(400).end();
+        return;
+      }
+      received.push(h['webhook-id'] as string);
       res.writeHead(200).end('ok');
     });
   });

@@ -45,7 +45,6 @@ function SendsTo({ p }: { p: PlaybookListing }) {
         const urlVar = a.env.find((e) => e.key === 'url_env');
         const target = a.target_host ?? (urlVar ? `$${urlVar.name}` : 'nowhere');
         return (
-          // biome-ignore lint/suspicious/noArrayIndexKey: actions have no id but their place.
           <li key={i}>
             {a.channel} to <strong>{target}</strong>
             {a.env.map((e) => (
