@@ -164,6 +164,7 @@ describe('playbooks API', () => {
       name: 'nurture',
       trigger_text: 'enters the lifecycle state emerging',
       limits: { max_per_run: 1000, cooldown_days: 0 },
+      deliveries: { queued: 0, sent: 0, dead: 0 },
     });
     const file = readFileSync(server.configFile, 'utf8');
     expect(file).toContain('# the team config');

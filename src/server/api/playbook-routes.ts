@@ -144,7 +144,12 @@ function registerPlaybookReads(api: ZodApi, { engine, ctx, inTurn }: RouteContex
 }
 
 /** PUT and DELETE /api/v1/playbooks/:name: written into the config file, under the project. */
-function registerPlaybookWrites(api: ZodApi, { ctx, options }: RouteContext): void {
+function registerPlaybookWrites(api: ZodApi, { engine, ctx, options, inTurn }: RouteContext): void {
+  // The deliveries a playbook of this name has already (a replaced one keeps its log).
+  const countsOf = async (projectId: string, name: string) => {
+    const counts = await inTurn(() => deliveryCounts(engine, projectId));
+    return counts ? (counts.get(name) ?? { queued: 0, sent: 0, dead: 0 }) : null;
+  };
   const configFile = () => {
     if (!options.configFile) {
       throw new ProblemError(
@@ -196,7 +201,8 @@ function registerPlaybookWrites(api: ZodApi, { ctx, options }: RouteContext): vo
         req.body,
       );
       options.onConfigChange?.(next);
-      return { playbook: playbookListing(name, parsed.data, process.env, null) };
+      const counts = await countsOf(req.projectId, name);
+      return { playbook: playbookListing(name, parsed.data, process.env, counts) };
     },
   );
 
@@ -230,7 +236,9 @@ function registerPlaybookWrites(api: ZodApi, { ctx, options }: RouteContext): vo
       const shared = Object.hasOwn(next.playbooks, name) ? next.playbooks[name] : undefined;
       return {
         deleted: name,
-        now_in_force: shared ? playbookListing(name, shared, process.env, null) : null,
+        now_in_force: shared
+          ? playbookListing(name, shared, process.env, await countsOf(req.projectId, name))
+          : null,
       };
     },
   );
