@@ -5,6 +5,7 @@ import { Data } from './pages/data.js';
 import { DefinitionEditor } from './pages/definition.js';
 import { Login } from './pages/login.js';
 import { Overview } from './pages/overview.js';
+import { Playbooks } from './pages/playbooks.js';
 import { UserPage } from './pages/user.js';
 import { Users } from './pages/users.js';
 
@@ -13,6 +14,7 @@ const PAGES = [
   { path: '#/users', label: 'Users' },
   { path: '#/accounts', label: 'Accounts' },
   { path: '#/definition', label: 'Definition' },
+  { path: '#/playbooks', label: 'Playbooks' },
   { path: '#/data', label: 'Data' },
 ];
 
@@ -52,6 +54,7 @@ export function App() {
   else if (hash.startsWith('#/users')) page = <Users />;
   else if (hash.startsWith('#/accounts')) page = <Accounts />;
   else if (hash.startsWith('#/definition')) page = <DefinitionEditor />;
+  else if (hash.startsWith('#/playbooks')) page = <Playbooks />;
   else if (hash.startsWith('#/data')) page = <Data />;
   return (
     <>

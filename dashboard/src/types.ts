@@ -48,3 +48,10 @@ export type FailedEvent = FailedEventsPage['events'][number];
 export type SnapshotStatus = Get<'/api/v1/snapshots'>;
 export type SnapshotRun = Post<'/api/v1/snapshots'>;
 export type PeriodKind = SnapshotStatus['period'];
+
+export type PlaybooksAnswer = Get<'/api/v1/playbooks'>;
+export type PlaybookListing = PlaybooksAnswer['playbooks'][number];
+export type PlaybookPreview = Get<'/api/v1/playbooks/{name}/preview'>;
+export type DeliveryLog = Get<'/api/v1/playbooks/deliveries'>;
+export type Delivery = DeliveryLog['deliveries'][number];
+export type RetryAnswer = Post<'/api/v1/playbooks/deliveries/{id}/retry'>;

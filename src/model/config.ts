@@ -36,6 +36,10 @@ const ProjectSettingsSchema = z
       .optional()
       .describe('Added to the top-level segments; a name given here replaces that one.'),
     lifecycle: LifecycleConfigSchema.optional().describe('Replaces the top-level lifecycle.'),
+    playbooks: z
+      .record(plainName, PlaybookSchema)
+      .optional()
+      .describe('Added to the top-level playbooks; a name given here replaces that one.'),
     default_definition: plainName.optional(),
   })
   .strict();
@@ -102,7 +106,7 @@ export const ConfigSchema = z
       .record(z.string().min(1).max(200), ProjectSettingsSchema)
       .default({})
       .describe(
-        "Each project's own definitions, catalogue, segments and lifecycle, over the top-level ones.",
+        "Each project's own definitions, catalogue, segments, lifecycle and playbooks, over the top-level ones.",
       ),
   })
   .strict();
@@ -124,6 +128,7 @@ export function configForProject(config: Config, projectId: string): Config {
     definitions: { ...config.definitions, ...own.definitions },
     segments: { ...config.segments, ...own.segments },
     lifecycle: own.lifecycle ?? config.lifecycle,
+    playbooks: { ...config.playbooks, ...own.playbooks },
     default_definition: own.default_definition ?? config.default_definition,
   };
 }

@@ -1,5 +1,4 @@
-import type { Document, LineCounter } from 'yaml';
-import { isNode } from 'yaml';
+import { Document, isNode, type LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { suggestName } from './suggest.js';
 
@@ -97,4 +96,23 @@ export function formatIssues(
       return `  ${file}${line ? `:${line}` : ''}: ${path}: ${i.message}${hint(i, doc, schema)}`;
     })
     .join('\n');
+}
+
+/**
+ * The problems of a value that did not parse (a JSON body, not a file), each with its key path
+ * and its message with the same hints as the config's (what was given, the near miss).
+ */
+export function issueList(
+  issues: readonly z.core.$ZodIssue[],
+  value: unknown,
+  schema: z.ZodType,
+): { path: string; message: string }[] {
+  const doc = new Document(value);
+  const unknownAt = issues.filter((i) => i.code === 'unrecognized_keys').map((i) => i.path);
+  return issues
+    .filter((i) => i.code !== 'custom' || !unknownAt.some((p) => samePath(p, i.path)))
+    .map((i) => ({
+      path: i.path.map(String).join('.'),
+      message: `${i.message}${hint(i, doc, schema)}`,
+    }));
 }

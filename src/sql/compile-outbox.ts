@@ -303,3 +303,14 @@ WHERE project_id = ${d.param('p', 'String')} AND delivery_id = ${d.param('id', '
     params: { p: projectId, id: deliveryId, now },
   };
 }
+
+/** The project's deliveries counted per playbook and status (`playbook`, `status`, `n`). */
+export function compileDeliveryCounts(d: Dialect, projectId: string): Compiled {
+  return {
+    sql: `SELECT x.playbook, x.status, count(*) AS n
+FROM playbook_deliveries x
+WHERE x.project_id = ${d.param('p', 'String')}
+GROUP BY x.playbook, x.status`,
+    params: { p: projectId },
+  };
+}

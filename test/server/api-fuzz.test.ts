@@ -103,7 +103,19 @@ beforeAll(async () => {
     from: '2026-09-07',
     asOf: await resolveAsOf(db.engine, 'acme', undefined, true),
   });
-  server = await startApiServer(db, 'project: acme\n', new Sessions());
+  // A playbook named as knownGood names one, so its preview is probed past the 404.
+  server = await startApiServer(
+    db,
+    [
+      'project: acme',
+      'playbooks:',
+      '  default:',
+      '    trigger: { on: entered_state, state: at_risk }',
+      '    actions: [{ webhook: { url: "http://127.0.0.1:9/never", secret_env: PL_FUZZ_SECRET } }]',
+      '',
+    ].join('\n'),
+    new Sessions(),
+  );
   server.app.addHook('onError', async (req, _reply, err) => {
     serverErrors.set(`${req.method} ${req.url}`, err);
   });

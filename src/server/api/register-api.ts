@@ -14,6 +14,7 @@ import { answerApiError } from './api-errors.js';
 import { registerDataRoutes } from './data-routes.js';
 import { registerDefinitionRoutes } from './definition-routes.js';
 import { registerLifecycleRoutes } from './lifecycle-routes.js';
+import { registerPlaybookRoutes } from './playbook-routes.js';
 import { ProblemError } from './problem.js';
 import { registerReportRoutes } from './report-routes.js';
 
@@ -100,4 +101,5 @@ async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<voi
   registerDefinitionRoutes(api, rc);
   registerLifecycleRoutes(api, rc);
   registerDataRoutes(api, rc);
+  registerPlaybookRoutes(api, rc);
 }

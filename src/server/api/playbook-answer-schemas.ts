@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { TRIGGER_STATES } from '../../model/playbook.js';
+import type { PlaybookListing } from '../../playbooks/list-playbooks.js';
+import type { DeliveryAttempt, DeliveryLogEntry } from '../../playbooks/outbox.js';
+import type { PreviewedOccurrence } from '../../playbooks/run-playbooks.js';
+import type { Expect, ShapeCheck } from './same-shape.js';
+
+/**
+ * The answers of the playbooks routes, in zod (the API's contract, as answer-schemas.ts), each
+ * checked at compile time against its use case's type. No answer holds a secret: an action shows
+ * the names of the environment variables it reads and whether each is set, never a value.
+ */
+
+const deliveryStatus = z.enum(['queued', 'sent', 'dead']);
+
+const TriggerAnswer = z.discriminatedUnion('on', [
+  z.object({ on: z.literal('became_power_user') }),
+  z.object({ on: z.literal('stopped_power_user') }),
+  z.object({ on: z.literal('entered_state'), state: z.enum(TRIGGER_STATES) }),
+  z.object({ on: z.literal('joined_segment'), segment: z.string() }),
+  z.object({ on: z.literal('left_segment'), segment: z.string() }),
+]);
+
+export const PlaybookListingSchema = z.object({
+  name: z.string(),
+  description: z.string().nullable(),
+  enabled: z.boolean(),
+  definition: z
+    .string()
+    .nullable()
+    .describe('The definition whose snapshots it watches (null: the default definition).'),
+  trigger: TriggerAnswer,
+  trigger_text: z.string().describe('The trigger in words.'),
+  filters: z.object({
+    segments: z.array(z.string()).optional(),
+    score: z.object({ min: z.number().optional(), max: z.number().optional() }).optional(),
+    account_traits: z
+      .record(z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])))
+      .optional(),
+  }),
+  actions: z.array(
+    z.object({
+      channel: z.string().describe('webhook (more channels to come).'),
+      target_host: z
+        .string()
+        .nullable()
+        .describe('The host of a URL written in the config (null: read from a variable).'),
+      env: z
+        .array(z.object({ key: z.string(), name: z.string(), is_set: z.boolean() }))
+        .describe(
+          'Each environment variable the action reads (url_env, secret_env): its name and whether serve has it set; never its value.',
+        ),
+    }),
+  ),
+  limits: z.object({ max_per_run: z.number().int(), cooldown_days: z.number().int() }),
+  deliveries: z
+    .object({ queued: z.number().int(), sent: z.number().int(), dead: z.number().int() })
+    .nullable()
+    .describe('Its deliveries per status (null: the engine keeps no outbox, ClickHouse for now).'),
+});
+export type PlaybookListingAgrees = Expect<
+  ShapeCheck<PlaybookListing, typeof PlaybookListingSchema>
+>;
+
+/** GET /playbooks. */
+export const PlaybooksAnswer = z.object({ playbooks: z.array(PlaybookListingSchema) });
+
+/** DELETE /playbooks/{name}. */
+export const PlaybookDeleted = z.object({
+  deleted: z.string(),
+  now_in_force: PlaybookListingSchema.nullable().describe(
+    "The top-level playbook of that name, in force again now that the project's own is gone (null: none).",
+  ),
+});
+
+const OccurrenceSchema = z.object({
+  occurrence_id: z.string(),
+  project_id: z.string(),
+  playbook: z.string(),
+  trigger: z.enum([
+    'became_power_user',
+    'stopped_power_user',
+    'entered_state',
+    'joined_segment',
+    'left_segment',
+  ]),
+  subject_type: z.literal('user'),
+  subject_id: z.string(),
+  account_id: z.string(),
+  period_start: z.string(),
+  explanation: z.string().describe('What happened and why, in one sentence.'),
+  data: z
+    .record(
+      z.string(),
+      // null on a member: OpenAPI 3.0 has no nullable without a type.
+      z.union([z.string().nullable(), z.number(), z.boolean(), z.array(z.string())]),
+    )
+    .describe('The numbers behind it: score, state, segments, what changed (docs/playbooks.md).'),
+  already_recorded: z.boolean().describe('Recorded (so sent) before: a run sends it no more.'),
+});
+export type PreviewAgrees = Expect<ShapeCheck<PreviewedOccurrence, typeof OccurrenceSchema>>;
+
+/** GET /playbooks/{name}/preview. */
+export const PreviewAnswer = z.object({
+  playbook: z.string(),
+  as_of: z.string(),
+  people: z.array(OccurrenceSchema).describe('Who a run would reach now, and why; sends nothing.'),
+});
+
+const AttemptSchema = z.object({
+  delivery_id: z.string(),
+  attempt: z.number().int(),
+  started_at: z.string(),
+  finished_at: z.string(),
+  status_code: z.number().int().nullable(),
+  latency_ms: z.number(),
+  outcome: z.enum(['sent', 'retry', 'dead']),
+  error: z.string().nullable(),
+});
+export type AttemptAgrees = Expect<ShapeCheck<DeliveryAttempt, typeof AttemptSchema>>;
+
+const DeliverySchema = z.object({
+  delivery_id: z.string().describe('The webhook-id every attempt carries.'),
+  occurrence_id: z.string(),
+  project_id: z.string(),
+  playbook: z.string(),
+  action_index: z.number().int(),
+  channel: z.literal('webhook'),
+  payload: z.string().describe('The JSON body, fixed when queued.'),
+  status: deliveryStatus,
+  attempts: z.number().int(),
+  next_attempt_at: z.string().nullable(),
+  created_at: z.string(),
+  last_error: z.string().nullable(),
+  sent_at: z.string().nullable(),
+  trigger: z.string(),
+  subject_type: z.string(),
+  subject_id: z.string(),
+  account_id: z.string(),
+  period_start: z.string(),
+  fired_at: z.string(),
+  attempt_log: z.array(AttemptSchema).optional().describe('Every attempt, with attempts=true.'),
+});
+export type DeliveryAgrees = Expect<
+  ShapeCheck<DeliveryLogEntry & { attempt_log?: DeliveryAttempt[] }, typeof DeliverySchema>
+>;
+
+/** GET /playbooks/deliveries. */
+export const DeliveryLogAnswer = z.object({ deliveries: z.array(DeliverySchema) });
+
+/** POST /playbooks/deliveries/{id}/retry. */
+export const RetryAnswer = z.object({ delivery_id: z.string(), status: z.literal('queued') });
