@@ -32,8 +32,8 @@ describe('configForProject: playbooks per project', () => {
     const acme = configForProject(config, 'acme');
     expect(Object.keys(acme.playbooks).sort()).toEqual(['at_risk', 'welcome', 'winback']);
     expect(acme.playbooks.welcome?.enabled).toBe(false);
-    expect(acme.playbooks.welcome?.actions[0]?.webhook.secret_env).toBe('ACME_SECRET');
-    expect(acme.playbooks.winback?.actions[0]?.webhook.secret_env).toBe('TOP_SECRET');
+    expect(acme.playbooks.welcome?.actions[0]?.webhook?.secret_env).toBe('ACME_SECRET');
+    expect(acme.playbooks.winback?.actions[0]?.webhook?.secret_env).toBe('TOP_SECRET');
   });
 
   it('leaves another project with the top-level playbooks only', () => {

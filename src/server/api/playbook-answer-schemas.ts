@@ -40,7 +40,7 @@ export const PlaybookListingSchema = z.object({
   }),
   actions: z.array(
     z.object({
-      channel: z.string().describe('webhook (more channels to come).'),
+      channel: z.string().describe('webhook, slack or email.'),
       target_host: z
         .string()
         .nullable()
@@ -125,7 +125,7 @@ const DeliverySchema = z.object({
   project_id: z.string(),
   playbook: z.string(),
   action_index: z.number().int(),
-  channel: z.literal('webhook'),
+  channel: z.enum(['webhook', 'slack', 'email']),
   payload: z.string().describe('The JSON body, fixed when queued.'),
   status: deliveryStatus,
   attempts: z.number().int(),
