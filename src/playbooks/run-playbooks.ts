@@ -125,19 +125,23 @@ export async function runPlaybooks(
     options.now,
     { baseUrl: options.baseUrl },
   );
-  const dispatched =
-    options.dispatch === false
-      ? null
-      : await dispatchDue(engine, {
-          projectId: options.projectId,
-          // Deliveries queued earlier read their action from the config as it is now.
-          playbooks: options.config.playbooks,
-          now: options.now,
-          env: options.env,
-          random: options.random,
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-        });
+  const dispatched = options.dispatch === false ? null : await sendDue(engine, options);
   return { computed_periods: computed, fired, recorded, dispatched };
+}
+
+/** Sends the project's due deliveries, each with its action as the config has it now. */
+function sendDue(
+  engine: Engine,
+  options: Pick<PlaybookRunOptions, 'projectId' | 'config' | 'now' | 'env' | 'random' | 'fetch'>,
+): Promise<DispatchResult> {
+  return dispatchDue(engine, {
+    projectId: options.projectId,
+    playbooks: options.config.playbooks,
+    now: options.now,
+    env: options.env,
+    random: options.random,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
 }
 
 /** Who one playbook would reach now, and why, without recording or sending anything. */
@@ -177,13 +181,5 @@ export async function playbooksAfterRefresh(
     const result = await runPlaybooks(engine, { ...options, asOf: await options.asOf() });
     return { kind: 'run', result };
   }
-  const result = await dispatchDue(engine, {
-    projectId: options.projectId,
-    playbooks: options.config.playbooks,
-    now: options.now,
-    env: options.env,
-    random: options.random,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
-  return { kind: 'dispatch', result };
+  return { kind: 'dispatch', result: await sendDue(engine, options) };
 }

@@ -1,6 +1,7 @@
 import type { SlackAction } from '../../model/playbook.js';
 import type { AttemptResult } from '../retry-policy.js';
 import { type TemplateContext, variable } from '../template.js';
+import { postJson } from './post-json.js';
 
 /**
  * The Slack channel (docs/playbooks.md, "Slack"): a POST of a Block Kit message to an incoming
@@ -88,13 +89,6 @@ export interface SlackSend {
   fetch?: typeof fetch;
 }
 
-/** What an error says (without the URL, which is a secret). */
-function errorText(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}${cause}`;
-}
-
 /** One attempt: POSTs the body within the time limit. Never throws. */
 export async function sendSlack(send: SlackSend): Promise<AttemptResult> {
   const name = send.action.url_env;
@@ -106,28 +100,11 @@ export async function sendSlack(send: SlackSend): Promise<AttemptResult> {
   } catch {
     return { kind: 'config', error: `the environment variable ${name} (url_env) is not a URL` };
   }
-  const doFetch = send.fetch ?? fetch;
-  try {
-    const response = await doFetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'powerlens-slack' },
-      body: send.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(Math.round(send.action.timeout_seconds * 1000)),
-    });
-    await response.body?.cancel().catch(() => undefined);
-    return {
-      kind: 'response',
-      status: response.status,
-      retryAfter: response.headers.get('retry-after'),
-    };
-  } catch (err) {
-    const timeout =
-      err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-    return {
-      kind: 'network',
-      timeout,
-      error: timeout ? `no answer within ${send.action.timeout_seconds} s` : errorText(err),
-    };
-  }
+  return postJson({
+    url,
+    headers: { 'user-agent': 'powerlens-slack' },
+    body: send.body,
+    timeoutSeconds: send.action.timeout_seconds,
+    fetch: send.fetch,
+  });
 }

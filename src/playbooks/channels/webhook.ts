@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { WebhookAction } from '../../model/playbook.js';
 import type { Occurrence } from '../occurrence.js';
 import type { AttemptResult } from '../retry-policy.js';
+import { postJson } from './post-json.js';
 
 /**
  * The webhook channel (docs/playbooks.md, "Webhooks"): a POST of the delivery's JSON body, signed
@@ -126,13 +127,6 @@ function keysOf(action: WebhookAction, env: WebhookSend['env']): Buffer[] {
   return signingKeys(value, name);
 }
 
-/** What an error says, without the URL (which may hold a token) where fetch puts it. */
-function errorText(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}${cause}`;
-}
-
 /**
  * One attempt: POSTs the body, signed now, within the action's time limit. Never throws: a
  * missing variable or bad secret is a `config` result, no answer a `network` one.
@@ -148,36 +142,16 @@ export async function sendWebhook(send: WebhookSend): Promise<AttemptResult> {
     throw err;
   }
   const timestamp = Math.floor(send.timestamp.getTime() / 1000);
-  const doFetch = send.fetch ?? fetch;
-  const timeoutMs = Math.round(send.action.timeout_seconds * 1000);
-  try {
-    const response = await doFetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'powerlens-webhooks',
-        'webhook-id': send.id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': webhookSignature(keys, send.id, timestamp, send.body),
-      },
-      body: send.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    // The answer's body is not needed (nor read: it may be large).
-    await response.body?.cancel().catch(() => undefined);
-    return {
-      kind: 'response',
-      status: response.status,
-      retryAfter: response.headers.get('retry-after'),
-    };
-  } catch (err) {
-    const timeout =
-      err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-    return {
-      kind: 'network',
-      timeout,
-      error: timeout ? `no answer within ${send.action.timeout_seconds} s` : errorText(err),
-    };
-  }
+  return postJson({
+    url,
+    headers: {
+      'user-agent': 'powerlens-webhooks',
+      'webhook-id': send.id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': webhookSignature(keys, send.id, timestamp, send.body),
+    },
+    body: send.body,
+    timeoutSeconds: send.action.timeout_seconds,
+    fetch: send.fetch,
+  });
 }
