@@ -44,14 +44,24 @@ export function renderPlaybookList(list: (Playbook & { name: string })[]): strin
   return dimHeader(t).join('\n');
 }
 
-/** Where an action sends, without secrets: the URL or the variable holding it, the recipient. */
+/** Only the host of a URL written in the config: its path may hold a token. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'an invalid URL';
+  }
+}
+
+/** Where an action sends, without secrets: the host or the variable holding the URL, the recipient. */
 function actionText(a: Action): string {
   if (a.slack) return `slack $${a.slack.url_env}${a.slack.channel ? ` ${a.slack.channel}` : ''}`;
   if (a.email) {
     const to = a.email.to === 'user' ? 'the user' : `account ${a.email.to.account_trait}`;
     return `email to ${to} via $${a.email.smtp_url_env}`;
   }
-  return `webhook ${a.webhook?.url ?? `$${a.webhook?.url_env}`}`;
+  const url = a.webhook?.url;
+  return `webhook ${url !== undefined ? hostOf(url) : `$${a.webhook?.url_env}`}`;
 }
 
 export function renderRun(r: PlaybookRunResult): string {
