@@ -159,6 +159,21 @@ export async function lifecycleReport(
   };
 }
 
+/**
+ * A snapshot row's attainment over the periods emerging compares (`att_n` .. `att_1`, the query's
+ * columns), oldest first, then this period's; empty when the stored history does not reach that
+ * far (a column is null).
+ */
+export function attainmentHistory(
+  row: { attainment: number; [att: `att_${number}`]: number | null },
+  periods: number,
+): number[] {
+  const before = Array.from({ length: periods }, (_, i) => row[`att_${periods - i}`] ?? null);
+  return before.every((a) => a !== null)
+    ? [...(before as number[]).map(Number), Number(row.attainment)]
+    : [];
+}
+
 /** The people in one state in the period starting on `periodStart`. */
 export async function lifecyclePeople(
   engine: Engine,
@@ -174,15 +189,12 @@ export async function lifecyclePeople(
   const rows = await engine.query<Row>(q.sql, q.params);
   const n = input.rules.emergingPeriods;
   return rows.map((r) => {
-    const before = Array.from({ length: n }, (_, i) => r[`att_${n - i}`] ?? null);
     const { segments, ...rest } = r;
     for (let k = 1; k <= n; k++) delete rest[`att_${k}`];
     const person = {
       ...rest,
       segments: segments.split(';').filter(Boolean),
-      attainment_history: before.every((a) => a !== null)
-        ? [...(before as number[]), r.attainment]
-        : [],
+      attainment_history: attainmentHistory(r, n),
     };
     return { ...person, reason: stateReason(person, input.period) };
   });

@@ -5,6 +5,7 @@ import type { Config } from '../model/config.js';
 import { lifecycleRules } from '../model/lifecycle-config.js';
 import type { Playbook } from '../model/playbook.js';
 import { resolveDefinition } from '../model/resolve-definition.js';
+import { resolveSegments } from '../model/segments.js';
 import { type DispatchResult, dispatchDue } from './dispatcher.js';
 import type { Occurrence } from './occurrence.js';
 import { type RecordResult, recordedOccurrenceIds, recordOccurrences } from './outbox.js';
@@ -93,7 +94,7 @@ async function occurrencesNow(
     period: config.lifecycle.period,
     rules,
     playbooks,
-    segments: snapshotInput(config, projectId, {}).segments,
+    segments: resolveSegments(config.segments),
   });
   return { occurrences, computed };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type AccountTraits, normaliseKey, readAccountTraits } from '../analysis/explain-traits.js';
 import type { Engine } from '../engines/engine.js';
+import { attainmentHistory } from '../lifecycle/lifecycle-report.js';
 import { latestSnapshotPeriod } from '../lifecycle/snapshot-status.js';
 import type { LifecycleRules } from '../model/lifecycle-config.js';
 import type { Filters, Playbook, Trigger } from '../model/playbook.js';
@@ -32,29 +33,12 @@ export interface TriggerOptions {
   segments?: readonly Segment[] | undefined;
 }
 
-interface CandidateRow {
-  user_id: string;
-  period_start: string;
-  state: LifecycleState | '';
-  previous_state: LifecycleState | '';
-  account_id: string;
-  present: boolean;
-  was_present: boolean;
-  is_power_user: boolean;
-  was_power_user: boolean;
-  score: number;
-  previous_score: number | null;
+/** A candidate as the query returns it: segments as stored text, attainments as columns. */
+type CandidateRow = Omit<UserPair, 'segments' | 'previous_segments' | 'attainment_history'> & {
   segments: string;
   previous_segments: string;
-  days_active: number;
-  days_active_7: number;
-  events_7: number;
-  baseline_days_active: number;
-  baseline_events: number;
-  baseline_days: number;
-  attainment: number;
   [att: `att_${number}`]: number | null;
-}
+};
 
 /**
  * Who each enabled playbook fires for in one snapshot period, against the stored period before
@@ -123,7 +107,6 @@ async function candidates(
   const rows = await engine.query<CandidateRow>(q.sql, q.params);
   const n = input.rules.emergingPeriods;
   return rows.map((r) => {
-    const before = Array.from({ length: n }, (_, i) => r[`att_${n - i}`] ?? null);
     return {
       user_id: r.user_id,
       period_start: r.period_start,
@@ -145,9 +128,7 @@ async function candidates(
       baseline_events: Number(r.baseline_events),
       baseline_days: Number(r.baseline_days),
       attainment: Number(r.attainment),
-      attainment_history: before.every((a) => a !== null)
-        ? [...(before as number[]).map(Number), Number(r.attainment)]
-        : [],
+      attainment_history: attainmentHistory(r, n),
     };
   });
 }
