@@ -6,7 +6,7 @@ import { latestSnapshotPeriod } from '../lifecycle/snapshot-status.js';
 import type { LifecycleRules } from '../model/lifecycle-config.js';
 import type { Filters, Playbook, Trigger } from '../model/playbook.js';
 import type { Segment } from '../model/segments.js';
-import type { LifecycleInput, LifecycleState } from '../sql/compile-lifecycle.js';
+import type { LifecycleInput } from '../sql/compile-lifecycle.js';
 import { compileTriggerCandidates } from '../sql/compile-triggers.js';
 import { type PeriodKind, periodOf } from '../time/periods.js';
 import type { Occurrence } from './occurrence.js';

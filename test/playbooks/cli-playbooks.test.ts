@@ -1,11 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 /**
  * `powerlens playbooks` end to end on demo data: preview says who a playbook would reach, run
@@ -13,7 +11,6 @@ import { runCli } from '../helpers/run-cli.js';
  * verifier, a second run sends nothing, the log shows each attempt.
  */
 const SECRET = `whsec_${Buffer.from('a secret of thirty-two bytes!!!!').toString('base64')}`;
-const verifier = new Webhook(SECRET);
 
 interface Received {
   id: string;
@@ -22,39 +19,19 @@ interface Received {
 }
 
 let dir: string;
-let server: Server;
+let receiver: WebhookReceiver<Received>;
+let received: Received[];
+let refused: string[];
 let url: string;
-const received: Received[] = [];
-const refused: string[] = [];
-
-function verified(body: string, headers: IncomingHttpHeaders): Received {
-  const h: Record<string, string> = {};
-  for (const k of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
-    h[k] = String(headers[k] ?? '');
-  }
-  const payload = verifier.verify(body, h) as { playbook: string; subject: { id: string } };
-  return { id: h['webhook-id'] as string, playbook: payload.playbook, subject: payload.subject.id };
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'powerlens-playbooks-'));
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => {
-      body += d.toString();
-    });
-    req.on('end', () => {
-      try {
-        received.push(verified(body, req.headers));
-        res.writeHead(200).end('ok');
-      } catch (err) {
-        refused.push(String(err));
-        res.writeHead(400).end();
-      }
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  receiver = await startWebhookReceiver(SECRET, ({ id, payload }) => ({
+    id,
+    playbook: payload.playbook,
+    subject: payload.subject.id,
+  }));
+  ({ received, refused, url } = receiver);
   writeFileSync(
     join(dir, 'powerlens.yaml'),
     [
@@ -78,7 +55,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await new Promise((done) => server.close(done));
+  await receiver.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,13 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 import { startServe } from '../helpers/serve-child.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 /**
  * `powerlens serve` runs the playbooks after its rollup refreshes: the first refresh sends what
@@ -15,33 +13,21 @@ import { startServe } from '../helpers/serve-child.js';
  * new, and what was sent is in the log after serve stops.
  */
 const SECRET = `whsec_${Buffer.from('another secret, thirty-two bytes').toString('base64')}`;
-const verifier = new Webhook(SECRET);
 
 let dir: string;
-let receiver: Server;
+let receiver: WebhookReceiver<{ id: string; subject: string; link: string | null }>;
+let received: { id: string; subject: string; link: string | null }[];
 let serve: ChildProcess | undefined;
-const received: { id: string; subject: string; link: string | null }[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'powerlens-serve-playbooks-'));
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => {
-      body += d.toString();
-    });
-    req.on('end', () => {
-      const headers = {
-        'webhook-id': String(req.headers['webhook-id']),
-        'webhook-timestamp': String(req.headers['webhook-timestamp']),
-        'webhook-signature': String(req.headers['webhook-signature']),
-      };
-      const p = verifier.verify(body, headers) as { subject: { id: string }; link: string | null };
-      received.push({ id: headers['webhook-id'], subject: p.subject.id, link: p.link });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
-  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/in`;
+  receiver = await startWebhookReceiver(
+    SECRET,
+    ({ id, payload }) => ({ id, subject: payload.subject.id, link: payload.link }),
+    204,
+  );
+  received = receiver.received;
+  const url = receiver.url;
   writeFileSync(
     join(dir, 'powerlens.yaml'),
     [
@@ -62,7 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   serve?.kill('SIGKILL');
-  await new Promise((done) => receiver.close(done));
+  await receiver.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAsOf } from '../../src/analysis/resolve-as-of.js';
 import { configForProject } from '../../src/model/config.js';
@@ -11,6 +9,7 @@ import { type ApiServer, startApiServer } from '../helpers/api-server.js';
 import { demoProject } from '../helpers/demo-project.js';
 import { openApiValidator } from '../helpers/openapi-validator.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 /**
  * The playbooks API on demo data, over a real server on loopback and a real DuckDB file: the
@@ -26,10 +25,10 @@ let db: TempDb;
 let server: ApiServer;
 let base: string;
 let readKey: string;
-let receiver: Server;
+let receiver: WebhookReceiver<string> | undefined;
 let hookUrl: string;
 let check: Awaited<ReturnType<typeof openApiValidator>>;
-const received: string[] = [];
+let received: string[] = [];
 
 async function call(method: string, path: string, body?: unknown) {
   const r = await fetch(`${base}${path}`, {
@@ -53,29 +52,10 @@ const webhook = () => ({ webhook: { url: hookUrl, secret_env: SECRET_ENV } });
 
 beforeAll(async () => {
   process.env[SECRET_ENV] = SECRET;
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => {
-      body += d.toString();
-    });
-    req.on('end', () => {
-      // Signed with the secret the variable holds (Standard Webhooks' own verifier).
-      const h: Record<string, string> = {};
-      for (const k of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
-        h[k] = String(req.headers[k] ?? '');
-      }
-      try {
-        new Webhook(SECRET).verify(body, h);
-      } catch {
-        res.writeHead(400).end();
-        return;
-      }
-      received.push(h['webhook-id'] as string);
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
-  hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+  // Signed with the secret the variable holds (Standard Webhooks' own verifier).
+  receiver = await startWebhookReceiver(SECRET, ({ id }) => id);
+  received = receiver.received;
+  hookUrl = receiver.url;
 
   db = await openTempDb();
   readKey = (await demoProject(db, 7)).read_key;
@@ -103,7 +83,7 @@ beforeAll(async () => {
 afterAll(async () => {
   delete process.env[SECRET_ENV];
   await server?.close();
-  await new Promise((done) => receiver?.close(done));
+  await receiver?.close();
   await db?.cleanup();
 });
 
