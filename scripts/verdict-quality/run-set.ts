@@ -2,7 +2,19 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dayNumber, measure, type Verdict, weeklyAsOf } from './measures.js';
+import { accountVerdicts } from './account-measures.js';
+import {
+  archetypes,
+  atRiskVerdict,
+  dayNumber,
+  emerging,
+  fadingFates,
+  lostVerdict,
+  type Observed,
+  powerUsers,
+  type Verdict,
+  weeklyAsOf,
+} from './measures.js';
 import {
   type AccountsJson,
   type BackfillJson,
@@ -168,4 +180,18 @@ export async function runSet(
     commands: r.log,
     verdicts,
   };
+}
+
+/** Every verdict of one data set, measured against its truth. */
+function measure(o: Observed): Verdict[] {
+  const typeOf = new Map(o.truth.people.map((p) => [p.user_id, p.type]));
+  const fates = fadingFates(o);
+  return [
+    powerUsers(o, typeOf),
+    ...archetypes(o),
+    emerging(o, typeOf),
+    lostVerdict(o, fates, typeOf),
+    atRiskVerdict(o, fates, typeOf),
+    ...accountVerdicts(o),
+  ];
 }
