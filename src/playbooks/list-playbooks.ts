@@ -47,8 +47,25 @@ export function triggerInWords(t: Trigger): string {
       return `joins the segment ${t.segment}`;
     case 'left_segment':
       return `leaves the segment ${t.segment}`;
+    case 'mastered_feature':
+      return t.min_days !== undefined
+        ? `masters ${t.feature}: uses it on at least ${t.min_days} distinct days in the window, for the first time`
+        : `masters ${t.feature}: among the top ${t.top_percent}% of its users in the window, for the first time`;
+    case 'account_signal':
+      return `its account newly shows the signal ${t.signal.replace(/_/g, ' ')}`;
+    case 'power_user_count_changed':
+      return `the project's power users ${moved(t.direction)} by at least ${t.min_percent}% from the period before`;
+    case 'power_user_share_changed':
+      return `the power users' share of active users ${moved(t.direction)} by at least ${t.min_points} points from the period before`;
+    case 'curve_top_bucket_shrank':
+      return `the share of users in the activity curve's top bucket (${t.top_days === undefined ? 'top third of the window' : `${t.top_days}+ days`}) falls by at least ${t.min_points} points`;
+    case 'lifecycle_flow':
+      return `at least ${[t.min_users !== undefined ? `${t.min_users} users` : '', t.min_percent !== undefined ? `${t.min_percent}% of those ${t.from}` : ''].filter(Boolean).join(' and ')} move from ${t.from} to ${t.to} in a period`;
   }
 }
+
+const moved = (direction: 'up' | 'down' | 'either') =>
+  direction === 'up' ? 'rise' : direction === 'down' ? 'fall' : 'move';
 
 /** What an action sends to, read generically: every channel names its secrets by `*_env`. */
 export function actionSummary(

@@ -1,4 +1,4 @@
-import type { Channel, TriggerKind } from '../model/playbook.js';
+import type { Channel, SubjectType, TriggerKind } from '../model/playbook.js';
 
 /**
  * One time a playbook's trigger fired for one subject: the unit that is sent once. Its id is
@@ -11,8 +11,11 @@ export interface Occurrence {
   project_id: string;
   playbook: string;
   trigger: TriggerKind;
-  subject_type: 'user';
+  /** Whom it is about: a user, an account, or the project (an alert). */
+  subject_type: SubjectType;
+  /** The user's id, the account's id, or the project's id for an alert. */
   subject_id: string;
+  /** The subject's account ('' for none, and for a project alert). */
   account_id: string;
   /** The first day of the snapshot period in which it fired. */
   period_start: string;

@@ -7,9 +7,9 @@ import type { Playbook } from '../model/playbook.js';
 import { resolveDefinition } from '../model/resolve-definition.js';
 import { resolveSegments } from '../model/segments.js';
 import { type DispatchResult, dispatchDue } from './dispatcher.js';
+import { evaluatePlaybooks } from './evaluate-playbooks.js';
 import type { Occurrence } from './occurrence.js';
 import { type RecordResult, recordedOccurrenceIds, recordOccurrences } from './outbox.js';
-import { evaluateTriggers } from './triggers.js';
 
 export interface PlaybookRunOptions {
   projectId: string;
@@ -88,14 +88,18 @@ async function occurrencesNow(
     });
     computed += run.computed_periods;
   }
-  const occurrences = await evaluateTriggers(engine, {
-    projectId,
-    definition: defaultName,
-    period: config.lifecycle.period,
-    rules,
+  const occurrences = await evaluatePlaybooks(
+    engine,
+    {
+      projectId,
+      config,
+      asOf: options.asOf,
+      definition: defaultName,
+      rules,
+      segments: resolveSegments(config.segments),
+    },
     playbooks,
-    segments: resolveSegments(config.segments),
-  });
+  );
   return { occurrences, computed };
 }
 

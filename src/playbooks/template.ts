@@ -25,7 +25,11 @@ export function subjectLink(
   baseUrl: string | null | undefined,
 ): string | null {
   const base = baseUrl ? baseUrl.replace(/\/+$/, '') : null;
-  return base === null ? null : `${base}/#/users/${encodeURIComponent(occurrence.subject_id)}`;
+  if (base === null) return null;
+  const id = encodeURIComponent(occurrence.subject_id);
+  if (occurrence.subject_type === 'account') return `${base}/#/accounts/${id}`;
+  if (occurrence.subject_type === 'project') return `${base}/#/overview`;
+  return `${base}/#/users/${id}`;
 }
 
 function text(value: unknown): string {

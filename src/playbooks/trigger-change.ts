@@ -111,6 +111,9 @@ export function triggerChange(trigger: Trigger, u: UserPair, ctx: ChangeContext)
         },
       };
     }
+    default:
+      // Mastery, account and project triggers are not decided on the lifecycle's user pairs.
+      return null;
   }
 }
 

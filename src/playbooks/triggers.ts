@@ -53,7 +53,7 @@ export async function evaluateTriggers(
 ): Promise<Occurrence[]> {
   const byDefinition = new Map<string, [string, Playbook][]>();
   for (const [name, playbook] of Object.entries(options.playbooks)) {
-    if (!playbook.enabled) continue;
+    if (!playbook.enabled || !isLifecycleTrigger(playbook.trigger)) continue;
     const definition = playbook.definition ?? options.definition;
     byDefinition.set(definition, [...(byDefinition.get(definition) ?? []), [name, playbook]]);
   }
@@ -92,6 +92,17 @@ export async function evaluateTriggers(
     a.playbook === b.playbook
       ? compare(a.subject_id, b.subject_id)
       : compare(a.playbook, b.playbook),
+  );
+}
+
+/** The user triggers decided on the lifecycle's states and the stored segments. */
+export function isLifecycleTrigger(trigger: Trigger): boolean {
+  return (
+    trigger.on === 'became_power_user' ||
+    trigger.on === 'stopped_power_user' ||
+    trigger.on === 'entered_state' ||
+    trigger.on === 'joined_segment' ||
+    trigger.on === 'left_segment'
   );
 }
 
@@ -178,6 +189,9 @@ export function triggerKey(trigger: Trigger): string {
   if (trigger.on === 'entered_state') return `${trigger.on}:${trigger.state}`;
   if (trigger.on === 'joined_segment' || trigger.on === 'left_segment')
     return `${trigger.on}:${trigger.segment}`;
+  if (trigger.on === 'mastered_feature') return `${trigger.on}:${trigger.feature}`;
+  if (trigger.on === 'account_signal') return `${trigger.on}:${trigger.signal}`;
+  if (trigger.on === 'lifecycle_flow') return `${trigger.on}:${trigger.from}>${trigger.to}`;
   return trigger.on;
 }
 

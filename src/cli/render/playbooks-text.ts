@@ -1,25 +1,10 @@
 import pc from 'picocolors';
-import type { Action, Playbook, Trigger } from '../../model/playbook.js';
+import type { Action, Playbook } from '../../model/playbook.js';
+import { triggerInWords } from '../../playbooks/list-playbooks.js';
 import type { DeliveryAttempt, DeliveryLogEntry } from '../../playbooks/outbox.js';
 import type { PlaybookRunResult, PreviewedOccurrence } from '../../playbooks/run-playbooks.js';
 import type { TestSend } from '../../playbooks/test-playbook.js';
 import { dimHeader, renderTable } from './table.js';
-
-/** A trigger in words: "entered at_risk", "joined advocate". */
-export function triggerText(t: Trigger): string {
-  switch (t.on) {
-    case 'entered_state':
-      return `entered ${t.state}`;
-    case 'joined_segment':
-      return `joined ${t.segment}`;
-    case 'left_segment':
-      return `left ${t.segment}`;
-    case 'became_power_user':
-      return 'became a power user';
-    case 'stopped_power_user':
-      return 'stopped being a power user';
-  }
-}
 
 export function renderPlaybookList(list: (Playbook & { name: string })[]): string {
   if (list.length === 0) {
@@ -29,7 +14,7 @@ export function renderPlaybookList(list: (Playbook & { name: string })[]): strin
     ['playbook', 'on', 'filters', 'sends', 'limits'],
     list.map((p) => [
       p.enabled ? p.name : `${p.name} (off)`,
-      triggerText(p.trigger),
+      triggerInWords(p.trigger),
       [
         p.filters.segments ? `segments ${p.filters.segments.join('/')}` : '',
         p.filters.score ? `score ${p.filters.score.min ?? 0}..${p.filters.score.max ?? 100}` : '',

@@ -20,7 +20,35 @@ const TRIGGER_TITLES: Record<string, string> = {
   entered_state: 'Lifecycle change',
   joined_segment: 'Joined a segment',
   left_segment: 'Left a segment',
+  mastered_feature: 'Mastered a feature',
+  account_signal: 'Account signal',
+  power_user_count_changed: 'Power users moved',
+  power_user_share_changed: 'Power-user share moved',
+  curve_top_bucket_shrank: 'Top of the activity curve shrank',
+  lifecycle_flow: 'Lifecycle flow',
 };
+
+/** The fields under the sentence: the user's numbers, or what changed for an account or alert. */
+function fields(ctx: TemplateContext, account: string): { type: 'mrkdwn'; text: string }[] {
+  const o = ctx.occurrence;
+  const field = (name: string, value: string) => ({
+    type: 'mrkdwn' as const,
+    text: `*${name}*\n${mrkdwn(value || '-')}`,
+  });
+  const changed = typeof o.data.changed === 'string' ? o.data.changed : '';
+  if (o.subject_type === 'account') {
+    return [field('Account', account), field('Changed', changed)];
+  }
+  if (o.subject_type === 'project') return [field('Changed', changed)];
+  const segments = Array.isArray(o.data.segments) ? o.data.segments.join(', ') : '';
+  const state = typeof o.data.state === 'string' ? o.data.state : '';
+  return [
+    field('Score', variable(ctx, 'score')),
+    field('Account', account),
+    field('State', state),
+    field('Segments', segments),
+  ];
+}
 
 /** The Block Kit JSON body of an occurrence's Slack message. */
 export function slackBody(action: SlackAction, ctx: TemplateContext): string {
@@ -33,21 +61,15 @@ export function slackBody(action: SlackAction, ctx: TemplateContext): string {
       ? `${accountName} (${o.account_id})`
       : o.account_id
     : 'none';
-  const segments = Array.isArray(o.data.segments) ? o.data.segments.join(', ') : '';
-  const state = typeof o.data.state === 'string' ? o.data.state : '';
-  const score = variable(ctx, 'score');
-  const title = `${TRIGGER_TITLES[o.trigger] ?? o.trigger}: ${person}`.slice(0, 150);
+  const subject =
+    o.subject_type === 'user' ? person : o.subject_type === 'account' ? account : 'the project';
+  const title = `${TRIGGER_TITLES[o.trigger] ?? o.trigger}: ${subject}`.slice(0, 150);
   const blocks: unknown[] = [
     { type: 'header', text: { type: 'plain_text', text: title, emoji: false } },
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*${mrkdwn(person)}*: ${mrkdwn(o.explanation)}` },
-      fields: [
-        { type: 'mrkdwn', text: `*Score*\n${score === '' ? '-' : mrkdwn(score)}` },
-        { type: 'mrkdwn', text: `*Account*\n${mrkdwn(account)}` },
-        { type: 'mrkdwn', text: `*State*\n${mrkdwn(state || '-')}` },
-        { type: 'mrkdwn', text: `*Segments*\n${mrkdwn(segments || '-')}` },
-      ],
+      text: { type: 'mrkdwn', text: `*${mrkdwn(subject)}*: ${mrkdwn(o.explanation)}` },
+      fields: fields(ctx, account),
     },
   ];
   if (ctx.link) {
@@ -58,7 +80,7 @@ export function slackBody(action: SlackAction, ctx: TemplateContext): string {
           type: 'button',
           text: { type: 'plain_text', text: 'Open in powerlens' },
           url: ctx.link,
-          action_id: 'powerlens_open_user',
+          action_id: `powerlens_open_${o.subject_type}`,
         },
       ],
     });

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { WebhookAction } from '../../model/playbook.js';
 import type { Occurrence } from '../occurrence.js';
 import type { AttemptResult } from '../retry-policy.js';
+import { subjectLink } from '../template.js';
 import { postJson } from './post-json.js';
 
 /**
@@ -29,7 +30,6 @@ export interface WebhookBody {
 
 /** The JSON body of an occurrence's webhook; `baseUrl` is the dashboard's address, if any. */
 export function webhookBody(occurrence: Occurrence, baseUrl: string | null | undefined): string {
-  const base = baseUrl ? baseUrl.replace(/\/+$/, '') : null;
   const body: WebhookBody = {
     type: 'playbook.fired',
     playbook: occurrence.playbook,
@@ -43,7 +43,7 @@ export function webhookBody(occurrence: Occurrence, baseUrl: string | null | und
     period_start: occurrence.period_start,
     explanation: occurrence.explanation,
     data: occurrence.data,
-    link: base === null ? null : `${base}/#/users/${encodeURIComponent(occurrence.subject_id)}`,
+    link: subjectLink(occurrence, baseUrl),
   };
   return JSON.stringify(body);
 }

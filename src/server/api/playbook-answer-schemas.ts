@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { TRIGGER_STATES } from '../../model/playbook.js';
+import {
+  ACCOUNT_SIGNALS,
+  FLOW_STATES,
+  TRIGGER_STATES,
+  type TriggerKind,
+  TriggerSchema,
+} from '../../model/playbook.js';
 import type { PlaybookListing } from '../../playbooks/list-playbooks.js';
 import type { DeliveryAttempt, DeliveryLogEntry } from '../../playbooks/outbox.js';
 import type { PreviewedOccurrence } from '../../playbooks/run-playbooks.js';
@@ -19,6 +25,35 @@ const TriggerAnswer = z.discriminatedUnion('on', [
   z.object({ on: z.literal('entered_state'), state: z.enum(TRIGGER_STATES) }),
   z.object({ on: z.literal('joined_segment'), segment: z.string() }),
   z.object({ on: z.literal('left_segment'), segment: z.string() }),
+  z.object({
+    on: z.literal('mastered_feature'),
+    feature: z.string(),
+    min_days: z.number().int().optional(),
+    top_percent: z.number().optional(),
+  }),
+  z.object({ on: z.literal('account_signal'), signal: z.enum(ACCOUNT_SIGNALS) }),
+  z.object({
+    on: z.literal('power_user_count_changed'),
+    min_percent: z.number(),
+    direction: z.enum(['up', 'down', 'either']),
+  }),
+  z.object({
+    on: z.literal('power_user_share_changed'),
+    min_points: z.number(),
+    direction: z.enum(['up', 'down', 'either']),
+  }),
+  z.object({
+    on: z.literal('curve_top_bucket_shrank'),
+    min_points: z.number(),
+    top_days: z.number().int().optional(),
+  }),
+  z.object({
+    on: z.literal('lifecycle_flow'),
+    from: z.enum(FLOW_STATES),
+    to: z.enum(FLOW_STATES),
+    min_users: z.number().int().optional(),
+    min_percent: z.number().optional(),
+  }),
 ]);
 
 export const PlaybookListingSchema = z.object({
@@ -77,14 +112,10 @@ const OccurrenceSchema = z.object({
   occurrence_id: z.string(),
   project_id: z.string(),
   playbook: z.string(),
-  trigger: z.enum([
-    'became_power_user',
-    'stopped_power_user',
-    'entered_state',
-    'joined_segment',
-    'left_segment',
-  ]),
-  subject_type: z.literal('user'),
+  trigger: z.enum(
+    TriggerSchema.options.map((o) => o.shape.on.value) as [TriggerKind, ...TriggerKind[]],
+  ),
+  subject_type: z.enum(['user', 'account', 'project']),
   subject_id: z.string(),
   account_id: z.string(),
   period_start: z.string(),
