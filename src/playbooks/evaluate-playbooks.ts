@@ -4,7 +4,7 @@ import type { LifecycleRules } from '../model/lifecycle-config.js';
 import { type Playbook, subjectTypeOf } from '../model/playbook.js';
 import type { Segment } from '../model/segments.js';
 import type { Occurrence } from './occurrence.js';
-import { evaluateTriggers, isLifecycleTrigger } from './triggers.js';
+import { evaluateTriggersSince, isLifecycleTrigger } from './triggers.js';
 
 /**
  * What every trigger family is evaluated with: the project's config (definitions, catalogue,
@@ -19,6 +19,14 @@ export interface EvaluationContext {
   definition: string;
   rules: LifecycleRules;
   segments: readonly Segment[];
+  /** Per playbook, the last period evaluated before (cursors.ts); none: the latest only. */
+  cursors?: ReadonlyMap<string, string> | undefined;
+}
+
+/** The occurrences, and the period each lifecycle playbook reached (its new cursor). */
+export interface Evaluation {
+  occurrences: Occurrence[];
+  reached: Map<string, string>;
 }
 
 /** A family's evaluator: the occurrences of its playbooks now, ids stable. */
@@ -41,21 +49,23 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /**
  * Every enabled playbook's occurrences now, whatever its trigger: the lifecycle's user triggers
  * (triggers.ts), features mastered, account signals and project alerts, each from its own
- * evaluator. Ordered by playbook, then subject.
+ * evaluator; the lifecycle's from each playbook's cursor. Ordered by playbook, period, subject.
  */
 export async function evaluatePlaybooks(
   engine: Engine,
   ctx: EvaluationContext,
   playbooks: Record<string, Playbook>,
-): Promise<Occurrence[]> {
-  const out = await evaluateTriggers(engine, {
+): Promise<Evaluation> {
+  const lifecycle = await evaluateTriggersSince(engine, {
     projectId: ctx.projectId,
     definition: ctx.definition,
     period: ctx.config.lifecycle.period,
     rules: ctx.rules,
     playbooks: only(playbooks, (p) => isLifecycleTrigger(p.trigger)),
     segments: ctx.segments,
+    since: ctx.cursors,
   });
+  const out = lifecycle.occurrences;
   const families: [string, (p: Playbook) => boolean, FamilyEvaluator | null][] = [
     ['mastered_feature', (p) => p.trigger.on === 'mastered_feature', null],
     ['account_signal', (p) => subjectTypeOf(p.trigger) === 'account', null],
@@ -67,9 +77,12 @@ export async function evaluatePlaybooks(
     if (!evaluate) throw new Error(`${family} triggers are not evaluated yet`);
     out.push(...(await evaluate(engine, ctx, mine)));
   }
-  return out.sort((a, b) =>
-    a.playbook === b.playbook
-      ? compare(a.subject_id, b.subject_id)
-      : compare(a.playbook, b.playbook),
+  out.sort((a, b) =>
+    a.playbook !== b.playbook
+      ? compare(a.playbook, b.playbook)
+      : a.period_start !== b.period_start
+        ? compare(a.period_start, b.period_start)
+        : compare(a.subject_id, b.subject_id),
   );
+  return { occurrences: out, reached: lifecycle.reached };
 }

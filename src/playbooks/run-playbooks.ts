@@ -6,8 +6,9 @@ import { lifecycleRules } from '../model/lifecycle-config.js';
 import type { Playbook } from '../model/playbook.js';
 import { resolveDefinition } from '../model/resolve-definition.js';
 import { resolveSegments } from '../model/segments.js';
+import { readCursors, saveCursors } from './cursors.js';
 import { type DispatchResult, dispatchDue } from './dispatcher.js';
-import { evaluatePlaybooks } from './evaluate-playbooks.js';
+import { type Evaluation, evaluatePlaybooks } from './evaluate-playbooks.js';
 import type { Occurrence } from './occurrence.js';
 import { type RecordResult, recordedOccurrenceIds, recordOccurrences } from './outbox.js';
 
@@ -72,7 +73,7 @@ async function occurrencesNow(
   engine: Engine,
   options: Pick<PlaybookRunOptions, 'projectId' | 'config' | 'asOf'>,
   playbooks: Record<string, Playbook>,
-): Promise<{ occurrences: Occurrence[]; computed: number }> {
+): Promise<Evaluation & { computed: number }> {
   const { config, projectId } = options;
   const rules = lifecycleRules(config.lifecycle);
   const defaultName = resolveDefinition(config, {}).name;
@@ -88,7 +89,7 @@ async function occurrencesNow(
     });
     computed += run.computed_periods;
   }
-  const occurrences = await evaluatePlaybooks(
+  const evaluation = await evaluatePlaybooks(
     engine,
     {
       projectId,
@@ -97,10 +98,11 @@ async function occurrencesNow(
       definition: defaultName,
       rules,
       segments: resolveSegments(config.segments),
+      cursors: await readCursors(engine, projectId),
     },
     playbooks,
   );
-  return { occurrences, computed };
+  return { ...evaluation, computed };
 }
 
 /**
@@ -114,10 +116,10 @@ export async function runPlaybooks(
   options: PlaybookRunOptions,
 ): Promise<PlaybookRunResult> {
   const playbooks = playbooksToRun(options.config, options.only);
-  const { occurrences, computed } =
+  const { occurrences, computed, reached } =
     Object.keys(playbooks).length > 0
       ? await occurrencesNow(engine, options, playbooks)
-      : { occurrences: [], computed: 0 };
+      : { occurrences: [], computed: 0, reached: new Map<string, string>() };
   const fired: Record<string, number> = Object.fromEntries(
     Object.keys(playbooks).map((name) => [name, 0]),
   );
@@ -130,6 +132,9 @@ export async function runPlaybooks(
     options.now,
     { baseUrl: options.baseUrl },
   );
+  // After the occurrences are recorded: a crash before this evaluates the same periods again,
+  // which records nothing twice (the ids are stable).
+  await saveCursors(engine, options.projectId, reached, options.now);
   const dispatched = options.dispatch === false ? null : await sendDue(engine, options);
   return { computed_periods: computed, fired, recorded, dispatched };
 }

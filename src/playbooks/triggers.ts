@@ -7,6 +7,7 @@ import type { LifecycleRules } from '../model/lifecycle-config.js';
 import type { Filters, Playbook, Trigger } from '../model/playbook.js';
 import type { Segment } from '../model/segments.js';
 import type { LifecycleInput } from '../sql/compile-lifecycle.js';
+import { compileStoredPeriodsSince } from '../sql/compile-snapshots.js';
 import { compileTriggerCandidates } from '../sql/compile-triggers.js';
 import { type PeriodKind, periodOf } from '../time/periods.js';
 import type { Occurrence } from './occurrence.js';
@@ -31,6 +32,21 @@ export interface TriggerOptions {
   periodStart?: string | undefined;
   /** The segments in force, to name a segment with its label and criteria in a sentence. */
   segments?: readonly Segment[] | undefined;
+  /**
+   * Per playbook, the first day of the last period evaluated before (its cursor): that period
+   * and every stored one after it are evaluated, at most MAX_CATCH_UP_PERIODS of them. A
+   * playbook without one is evaluated in the latest period only.
+   */
+  since?: ReadonlyMap<string, string> | undefined;
+}
+
+/** The most periods one run evaluates for a playbook that fell behind (a quarter of weeks). */
+export const MAX_CATCH_UP_PERIODS = 13;
+
+/** The occurrences, and per playbook the latest period evaluated (its new cursor). */
+export interface TriggerEvaluation {
+  occurrences: Occurrence[];
+  reached: Map<string, string>;
 }
 
 /** A candidate as the query returns it: segments as stored text, attainments as columns. */
@@ -51,6 +67,17 @@ export async function evaluateTriggers(
   engine: Engine,
   options: TriggerOptions,
 ): Promise<Occurrence[]> {
+  return (await evaluateTriggersSince(engine, options)).occurrences;
+}
+
+/**
+ * evaluateTriggers, each playbook from its cursor (`since`) to the latest period, with the
+ * period each one reached.
+ */
+export async function evaluateTriggersSince(
+  engine: Engine,
+  options: TriggerOptions,
+): Promise<TriggerEvaluation> {
   const byDefinition = new Map<string, [string, Playbook][]>();
   for (const [name, playbook] of Object.entries(options.playbooks)) {
     if (!playbook.enabled || !isLifecycleTrigger(playbook.trigger)) continue;
@@ -58,6 +85,7 @@ export async function evaluateTriggers(
     byDefinition.set(definition, [...(byDefinition.get(definition) ?? []), [name, playbook]]);
   }
   const out: Occurrence[] = [];
+  const reached = new Map<string, string>();
   for (const [definition, playbooks] of byDefinition) {
     const input: LifecycleInput = {
       projectId: options.projectId,
@@ -71,28 +99,69 @@ export async function evaluateTriggers(
         ? periodOf(options.periodStart, options.period).start
         : await latestSnapshotPeriod(engine, input);
     if (!start) continue;
-    const users = await candidates(engine, input, start);
-    const traits = playbooks.some(([, p]) => p.filters.account_traits)
-      ? await readAccountTraits(
-          engine,
-          options.projectId,
-          users.map((u) => u.account_id),
-        )
-      : new Map<string, AccountTraits>();
-    const context = { period: options.period, segments: options.segments ?? [] };
-    for (const [name, playbook] of playbooks) {
-      for (const user of users) {
-        const change = triggerChange(playbook.trigger, user, context);
-        if (!change || !passes(playbook.filters, user, traits.get(user.account_id))) continue;
-        out.push(occurrence(options.projectId, name, playbook.trigger, user, change));
+    const byPeriod = await periodsToEvaluate(engine, input, start, playbooks, options.since);
+    for (const [name] of playbooks) reached.set(name, start);
+    for (const [period, due] of byPeriod) {
+      const users = await candidates(engine, input, period);
+      const traits = due.some(([, p]) => p.filters.account_traits)
+        ? await readAccountTraits(
+            engine,
+            options.projectId,
+            users.map((u) => u.account_id),
+          )
+        : new Map<string, AccountTraits>();
+      const context = { period: options.period, segments: options.segments ?? [] };
+      for (const [name, playbook] of due) {
+        for (const user of users) {
+          const change = triggerChange(playbook.trigger, user, context);
+          if (!change || !passes(playbook.filters, user, traits.get(user.account_id))) continue;
+          out.push(occurrence(options.projectId, name, playbook.trigger, user, change));
+        }
       }
     }
   }
-  return out.sort((a, b) =>
-    a.playbook === b.playbook
-      ? compare(a.subject_id, b.subject_id)
-      : compare(a.playbook, b.playbook),
+  out.sort((a, b) =>
+    a.playbook !== b.playbook
+      ? compare(a.playbook, b.playbook)
+      : a.period_start !== b.period_start
+        ? compare(a.period_start, b.period_start)
+        : compare(a.subject_id, b.subject_id),
   );
+  return { occurrences: out, reached };
+}
+
+/**
+ * The periods each playbook is evaluated in, oldest first: from its cursor to `latest` (the
+ * stored ones, at most MAX_CATCH_UP_PERIODS, the latest included), or `latest` alone.
+ */
+async function periodsToEvaluate(
+  engine: Engine,
+  input: LifecycleInput,
+  latest: string,
+  playbooks: [string, Playbook][],
+  since: ReadonlyMap<string, string> | undefined,
+): Promise<Map<string, [string, Playbook][]>> {
+  const out = new Map<string, [string, Playbook][]>();
+  const add = (period: string, entry: [string, Playbook]) =>
+    out.set(period, [...(out.get(period) ?? []), entry]);
+  const earliest = [...playbooks]
+    .map(([name]) => since?.get(name))
+    .filter((p): p is string => p !== undefined && p < latest)
+    .sort()[0];
+  const stored =
+    earliest === undefined
+      ? []
+      : await (async () => {
+          const q = compileStoredPeriodsSince(engine.dialect, input, earliest);
+          const rows = await engine.query<{ start: string }>(q.sql, q.params);
+          return rows.map((r) => r.start).filter((p) => p < latest);
+        })();
+  for (const entry of playbooks) {
+    const from = since?.get(entry[0]);
+    const behind = from === undefined ? [] : stored.filter((p) => p >= from);
+    for (const period of [...behind.slice(-(MAX_CATCH_UP_PERIODS - 1)), latest]) add(period, entry);
+  }
+  return new Map([...out].sort(([a], [b]) => compare(a, b)));
 }
 
 /** The user triggers decided on the lifecycle's states and the stored segments. */

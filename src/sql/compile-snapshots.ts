@@ -38,6 +38,19 @@ export function compileLatestSnapshotPeriod(
   };
 }
 
+/** The first day of each stored period from `since` on (`start`), oldest first. */
+export function compileStoredPeriodsSince(
+  d: Dialect,
+  key: SnapshotKey,
+  since: string,
+): { sql: string; params: SqlParams } {
+  return {
+    sql: `SELECT DISTINCT ${d.dateText('period_start')} AS start FROM user_snapshots
+      WHERE ${keyWhere(d)} AND period_start >= ${d.param('since', 'Date')} ORDER BY start`,
+    params: { ...keyParams(key), since },
+  };
+}
+
 /** How many periods are stored (`n`): a comparison between periods needs two. */
 export function compileSnapshotPeriodCount(
   d: Dialect,

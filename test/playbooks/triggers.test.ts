@@ -7,11 +7,17 @@ import { runImport } from '../../src/ingest/import/run-import.js';
 import { runSnapshots } from '../../src/lifecycle/run-snapshots.js';
 import { ConfigSchema } from '../../src/model/config.js';
 import { lifecycleRules } from '../../src/model/lifecycle-config.js';
+import type { Playbook } from '../../src/model/playbook.js';
 import { resolveDefinition } from '../../src/model/resolve-definition.js';
 import { resolveSegments } from '../../src/model/segments.js';
 import type { Occurrence } from '../../src/playbooks/occurrence.js';
 import type { UserPair } from '../../src/playbooks/trigger-change.js';
-import { evaluateTriggers, passes, traitValue } from '../../src/playbooks/triggers.js';
+import {
+  evaluateTriggers,
+  evaluateTriggersSince,
+  passes,
+  traitValue,
+} from '../../src/playbooks/triggers.js';
 import { runRollup } from '../../src/rollup/run-rollup.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
@@ -243,6 +249,46 @@ describe('playbook triggers', () => {
     expect(fired(await evaluate('2026-03-02'))).toEqual([]);
     // The first stored period is the baseline: nothing before it to compare with.
     expect(fired(await evaluate(WEEKS[0]))).toEqual([]);
+  });
+
+  it('evaluate a playbook that fell behind in every stored period from its cursor, a new one in the latest only', async () => {
+    const run = await evaluateTriggersSince(db.engine, {
+      projectId: 'default',
+      definition: 'default',
+      period: 'week',
+      rules: lifecycleRules(config.lifecycle),
+      playbooks: { risk: config.playbooks.risk, welcome: config.playbooks.welcome } as Record<
+        string,
+        Playbook
+      >,
+      segments,
+      // risk last ran in W4 (a run in W5 was missed); welcome never ran.
+      since: new Map([['risk', WEEKS[3] as string]]),
+    });
+    expect(run.occurrences.map((o) => `${o.playbook}:${o.subject_id}:${o.period_start}`)).toEqual([
+      `risk:fader:${W5}`,
+      `risk:bouncer:${W6}`,
+      `welcome:bouncer:${W6}`,
+      `welcome:newbie:${W6}`,
+      `welcome:returner:${W6}`,
+    ]);
+    expect(run.reached).toEqual(
+      new Map([
+        ['risk', W6],
+        ['welcome', W6],
+      ]),
+    );
+    // A cursor before the first stored period: every stored period is evaluated (W1..W6 here).
+    const far = await evaluateTriggersSince(db.engine, {
+      projectId: 'default',
+      definition: 'default',
+      period: 'week',
+      rules: lifecycleRules(config.lifecycle),
+      playbooks: { risk: config.playbooks.risk } as Record<string, Playbook>,
+      segments,
+      since: new Map([['risk', '2025-01-06']]),
+    });
+    expect(far.occurrences.map((o) => o.period_start)).toEqual([W5, W6]);
   });
 
   it('give the same occurrence ids when evaluated twice, from project, playbook, trigger, user and period', async () => {
