@@ -6,11 +6,12 @@
  *   npm run bench                          # 10M events
  *   npm run bench -- --events 100000000    # 100M events (about 16 GB of disk, about 30 minutes)
  *   npm run bench -- --only report         # the report benchmark alone, on the database built
- *                                          # by an earlier run (a full run when there is none)
+ *                                          # by an earlier run (built first when there is none)
  *   npm run bench -- --only engines        # the same report on DuckDB and on ClickHouse (chDB)
  *   npm run bench -- --only lifecycle      # a year of weekly snapshots, lifecycle, accounts
  *   npm run bench -- --only api            # API answers and the dashboard's first load
  *   npm run bench -- --only playbooks      # trigger evaluation after a refresh, dispatch rate
+ *   BENCH_DIR=/big npm run bench -- --events 100000000 --only playbooks   # one part at 100M
  *
  * Report options: --runs N (warm runs, default 5), --raw-runs N (default 3), --memory-limit SIZE
  * (DuckDB memory limit of the rollup report's process).
@@ -153,7 +154,24 @@ async function playbooksBench(): Promise<void> {
   console.log(JSON.stringify({ playbooks: result }, null, 2));
 }
 
+/**
+ * For a part asked for alone (`--only`) when no full run built its database yet: the data
+ * generated and imported from Parquet, and rolled up, without the load benchmarks around them.
+ */
+async function buildBenchDb(): Promise<void> {
+  const data = await ensureData();
+  const e = await freshDb('bench-parquet.duckdb');
+  console.log(`building ${join(DIR, 'bench-parquet.duckdb')} from ${fmt(data.events)} events...`);
+  await runImport(e, { path: data.parquet, projectId: 'default', timeZone: 'UTC' });
+  await runRollup(e, { projectId: 'default', timeZone: 'UTC', sessionGapMinutes: 30 });
+  await e.close();
+}
+
 async function main(): Promise<void> {
+  const needsDb = ['playbooks', 'api', 'lifecycle', 'engines', 'report'];
+  if (args.only !== undefined && needsDb.includes(args.only)) {
+    if (!existsSync(join(DIR, 'bench-parquet.duckdb'))) await buildBenchDb();
+  }
   if (args.only === 'playbooks' && existsSync(join(DIR, 'bench-parquet.duckdb'))) {
     await playbooksBench();
     return;
