@@ -8,6 +8,7 @@ import {
 } from '../sql/compile-accounts.js';
 import { compileSnapshotPeriodCount } from '../sql/compile-snapshots.js';
 import { addDays } from '../time/days.js';
+import { type PeriodKind, periodOf } from '../time/periods.js';
 import { type Accounts, flag } from './account.js';
 import {
   championSilentSentence,
@@ -31,7 +32,7 @@ export const CHAMPION = { minUsers: 3, powerShare: 1 / 3, carryShare: 2 / 3 } as
 export interface ChangeInput {
   projectId: string;
   definition: string;
-  period: string;
+  period: PeriodKind;
   /** The last day of the latest period's window. */
   asOf: string;
   windowDays: number;
@@ -148,14 +149,22 @@ async function mavensMoved(engine: Engine, input: ChangeInput, accounts: Account
     compileMavenMoved(engine.dialect).sql,
     changeParams(input),
   )) {
+    // The first period after their last as a power user in the account they left: the same
+    // for as long as the move shows (the lookback), so a playbook can fire for it once.
+    const last = periodOf(r.last_period_before, input.period);
+    const since = periodOf(addDays(last.end, 1), input.period).start;
     flag(accounts, r.from_account, {
       signal: 'maven_moved_out',
       kind: 'risk',
+      user_id: r.user_id,
+      since,
       explanation: mavenMovedOutSentence(r, input.period),
     });
     flag(accounts, r.to_account, {
       signal: 'maven_moved_in',
       kind: 'chance',
+      user_id: r.user_id,
+      since,
       explanation: mavenMovedInSentence(r, input.period),
     });
   }
@@ -181,6 +190,7 @@ async function domainMoves(engine: Engine, projectId: string, accounts: Accounts
     flag(accounts, now.account_id, {
       signal: 'maven_moved_in',
       kind: 'chance',
+      user_id: r.user_id,
       explanation: domainMoveSentence(r),
     });
   }

@@ -14,10 +14,12 @@ export interface AccountSignal {
   explanation: string;
   /**
    * The first day the signal's condition held, when it has one: for lost power users, the first
-   * day of the first period without any; for a silent champion, the first day unseen.
+   * day of the first period without any; for a silent champion, the first day unseen; for a
+   * maven moved (between accounts), the first day of the period after their last as a power
+   * user in the account they left.
    */
   since?: string;
-  /** The person the signal is about (a silent champion). */
+  /** The person the signal is about (a silent champion, a maven moved in or out). */
   user_id?: string;
 }
 

@@ -3,6 +3,7 @@ import type { Config } from '../model/config.js';
 import type { LifecycleRules } from '../model/lifecycle-config.js';
 import { type Playbook, subjectTypeOf } from '../model/playbook.js';
 import type { Segment } from '../model/segments.js';
+import { evaluateAccountTriggers } from './account-triggers.js';
 import type { Occurrence } from './occurrence.js';
 import { evaluateTriggersSince, isLifecycleTrigger } from './triggers.js';
 
@@ -68,7 +69,7 @@ export async function evaluatePlaybooks(
   const out = lifecycle.occurrences;
   const families: [string, (p: Playbook) => boolean, FamilyEvaluator | null][] = [
     ['mastered_feature', (p) => p.trigger.on === 'mastered_feature', null],
-    ['account_signal', (p) => subjectTypeOf(p.trigger) === 'account', null],
+    ['account_signal', (p) => subjectTypeOf(p.trigger) === 'account', evaluateAccountTriggers],
     ['project alerts', (p) => subjectTypeOf(p.trigger) === 'project', null],
   ];
   for (const [family, keep, evaluate] of families) {

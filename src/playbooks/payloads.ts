@@ -10,7 +10,7 @@ import { emailMessage, NoRecipientError } from './channels/email.js';
 import { slackBody } from './channels/slack.js';
 import { webhookBody } from './channels/webhook.js';
 import type { Occurrence } from './occurrence.js';
-import { subjectLink, type TemplateContext } from './template.js';
+import { personOf, subjectLink, type TemplateContext } from './template.js';
 
 /**
  * What each action of an occurrence sends, fixed when its delivery is queued: the webhook's JSON
@@ -34,10 +34,12 @@ export async function readTemplateTraits(
     playbooks[o.playbook]?.actions.some((a) => a.slack !== undefined || a.email !== undefined),
   );
   if (needing.length === 0) return { users: new Map(), accounts: new Map() };
+  // The person each is about (an account signal's champion or maven), whose traits
+  // {{user.TRAIT}} reads.
   const users = await readUserTraits(
     engine,
     projectId,
-    needing.map((o) => o.subject_id),
+    needing.map(personOf).filter((u) => u !== ''),
   );
   const accounts = await readAccountTraits(
     engine,
@@ -56,7 +58,7 @@ export function templateContext(
   return {
     occurrence,
     link: subjectLink(occurrence, baseUrl),
-    user: traits.users.get(occurrence.subject_id),
+    user: traits.users.get(personOf(occurrence)),
     account: occurrence.account_id ? traits.accounts.get(occurrence.account_id) : undefined,
   };
 }

@@ -32,6 +32,17 @@ export function subjectLink(
   return `${base}/#/users/${id}`;
 }
 
+/**
+ * The person an occurrence is about: the user for a user trigger; for an account signal, the
+ * one it names (a silent champion, a maven moved), else ''; '' for a project alert. `{{user_id}}`
+ * and `{{user.TRAIT}}` read this person.
+ */
+export function personOf(occurrence: Occurrence): string {
+  if (occurrence.subject_type === 'user') return occurrence.subject_id;
+  const named = occurrence.data.user_id;
+  return typeof named === 'string' ? named : '';
+}
+
 function text(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
@@ -57,7 +68,7 @@ export function variable(ctx: TemplateContext, name: string): string {
   }
   switch (name) {
     case 'user_id':
-      return o.subject_id;
+      return personOf(o);
     case 'account_id':
       return o.account_id;
     case 'explanation':

@@ -224,7 +224,18 @@ export function passes(filters: Filters, user: UserPair, account: AccountTraits 
   const score = user.present ? user.score : 0;
   if (filters.score?.min !== undefined && score < filters.score.min) return false;
   if (filters.score?.max !== undefined && score > filters.score.max) return false;
-  for (const [trait, allowed] of Object.entries(filters.account_traits ?? {})) {
+  return accountTraitsPass(filters.account_traits, account);
+}
+
+/**
+ * The `account_traits` filter on an account (user and account triggers alike): for each trait
+ * named, its value one of those listed, compared as text. No account, or no such trait: fails.
+ */
+export function accountTraitsPass(
+  wanted: Filters['account_traits'],
+  account: AccountTraits | undefined,
+): boolean {
+  for (const [trait, allowed] of Object.entries(wanted ?? {})) {
     const value = account ? traitValue(account, trait) : undefined;
     if (value === undefined || !allowed.some((a) => String(a) === String(value))) return false;
   }

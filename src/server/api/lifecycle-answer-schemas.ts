@@ -145,12 +145,12 @@ const AccountSchema = z.object({
         .string()
         .optional()
         .describe(
-          'The first day the condition held: for lost power users the first day of the first period without any, for a silent champion the first day unseen.',
+          'The first day the condition held: for lost power users the first day of the first period without any, for a silent champion the first day unseen, for a maven moved the first day of the period after their last as a power user in the account they left.',
         ),
       user_id: z
         .string()
         .optional()
-        .describe('The person the signal is about (a silent champion).'),
+        .describe('The person the signal is about (a silent champion, a maven moved).'),
     }),
   ),
   risk_rank: z
