@@ -180,19 +180,21 @@ let w3: Occurrence[];
 let w3Again: Occurrence[];
 let w4: Occurrence[];
 
-const evaluate = (asOf: string) =>
-  evaluatePlaybooks(
-    db.engine,
-    {
-      projectId: 'default',
-      config,
-      asOf,
-      definition: 'default',
-      rules: lifecycleRules(config.lifecycle),
-      segments: resolveSegments(config.segments),
-    },
-    config.playbooks,
-  );
+const evaluate = async (asOf: string) =>
+  (
+    await evaluatePlaybooks(
+      db.engine,
+      {
+        projectId: 'default',
+        config,
+        asOf,
+        definition: 'default',
+        rules: lifecycleRules(config.lifecycle),
+        segments: resolveSegments(config.segments),
+      },
+      config.playbooks,
+    )
+  ).occurrences;
 
 beforeAll(async () => {
   server = new SMTPServer({
