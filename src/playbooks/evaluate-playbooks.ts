@@ -4,6 +4,7 @@ import type { LifecycleRules } from '../model/lifecycle-config.js';
 import { type Playbook, subjectTypeOf } from '../model/playbook.js';
 import type { Segment } from '../model/segments.js';
 import type { Occurrence } from './occurrence.js';
+import { evaluateProjectAlerts } from './project-alerts.js';
 import { evaluateTriggers, isLifecycleTrigger } from './triggers.js';
 
 /**
@@ -59,7 +60,7 @@ export async function evaluatePlaybooks(
   const families: [string, (p: Playbook) => boolean, FamilyEvaluator | null][] = [
     ['mastered_feature', (p) => p.trigger.on === 'mastered_feature', null],
     ['account_signal', (p) => subjectTypeOf(p.trigger) === 'account', null],
-    ['project alerts', (p) => subjectTypeOf(p.trigger) === 'project', null],
+    ['project alerts', (p) => subjectTypeOf(p.trigger) === 'project', evaluateProjectAlerts],
   ];
   for (const [family, keep, evaluate] of families) {
     const mine = only(playbooks, keep);
