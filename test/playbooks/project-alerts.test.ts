@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import type { Row } from '../../src/engines/engine.js';
 import { lifecycleReport } from '../../src/lifecycle/lifecycle-report.js';
 import { runSnapshots } from '../../src/lifecycle/run-snapshots.js';
@@ -343,5 +345,19 @@ describe('project alerts', () => {
     expect(body.blocks[3].elements[0].text).toBe(
       'playbook count_down_15 · power_user_count_changed · week of 2026-05-18 · #product',
     );
+  });
+});
+
+describe('docs/playbooks.md', () => {
+  it('has a YAML example under Project alerts that the config schema accepts', () => {
+    const text = readFileSync(new URL('../../docs/playbooks.md', import.meta.url), 'utf8');
+    const section = text.split('## Project alerts')[1]?.split(/\n## /)[0] ?? '';
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(yaml).toBeDefined();
+    const parsed = ConfigSchema.parse(parseYaml(yaml as string));
+    expect(Object.values(parsed.playbooks).map((p) => p.trigger.on)).toEqual([
+      'power_user_count_changed',
+      'lifecycle_flow',
+    ]);
   });
 });
