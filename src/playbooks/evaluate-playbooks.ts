@@ -5,6 +5,7 @@ import { type Playbook, subjectTypeOf } from '../model/playbook.js';
 import type { Segment } from '../model/segments.js';
 import { evaluateAccountTriggers } from './account-triggers.js';
 import type { Occurrence } from './occurrence.js';
+import { evaluateProjectAlerts } from './project-alerts.js';
 import { evaluateTriggersSince, isLifecycleTrigger } from './triggers.js';
 
 /**
@@ -70,7 +71,7 @@ export async function evaluatePlaybooks(
   const families: [string, (p: Playbook) => boolean, FamilyEvaluator | null][] = [
     ['mastered_feature', (p) => p.trigger.on === 'mastered_feature', null],
     ['account_signal', (p) => subjectTypeOf(p.trigger) === 'account', evaluateAccountTriggers],
-    ['project alerts', (p) => subjectTypeOf(p.trigger) === 'project', null],
+    ['project alerts', (p) => subjectTypeOf(p.trigger) === 'project', evaluateProjectAlerts],
   ];
   for (const [family, keep, evaluate] of families) {
     const mine = only(playbooks, keep);
