@@ -3,6 +3,7 @@ import type { Config } from '../model/config.js';
 import type { LifecycleRules } from '../model/lifecycle-config.js';
 import { type Playbook, subjectTypeOf } from '../model/playbook.js';
 import type { Segment } from '../model/segments.js';
+import { evaluateMasteryTriggers } from './mastery-triggers.js';
 import type { Occurrence } from './occurrence.js';
 import { evaluateTriggers, isLifecycleTrigger } from './triggers.js';
 
@@ -57,7 +58,7 @@ export async function evaluatePlaybooks(
     segments: ctx.segments,
   });
   const families: [string, (p: Playbook) => boolean, FamilyEvaluator | null][] = [
-    ['mastered_feature', (p) => p.trigger.on === 'mastered_feature', null],
+    ['mastered_feature', (p) => p.trigger.on === 'mastered_feature', evaluateMasteryTriggers],
     ['account_signal', (p) => subjectTypeOf(p.trigger) === 'account', null],
     ['project alerts', (p) => subjectTypeOf(p.trigger) === 'project', null],
   ];

@@ -10,6 +10,9 @@ import { type DispatchResult, dispatchDue } from './dispatcher.js';
 import { evaluatePlaybooks } from './evaluate-playbooks.js';
 import type { Occurrence } from './occurrence.js';
 import { type RecordResult, recordedOccurrenceIds, recordOccurrences } from './outbox.js';
+import { PlaybookError } from './playbook-error.js';
+
+export { PlaybookError };
 
 export interface PlaybookRunOptions {
   projectId: string;
@@ -61,8 +64,6 @@ export function playbooksToRun(config: Config, only: string | undefined): Record
   }
   return Object.fromEntries(Object.entries(all).filter(([, p]) => p.enabled));
 }
-
-export class PlaybookError extends Error {}
 
 /**
  * Brings the snapshots the playbooks compare up to date (the periods before the latest that the
