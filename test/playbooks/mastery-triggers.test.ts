@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { runImport } from '../../src/ingest/import/run-import.js';
 import { type Config, ConfigSchema } from '../../src/model/config.js';
 import { triggerInWords } from '../../src/playbooks/list-playbooks.js';
@@ -312,5 +314,19 @@ describe('mastered_feature', () => {
         { disabled: config.playbooks.disabled as Config['playbooks'][string] },
       ),
     ).toEqual([]);
+  });
+});
+
+describe('docs/playbooks.md', () => {
+  it('has a YAML example under Mastered a feature that the config schema accepts', () => {
+    const text = readFileSync(new URL('../../docs/playbooks.md', import.meta.url), 'utf8');
+    const section = text.split('## Mastered a feature')[1]?.split(/\n## /)[0] ?? '';
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(yaml).toBeDefined();
+    const parsed = ConfigSchema.parse(parseYaml(yaml as string));
+    expect(Object.values(parsed.playbooks).map((p) => p.trigger.on)).toEqual([
+      'mastered_feature',
+      'mastered_feature',
+    ]);
   });
 });
