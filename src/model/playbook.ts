@@ -87,7 +87,7 @@ export const TriggerSchema = z.discriminatedUnion('on', [
     .refine((t) => (t.min_days === undefined) !== (t.top_percent === undefined), {
       message: 'give min_days or top_percent (one of them)',
     })
-    .describe('Meets the mastery rule for the feature now, for the first time.'),
+    .describe('Meets the mastery rule for the feature in the window now; fires once per user.'),
   z
     .object({ on: z.literal('account_signal'), signal: z.enum(ACCOUNT_SIGNALS) })
     .strict()

@@ -5,7 +5,7 @@ import type { Engine } from '../engines/engine.js';
 import { snapshotInput } from '../lifecycle/snapshot-input.js';
 import type { Playbook } from '../model/playbook.js';
 import { periodOf } from '../time/periods.js';
-import type { EvaluationContext } from './evaluate-playbooks.js';
+import type { EvaluationContext } from './evaluation-context.js';
 import type { Occurrence } from './occurrence.js';
 import { accountTraitsPass, occurrenceId } from './triggers.js';
 

@@ -1,42 +1,17 @@
 import type { Engine } from '../engines/engine.js';
-import type { Config } from '../model/config.js';
-import type { LifecycleRules } from '../model/lifecycle-config.js';
 import { type Playbook, subjectTypeOf } from '../model/playbook.js';
-import type { Segment } from '../model/segments.js';
 import { evaluateAccountTriggers } from './account-triggers.js';
+import type { EvaluationContext, FamilyEvaluator } from './evaluation-context.js';
+import { evaluateMasteryTriggers } from './mastery-triggers.js';
 import type { Occurrence } from './occurrence.js';
 import { evaluateProjectAlerts } from './project-alerts.js';
 import { evaluateTriggersSince, isLifecycleTrigger } from './triggers.js';
-
-/**
- * What every trigger family is evaluated with: the project's config (definitions, catalogue,
- * lifecycle), the last day with data the snapshots were brought to, and the default definition.
- */
-export interface EvaluationContext {
-  projectId: string;
-  config: Config;
-  /** The last day with data (the latest period's window ends on it). */
-  asOf: string;
-  /** The definition a playbook without `definition:` watches. */
-  definition: string;
-  rules: LifecycleRules;
-  segments: readonly Segment[];
-  /** Per playbook, the last period evaluated before (cursors.ts); none: the latest only. */
-  cursors?: ReadonlyMap<string, string> | undefined;
-}
 
 /** The occurrences, and the period each lifecycle playbook reached (its new cursor). */
 export interface Evaluation {
   occurrences: Occurrence[];
   reached: Map<string, string>;
 }
-
-/** A family's evaluator: the occurrences of its playbooks now, ids stable. */
-export type FamilyEvaluator = (
-  engine: Engine,
-  ctx: EvaluationContext,
-  playbooks: Record<string, Playbook>,
-) => Promise<Occurrence[]>;
 
 /** The playbooks of one family, by name. */
 function only(
@@ -69,7 +44,7 @@ export async function evaluatePlaybooks(
   });
   const out = lifecycle.occurrences;
   const families: [string, (p: Playbook) => boolean, FamilyEvaluator | null][] = [
-    ['mastered_feature', (p) => p.trigger.on === 'mastered_feature', null],
+    ['mastered_feature', (p) => p.trigger.on === 'mastered_feature', evaluateMasteryTriggers],
     ['account_signal', (p) => subjectTypeOf(p.trigger) === 'account', evaluateAccountTriggers],
     ['project alerts', (p) => subjectTypeOf(p.trigger) === 'project', evaluateProjectAlerts],
   ];

@@ -49,8 +49,8 @@ export function triggerInWords(t: Trigger): string {
       return `leaves the segment ${t.segment}`;
     case 'mastered_feature':
       return t.min_days !== undefined
-        ? `masters ${t.feature}: uses it on at least ${t.min_days} distinct days in the window, for the first time`
-        : `masters ${t.feature}: among the top ${t.top_percent}% of its users in the window, for the first time`;
+        ? `masters ${t.feature}: uses it on at least ${t.min_days} distinct days in the window (fires once per user)`
+        : `masters ${t.feature}: among the top ${t.top_percent}% of its users by uses in the window (fires once per user)`;
     case 'account_signal':
       return `its account newly shows the signal ${t.signal.replace(/_/g, ' ')}`;
     case 'power_user_count_changed':

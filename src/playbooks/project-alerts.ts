@@ -8,7 +8,7 @@ import type { Playbook, Trigger } from '../model/playbook.js';
 import { resolveDefinition } from '../model/resolve-definition.js';
 import { compileCurveTop } from '../sql/compile-curve-top.js';
 import type { LifecycleInput } from '../sql/compile-lifecycle.js';
-import type { EvaluationContext, FamilyEvaluator } from './evaluate-playbooks.js';
+import type { EvaluationContext, FamilyEvaluator } from './evaluation-context.js';
 import type { Occurrence } from './occurrence.js';
 import { occurrenceId } from './triggers.js';
 

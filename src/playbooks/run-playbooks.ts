@@ -11,6 +11,9 @@ import { type DispatchResult, dispatchDue } from './dispatcher.js';
 import { type Evaluation, evaluatePlaybooks } from './evaluate-playbooks.js';
 import type { Occurrence } from './occurrence.js';
 import { type RecordResult, recordedOccurrenceIds, recordOccurrences } from './outbox.js';
+import { PlaybookError } from './playbook-error.js';
+
+export { PlaybookError };
 
 export interface PlaybookRunOptions {
   projectId: string;
@@ -62,8 +65,6 @@ export function playbooksToRun(config: Config, only: string | undefined): Record
   }
   return Object.fromEntries(Object.entries(all).filter(([, p]) => p.enabled));
 }
-
-export class PlaybookError extends Error {}
 
 /**
  * Brings the snapshots the playbooks compare up to date (the periods before the latest that the

@@ -219,7 +219,11 @@ async function candidates(
  * account's value one of those listed (compared as text, so 10 matches "10"). A user with no
  * account, an account with no traits or without that trait does not pass. Case matters.
  */
-export function passes(filters: Filters, user: UserPair, account: AccountTraits | undefined) {
+export function passes(
+  filters: Filters,
+  user: Pick<UserPair, 'segments' | 'present' | 'score'>,
+  account: AccountTraits | undefined,
+) {
   if (filters.segments && !filters.segments.some((s) => user.segments.includes(s))) return false;
   const score = user.present ? user.score : 0;
   if (filters.score?.min !== undefined && score < filters.score.min) return false;
@@ -284,6 +288,21 @@ export function occurrenceId(
   periodStart: string,
 ): string {
   const key = JSON.stringify([projectId, playbook, triggerKey(trigger), subjectId, periodStart]);
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/**
+ * For a trigger that fires once per subject ever (mastered_feature): sha256, hex, of JSON
+ * [project, playbook, trigger, subject], no period, so a later period meeting the rule again
+ * gives the same id and is not recorded again. Four items, so it never equals a periodic id.
+ */
+export function onceOccurrenceId(
+  projectId: string,
+  playbook: string,
+  trigger: Trigger,
+  subjectId: string,
+): string {
+  const key = JSON.stringify([projectId, playbook, triggerKey(trigger), subjectId]);
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 

@@ -5,6 +5,7 @@ import { DeadlineError } from '../../engines/deadline.js';
 import { SnapshotError } from '../../lifecycle/run-snapshots.js';
 import { ConfigError } from '../../model/config.js';
 import { DefinitionError } from '../../model/resolve-definition.js';
+import { PlaybookError } from '../../playbooks/playbook-error.js';
 import { ProblemError, problem } from './problem.js';
 
 /**
@@ -35,6 +36,10 @@ export function answerApiError(err: FastifyError, req: FastifyRequest, reply: Fa
       notFound ? 'Not found' : 'Invalid definition',
       err.message,
     );
+  }
+  if (err instanceof PlaybookError) {
+    // A playbook that cannot run as configured (e.g. a feature no event carries): fix the config.
+    return problem(reply, req, 400, 'Invalid playbook', err.message);
   }
   if (err instanceof DeadlineError) {
     reply.header('retry-after', '5');
