@@ -1,7 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import { type AccountTraits, readAccountTraits } from '../analysis/explain-traits.js';
 import type { Engine } from '../engines/engine.js';
-import type { Config } from '../model/config.js';
 import type { Playbook, Trigger } from '../model/playbook.js';
 import { resolveDefinition } from '../model/resolve-definition.js';
 import {
@@ -10,22 +9,16 @@ import {
   type MasteryRule,
 } from '../sql/compile-mastery.js';
 import { periodOf } from '../time/periods.js';
+import type { EvaluationContext } from './evaluation-context.js';
 import type { Occurrence } from './occurrence.js';
 import { PlaybookError } from './playbook-error.js';
 import { onceOccurrenceId, passes } from './triggers.js';
 
-/**
- * What the mastered_feature evaluator reads of the evaluation context (evaluation-context.ts's
- * EvaluationContext has it; named here so this file does not import that one, which imports it).
- */
-export interface MasteryContext {
-  projectId: string;
-  config: Config;
-  /** The window of each watched definition ends on this day (inclusive). */
-  asOf: string;
-  /** The definition a playbook without `definition:` watches. */
-  definition: string;
-}
+/** What the mastered_feature evaluator reads of the evaluation context. */
+export type MasteryContext = Pick<
+  EvaluationContext,
+  'projectId' | 'config' | 'asOf' | 'definition'
+>;
 
 type MasteryTrigger = Extract<Trigger, { on: 'mastered_feature' }>;
 
