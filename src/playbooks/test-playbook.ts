@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engines/engine.js';
-import { type Channel, channelOf } from '../model/playbook.js';
+import { type Channel, channelOf, type Playbook, subjectTypeOf } from '../model/playbook.js';
 import { sendEmail } from './channels/email.js';
 import { sendSlack } from './channels/slack.js';
 import { sendWebhook } from './channels/webhook.js';
@@ -24,18 +24,23 @@ export interface TestSend {
   error: string | null;
 }
 
-/** A made-up occurrence, when nobody would be reached now: the receiver still sees the shape. */
-function sampleOccurrence(projectId: string, playbook: string): Occurrence {
+/**
+ * A made-up occurrence of the playbook's trigger, when nobody would be reached now: the receiver
+ * still sees the shape it will get (about a user, an account or the project).
+ */
+function sampleOccurrence(projectId: string, name: string, playbook: Playbook): Occurrence {
+  const subject = subjectTypeOf(playbook.trigger);
   return {
     occurrence_id: `test_${randomBytes(8).toString('hex')}`,
     project_id: projectId,
-    playbook,
-    trigger: 'became_power_user',
-    subject_type: 'user',
-    subject_id: 'sample_user',
-    account_id: 'sample_account',
+    playbook: name,
+    trigger: playbook.trigger.on,
+    subject_type: subject,
+    subject_id:
+      subject === 'user' ? 'sample_user' : subject === 'account' ? 'sample_account' : projectId,
+    account_id: subject === 'project' ? '' : 'sample_account',
     period_start: new Date().toISOString().slice(0, 10),
-    explanation: 'a test sent by powerlens playbooks test: no one did anything',
+    explanation: 'a test sent by powerlens playbooks test: nothing happened',
     data: { test: true },
   };
 }
@@ -87,7 +92,7 @@ export async function testPlaybook(
   const [first] = await previewPlaybook(engine, options);
   const occurrence = first
     ? { ...first, data: { ...first.data, test: true } }
-    : sampleOccurrence(options.projectId, options.name);
+    : sampleOccurrence(options.projectId, options.name, playbook);
   const traits = await readTemplateTraits(engine, options.projectId, [occurrence], {
     [options.name]: playbook,
   });

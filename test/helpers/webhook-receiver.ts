@@ -7,7 +7,8 @@ export interface VerifiedWebhook {
   id: string;
   payload: {
     playbook: string;
-    subject: { id: string };
+    subject: { id: string; type: string };
+    data: Record<string, unknown>;
     link: string | null;
   };
 }

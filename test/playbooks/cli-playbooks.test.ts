@@ -16,6 +16,8 @@ interface Received {
   id: string;
   playbook: string;
   subject: string;
+  type: string;
+  test: boolean;
 }
 
 let dir: string;
@@ -30,6 +32,8 @@ beforeAll(async () => {
     id,
     playbook: payload.playbook,
     subject: payload.subject.id,
+    type: payload.subject.type,
+    test: payload.data.test === true,
   }));
   ({ received, refused, url } = receiver);
   writeFileSync(
@@ -42,6 +46,11 @@ beforeAll(async () => {
       `      - webhook: { url: "${url}", secret_env: PL_TEST_SECRET }`,
       '  nurture:',
       '    trigger: { on: entered_state, state: emerging }',
+      '    actions:',
+      `      - webhook: { url: "${url}", secret_env: PL_TEST_SECRET }`,
+      // A project alert no week of the demo reaches: it never fires, so `test` makes one up.
+      '  mass_churn:',
+      '    trigger: { on: lifecycle_flow, from: retained, to: lost, min_users: 100000 }',
       '    actions:',
       `      - webhook: { url: "${url}", secret_env: PL_TEST_SECRET }`,
       '',
@@ -72,6 +81,7 @@ describe('powerlens playbooks', () => {
     expect(JSON.parse(list.stdout).map((p: { name: string }) => p.name)).toEqual([
       'warn_csm',
       'nurture',
+      'mass_churn',
     ]);
 
     const who = new Set<string>();
@@ -123,10 +133,30 @@ describe('powerlens playbooks', () => {
     }
   }, 180_000);
 
+  it('tests a playbook that reaches no one with a made-up subject of its kind, outside the outbox', async () => {
+    const before = received.length;
+    const test = await cli(['test', 'mass_churn', '--json']);
+    expect(test.code, test.stderr).toBe(0);
+    const [send] = JSON.parse(test.stdout) as {
+      sample: boolean;
+      ok: boolean;
+      subject_id: string;
+    }[];
+    expect(send).toMatchObject({ sample: true, ok: true, subject_id: 'default' });
+    expect(received.slice(before)).toEqual([
+      expect.objectContaining({ playbook: 'mass_churn', type: 'project', test: true }),
+    ]);
+    // Nothing was recorded or queued: the log has no delivery of it.
+    const log = JSON.parse((await cli(['log', '--playbook', 'mass_churn', '--json'])).stdout);
+    expect(log).toEqual([]);
+  }, 60_000);
+
   it('says what to do about an unknown playbook or delivery', async () => {
     const preview = await cli(['preview', 'nurtur']);
     expect(preview.code).not.toBe(0);
-    expect(preview.stderr).toContain('no playbook "nurtur": the config has "warn_csm", "nurture".');
+    expect(preview.stderr).toContain(
+      'no playbook "nurtur": the config has "warn_csm", "nurture", "mass_churn".',
+    );
     const retry = await cli(['retry', 'msg_nope']);
     expect(retry.code).not.toBe(0);
     expect(retry.stderr).toContain(
