@@ -91,10 +91,15 @@ export interface LifecyclePerson {
 const emptyStates = (): Record<LifecycleState, number> =>
   Object.fromEntries(LIFECYCLE_STATES.map((s) => [s, 0])) as Record<LifecycleState, number>;
 
-/** Counts per period and state, the power users and their share, and the flows between states. */
+/**
+ * Counts per period and state, the power users and their share, and the flows between states;
+ * the retention curves too unless `retention: false` (its query grows with users times periods
+ * squared, and a playbook's alerts read only the counts and flows).
+ */
 export async function lifecycleReport(
   engine: Engine,
   input: LifecycleInput,
+  options: { retention?: boolean } = {},
 ): Promise<LifecycleReport> {
   const counts = compileLifecycleCounts(input);
   const rows = await engine.query<{
@@ -132,12 +137,15 @@ export async function lifecycleReport(
     users: number;
   }>(flows.sql, flows.params);
   const retention = compileRetention(input);
-  const retentionRows = await engine.query<{
-    power_users: boolean;
-    periods_later: number;
-    cohort: number;
-    retained: number;
-  }>(retention.sql, retention.params);
+  const retentionRows =
+    options.retention === false
+      ? []
+      : await engine.query<{
+          power_users: boolean;
+          periods_later: number;
+          cohort: number;
+          retained: number;
+        }>(retention.sql, retention.params);
   return {
     definition: input.definition,
     period: input.period,

@@ -125,7 +125,7 @@ export const evaluateProjectAlerts: FamilyEvaluator = async (engine, ctx, playbo
  * than two are stored or either window starts before the data (partial).
  */
 async function latestComparison(engine: Engine, input: LifecycleInput): Promise<Comparison | null> {
-  const report = await lifecycleReport(engine, input);
+  const report = await lifecycleReport(engine, input, { retention: false });
   const now = report.periods.at(-1);
   const before = report.periods.at(-2);
   if (!now || !before || now.partial || before.partial) return null;
