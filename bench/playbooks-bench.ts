@@ -16,6 +16,7 @@ import { lastDataDay } from '../src/analysis/resolve-as-of.js';
 import { runAnalysis } from '../src/analysis/run-analysis.js';
 import { DuckDbEngine } from '../src/engines/duckdb/duckdb-engine.js';
 import { ConfigSchema } from '../src/model/config.js';
+import type { Playbook } from '../src/model/playbook.js';
 import { resolveDefinition } from '../src/model/resolve-definition.js';
 import { resolveSegments } from '../src/model/segments.js';
 import { dispatchDue } from '../src/playbooks/dispatcher.js';
@@ -31,6 +32,8 @@ export interface PlaybooksBenchResult {
   firstRun: number;
   /** A run after a refresh: the latest period again, the triggers, nothing new to record. */
   refreshRun: number;
+  /** Each trigger family's playbooks run alone after the refresh run, seconds. */
+  families: Record<string, number>;
   occurrences: number;
   dispatch: {
     deliveries: number;
@@ -73,13 +76,46 @@ export async function runPlaybooksBench(
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/in`;
   const webhook = { webhook: { url, secret_env: 'BENCH_SECRET' } };
   const limits = { max_per_run: 1_000_000 };
+  // The feature mastered: the event most users did, as a product's core feature would be.
+  const [top] = await engine.query<{ event: string }>(
+    `SELECT event FROM user_day_event WHERE project_id = 'default'
+     GROUP BY event ORDER BY count(DISTINCT user_id) DESC, event LIMIT 1`,
+  );
   const config = ConfigSchema.parse({
     playbooks: {
       at_risk: { trigger: { on: 'entered_state', state: 'at_risk' }, actions: [webhook], limits },
       new_power: { trigger: { on: 'became_power_user' }, actions: [webhook] },
       lost: { trigger: { on: 'stopped_power_user' }, actions: [webhook] },
+      master: {
+        trigger: { on: 'mastered_feature', feature: top?.event ?? 'login', min_days: 20 },
+        actions: [webhook],
+        limits,
+      },
+      accounts_lost: {
+        trigger: { on: 'account_signal', signal: 'lost_power_users' },
+        actions: [webhook],
+      },
+      expansion: {
+        trigger: { on: 'account_signal', signal: 'expansion_candidate' },
+        actions: [webhook],
+      },
+      count_moved: {
+        trigger: { on: 'power_user_count_changed', min_percent: 1 },
+        actions: [webhook],
+      },
+      churn_flow: {
+        trigger: { on: 'lifecycle_flow', from: 'retained', to: 'lost', min_users: 1 },
+        actions: [webhook],
+      },
     },
   });
+  // The families timed alone after the refresh run: which one costs what.
+  const FAMILIES: Record<string, string[]> = {
+    'lifecycle and segments': ['at_risk', 'new_power', 'lost'],
+    'mastered a feature': ['master'],
+    'account signals': ['accounts_lost', 'expansion'],
+    'project alerts': ['count_moved', 'churn_flow'],
+  };
   const env = { BENCH_SECRET: SECRET };
   const definition = resolveDefinition(config);
   const base = {
@@ -91,6 +127,7 @@ export async function runPlaybooksBench(
   // A first run from nothing: no snapshots, an empty outbox.
   for (const table of [
     'user_snapshots',
+    'playbook_cursors',
     'playbook_attempts',
     'playbook_deliveries',
     'playbook_occurrences',
@@ -105,18 +142,27 @@ export async function runPlaybooksBench(
   await runAnalysis(engine, { ...base, asOf });
   const [, report] = await timed(() => runAnalysis(engine, { ...base, asOf }));
 
-  const run = () =>
+  const run = (only?: string[]) =>
     runPlaybooks(engine, {
       projectId: 'default',
-      config,
+      config: only
+        ? {
+            ...config,
+            playbooks: Object.fromEntries(only.map((n) => [n, config.playbooks[n] as Playbook])),
+          }
+        : config,
       asOf,
       now: new Date(),
       env,
       random: Math.random,
       dispatch: false,
     });
-  const [first, firstRun] = await timed(run);
-  const [, refreshRun] = await timed(run);
+  const [first, firstRun] = await timed(() => run());
+  const [, refreshRun] = await timed(() => run());
+  const families: Record<string, number> = {};
+  for (const [family, names] of Object.entries(FAMILIES)) {
+    families[family] = (await timed(() => run(names)))[1];
+  }
   const occurrences = Object.values(first.fired).reduce((a, b) => a + b, 0);
 
   // Dispatch: as many deliveries as asked, queued as one run would, then sent.
@@ -156,6 +202,7 @@ export async function runPlaybooksBench(
     report,
     firstRun,
     refreshRun,
+    families,
     occurrences,
     dispatch: {
       deliveries: sent.sent,
@@ -176,6 +223,7 @@ export async function runPlaybooksBench(
   line('baseline: one full power-user report', report);
   line(`first run: compared periods, triggers, ${occurrences} occurrences recorded`, firstRun);
   line('run after a refresh: the latest period again, triggers', refreshRun);
+  for (const [family, s] of Object.entries(families)) line(`  of which, run alone: ${family}`, s);
   console.log(
     `  dispatch: ${sent.sent} webhooks in ${seconds.toFixed(2)} s = ${result.dispatch.perSecond.toFixed(0)}/s; firing to receipt p50 ${result.dispatch.p50Ms} ms, p99 ${result.dispatch.p99Ms} ms`,
   );
