@@ -10,6 +10,7 @@ import { actionPayload, readTemplateTraits, templateContext } from './payloads.j
 import type { AttemptResult } from './retry-policy.js';
 import { type PlaybookRunOptions, playbooksToRun, previewPlaybook } from './run-playbooks.js';
 import { isSuppressed } from './suppressions.js';
+import { unsubscribeSigner } from './unsubscribe-token.js';
 
 export interface TestSend {
   action_index: number;
@@ -92,10 +93,11 @@ export async function testPlaybook(
     [options.name]: playbook,
   });
   const ctx = templateContext(occurrence, traits, options.baseUrl);
+  const sign = await unsubscribeSigner(engine, { [options.name]: playbook }, options.baseUrl);
   const out: TestSend[] = [];
   for (const [i, action] of playbook.actions.entries()) {
     const id = `msg_test_${randomBytes(9).toString('hex')}`;
-    const { payload, dead } = actionPayload(action, ctx, options.baseUrl);
+    const { payload, dead } = actionPayload(action, ctx, options.baseUrl, sign);
     const suppressed = action.email
       ? await suppressedRecipient(engine, options.projectId, payload)
       : false;

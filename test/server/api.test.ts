@@ -361,6 +361,7 @@ describe('REST API: the OpenAPI document', () => {
       '/api/v1/playbooks',
       '/api/v1/playbooks/deliveries',
       '/api/v1/playbooks/deliveries/{id}/retry',
+      '/api/v1/playbooks/unsubscribe',
       '/api/v1/playbooks/{name}',
       '/api/v1/playbooks/{name}/preview',
       '/api/v1/report',

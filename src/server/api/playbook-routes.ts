@@ -25,8 +25,11 @@ import { ProblemError } from './problem.js';
  * previewed, and their delivery log, the same use cases as `powerlens playbooks`.
  */
 
-/** A name the delivery log's path takes: no playbook may be called so. */
-const RESERVED = 'deliveries';
+/** Names the routes' own paths take (the delivery log, the unsubscribe link): no playbook's. */
+const RESERVED: Record<string, string> = {
+  deliveries: 'the delivery log (GET /api/v1/playbooks/deliveries)',
+  unsubscribe: "e-mail's unsubscribe link (/api/v1/playbooks/unsubscribe)",
+};
 
 const PreviewQuery = ScoringQuery.pick({ as_of: true });
 
@@ -176,11 +179,11 @@ function registerPlaybookWrites(api: ZodApi, { engine, ctx, options, inTurn }: R
     },
     async (req) => {
       const name = req.params.name;
-      if (name === RESERVED) {
+      if (Object.hasOwn(RESERVED, name)) {
         throw new ProblemError(
           400,
           'Invalid playbook',
-          `"${RESERVED}" names the delivery log (GET /api/v1/playbooks/deliveries): pick another name`,
+          `"${name}" names ${RESERVED[name]}: pick another name`,
           [{ path: '(name)', message: 'a reserved name' }],
         );
       }
