@@ -59,7 +59,11 @@ function testMessage(payload: string): string {
 
 const outcome = (r: AttemptResult) =>
   r.kind === 'response'
-    ? { ok: r.status >= 200 && r.status < 300, status_code: r.status, error: null }
+    ? {
+        ok: r.status >= 200 && r.status < 300,
+        status_code: r.status,
+        error: r.status >= 200 && r.status < 300 ? null : (r.detail ?? null),
+      }
     : r.kind === 'smtp'
       ? {
           ok: r.code >= 200 && r.code < 300,
