@@ -467,6 +467,24 @@ describe('playbooks API', () => {
     ]);
     expect(received.length).toBe(before + 1);
 
+    // Odd input: a 4xx, never a 5xx, and nothing sent.
+    for (const path of [
+      '/api/v1/playbooks/run?name=__proto__',
+      '/api/v1/playbooks/run?name=constructor&send=false',
+      '/api/v1/playbooks/run?send=maybe',
+      '/api/v1/playbooks/run?as_of=2026-02-30&send=false',
+      '/api/v1/playbooks/run?as_of=2199-12-31&send=false',
+      '/api/v1/playbooks/__proto__/test',
+      '/api/v1/playbooks/api_run/test?as_of=%ZZ',
+      '/api/v1/playbooks/api_run/test?as_of=1970-01-01',
+    ]) {
+      const r = await call('POST', path);
+      expect({ path, status: r.status }).toEqual({ path, status: expect.any(Number) });
+      expect(r.status, `${path}: ${r.text}`).toBeGreaterThanOrEqual(400);
+      expect(r.status, `${path}: ${r.text}`).toBeLessThan(500);
+    }
+    expect(received.length).toBe(before + 1);
+
     const unknown = await call('POST', '/api/v1/playbooks/nope/test');
     expect(unknown.status).toBe(404);
     check('/api/v1/playbooks/{name}/test', 'post', 404, unknown.json);
