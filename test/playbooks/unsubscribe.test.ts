@@ -166,6 +166,7 @@ describe('one-click unsubscribe', () => {
       const page = await fetch(link);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
       const html = await page.text();
       expect(html).toContain('<form method="post"');
       expect(html).toContain('name="List-Unsubscribe" value="One-Click"');

@@ -38,14 +38,22 @@ function escapeHtml(s: string): string {
 }
 
 function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
-  return reply
-    .code(status)
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .serializer((x: unknown) => String(x))
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head><body style="font-family: sans-serif; max-width: 36em; margin: 3em auto; padding: 0 1em"><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
-    );
+  return (
+    reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      // Nothing to load but the page; the link's token goes nowhere else; no framing (clickjacking).
+      .header(
+        'content-security-policy',
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      )
+      .header('referrer-policy', 'no-referrer')
+      .serializer((x: unknown) => String(x))
+      .send(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head><body style="font-family: sans-serif; max-width: 36em; margin: 3em auto; padding: 0 1em"><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
+      )
+  );
 }
 
 type Checked =
