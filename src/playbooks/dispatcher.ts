@@ -83,10 +83,12 @@ export async function dispatchDue(
   // batch's deliveries to be sent again, same ids, once their leases are over.
   for (let i = 0; i < due.length; i += BATCH) {
     const batch = due.slice(i, i + BATCH);
+    // The batch is sent this many sends after another, and recorded only when all are done.
+    const rounds = Math.ceil(batch.length / Math.max(1, options.concurrency ?? 8));
     const taken = await engine.transaction(async () => {
       const out: Taken[] = [];
       for (const delivery of batch) {
-        const t = await take(engine, delivery, options, at);
+        const t = await take(engine, delivery, options, at, rounds);
         if (t) out.push(t);
       }
       return out;
@@ -113,8 +115,11 @@ export async function dispatchDue(
   return result;
 }
 
-/** Deliveries taken and recorded together. */
-const BATCH = 50;
+/**
+ * Deliveries taken and recorded together. A dispatcher killed mid-batch sends at most this many
+ * again (same ids) once their leases end: its attempts are recorded after the whole batch.
+ */
+export const BATCH = 50;
 
 interface Taken {
   delivery: Delivery;
@@ -205,9 +210,12 @@ async function take(
   delivery: Delivery,
   options: DispatchOptions,
   at: () => Date,
+  rounds: number,
 ): Promise<Taken | null> {
   const action = actionOf(delivery, options.playbooks);
-  const leaseMs = timeoutOf(action) * 1000 + LEASE_MARGIN_MS;
+  // Until its batch is recorded: a lease that ended earlier would let another dispatcher send
+  // it again while this one still may (each send is cut off at its action's time limit).
+  const leaseMs = rounds * timeoutOf(action) * 1000 + LEASE_MARGIN_MS;
   const claimed = await engine.run(
     ...args(
       compileClaimDelivery(engine.dialect, {

@@ -12,9 +12,11 @@ import {
   compileSubjectsFiredSince,
   type DeliveryLogFilter,
 } from '../sql/compile-outbox.js';
+import type { UnsubscribeSigner } from './channels/email.js';
 import type { Delivery, DeliveryStatus, Occurrence } from './occurrence.js';
 import { actionPayload, readTemplateTraits, templateContext } from './payloads.js';
 import type { TemplateContext } from './template.js';
+import { unsubscribeSigner } from './unsubscribe-token.js';
 
 /**
  * The outbox (docs/playbooks.md, "Outbox and delivery"): an occurrence is recorded together with
@@ -119,6 +121,7 @@ export async function recordOccurrences(
     const recordedBefore = new Set(known.map((r) => r.occurrence_id));
     const cooling = await subjectsInCooldown(engine, projectId, occurrences, playbooks, now);
     const traits = await readTemplateTraits(engine, projectId, occurrences, playbooks);
+    const sign = await unsubscribeSigner(engine, playbooks, options.baseUrl);
     const firedNow = new Map<string, number>();
     for (const o of occurrences) {
       const playbook = playbooks[o.playbook] as Playbook;
@@ -139,7 +142,7 @@ export async function recordOccurrences(
       // The same id twice in the list: the second finds the first recorded.
       recordedBefore.add(o.occurrence_id);
       const ctx = templateContext(o, traits, options.baseUrl);
-      const queued = await recordOne(engine, o, playbook, firedAt, ctx, options.baseUrl);
+      const queued = await recordOne(engine, o, playbook, firedAt, ctx, options.baseUrl, sign);
       if (queued === null) {
         result.already++;
         continue;
@@ -184,6 +187,7 @@ async function recordOne(
   firedAt: string,
   ctx: TemplateContext,
   baseUrl: string | null | undefined,
+  sign: UnsubscribeSigner | null,
 ): Promise<number | null> {
   const d = engine.dialect;
   const changed = await engine.run(
@@ -206,7 +210,7 @@ async function recordOne(
   if (changed === 0) return null;
   let queued = 0;
   for (const [index, action] of playbook.actions.entries()) {
-    const { channel, payload, dead } = actionPayload(action, ctx, baseUrl);
+    const { channel, payload, dead } = actionPayload(action, ctx, baseUrl, sign);
     const id = deliveryId(o.occurrence_id, index);
     queued += await engine.run(
       ...args(

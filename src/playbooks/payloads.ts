@@ -6,7 +6,7 @@ import {
 } from '../analysis/explain-traits.js';
 import type { Engine } from '../engines/engine.js';
 import { type Action, type Channel, channelOf, type Playbook } from '../model/playbook.js';
-import { emailMessage, NoRecipientError } from './channels/email.js';
+import { emailMessage, NoRecipientError, type UnsubscribeSigner } from './channels/email.js';
 import { slackBody } from './channels/slack.js';
 import { webhookBody } from './channels/webhook.js';
 import type { Occurrence } from './occurrence.js';
@@ -68,12 +68,13 @@ export function actionPayload(
   action: Action,
   ctx: TemplateContext,
   baseUrl: string | null | undefined,
+  sign: UnsubscribeSigner | null = null,
 ): ActionPayload {
   const channel = channelOf(action);
   if (action.slack) return { channel, payload: slackBody(action.slack, ctx) };
   if (action.email) {
     try {
-      return { channel, payload: JSON.stringify(emailMessage(action.email, ctx, baseUrl)) };
+      return { channel, payload: JSON.stringify(emailMessage(action.email, ctx, baseUrl, sign)) };
     } catch (err) {
       if (!(err instanceof NoRecipientError)) throw err;
       return { channel, payload: JSON.stringify({ to: null }), dead: err.message };

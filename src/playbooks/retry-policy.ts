@@ -22,8 +22,13 @@ export const RETRY_POLICY = {
 
 /** How an attempt ended. */
 export type AttemptResult =
-  /** The receiver answered (any status). */
-  | { kind: 'response'; status: number; retryAfter?: string | null | undefined }
+  /** The receiver answered (any status); `detail`: what its refusal's body said, if kept. */
+  | {
+      kind: 'response';
+      status: number;
+      retryAfter?: string | null | undefined;
+      detail?: string | undefined;
+    }
   /** The SMTP server replied to the message with this code (2xx: accepted). */
   | { kind: 'smtp'; code: number; message: string }
   /** No answer: the connection failed, or the time limit passed (`timeout`). */
@@ -91,10 +96,11 @@ export function decideRetry(
     reason = `SMTP ${result.code}: ${result.message}`;
   } else if (result.kind === 'response') {
     if (result.status >= 200 && result.status < 300) return { outcome: 'sent' };
+    const said = result.detail ? `: ${result.detail}` : '';
     if (isFinalRefusal(result.status)) {
-      return { outcome: 'dead', reason: `refused with HTTP ${result.status}` };
+      return { outcome: 'dead', reason: `refused with HTTP ${result.status}${said}` };
     }
-    reason = `HTTP ${result.status}`;
+    reason = `HTTP ${result.status}${said}`;
     wait = retryAfterMs(result.retryAfter, options.now);
   } else {
     reason = result.timeout ? `timed out: ${result.error}` : `network error: ${result.error}`;

@@ -10,6 +10,7 @@ import { actionPayload, readTemplateTraits, templateContext } from './payloads.j
 import type { AttemptResult } from './retry-policy.js';
 import { type PlaybookRunOptions, playbooksToRun, previewPlaybook } from './run-playbooks.js';
 import { isSuppressed } from './suppressions.js';
+import { unsubscribeSigner } from './unsubscribe-token.js';
 
 export interface TestSend {
   action_index: number;
@@ -63,7 +64,11 @@ function testMessage(payload: string): string {
 
 const outcome = (r: AttemptResult) =>
   r.kind === 'response'
-    ? { ok: r.status >= 200 && r.status < 300, status_code: r.status, error: null }
+    ? {
+        ok: r.status >= 200 && r.status < 300,
+        status_code: r.status,
+        error: r.status >= 200 && r.status < 300 ? null : (r.detail ?? null),
+      }
     : r.kind === 'smtp'
       ? {
           ok: r.code >= 200 && r.code < 300,
@@ -97,10 +102,11 @@ export async function testPlaybook(
     [options.name]: playbook,
   });
   const ctx = templateContext(occurrence, traits, options.baseUrl);
+  const sign = await unsubscribeSigner(engine, { [options.name]: playbook }, options.baseUrl);
   const out: TestSend[] = [];
   for (const [i, action] of playbook.actions.entries()) {
     const id = `msg_test_${randomBytes(9).toString('hex')}`;
-    const { payload, dead } = actionPayload(action, ctx, options.baseUrl);
+    const { payload, dead } = actionPayload(action, ctx, options.baseUrl, sign);
     const suppressed = action.email
       ? await suppressedRecipient(engine, options.projectId, payload)
       : false;

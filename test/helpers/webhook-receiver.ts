@@ -32,6 +32,8 @@ export async function startWebhookReceiver<R>(
   secret: string,
   record: (delivery: VerifiedWebhook) => R,
   status = 200,
+  /** How long to wait after recording a delivery before answering it (a slow receiver). */
+  delayMs = 0,
 ): Promise<WebhookReceiver<R>> {
   const verifier = new Webhook(secret);
   const received: R[] = [];
@@ -49,7 +51,8 @@ export async function startWebhookReceiver<R>(
       try {
         const payload = verifier.verify(body, headers) as VerifiedWebhook['payload'];
         received.push(record({ id: headers['webhook-id'] as string, payload }));
-        res.writeHead(status).end();
+        if (delayMs > 0) setTimeout(() => res.writeHead(status).end(), delayMs);
+        else res.writeHead(status).end();
       } catch (err) {
         refused.push(String(err));
         res.writeHead(400).end();
@@ -61,6 +64,11 @@ export async function startWebhookReceiver<R>(
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
     received,
     refused,
-    close: () => new Promise((done) => server.close(() => done())),
+    close: () =>
+      new Promise((done) => {
+        server.close(() => done());
+        // Keep-alive connections of a client that is gone would hold the close up.
+        server.closeAllConnections();
+      }),
   };
 }

@@ -7,6 +7,7 @@ import { dispatchDue } from '../../src/playbooks/dispatcher.js';
 import type { Occurrence } from '../../src/playbooks/occurrence.js';
 import { deliveryLog, recordOccurrences } from '../../src/playbooks/outbox.js';
 import { isSuppressed, suppress, unsubscribe } from '../../src/playbooks/suppressions.js';
+import { unsubscribeKey, unsubscribeToken } from '../../src/playbooks/unsubscribe-token.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
 /*
@@ -195,8 +196,10 @@ describe('e-mail actions', () => {
     expect(ada.from).toBe(FROM);
     expect(raw).toMatch(/^Subject: Ada <Lovelace> & co became a power user \(Business\)\r?$/m);
     expect(raw).toMatch(/^Reply-To: help@powerlens\.test\r?$/m);
+    // The link signed for this project and address (test/playbooks/unsubscribe.test.ts follows it).
+    const token = unsubscribeToken(await unsubscribeKey(db.engine), PROJECT, 'ada@acme.test');
     expect(raw).toContain(
-      `List-Unsubscribe: <mailto:${FROM}?subject=unsubscribe>, <${base}/api/v1/playbooks/unsubscribe?project=${PROJECT}&address=ada%40acme.test>`,
+      `List-Unsubscribe: <mailto:${FROM}?subject=unsubscribe>, <${base}/api/v1/playbooks/unsubscribe?project=${PROJECT}&address=ada%40acme.test&token=${token}>`,
     );
     expect(raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
     expect(raw).toMatch(/^Message-ID: <msg_[0-9a-z]{26}@powerlens\.test>\r?$/m);

@@ -15,7 +15,8 @@ import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
 const PROJECT = 'slackco';
 const received: { path: string; contentType: string; body: string }[] = [];
-const statuses: number[] = [];
+/** Scripted answers, in turn (then 200 ok): Slack says why it refused in the body, as text. */
+const replies: { status: number; body: string; retryAfter?: string }[] = [];
 let server: Server;
 let base = '';
 let db: TempDb;
@@ -30,8 +31,11 @@ beforeAll(async () => {
       contentType: String(req.headers['content-type']),
       body: Buffer.concat(chunks).toString('utf8'),
     });
-    res.statusCode = statuses.shift() ?? 200;
-    res.end('ok');
+    const reply = replies.shift() ?? { status: 200, body: 'ok' };
+    res.statusCode = reply.status;
+    res.setHeader('content-type', 'text/html');
+    if (reply.retryAfter) res.setHeader('retry-after', reply.retryAfter);
+    res.end(reply.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -148,7 +152,7 @@ describe('Slack actions', () => {
 
   it('retries a 5xx, gives up on a 4xx, and names a missing URL variable', async () => {
     received.length = 0;
-    statuses.push(503, 404);
+    replies.push({ status: 503, body: 'service_unavailable' }, { status: 404, body: 'no_service' });
     await recordOccurrences(
       db.engine,
       PROJECT,
@@ -165,7 +169,7 @@ describe('Slack actions', () => {
     });
     expect(r).toMatchObject({ due: 2, retried: 1, dead: 1 });
     const log = await deliveryLog(db.engine, PROJECT, { status: 'dead' });
-    expect(log[0]?.last_error).toBe('refused with HTTP 404');
+    expect(log[0]?.last_error).toBe('refused with HTTP 404: no_service');
     await recordOccurrences(db.engine, PROJECT, [occurrence('di', '2031-03-16')], playbooks, T0);
     const none = await dispatchDue(db.engine, {
       projectId: PROJECT,
@@ -177,5 +181,73 @@ describe('Slack actions', () => {
     expect(none).toMatchObject({ due: 1, dead: 1 });
     const [dead] = await deliveryLog(db.engine, PROJECT, { subjectId: 'di' });
     expect(dead?.last_error).toBe('the environment variable SLACK_URL (url_env) is not set');
+  });
+  it('records what Slack said: gives up on 400, 403, 404 and 410, retries 429 and 5xx', async () => {
+    received.length = 0;
+    const said = [
+      { status: 404, body: 'no_service', outcome: 'dead' },
+      { status: 410, body: 'channel_is_archived', outcome: 'dead' },
+      { status: 403, body: 'action_prohibited', outcome: 'dead' },
+      { status: 400, body: 'invalid_payload', outcome: 'dead' },
+      { status: 429, body: 'too_many_requests', outcome: 'retry', retryAfter: '600' },
+      { status: 500, body: 'rollup_error', outcome: 'retry' },
+      // A long body is cut (the channel reads 200 bytes of it), and on one line.
+      { status: 502, body: `bad\r\ngateway ${'x'.repeat(100_000)}`, outcome: 'retry' },
+    ];
+    const subjects = said.map((_, i) => `s${i}`);
+    await recordOccurrences(
+      db.engine,
+      PROJECT,
+      subjects.map((s) => occurrence(s, '2031-04-06')),
+      playbooks,
+      T0,
+    );
+    // One at a time, so the answers go to the deliveries in the order they are due.
+    for (const [i, reply] of said.entries()) {
+      replies.push(reply);
+      const r = await dispatchDue(db.engine, {
+        projectId: PROJECT,
+        playbooks,
+        now: new Date(T0.getTime() + 10_000),
+        env: { SLACK_URL: `${base}/hook` },
+        random: () => 0.5,
+        limit: 1,
+      });
+      expect({ i, ...r }).toMatchObject({ i, due: 1, sent: 0 });
+    }
+    expect(replies).toEqual([]);
+    const log = await deliveryLog(db.engine, PROJECT, { withAttempts: true });
+    // Each answer went to the delivery whose body it answered.
+    const answered = said.map((_, i) => log.find((d) => d.payload === received[i]?.body));
+    expect(answered.map((d) => d?.subject_id).sort()).toEqual(subjects);
+    for (const [i, reply] of said.entries()) {
+      const d = answered[i];
+      const [attempt] = d?.attempt_log ?? [];
+      expect({
+        i,
+        status: d?.status,
+        outcome: attempt?.outcome,
+        code: attempt?.status_code,
+      }).toEqual({
+        i,
+        status: reply.outcome === 'dead' ? 'dead' : 'queued',
+        outcome: reply.outcome,
+        code: reply.status,
+      });
+      if (i < 6) {
+        const head =
+          reply.outcome === 'dead' ? `refused with HTTP ${reply.status}` : `HTTP ${reply.status}`;
+        expect(attempt?.error).toBe(`${head}: ${reply.body}`);
+        expect(d?.last_error).toBe(`${head}: ${reply.body}`);
+      }
+    }
+    const long = answered[6]?.last_error ?? '';
+    expect(long.startsWith('HTTP 502: bad gateway xxx')).toBe(true);
+    expect(long.length).toBeLessThanOrEqual('HTTP 502: '.length + 200);
+    // The 429's Retry-After (10 minutes) is longer than the first backoff, and honoured.
+    const limited = answered[4];
+    expect(
+      Date.parse(limited?.next_attempt_at ?? '') - (T0.getTime() + 10_000),
+    ).toBeGreaterThanOrEqual(600_000);
   });
 });

@@ -369,4 +369,127 @@ describe('playbooks API', () => {
     expect((await call('DELETE', '/api/v1/playbooks/warn_csm')).status).toBe(409);
     expect((await call('DELETE', '/api/v1/playbooks/nurture')).status).toBe(404);
   });
+  it('runs a playbook through the API: records and queues, then sends what is due, then nothing new', async () => {
+    // Emerging: the demo plants users who climb.
+    const body = { trigger: { on: 'entered_state', state: 'emerging' }, actions: [webhook()] };
+    expect((await call('PUT', '/api/v1/playbooks/api_run', body)).status).toBe(200);
+    const people = (await call('GET', '/api/v1/playbooks/api_run/preview')).json.people as {
+      subject_id: string;
+    }[];
+    expect(people.length).toBeGreaterThan(0);
+    const queuedBefore = (await call('GET', '/api/v1/playbooks/deliveries?status=queued')).json
+      .deliveries.length as number;
+    const before = received.length;
+
+    const queued = await call('POST', '/api/v1/playbooks/run?name=api_run&send=false');
+    expect(queued.status, queued.text).toBe(200);
+    check('/api/v1/playbooks/run', 'post', 200, queued.json);
+    expect(queued.json).toMatchObject({
+      as_of: '2026-10-31',
+      fired: { api_run: people.length },
+      recorded: { recorded: people.length, queued: people.length, skipped: 0 },
+      dispatched: null,
+    });
+    expect(received.length).toBe(before);
+
+    const sent = await call('POST', '/api/v1/playbooks/run?name=api_run');
+    expect(sent.status, sent.text).toBe(200);
+    check('/api/v1/playbooks/run', 'post', 200, sent.json);
+    expect(sent.json.recorded).toMatchObject({ recorded: 0, already: people.length });
+    expect(sent.json.dispatched).toMatchObject({
+      due: people.length + queuedBefore,
+      sent: people.length,
+    });
+    const log = (await call('GET', '/api/v1/playbooks/deliveries?playbook=api_run&limit=500')).json
+      .deliveries as { delivery_id: string; status: string; subject_id: string }[];
+    expect(log.map((d) => d.status)).toEqual(people.map(() => 'sent'));
+    expect(log.map((d) => d.subject_id).sort()).toEqual(people.map((p) => p.subject_id).sort());
+    expect(received.slice(before).sort()).toEqual(log.map((d) => d.delivery_id).sort());
+
+    // Every enabled playbook, again: nothing new fires, nothing is sent.
+    const again = await call('POST', '/api/v1/playbooks/run');
+    expect(again.status, again.text).toBe(200);
+    check('/api/v1/playbooks/run', 'post', 200, again.json);
+    expect(Object.keys(again.json.fired).sort()).toEqual(['api_run', 'warn_csm']);
+    expect(again.json.recorded.recorded).toBe(0);
+    expect(again.json.dispatched).toMatchObject({ due: 0, sent: 0 });
+    expect(received.length).toBe(before + people.length);
+
+    const unknown = await call('POST', '/api/v1/playbooks/run?name=nope');
+    expect(unknown.status).toBe(404);
+    check('/api/v1/playbooks/run', 'post', 404, unknown.json);
+    expect(unknown.json.detail).toContain('"api_run"');
+  });
+
+  it('tests a playbook through the API: one signed sample per action, nothing recorded', async () => {
+    const before = received.length;
+    const logBefore = (await call('GET', '/api/v1/playbooks/deliveries?limit=500')).json.deliveries;
+    const r = await call('POST', '/api/v1/playbooks/api_run/test');
+    expect(r.status, r.text).toBe(200);
+    check('/api/v1/playbooks/{name}/test', 'post', 200, r.json);
+    const preview = (await call('GET', '/api/v1/playbooks/api_run/preview')).json.people as {
+      subject_id: string;
+    }[];
+    expect(r.json).toMatchObject({ playbook: 'api_run', as_of: '2026-10-31' });
+    expect(r.json.sends).toEqual([
+      {
+        action_index: 0,
+        channel: 'webhook',
+        delivery_id: expect.stringMatching(/^msg_test_/),
+        subject_id: preview[0]?.subject_id,
+        sample: false,
+        ok: true,
+        status_code: 200,
+        error: null,
+      },
+    ]);
+    // The receiver verified its signature and saw the sample's id.
+    expect(received.slice(before)).toEqual([r.json.sends[0].delivery_id]);
+    const logAfter = (await call('GET', '/api/v1/playbooks/deliveries?limit=500')).json.deliveries;
+    expect(logAfter).toEqual(logBefore);
+
+    // A secret not set: the sample fails, naming the variable; nothing is sent.
+    const unset = 'PL_API_PLAYBOOKS_TEST_UNSET';
+    const put = await call('PUT', '/api/v1/playbooks/api_unset', {
+      trigger: { on: 'entered_state', state: 'emerging' },
+      actions: [{ webhook: { url: hookUrl, secret_env: unset } }],
+    });
+    expect(put.status).toBe(200);
+    const bad = await call('POST', '/api/v1/playbooks/api_unset/test');
+    expect(bad.status, bad.text).toBe(200);
+    check('/api/v1/playbooks/{name}/test', 'post', 200, bad.json);
+    expect(bad.json.sends).toEqual([
+      expect.objectContaining({
+        ok: false,
+        status_code: null,
+        error: expect.stringContaining(unset),
+      }),
+    ]);
+    expect(received.length).toBe(before + 1);
+
+    // Odd input: a 4xx, never a 5xx, and nothing sent.
+    for (const path of [
+      '/api/v1/playbooks/run?name=__proto__',
+      '/api/v1/playbooks/run?name=constructor&send=false',
+      '/api/v1/playbooks/run?send=maybe',
+      '/api/v1/playbooks/run?as_of=2026-02-30&send=false',
+      '/api/v1/playbooks/run?as_of=2199-12-31&send=false',
+      '/api/v1/playbooks/__proto__/test',
+      '/api/v1/playbooks/api_run/test?as_of=%ZZ',
+      '/api/v1/playbooks/api_run/test?as_of=1970-01-01',
+    ]) {
+      const r = await call('POST', path);
+      expect({ path, status: r.status }).toEqual({ path, status: expect.any(Number) });
+      expect(r.status, `${path}: ${r.text}`).toBeGreaterThanOrEqual(400);
+      expect(r.status, `${path}: ${r.text}`).toBeLessThan(500);
+    }
+    expect(received.length).toBe(before + 1);
+
+    const unknown = await call('POST', '/api/v1/playbooks/nope/test');
+    expect(unknown.status).toBe(404);
+    check('/api/v1/playbooks/{name}/test', 'post', 404, unknown.json);
+    for (const name of ['api_run', 'api_unset']) {
+      expect((await call('DELETE', `/api/v1/playbooks/${name}`)).status).toBe(200);
+    }
+  });
 });

@@ -138,6 +138,7 @@ export function registerServe(program: Command): void {
             config = next;
           },
           sessions,
+          baseUrl: () => baseUrl,
         },
       });
       // Handlers first: a stop asked for while starting still loads the log and lets go.

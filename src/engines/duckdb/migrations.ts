@@ -350,4 +350,18 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 12,
+    name: 'instance_settings',
+    statements: [
+      // Values the installation makes for itself once and keeps (not configuration, not a
+      // user's secret): the key unsubscribe links are signed with (src/playbooks/
+      // unsubscribe-token.ts), made at random the first time one is needed.
+      `CREATE TABLE instance_settings (
+        name VARCHAR PRIMARY KEY,
+        value VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL
+      )`,
+    ],
+  },
 ];

@@ -45,22 +45,46 @@ export function normaliseAddress(address: string): string {
   return address.trim().toLowerCase();
 }
 
+/** Signs the one-click link of a project's address (unsubscribeToken with the kept key). */
+export type UnsubscribeSigner = (projectId: string, address: string) => string;
+
 /**
- * The List-Unsubscribe value: a mailto: to the sender, and, when the dashboard's address is an
- * https one, the API's one-click link for the recipient (RFC 8058).
+ * Where a one-click link may point: an https address (RFC 8058 asks for one), or plain http on
+ * this machine's loopback, so a local serve and the tests get working links too.
+ */
+export function oneClickBase(baseUrl: string | null | undefined): string | null {
+  if (!baseUrl) return null;
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    return null;
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return null;
+  return baseUrl.replace(/\/+$/, '');
+}
+
+/**
+ * The List-Unsubscribe value: a mailto: to the sender, and, when the dashboard's address suits
+ * (oneClickBase) and a signer is given, the API's signed one-click link for the recipient.
  */
 export function listUnsubscribe(
   from: string,
   to: string,
   projectId: string,
   baseUrl: string | null | undefined,
+  sign: UnsubscribeSigner | null = null,
 ): string {
   const parts = [`<mailto:${from}?subject=unsubscribe>`];
-  if (baseUrl?.startsWith('https://')) {
-    const base = baseUrl.replace(/\/+$/, '');
-    parts.push(
-      `<${base}/api/v1/playbooks/unsubscribe?project=${encodeURIComponent(projectId)}&address=${encodeURIComponent(to)}>`,
-    );
+  const base = oneClickBase(baseUrl);
+  if (base !== null && sign !== null) {
+    const query = new URLSearchParams({
+      project: projectId,
+      address: to,
+      token: sign(projectId, to),
+    });
+    parts.push(`<${base}/api/v1/playbooks/unsubscribe?${query}>`);
   }
   return parts.join(', ');
 }
@@ -70,6 +94,7 @@ export function emailMessage(
   action: EmailAction,
   ctx: TemplateContext,
   baseUrl: string | null | undefined,
+  sign: UnsubscribeSigner | null = null,
 ): EmailMessage {
   const to = recipientOf(action, ctx);
   return {
@@ -79,7 +104,7 @@ export function emailMessage(
     subject: renderTemplate(action.subject, ctx).replace(/[\r\n]+/g, ' '),
     text: renderTemplate(action.text, ctx),
     html: action.html === undefined ? null : renderTemplate(action.html, ctx, { html: true }),
-    list_unsubscribe: listUnsubscribe(action.from, to, ctx.occurrence.project_id, baseUrl),
+    list_unsubscribe: listUnsubscribe(action.from, to, ctx.occurrence.project_id, baseUrl, sign),
   };
 }
 

@@ -8,9 +8,37 @@ export function errorText(err: unknown): string {
 }
 
 /**
+ * The start of a refusal's body as one line of text: at most `max` bytes are read (a body may be
+ * large), control characters and runs of white space become one space. Never throws.
+ */
+async function refusalText(response: Response, max: number): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // What was read before the connection broke is still worth showing.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  const text = new TextDecoder().decode(Buffer.concat(chunks).subarray(0, max));
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+  return text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+}
+
+/**
  * One POST of a JSON body within a time limit, as an attempt's result: the status (and
  * Retry-After) when the receiver answered, else why not. Redirects are not followed; the answer's
- * body is not read (it may be large). Never throws.
+ * body is not read (it may be large), but for `refusalBytes` > 0 the start of a non-2xx answer's
+ * body is kept as its `detail` (Slack says why it refused in the body: `no_service`). Never
+ * throws.
  */
 export async function postJson(request: {
   url: string;
@@ -18,6 +46,7 @@ export async function postJson(request: {
   body: string;
   timeoutSeconds: number;
   fetch?: typeof fetch | undefined;
+  refusalBytes?: number;
 }): Promise<AttemptResult> {
   const doFetch = request.fetch ?? fetch;
   try {
@@ -28,11 +57,17 @@ export async function postJson(request: {
       redirect: 'manual',
       signal: AbortSignal.timeout(Math.round(request.timeoutSeconds * 1000)),
     });
-    await response.body?.cancel().catch(() => undefined);
+    const refused = response.status < 200 || response.status >= 300;
+    const detail =
+      refused && (request.refusalBytes ?? 0) > 0
+        ? await refusalText(response, request.refusalBytes ?? 0)
+        : '';
+    if (detail === '') await response.body?.cancel().catch(() => undefined);
     return {
       kind: 'response',
       status: response.status,
       retryAfter: response.headers.get('retry-after'),
+      ...(detail !== '' ? { detail } : {}),
     };
   } catch (err) {
     const timeout =

@@ -128,5 +128,7 @@ export async function sendSlack(send: SlackSend): Promise<AttemptResult> {
     body: send.body,
     timeoutSeconds: send.action.timeout_seconds,
     fetch: send.fetch,
+    // Slack answers a refusal with its reason as text (404 no_service, 410 channel_is_archived).
+    refusalBytes: 200,
   });
 }

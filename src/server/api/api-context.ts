@@ -17,6 +17,8 @@ export interface ApiOptions {
   onConfigChange?: (config: Config) => void;
   /** The dashboard's one-time login codes and sessions (sessions.ts). */
   sessions?: Sessions;
+  /** The dashboard's address, for the links playbook payloads carry (null: none known yet). */
+  baseUrl?: () => string | null;
 }
 
 declare module 'fastify' {

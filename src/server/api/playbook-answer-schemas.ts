@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   ACCOUNT_SIGNALS,
+  CHANNELS,
   FLOW_STATES,
   TRIGGER_STATES,
   type TriggerKind,
@@ -8,7 +9,8 @@ import {
 } from '../../model/playbook.js';
 import type { PlaybookListing } from '../../playbooks/list-playbooks.js';
 import type { DeliveryAttempt, DeliveryLogEntry } from '../../playbooks/outbox.js';
-import type { PreviewedOccurrence } from '../../playbooks/run-playbooks.js';
+import type { PlaybookRunResult, PreviewedOccurrence } from '../../playbooks/run-playbooks.js';
+import type { TestSend } from '../../playbooks/test-playbook.js';
 import type { Expect, ShapeCheck } from './same-shape.js';
 
 /**
@@ -181,3 +183,61 @@ export const DeliveryLogAnswer = z.object({ deliveries: z.array(DeliverySchema) 
 
 /** POST /playbooks/deliveries/{id}/retry. */
 export const RetryAnswer = z.object({ delivery_id: z.string(), status: z.literal('queued') });
+
+const RunResultSchema = z.object({
+  computed_periods: z
+    .number()
+    .int()
+    .describe('Snapshot periods computed to bring the compared periods up to date.'),
+  fired: z
+    .record(z.string(), z.number().int())
+    .describe('Per playbook run: the occurrences its trigger found (recorded or not).'),
+  recorded: z.object({
+    recorded: z.number().int().describe('Occurrences recorded now.'),
+    skipped: z
+      .number()
+      .int()
+      .describe('Not recorded: recorded before, in cooldown, or past max_per_run.'),
+    queued: z.number().int().describe('Deliveries queued for those recorded now.'),
+    already: z.number().int(),
+    cooldown: z.number().int(),
+    over_limit: z.number().int().describe('Past max_per_run: they come again in the next run.'),
+  }),
+  dispatched: z
+    .object({
+      due: z.number().int(),
+      sent: z.number().int(),
+      retried: z.number().int(),
+      dead: z.number().int(),
+      skipped: z.number().int().describe('Due but taken by another dispatcher meanwhile.'),
+    })
+    .nullable()
+    .describe('What was due and how sending it went (null: send=false).'),
+});
+export type RunAgrees = Expect<ShapeCheck<PlaybookRunResult, typeof RunResultSchema>>;
+
+/** POST /playbooks/run. */
+export const RunAnswer = RunResultSchema.extend({
+  as_of: z.string().describe('The period end the triggers were evaluated on.'),
+});
+
+const TestSendSchema = z.object({
+  action_index: z.number().int(),
+  channel: z.enum(CHANNELS),
+  delivery_id: z.string().describe('The webhook-id of the sample: msg_test_..., never a real one.'),
+  subject_id: z.string().describe('Whom the sample is about.'),
+  sample: z
+    .boolean()
+    .describe('true: nobody would be reached now, so the sample is about a made-up user.'),
+  ok: z.boolean(),
+  status_code: z.number().int().nullable().describe('The HTTP status or SMTP reply code.'),
+  error: z.string().nullable(),
+});
+export type TestSendAgrees = Expect<ShapeCheck<TestSend, typeof TestSendSchema>>;
+
+/** POST /playbooks/{name}/test. */
+export const TestAnswer = z.object({
+  playbook: z.string(),
+  as_of: z.string(),
+  sends: z.array(TestSendSchema).describe('One sample per action, sent now outside the outbox.'),
+});

@@ -5,9 +5,11 @@ import type { Config } from '../../model/config.js';
 import { issueList } from '../../model/format-issues.js';
 import { type Playbook, PlaybookSchema } from '../../model/playbook.js';
 import { deleteConfigKey, setConfigKey } from '../../model/write-config.js';
+import { dispatchDue } from '../../playbooks/dispatcher.js';
 import { deliveryCounts, listPlaybooks, playbookListing } from '../../playbooks/list-playbooks.js';
 import { deliveryLog, retryDeadDelivery } from '../../playbooks/outbox.js';
-import { previewPlaybook } from '../../playbooks/run-playbooks.js';
+import { previewPlaybook, runPlaybooks } from '../../playbooks/run-playbooks.js';
+import { testPlaybook } from '../../playbooks/test-playbook.js';
 import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-context.js';
 import { Loose, NameParams, Problem, ScoringQuery } from './api-schemas.js';
 import {
@@ -17,6 +19,8 @@ import {
   PlaybooksAnswer,
   PreviewAnswer,
   RetryAnswer,
+  RunAnswer,
+  TestAnswer,
 } from './playbook-answer-schemas.js';
 import { ProblemError } from './problem.js';
 
@@ -25,10 +29,21 @@ import { ProblemError } from './problem.js';
  * previewed, and their delivery log, the same use cases as `powerlens playbooks`.
  */
 
-/** A name the delivery log's path takes: no playbook may be called so. */
-const RESERVED = 'deliveries';
+/** Names the routes' own paths take (the delivery log, the unsubscribe link): no playbook's. */
+const RESERVED: Record<string, string> = {
+  deliveries: 'the delivery log (GET /api/v1/playbooks/deliveries)',
+  unsubscribe: "e-mail's unsubscribe link (/api/v1/playbooks/unsubscribe)",
+};
 
 const PreviewQuery = ScoringQuery.pick({ as_of: true });
+
+const RunQuery = PreviewQuery.extend({
+  name: z.string().max(200).optional().describe('Only this playbook (default: every enabled one).'),
+  send: z
+    .enum(['true', 'false'])
+    .default('true')
+    .describe('false: record and queue only; a later run (or serve) sends.'),
+});
 
 const DeliveriesQuery = z.object({
   playbook: z.string().max(200).optional().describe('Only this playbook.'),
@@ -73,6 +88,7 @@ export function registerPlaybookRoutes(api: ZodApi, rc: RouteContext): void {
   registerPlaybookReads(api, rc);
   registerPlaybookWrites(api, rc);
   registerDeliveryRoutes(api, rc);
+  registerRunRoutes(api, rc);
 }
 
 function registerPlaybookReads(api: ZodApi, { engine, ctx, inTurn }: RouteContext): void {
@@ -176,11 +192,11 @@ function registerPlaybookWrites(api: ZodApi, { engine, ctx, options, inTurn }: R
     },
     async (req) => {
       const name = req.params.name;
-      if (name === RESERVED) {
+      if (Object.hasOwn(RESERVED, name)) {
         throw new ProblemError(
           400,
           'Invalid playbook',
-          `"${RESERVED}" names the delivery log (GET /api/v1/playbooks/deliveries): pick another name`,
+          `"${name}" names ${RESERVED[name]}: pick another name`,
           [{ path: '(name)', message: 'a reserved name' }],
         );
       }
@@ -292,6 +308,93 @@ function registerDeliveryRoutes(api: ZodApi, { engine, inTurn }: RouteContext): 
         );
       }
       return { delivery_id: id, status: 'queued' as const };
+    },
+  );
+}
+
+/** A run of the playbooks and a test of one: the same use cases as `powerlens playbooks run|test`. */
+function registerRunRoutes(api: ZodApi, { engine, ctx, options, inTurn }: RouteContext): void {
+  const baseUrl = () => options.baseUrl?.() ?? null;
+
+  api.post(
+    '/api/v1/playbooks/run',
+    {
+      schema: {
+        summary:
+          'Evaluate the triggers, record new occurrences with their deliveries, send what is due (idempotent)',
+        querystring: RunQuery,
+        response: { 200: RunAnswer, ...problems },
+      },
+    },
+    async (req) => {
+      const { config, projectId } = ctx(req);
+      const only = req.query.name;
+      if (only !== undefined) playbookNamed(config, only);
+      requireOutbox(engine);
+      const now = new Date();
+      // Recorded within the request's turn and time limit; sent after it. A send inside the turn
+      // would hold every other request behind a slow receiver, and a time limit cutting the
+      // batch's transaction short would forget what was sent (and send it again).
+      const { asOf, result } = await inTurn(async () => {
+        const asOf = await resolveAsOf(engine, projectId, req.query.as_of, true);
+        const result = await runPlaybooks(engine, {
+          projectId,
+          config,
+          asOf,
+          now,
+          only,
+          baseUrl: baseUrl(),
+          env: process.env,
+          random: Math.random,
+          dispatch: false,
+        });
+        return { asOf, result };
+      });
+      const dispatched =
+        req.query.send === 'false'
+          ? null
+          : await dispatchDue(engine, {
+              projectId,
+              playbooks: config.playbooks,
+              now,
+              env: process.env,
+              random: Math.random,
+            });
+      return { as_of: asOf, ...result, dispatched };
+    },
+  );
+
+  api.post(
+    '/api/v1/playbooks/:name/test',
+    {
+      schema: {
+        summary:
+          "Send one sample of each of the playbook's actions now, about the first person it would reach, outside the outbox",
+        params: NameParams,
+        querystring: PreviewQuery,
+        response: { 200: TestAnswer, ...problems },
+      },
+    },
+    async (req) => {
+      const { config, projectId } = ctx(req);
+      const name = req.params.name;
+      playbookNamed(config, name);
+      requireOutbox(engine);
+      // Nothing is recorded, so a time limit that cuts it short loses nothing; the samples go
+      // out within the turn because finding whom they are about uses the connection's tables.
+      return inTurn(async () => {
+        const asOf = await resolveAsOf(engine, projectId, req.query.as_of, true);
+        const sends = await testPlaybook(engine, {
+          projectId,
+          config,
+          asOf,
+          name,
+          now: new Date(),
+          env: process.env,
+          baseUrl: baseUrl(),
+        });
+        return { playbook: name, as_of: asOf, sends };
+      });
     },
   );
 }

@@ -17,6 +17,7 @@ import { registerLifecycleRoutes } from './lifecycle-routes.js';
 import { registerPlaybookRoutes } from './playbook-routes.js';
 import { ProblemError } from './problem.js';
 import { registerReportRoutes } from './report-routes.js';
+import { registerUnsubscribeRoutes } from './unsubscribe-routes.js';
 
 export type { ApiOptions } from './api-context.js';
 
@@ -102,4 +103,5 @@ async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<voi
   registerLifecycleRoutes(api, rc);
   registerDataRoutes(api, rc);
   registerPlaybookRoutes(api, rc);
+  registerUnsubscribeRoutes(api, rc);
 }
