@@ -34,25 +34,25 @@ export interface PlaybookListing {
   deliveries: Record<DeliveryStatus, number> | null;
 }
 
-/** A trigger in words, as a sentence's predicate about a user. */
+/** A trigger in words, to follow "fires when": who, and what happens to them. */
 export function triggerInWords(t: Trigger): string {
   switch (t.on) {
     case 'became_power_user':
-      return 'becomes a power user (was not one the period before)';
+      return 'a user becomes a power user (was not one the period before)';
     case 'stopped_power_user':
-      return 'stops being a power user (was one the period before)';
+      return 'a user stops being a power user (was one the period before)';
     case 'entered_state':
-      return `enters the lifecycle state ${t.state}`;
+      return `a user enters the lifecycle state ${t.state}`;
     case 'joined_segment':
-      return `joins the segment ${t.segment}`;
+      return `a user joins the segment ${t.segment}`;
     case 'left_segment':
-      return `leaves the segment ${t.segment}`;
+      return `a user leaves the segment ${t.segment}`;
     case 'mastered_feature':
       return t.min_days !== undefined
-        ? `masters ${t.feature}: uses it on at least ${t.min_days} distinct days in the window (fires once per user)`
-        : `masters ${t.feature}: among the top ${t.top_percent}% of its users by uses in the window (fires once per user)`;
+        ? `a user masters ${t.feature}: uses it on at least ${t.min_days} distinct days in the window (fires once per user)`
+        : `a user masters ${t.feature}: among the top ${t.top_percent}% of its users by uses in the window (fires once per user)`;
     case 'account_signal':
-      return `its account newly shows the signal ${t.signal.replace(/_/g, ' ')}`;
+      return `an account newly shows the signal ${t.signal.replace(/_/g, ' ')}`;
     case 'power_user_count_changed':
       return `the project's power users ${moved(t.direction)} by at least ${t.min_percent}% from the period before`;
     case 'power_user_share_changed':
@@ -60,7 +60,7 @@ export function triggerInWords(t: Trigger): string {
     case 'curve_top_bucket_shrank':
       return `the share of users in the activity curve's top bucket (${t.top_days === undefined ? 'top third of the window' : `${t.top_days}+ days`}) falls by at least ${t.min_points} points`;
     case 'lifecycle_flow':
-      return `at least ${[t.min_users !== undefined ? `${t.min_users} users` : '', t.min_percent !== undefined ? `${t.min_percent}% of those ${t.from}` : ''].filter(Boolean).join(' and ')} move from ${t.from} to ${t.to} in a period`;
+      return `at least ${[t.min_users !== undefined ? `${t.min_users} ${t.min_users === 1 ? 'user' : 'users'}` : '', t.min_percent !== undefined ? `${t.min_percent}% of those ${t.from}` : ''].filter(Boolean).join(' and ')} ${t.min_users === 1 && t.min_percent === undefined ? 'moves' : 'move'} from ${t.from} to ${t.to} in a period`;
   }
 }
 

@@ -51,6 +51,10 @@ beforeAll(async () => {
       '        filters: { score: { min: 20 } }',
       '        actions:',
       '          - webhook: { url_env: PL_E2E_URL, secret_env: PL_E2E_UNSET_SECRET }',
+      '      emerging_inflow:',
+      '        trigger: { on: lifecycle_flow, from: none, to: emerging, min_users: 1 }',
+      '        actions:',
+      '          - webhook: { url_env: PL_E2E_URL, secret_env: PL_E2E_UNSET_SECRET }',
       '',
     ].join('\n'),
     sessions,
@@ -80,7 +84,7 @@ describe.skipIf(!available)('the Playbooks page in Chromium', () => {
     const table = page.getByTestId('playbooks-table');
     await table.waitFor();
     const rows = table.locator('tbody tr');
-    expect(await rows.count()).toBe(2);
+    expect(await rows.count()).toBe(3);
     const first = (await rows.nth(0).textContent()) ?? '';
     expect(first).toContain('champion_at_risk');
     expect(first).toContain('enters the lifecycle state at_risk');
@@ -90,7 +94,9 @@ describe.skipIf(!available)('the Playbooks page in Chromium', () => {
     expect(first).toContain('0 sent, 0 queued, 0 dead');
     // The host only: a URL's path may hold a token.
     expect(await table.textContent()).not.toContain('T0K3N');
-    expect((await rows.nth(1).textContent()) ?? '').toContain('score 20 to 100');
+    expect((await rows.filter({ hasText: 'nurture_emerging' }).textContent()) ?? '').toContain(
+      'score 20 to 100',
+    );
 
     await page.getByText('No deliveries yet. Run powerlens playbooks run').waitFor();
 
@@ -110,6 +116,20 @@ describe.skipIf(!available)('the Playbooks page in Chromium', () => {
     await page.getByText('No deliveries yet.', { exact: false }).waitFor();
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${ARTIFACTS}/playbooks-phone.png`, fullPage: true });
+    await page.close();
+  }, 60_000);
+
+  it('previews a project alert as about the project, with what changed', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await openPlaybooks(page, 'acme');
+    await page.getByRole('button', { name: 'Preview emerging_inflow' }).click();
+    const preview = page.getByTestId('preview');
+    const row = preview.locator('tbody tr');
+    await row.first().waitFor();
+    expect(await row.count()).toBe(1);
+    await row.getByRole('link', { name: 'the project' }).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/playbooks-alert-desktop.png`, fullPage: true });
+    expect((await row.textContent()) ?? '').toMatch(/none \(in no state\) to emerging/);
     await page.close();
   }, 60_000);
 

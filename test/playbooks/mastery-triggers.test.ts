@@ -297,12 +297,12 @@ describe('mastered_feature', () => {
     expect(
       triggerInWords({ on: 'mastered_feature', feature: 'report_exported', min_days: 8 }),
     ).toBe(
-      'masters report_exported: uses it on at least 8 distinct days in the window (fires once per user)',
+      'a user masters report_exported: uses it on at least 8 distinct days in the window (fires once per user)',
     );
     expect(
       triggerInWords({ on: 'mastered_feature', feature: 'report_exported', top_percent: 10 }),
     ).toBe(
-      'masters report_exported: among the top 10% of its users by uses in the window (fires once per user)',
+      'a user masters report_exported: among the top 10% of its users by uses in the window (fires once per user)',
     );
   });
 

@@ -99,7 +99,7 @@ describe('playbooks API', () => {
         enabled: true,
         definition: null,
         trigger: { on: 'entered_state', state: 'at_risk' },
-        trigger_text: 'enters the lifecycle state at_risk',
+        trigger_text: 'a user enters the lifecycle state at_risk',
         filters: {},
         actions: [
           {
@@ -142,7 +142,7 @@ describe('playbooks API', () => {
     check('/api/v1/playbooks/{name}', 'put', 200, put.json);
     expect(put.json.playbook).toMatchObject({
       name: 'nurture',
-      trigger_text: 'enters the lifecycle state emerging',
+      trigger_text: 'a user enters the lifecycle state emerging',
       limits: { max_per_run: 1000, cooldown_days: 0 },
       deliveries: { queued: 0, sent: 0, dead: 0 },
     });

@@ -25,6 +25,15 @@ const EXAMPLE = `playbooks:
           secret_env: CRM_WEBHOOK_SECRET
     limits: { max_per_run: 200, cooldown_days: 14 }`;
 
+/** Whom an occurrence is about, linked to its page: a user, an account, or the project. */
+function Subject({ type, id }: { type: string; id: string }) {
+  if (type === 'project') return <a href="#/overview">the project</a>;
+  const page = type === 'account' ? 'accounts' : 'users';
+  return (
+    <a href={`#/${page}/${encodeURIComponent(id)}`}>{type === 'account' ? `account ${id}` : id}</a>
+  );
+}
+
 const when = (iso: string) =>
   new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -73,7 +82,7 @@ function PlaybookTable({
         <thead>
           <tr>
             <th scope="col">playbook</th>
-            <th scope="col">fires when a user…</th>
+            <th scope="col">fires when…</th>
             <th scope="col">filters</th>
             <th scope="col">sends to</th>
             <th scope="col">limits</th>
@@ -91,7 +100,7 @@ function PlaybookTable({
                 {!p.enabled && <span class="badge">off</span>}
                 {p.description && <div class="muted">{p.description}</div>}
               </td>
-              <td data-label="fires when a user…">{p.trigger_text}</td>
+              <td data-label="fires when…">{p.trigger_text}</td>
               <td data-label="filters">{filtersText(p.filters)}</td>
               <td data-label="sends to">
                 <SendsTo p={p} />
@@ -154,7 +163,7 @@ function Preview({ name, onClose }: { name: string; onClose: () => void }) {
                 </caption>
                 <thead>
                   <tr>
-                    <th scope="col">user</th>
+                    <th scope="col">who</th>
                     <th scope="col">account</th>
                     <th scope="col">why</th>
                   </tr>
@@ -162,8 +171,8 @@ function Preview({ name, onClose }: { name: string; onClose: () => void }) {
                 <tbody>
                   {preview.people.map((p) => (
                     <tr key={p.occurrence_id}>
-                      <td data-label="user">
-                        <a href={`#/users/${encodeURIComponent(p.subject_id)}`}>{p.subject_id}</a>
+                      <td data-label="who">
+                        <Subject type={p.subject_type} id={p.subject_id} />
                         {p.already_recorded && <span class="badge">reached before</span>}
                       </td>
                       <td data-label="account">{p.account_id || '—'}</td>
@@ -242,7 +251,7 @@ function Deliveries() {
                   <tr>
                     <th scope="col">queued</th>
                     <th scope="col">playbook</th>
-                    <th scope="col">user</th>
+                    <th scope="col">who</th>
                     <th scope="col">status</th>
                     <th scope="col">attempts</th>
                     <th scope="col">last error</th>
@@ -257,8 +266,8 @@ function Deliveries() {
                         </time>
                       </td>
                       <td data-label="playbook">{d.playbook}</td>
-                      <td data-label="user">
-                        <a href={`#/users/${encodeURIComponent(d.subject_id)}`}>{d.subject_id}</a>
+                      <td data-label="who">
+                        <Subject type={d.subject_type} id={d.subject_id} />
                       </td>
                       <td data-label="status">
                         <span class={STATUS_CLASS[d.status]}>{d.status}</span>
