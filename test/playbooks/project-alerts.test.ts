@@ -345,7 +345,7 @@ describe('project alerts', () => {
     ]);
     expect(body.blocks[2].elements[0].url).toBe('https://pl.example/#/overview');
     expect(body.blocks[3].elements[0].text).toBe(
-      'playbook count_down_15 · power_user_count_changed · week of 2026-05-18 · #product',
+      'playbook count_down_15 · power_user_count_changed · period from 2026-05-18 · #product',
     );
   });
 });

@@ -91,7 +91,7 @@ export function slackBody(action: SlackAction, ctx: TemplateContext): string {
       {
         type: 'mrkdwn',
         text: mrkdwn(
-          `playbook ${o.playbook} · ${o.trigger} · week of ${o.period_start}${action.channel ? ` · ${action.channel}` : ''}`,
+          `playbook ${o.playbook} · ${o.trigger} · period from ${o.period_start}${action.channel ? ` · ${action.channel}` : ''}`,
         ),
       },
     ],
