@@ -239,6 +239,9 @@ export const TEMPLATE_VARIABLES = [
   'period_start',
   'score',
   'link',
+  'feature',
+  'segment',
+  'signal',
 ] as const;
 
 const TEMPLATE_VARIABLE = /\{\{\s*([^{}]*?)\s*\}\}/g;

@@ -6,7 +6,7 @@ import { traitValue } from './triggers.js';
 /**
  * Templates of Slack and e-mail actions (docs/playbooks.md, "E-mail"): `{{name}}` is replaced by
  * the occurrence's value (user_id, account_id, explanation, playbook, trigger, period_start,
- * score, link), `{{user.TRAIT}}` by the user's identify trait and `{{account.TRAIT}}` by the
+ * score, link, feature, segment, signal), `{{user.TRAIT}}` by the user's identify trait and `{{account.TRAIT}}` by the
  * account's group trait (spellings compared loosely). Unknown names are refused when the config
  * is read; a trait the user or account lacks renders empty.
  */
@@ -83,6 +83,17 @@ export function variable(ctx: TemplateContext, name: string): string {
       return text(o.data.score);
     case 'link':
       return ctx.link ?? '';
+    case 'feature':
+      return text(o.data.feature);
+    case 'segment':
+      // The segment joined or left; for any other user trigger, the segments the user is in now.
+      return o.data.segment !== undefined
+        ? text(o.data.segment)
+        : Array.isArray(o.data.segments)
+          ? o.data.segments.join(', ')
+          : '';
+    case 'signal':
+      return text(o.data.signal);
     default:
       return '';
   }
