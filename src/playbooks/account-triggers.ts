@@ -7,6 +7,7 @@ import type { Playbook } from '../model/playbook.js';
 import { periodOf } from '../time/periods.js';
 import type { EvaluationContext } from './evaluation-context.js';
 import type { Occurrence } from './occurrence.js';
+import { byDefinition } from './playbook-groups.js';
 import { accountTraitsPass, occurrenceId } from './triggers.js';
 
 /**
@@ -21,14 +22,9 @@ export async function evaluateAccountTriggers(
   ctx: EvaluationContext,
   playbooks: Record<string, Playbook>,
 ): Promise<Occurrence[]> {
-  const byDefinition = new Map<string, [string, Playbook][]>();
-  for (const [name, playbook] of Object.entries(playbooks)) {
-    if (!playbook.enabled || playbook.trigger.on !== 'account_signal') continue;
-    const definition = playbook.definition ?? ctx.definition;
-    byDefinition.set(definition, [...(byDefinition.get(definition) ?? []), [name, playbook]]);
-  }
+  const groups = byDefinition(playbooks, ctx.definition, isAccountPlaybook);
   const out = new Map<string, Occurrence>();
-  for (const [definition, mine] of byDefinition) {
+  for (const [definition, mine] of groups) {
     const input = snapshotInput(ctx.config, ctx.projectId, { definition });
     const report = await accountReport(engine, { ...input, asOf: ctx.asOf });
     const periodStart = periodOf(ctx.asOf, input.period).start;
@@ -41,7 +37,6 @@ export async function evaluateAccountTriggers(
       : new Map<string, AccountTraits>();
     for (const [name, playbook] of mine) {
       const { trigger } = playbook;
-      if (trigger.on !== 'account_signal') continue;
       for (const account of report.accounts) {
         if (!accountTraitsPass(playbook.filters.account_traits, traits.get(account.account_id)))
           continue;
@@ -63,6 +58,11 @@ export async function evaluateAccountTriggers(
   }
   return [...out.values()];
 }
+
+type AccountPlaybook = Playbook & {
+  trigger: Extract<Playbook['trigger'], { on: 'account_signal' }>;
+};
+const isAccountPlaybook = (p: Playbook): p is AccountPlaybook => p.trigger.on === 'account_signal';
 
 /**
  * What makes one signal the same signal from one run to the next, in place of the period in the

@@ -4,6 +4,7 @@ import { evaluateAccountTriggers } from './account-triggers.js';
 import type { EvaluationContext, FamilyEvaluator } from './evaluation-context.js';
 import { evaluateMasteryTriggers } from './mastery-triggers.js';
 import type { Occurrence } from './occurrence.js';
+import { byOccurrenceOrder } from './playbook-groups.js';
 import { evaluateProjectAlerts } from './project-alerts.js';
 import { evaluateTriggersSince, isLifecycleTrigger } from './triggers.js';
 
@@ -20,8 +21,6 @@ function only(
 ): Record<string, Playbook> {
   return Object.fromEntries(Object.entries(playbooks).filter(([, p]) => p.enabled && keep(p)));
 }
-
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Every enabled playbook's occurrences now, whatever its trigger: the lifecycle's user triggers
@@ -54,12 +53,6 @@ export async function evaluatePlaybooks(
     if (!evaluate) throw new Error(`${family} triggers are not evaluated yet`);
     out.push(...(await evaluate(engine, ctx, mine)));
   }
-  out.sort((a, b) =>
-    a.playbook !== b.playbook
-      ? compare(a.playbook, b.playbook)
-      : a.period_start !== b.period_start
-        ? compare(a.period_start, b.period_start)
-        : compare(a.subject_id, b.subject_id),
-  );
+  out.sort(byOccurrenceOrder);
   return { occurrences: out, reached: lifecycle.reached };
 }

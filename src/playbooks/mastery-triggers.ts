@@ -12,6 +12,7 @@ import { periodOf } from '../time/periods.js';
 import type { EvaluationContext } from './evaluation-context.js';
 import type { Occurrence } from './occurrence.js';
 import { PlaybookError } from './playbook-error.js';
+import { byOccurrenceOrder, compareText } from './playbook-groups.js';
 import { onceOccurrenceId, passes } from './triggers.js';
 
 /** What the mastered_feature evaluator reads of the evaluation context. */
@@ -101,14 +102,8 @@ export async function evaluateMasteryTriggers(
       );
     }
   }
-  return out.sort((a, b) =>
-    a.playbook === b.playbook
-      ? compare(a.subject_id, b.subject_id)
-      : compare(a.playbook, b.playbook),
-  );
+  return out.sort(byOccurrenceOrder);
 }
-
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function ruleOf(t: MasteryTrigger): MasteryRule {
   // The schema allows exactly one of the two.
@@ -136,7 +131,7 @@ function unknownFeature(
   }
   const nearest = [...known]
     .map((e) => [e, distance(feature.toLowerCase(), e.toLowerCase())] as const)
-    .sort(([a, x], [b, y]) => x - y || compare(a, b))
+    .sort(([a, x], [b, y]) => x - y || compareText(a, b))
     .slice(0, 3)
     .map(([e]) => e);
   return new PlaybookError(

@@ -51,6 +51,8 @@ export function deliveryId(occurrenceId: string, actionIndex: number): string {
 export interface RecordOptions {
   /** The dashboard's address, for each payload's link (null: no link). */
   baseUrl?: string | null | undefined;
+  /** Told of each occurrence left for a later run by max_per_run (the cursors wait for it). */
+  onOverLimit?: ((occurrence: Occurrence) => void) | undefined;
 }
 
 export interface RecordResult {
@@ -137,6 +139,7 @@ export async function recordOccurrences(
       const count = firedNow.get(o.playbook) ?? 0;
       if (count >= playbook.limits.max_per_run) {
         result.over_limit++;
+        options.onOverLimit?.(o);
         continue;
       }
       // The same id twice in the list: the second finds the first recorded.

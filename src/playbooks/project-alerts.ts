@@ -10,6 +10,7 @@ import { compileCurveTop } from '../sql/compile-curve-top.js';
 import type { LifecycleInput } from '../sql/compile-lifecycle.js';
 import type { EvaluationContext, FamilyEvaluator } from './evaluation-context.js';
 import type { Occurrence } from './occurrence.js';
+import { byDefinition } from './playbook-groups.js';
 import { occurrenceId } from './triggers.js';
 
 /**
@@ -78,18 +79,13 @@ export function defaultTopDays(windowDays: number): number {
 
 /** The project alerts of these playbooks now: one occurrence per playbook that fires. */
 export const evaluateProjectAlerts: FamilyEvaluator = async (engine, ctx, playbooks) => {
-  const byDefinition = new Map<string, [string, Playbook & { trigger: AlertTrigger }][]>();
-  for (const [name, playbook] of Object.entries(playbooks)) {
-    const { trigger } = playbook;
-    if (!playbook.enabled || !isProjectAlert(trigger)) continue;
-    const definition = playbook.definition ?? ctx.definition;
-    byDefinition.set(definition, [
-      ...(byDefinition.get(definition) ?? []),
-      [name, { ...playbook, trigger }],
-    ]);
-  }
+  const groups = byDefinition(
+    playbooks,
+    ctx.definition,
+    (p): p is Playbook & { trigger: AlertTrigger } => isProjectAlert(p.trigger),
+  );
   const out: Occurrence[] = [];
-  for (const [definition, mine] of byDefinition) {
+  for (const [definition, mine] of groups) {
     const input: LifecycleInput = {
       projectId: ctx.projectId,
       definition,

@@ -6,7 +6,7 @@ import { lifecycleRules } from '../model/lifecycle-config.js';
 import type { Playbook } from '../model/playbook.js';
 import { resolveDefinition } from '../model/resolve-definition.js';
 import { resolveSegments } from '../model/segments.js';
-import { readCursors, saveCursors } from './cursors.js';
+import { cursorsAfterRun, readCursors, saveCursors } from './cursors.js';
 import { type DispatchResult, dispatchDue } from './dispatcher.js';
 import { type Evaluation, evaluatePlaybooks } from './evaluate-playbooks.js';
 import type { Occurrence } from './occurrence.js';
@@ -99,7 +99,11 @@ async function occurrencesNow(
       definition: defaultName,
       rules,
       segments: resolveSegments(config.segments),
-      cursors: await readCursors(engine, projectId),
+      cursors: await readCursors(
+        engine,
+        { projectId, defaultDefinition: defaultName, period: config.lifecycle.period },
+        playbooks,
+      ),
     },
     playbooks,
   );
@@ -125,17 +129,28 @@ export async function runPlaybooks(
     Object.keys(playbooks).map((name) => [name, 0]),
   );
   for (const o of occurrences) fired[o.playbook] = (fired[o.playbook] ?? 0) + 1;
+  const leftForLater: Occurrence[] = [];
   const recorded = await recordOccurrences(
     engine,
     options.projectId,
     occurrences,
     playbooks,
     options.now,
-    { baseUrl: options.baseUrl },
+    { baseUrl: options.baseUrl, onOverLimit: (o) => leftForLater.push(o) },
   );
   // After the occurrences are recorded: a crash before this evaluates the same periods again,
   // which records nothing twice (the ids are stable).
-  await saveCursors(engine, options.projectId, reached, options.now);
+  await saveCursors(
+    engine,
+    {
+      projectId: options.projectId,
+      defaultDefinition: resolveDefinition(options.config, {}).name,
+      period: options.config.lifecycle.period,
+    },
+    cursorsAfterRun(reached, leftForLater),
+    options.config.playbooks,
+    options.now,
+  );
   const dispatched = options.dispatch === false ? null : await sendDue(engine, options);
   return { computed_periods: computed, fired, recorded, dispatched };
 }

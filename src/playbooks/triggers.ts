@@ -11,6 +11,7 @@ import { compileStoredPeriodsSince } from '../sql/compile-snapshots.js';
 import { compileTriggerCandidates } from '../sql/compile-triggers.js';
 import { type PeriodKind, periodOf } from '../time/periods.js';
 import type { Occurrence } from './occurrence.js';
+import { byDefinition, byOccurrenceOrder, compareText } from './playbook-groups.js';
 import { type Change, triggerChange, type UserPair } from './trigger-change.js';
 
 export interface TriggerOptions {
@@ -78,15 +79,12 @@ export async function evaluateTriggersSince(
   engine: Engine,
   options: TriggerOptions,
 ): Promise<TriggerEvaluation> {
-  const byDefinition = new Map<string, [string, Playbook][]>();
-  for (const [name, playbook] of Object.entries(options.playbooks)) {
-    if (!playbook.enabled || !isLifecycleTrigger(playbook.trigger)) continue;
-    const definition = playbook.definition ?? options.definition;
-    byDefinition.set(definition, [...(byDefinition.get(definition) ?? []), [name, playbook]]);
-  }
+  const groups = byDefinition(options.playbooks, options.definition, (p): p is Playbook =>
+    isLifecycleTrigger(p.trigger),
+  );
   const out: Occurrence[] = [];
   const reached = new Map<string, string>();
-  for (const [definition, playbooks] of byDefinition) {
+  for (const [definition, playbooks] of groups) {
     const input: LifecycleInput = {
       projectId: options.projectId,
       definition,
@@ -100,8 +98,9 @@ export async function evaluateTriggersSince(
         : await latestSnapshotPeriod(engine, input);
     if (!start) continue;
     const byPeriod = await periodsToEvaluate(engine, input, start, playbooks, options.since);
-    for (const [name] of playbooks) reached.set(name, start);
     for (const [period, due] of byPeriod) {
+      // Oldest first, so each playbook's last is the latest period it was evaluated in.
+      for (const [name] of due) reached.set(name, period);
       const users = await candidates(engine, input, period);
       const traits = due.some(([, p]) => p.filters.account_traits)
         ? await readAccountTraits(
@@ -120,19 +119,14 @@ export async function evaluateTriggersSince(
       }
     }
   }
-  out.sort((a, b) =>
-    a.playbook !== b.playbook
-      ? compare(a.playbook, b.playbook)
-      : a.period_start !== b.period_start
-        ? compare(a.period_start, b.period_start)
-        : compare(a.subject_id, b.subject_id),
-  );
+  out.sort(byOccurrenceOrder);
   return { occurrences: out, reached };
 }
 
 /**
- * The periods each playbook is evaluated in, oldest first: from its cursor to `latest` (the
- * stored ones, at most MAX_CATCH_UP_PERIODS, the latest included), or `latest` alone.
+ * The periods each playbook is evaluated in, oldest first: from its cursor on (the stored ones
+ * up to `latest`, the oldest MAX_CATCH_UP_PERIODS of them: a playbook further behind goes on
+ * from where this run stopped next time), or `latest` alone without a cursor.
  */
 async function periodsToEvaluate(
   engine: Engine,
@@ -144,7 +138,7 @@ async function periodsToEvaluate(
   const out = new Map<string, [string, Playbook][]>();
   const add = (period: string, entry: [string, Playbook]) =>
     out.set(period, [...(out.get(period) ?? []), entry]);
-  const earliest = [...playbooks]
+  const earliest = playbooks
     .map(([name]) => since?.get(name))
     .filter((p): p is string => p !== undefined && p < latest)
     .sort()[0];
@@ -152,6 +146,7 @@ async function periodsToEvaluate(
     earliest === undefined
       ? []
       : await (async () => {
+          // From the first day of the period holding the cursor: a cursor is a period's first day.
           const q = compileStoredPeriodsSince(engine.dialect, input, earliest);
           const rows = await engine.query<{ start: string }>(q.sql, q.params);
           return rows.map((r) => r.start).filter((p) => p < latest);
@@ -159,9 +154,10 @@ async function periodsToEvaluate(
   for (const entry of playbooks) {
     const from = since?.get(entry[0]);
     const behind = from === undefined ? [] : stored.filter((p) => p >= from);
-    for (const period of [...behind.slice(-(MAX_CATCH_UP_PERIODS - 1)), latest]) add(period, entry);
+    const periods = [...behind, latest].slice(0, MAX_CATCH_UP_PERIODS);
+    for (const period of periods) add(period, entry);
   }
-  return new Map([...out].sort(([a], [b]) => compare(a, b)));
+  return new Map([...out].sort(([a], [b]) => compareText(a, b)));
 }
 
 /** The user triggers decided on the lifecycle's states and the stored segments. */
@@ -174,8 +170,6 @@ export function isLifecycleTrigger(trigger: Trigger): boolean {
     trigger.on === 'left_segment'
   );
 }
-
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The users with a state or segments in the period, with their snapshots now and before. */
 async function candidates(

@@ -340,11 +340,13 @@ export const DUCKDB_MIGRATIONS: Migration[] = [
     statements: [
       // The last snapshot period each playbook's triggers were evaluated in: the next run
       // evaluates that period again (it may have been partial then) and every period after it,
-      // so periods nobody ran in (serve stopped, a cron missed) are not skipped.
+      // so periods nobody ran in (serve stopped, a cron missed) are not skipped. `signature`
+      // is what the cursor was for (trigger, definition, period kind): another one starts anew.
       `CREATE TABLE playbook_cursors (
         project_id VARCHAR NOT NULL,
         playbook VARCHAR NOT NULL,
         period_start DATE NOT NULL,
+        signature VARCHAR NOT NULL,
         evaluated_at TIMESTAMPTZ NOT NULL,
         PRIMARY KEY (project_id, playbook)
       )`,
