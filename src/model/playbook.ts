@@ -91,7 +91,9 @@ export const TriggerSchema = z.discriminatedUnion('on', [
   z
     .object({ on: z.literal('account_signal'), signal: z.enum(ACCOUNT_SIGNALS) })
     .strict()
-    .describe('An account newly shows this signal of the account report (risk or chance).'),
+    .describe(
+      'An account shows this signal of the account report (risk or chance): once per signal, an expansion candidate once per period while it lasts.',
+    ),
   z
     .object({
       on: z.literal('power_user_count_changed'),

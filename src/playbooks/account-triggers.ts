@@ -72,8 +72,11 @@ const isAccountPlaybook = (p: Playbook): p is AccountPlaybook => p.trigger.on ==
  * period: it fires once a period while it lasts, which `limits.cooldown_days` spaces out.
  */
 export function signalAnchor(signal: AccountSignal, periodStart: string): string {
-  const parts = [signal.since, signal.user_id].filter((p): p is string => p !== undefined);
-  return parts.length > 0 ? parts.join(' ') : periodStart;
+  // Tagged JSON: a user id that looks like a date cannot pass for a period, nor the reverse.
+  if (signal.since === undefined && signal.user_id === undefined) {
+    return JSON.stringify(['period', periodStart]);
+  }
+  return JSON.stringify(['since_user', signal.since ?? null, signal.user_id ?? null]);
 }
 
 function occurrence(

@@ -42,15 +42,14 @@ export async function evaluatePlaybooks(
     since: ctx.cursors,
   });
   const out = lifecycle.occurrences;
-  const families: [string, (p: Playbook) => boolean, FamilyEvaluator | null][] = [
-    ['mastered_feature', (p) => p.trigger.on === 'mastered_feature', evaluateMasteryTriggers],
-    ['account_signal', (p) => subjectTypeOf(p.trigger) === 'account', evaluateAccountTriggers],
-    ['project alerts', (p) => subjectTypeOf(p.trigger) === 'project', evaluateProjectAlerts],
+  const families: [(p: Playbook) => boolean, FamilyEvaluator][] = [
+    [(p) => p.trigger.on === 'mastered_feature', evaluateMasteryTriggers],
+    [(p) => subjectTypeOf(p.trigger) === 'account', evaluateAccountTriggers],
+    [(p) => subjectTypeOf(p.trigger) === 'project', evaluateProjectAlerts],
   ];
-  for (const [family, keep, evaluate] of families) {
+  for (const [keep, evaluate] of families) {
     const mine = only(playbooks, keep);
     if (Object.keys(mine).length === 0) continue;
-    if (!evaluate) throw new Error(`${family} triggers are not evaluated yet`);
     out.push(...(await evaluate(engine, ctx, mine)));
   }
   out.sort(byOccurrenceOrder);

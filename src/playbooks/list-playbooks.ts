@@ -52,7 +52,9 @@ export function triggerInWords(t: Trigger): string {
         ? `a user masters ${t.feature}: uses it on at least ${t.min_days} distinct days in the window (fires once per user)`
         : `a user masters ${t.feature}: among the top ${t.top_percent}% of its users by uses in the window (fires once per user)`;
     case 'account_signal':
-      return `an account newly shows the signal ${t.signal.replace(/_/g, ' ')}`;
+      return t.signal === 'expansion_candidate'
+        ? 'an account is an expansion candidate (each period while it lasts: use a cooldown)'
+        : `an account shows the signal ${t.signal.replace(/_/g, ' ')} (once per signal)`;
     case 'power_user_count_changed':
       return `the project's power users ${moved(t.direction)} by at least ${t.min_percent}% from the period before`;
     case 'power_user_share_changed':

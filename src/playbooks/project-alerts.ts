@@ -10,6 +10,7 @@ import { compileCurveTop } from '../sql/compile-curve-top.js';
 import type { LifecycleInput } from '../sql/compile-lifecycle.js';
 import type { EvaluationContext, FamilyEvaluator } from './evaluation-context.js';
 import type { Occurrence } from './occurrence.js';
+import { PlaybookError } from './playbook-error.js';
 import { byDefinition } from './playbook-groups.js';
 import { occurrenceId } from './triggers.js';
 
@@ -52,6 +53,14 @@ interface Comparison {
 
 /** Shares are compared in points; this keeps 7 - 5 from missing a threshold of 2 by a rounding. */
 const EPSILON = 1e-9;
+
+/**
+ * Whether `part` is at least `percent`% of `whole`, inclusive and exact for the thresholds people
+ * write: 33 is 2.2% of 1500, though 2.2 * 1500 is 3300.0000000000005 in floating point.
+ */
+export function atLeastPercent(part: number, whole: number, percent: number): boolean {
+  return part * 100 >= percent * whole - EPSILON;
+}
 
 /** A number with at most one decimal: 16.7, 25, 0.4. */
 const oneDecimal = (n: number) => String(Math.round(n * 10) / 10);
@@ -177,8 +186,9 @@ function countAlert(
   const before = c.before.power_users;
   const after = c.now.power_users;
   const change = after - before;
-  // Exact on whole numbers: |change| / before >= min_percent / 100; from 0 any rise passes.
-  const passes = before === 0 ? change > 0 : Math.abs(change) * 100 >= t.min_percent * before;
+  // From 0 any rise passes.
+  const passes =
+    before === 0 ? change > 0 : atLeastPercent(Math.abs(change), before, t.min_percent);
   if (!inDirection(t.direction, change, passes)) return null;
   const relative = before === 0 ? null : (100 * change) / before;
   const { lost, gained } = turnover(c);
@@ -241,7 +251,7 @@ async function topBucketAlert(
 ): Promise<Alert | null> {
   const windowDays = resolveDefinition(ctx.config, { name: input.definition }).window_days;
   if (t.top_days !== undefined && t.top_days > windowDays) {
-    throw new Error(
+    throw new PlaybookError(
       `playbook "${playbook}": top_days ${t.top_days} is more than the ${windowDays} days of definition "${input.definition}"'s window, so no user can be in the top bucket: use at most ${windowDays}, or leave it out for the top third (${defaultTopDays(windowDays)}+ days)`,
     );
   }
@@ -308,7 +318,10 @@ function flowAlert(
   const ofFrom = fromUsers > 0 ? (100 * moved) / fromUsers : null;
   if (moved === 0) return null;
   if (t.min_users !== undefined && moved < t.min_users) return null;
-  if (t.min_percent !== undefined && (fromUsers === 0 || moved * 100 < t.min_percent * fromUsers))
+  if (
+    t.min_percent !== undefined &&
+    (fromUsers === 0 || !atLeastPercent(moved, fromUsers, t.min_percent))
+  )
     return null;
   const thresholds = [
     t.min_users !== undefined ? users(t.min_users) : null,

@@ -351,10 +351,14 @@ describe('account_signal: stable ids', () => {
   it('anchors on since and the person, else the period', () => {
     const base = { signal: 'champion_silent', kind: 'risk', explanation: '' } as const;
     expect(signalAnchor({ ...base, since: '2026-10-24', user_id: 'u1' }, '2026-10-26')).toBe(
-      '2026-10-24 u1',
+      '["since_user","2026-10-24","u1"]',
     );
-    expect(signalAnchor({ ...base, user_id: 'u1' }, '2026-10-26')).toBe('u1');
-    expect(signalAnchor({ ...base }, '2026-10-26')).toBe('2026-10-26');
+    expect(signalAnchor({ ...base, user_id: 'u1' }, '2026-10-26')).toBe('["since_user",null,"u1"]');
+    expect(signalAnchor({ ...base }, '2026-10-26')).toBe('["period","2026-10-26"]');
+    // A person whose id looks like a date is not a period.
+    expect(signalAnchor({ ...base, user_id: '2026-10-26' }, '2026-10-26')).not.toBe(
+      signalAnchor({ ...base }, '2026-10-26'),
+    );
   });
 });
 

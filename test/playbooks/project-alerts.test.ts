@@ -12,7 +12,8 @@ import { resolveSegments } from '../../src/model/segments.js';
 import { slackBody } from '../../src/playbooks/channels/slack.js';
 import { evaluatePlaybooks } from '../../src/playbooks/evaluate-playbooks.js';
 import type { Occurrence } from '../../src/playbooks/occurrence.js';
-import { defaultTopDays } from '../../src/playbooks/project-alerts.js';
+import { PlaybookError } from '../../src/playbooks/playbook-error.js';
+import { atLeastPercent, defaultTopDays } from '../../src/playbooks/project-alerts.js';
 import { runPlaybooks } from '../../src/playbooks/run-playbooks.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
@@ -317,9 +318,20 @@ describe('project alerts', () => {
         },
       },
     });
-    await expect(evaluate(cfg.playbooks, cfg)).rejects.toThrow(
+    const refused = evaluate(cfg.playbooks, cfg);
+    // A PlaybookError: the CLI prints it and the API answers 400, not an internal error.
+    await expect(refused).rejects.toBeInstanceOf(PlaybookError);
+    await expect(refused).rejects.toThrow(
       'playbook "too_long": top_days 8 is more than the 7 days of definition "default"\'s window',
     );
+  });
+
+  it('hold inclusive percent thresholds exactly, where floating point would miss them', () => {
+    // 2.2 * 1500 is 3300.0000000000005: 33 of 1500 is 2.2% all the same.
+    expect(atLeastPercent(33, 1500, 2.2)).toBe(true);
+    expect(atLeastPercent(3, 12, 25)).toBe(true);
+    expect(atLeastPercent(32, 1500, 2.2)).toBe(false);
+    expect(atLeastPercent(2, 12, 25)).toBe(false);
   });
 
   it('take the top third of the day counts as the top bucket by default', () => {
