@@ -156,6 +156,11 @@ describe('one-click unsubscribe', () => {
     expect(link.searchParams.get('project')).toBe(PROJECT);
     expect(link.searchParams.get('address')).toBe('Ada@acme.test');
     expect(link.searchParams.get('token')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The link is plain http (loopback): RFC 8058 lets only an https link be announced as
+    // one-click, so the mail has no List-Unsubscribe-Post (the link opens the confirm page).
+    const ada = received.find((m) => m.to.includes('Ada@acme.test'))?.raw ?? '';
+    expect(ada).toMatch(/^List-Unsubscribe: /m);
+    expect(ada).not.toMatch(/^List-Unsubscribe-Post:/im);
     // Each address its own token.
     expect(linkIn('bob@acme.test').searchParams.get('token')).not.toBe(
       link.searchParams.get('token'),
