@@ -185,15 +185,48 @@ export async function sendEmail(send: EmailSend): Promise<AttemptResult> {
     socketTimeout: timeoutMs,
   } as Parameters<typeof nodemailer.createTransport>[1]);
   const domain = message.from.split('@')[1] ?? 'powerlens.local';
+  // nodemailer's limits are per step (connect, greeting, each silence on the socket), so a server
+  // answering slowly but steadily could hold one send for many times timeout_seconds. The
+  // dispatcher's lease counts on every send being over within it: past it the send is aborted
+  // (nodemailer closes its connection) and, whatever is still pending, the attempt is a timeout.
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const overall = new Promise<AttemptResult>((resolve) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      transport.close();
+      resolve({
+        kind: 'network',
+        timeout: true,
+        error: `the SMTP server did not take the message within ${send.action.timeout_seconds} s (timeout_seconds)`,
+      });
+    }, timeoutMs);
+  });
+  const sending = attempt(transport, message, { id: send.id, domain, url, signal: abort.signal });
+  try {
+    return await Promise.race([sending, overall]);
+  } finally {
+    clearTimeout(timer);
+    transport.close();
+  }
+}
+
+/** Hands the message to the SMTP server once; never throws. */
+async function attempt(
+  transport: ReturnType<typeof nodemailer.createTransport>,
+  message: EmailMessage,
+  { id, domain, url, signal }: { id: string; domain: string; url: string; signal: AbortSignal },
+): Promise<AttemptResult> {
   try {
     const info = await transport.sendMail({
+      signal,
       from: message.from,
       to: message.to,
       ...(message.reply_to ? { replyTo: message.reply_to } : {}),
       subject: message.subject,
       text: message.text,
       ...(message.html !== null ? { html: message.html } : {}),
-      messageId: `<${send.id}@${domain}>`,
+      messageId: `<${id}@${domain}>`,
       headers: {
         'List-Unsubscribe': message.list_unsubscribe,
         ...(oneClickOf(message) ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
@@ -208,7 +241,5 @@ export async function sendEmail(send: EmailSend): Promise<AttemptResult> {
     const timeout = e?.code === 'ETIMEDOUT';
     const text = `${typeof e?.code === 'string' ? `${e.code}: ` : ''}${String(e?.message ?? err)}`;
     return { kind: 'network', timeout, error: text.replace(url, '(smtp_url_env)') };
-  } finally {
-    transport.close();
   }
 }

@@ -359,6 +359,8 @@ function registerRunRoutes(api: ZodApi, { engine, ctx, options, inTurn }: RouteC
               now,
               env: process.env,
               random: Math.random,
+              // Its batches' records queue behind other requests, each up to this long.
+              turnWaitMs: config.api.request_timeout_seconds * 1000,
             });
       return { as_of: asOf, ...result, dispatched };
     },
