@@ -41,6 +41,13 @@ export interface DispatchOptions {
   limit?: number;
   /** Deliveries sent at the same time (default 8). */
   concurrency?: number;
+  /**
+   * How long recording a batch may wait for the engine's turn behind an API request: serve's
+   * `api.request_timeout_seconds` in ms when the dispatcher shares serve's engine (POST
+   * /playbooks/run, or the CLI reaching a running serve). Default 0: a CLI that opened the file
+   * itself holds it alone, so nothing else takes turns or deliveries. It lengthens every lease.
+   */
+  turnWaitMs?: number;
 }
 
 export interface DispatchResult {
@@ -57,6 +64,23 @@ export interface DispatchResult {
 
 /** How long past an attempt's time limit its lease lasts (a crash's delivery waits this long). */
 const LEASE_MARGIN_MS = 60_000;
+
+/**
+ * The lease of every delivery of a batch: a batch is recorded only after its slowest send, so
+ * each lease lasts as long as the whole batch may: the batch's largest time limit once per round
+ * of sends (each send is cut off at its own limit, e-mail included: channels/email.ts), then the
+ * wait for the engine's turn to record (one API request's time limit: the recording queues behind
+ * whatever holds the turn), then a margin. A lease shorter than that would let another
+ * dispatcher (serve beside the CLI, POST /playbooks/run) send the delivery again meanwhile.
+ * Several slow API requests queued ahead could still outlast it: receivers dedupe by webhook-id.
+ */
+export function leaseMs(
+  timeoutsSeconds: readonly number[],
+  rounds: number,
+  turnWaitMs: number,
+): number {
+  return rounds * Math.max(0, ...timeoutsSeconds) * 1000 + turnWaitMs + LEASE_MARGIN_MS;
+}
 
 /** Sends the project's due deliveries and records each attempt. */
 export async function dispatchDue(
@@ -85,10 +109,15 @@ export async function dispatchDue(
     const batch = due.slice(i, i + BATCH);
     // The batch is sent this many sends after another, and recorded only when all are done.
     const rounds = Math.ceil(batch.length / Math.max(1, options.concurrency ?? 8));
+    const lease = leaseMs(
+      batch.map((d) => timeoutOf(actionOf(d, options.playbooks))),
+      rounds,
+      options.turnWaitMs ?? 0,
+    );
     const taken = await engine.transaction(async () => {
       const out: Taken[] = [];
       for (const delivery of batch) {
-        const t = await take(engine, delivery, options, at, rounds);
+        const t = await take(engine, delivery, options, at, lease);
         if (t) out.push(t);
       }
       return out;
@@ -97,9 +126,9 @@ export async function dispatchDue(
     // A few sends at once: a slow receiver does not hold up the rest.
     const done: Attempted[] = [];
     let next = 0;
+    // No engine work between taking and recording: a send never waits for the engine's turn.
     const worker = async () => {
-      for (let t = taken[next++]; t; t = taken[next++])
-        done.push(await attemptOne(engine, t, options, at));
+      for (let t = taken[next++]; t; t = taken[next++]) done.push(await attemptOne(t, options, at));
     };
     const workers = Math.max(1, Math.min(options.concurrency ?? 8, taken.length));
     await Promise.all(Array.from({ length: workers }, worker));
@@ -124,6 +153,8 @@ export const BATCH = 50;
 interface Taken {
   delivery: Delivery;
   action: Action | undefined;
+  /** An e-mail whose recipient is on the suppression list (read when taken). */
+  suppressed: boolean;
 }
 
 interface Attempted {
@@ -158,12 +189,8 @@ export function recipientOfPayload(payload: string): string | null {
 }
 
 /** Sends the delivery once on its action's channel (an e-mail to a suppressed address: not at all). */
-async function send(
-  engine: Engine,
-  delivery: Delivery,
-  action: Action | undefined,
-  options: DispatchOptions,
-): Promise<AttemptResult> {
+async function send(taken: Taken, options: DispatchOptions): Promise<AttemptResult> {
+  const { delivery, action } = taken;
   if (!action) {
     return {
       kind: 'config',
@@ -181,7 +208,7 @@ async function send(
   if (action.email) {
     const to = recipientOfPayload(delivery.payload);
     if (to === null) return { kind: 'config', error: 'the queued message has no recipient' };
-    if (await isSuppressed(engine, options.projectId, to)) {
+    if (taken.suppressed) {
       return { kind: 'config', error: 'suppressed: the address is on the suppression list' };
     }
     return sendEmail({
@@ -210,12 +237,9 @@ async function take(
   delivery: Delivery,
   options: DispatchOptions,
   at: () => Date,
-  rounds: number,
+  leaseMs: number,
 ): Promise<Taken | null> {
   const action = actionOf(delivery, options.playbooks);
-  // Until its batch is recorded: a lease that ended earlier would let another dispatcher send
-  // it again while this one still may (each send is cut off at its action's time limit).
-  const leaseMs = rounds * timeoutOf(action) * 1000 + LEASE_MARGIN_MS;
   const claimed = await engine.run(
     ...args(
       compileClaimDelivery(engine.dialect, {
@@ -226,21 +250,25 @@ async function take(
       }),
     ),
   );
-  return claimed === 0 ? null : { delivery, action };
+  if (claimed === 0) return null;
+  // Read here, within the batch's turn, so the sends need none (they would queue behind API
+  // requests, outside what the lease counts).
+  const to = action?.email ? recipientOfPayload(delivery.payload) : null;
+  const suppressed = to !== null && (await isSuppressed(engine, options.projectId, to));
+  return { delivery, action, suppressed };
 }
 
 /** One attempt at a taken delivery: sends it and decides what comes next. */
 async function attemptOne(
-  engine: Engine,
   taken: Taken,
   options: DispatchOptions,
   at: () => Date,
 ): Promise<Attempted> {
-  const { delivery, action } = taken;
+  const { delivery } = taken;
   const attempt = delivery.attempts + 1;
   const startedAt = at();
   const t0 = performance.now();
-  const outcome = await send(engine, delivery, action, options);
+  const outcome = await send(taken, options);
   const latencyMs = Math.round(performance.now() - t0);
   const finishedAt = at();
   const decision = decideRetry(attempt, outcome, { now: finishedAt, random: options.random });

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engines/engine.js';
-import { type Channel, channelOf, type Playbook, subjectTypeOf } from '../model/playbook.js';
+import {
+  type Action,
+  type Channel,
+  channelOf,
+  type Playbook,
+  subjectTypeOf,
+} from '../model/playbook.js';
 import { sendEmail } from './channels/email.js';
 import { sendSlack } from './channels/slack.js';
 import { sendWebhook } from './channels/webhook.js';
@@ -77,21 +83,36 @@ const outcome = (r: AttemptResult) =>
         }
       : { ok: false, status_code: null, error: r.error };
 
+/** One sample, built and checked, ready to send (or already known to fail). */
+export interface PreparedTestSend {
+  action_index: number;
+  action: Action;
+  delivery_id: string;
+  subject_id: string;
+  sample: boolean;
+  payload: string;
+  /** Why it is not sent (no recipient, suppressed), or undefined to send it. */
+  refused?: string;
+}
+
+type TestOptions = Pick<
+  PlaybookRunOptions,
+  'projectId' | 'config' | 'asOf' | 'env' | 'baseUrl' | 'fetch'
+> & {
+  name: string;
+  now: Date;
+};
+
 /**
- * Sends one sample of each of a playbook's actions now, outside the outbox (nothing recorded,
- * nothing queued): about the first person the playbook would reach, or a made-up one. Each
- * body carries `test: true` in its data so a receiver can tell.
+ * The database's part of a test: whom the samples are about, their payloads, whether a
+ * recipient is suppressed. The unsubscribe key a link is signed with is made and kept here, so
+ * whoever calls this in a transaction must see it committed before sending (POST
+ * /playbooks/{name}/test does: it sends after its turn is over).
  */
-export async function testPlaybook(
+export async function prepareTestSends(
   engine: Engine,
-  options: Pick<
-    PlaybookRunOptions,
-    'projectId' | 'config' | 'asOf' | 'env' | 'baseUrl' | 'fetch'
-  > & {
-    name: string;
-    now: Date;
-  },
-): Promise<TestSend[]> {
+  options: TestOptions,
+): Promise<PreparedTestSend[]> {
   const playbook = playbooksToRun(options.config, options.name)[options.name];
   if (!playbook) return [];
   const [first] = await previewPlaybook(engine, options);
@@ -103,48 +124,75 @@ export async function testPlaybook(
   });
   const ctx = templateContext(occurrence, traits, options.baseUrl);
   const sign = await unsubscribeSigner(engine, { [options.name]: playbook }, options.baseUrl);
-  const out: TestSend[] = [];
+  const out: PreparedTestSend[] = [];
   for (const [i, action] of playbook.actions.entries()) {
-    const id = `msg_test_${randomBytes(9).toString('hex')}`;
     const { payload, dead } = actionPayload(action, ctx, options.baseUrl, sign);
-    const suppressed = action.email
-      ? await suppressedRecipient(engine, options.projectId, payload)
-      : false;
-    const r: AttemptResult =
-      dead !== undefined
-        ? { kind: 'config', error: dead }
-        : suppressed
-          ? { kind: 'config', error: 'suppressed: the address is on the suppression list' }
-          : action.slack
-            ? await sendSlack({
-                body: payload,
-                action: action.slack,
-                env: options.env,
-                ...(options.fetch ? { fetch: options.fetch } : {}),
-              })
-            : action.email
-              ? await sendEmail({
-                  id,
-                  payload: testMessage(payload),
-                  action: action.email,
-                  env: options.env,
-                })
-              : await sendWebhook({
-                  id,
-                  body: payload,
-                  action: action.webhook as NonNullable<typeof action.webhook>,
-                  env: options.env,
-                  timestamp: options.now,
-                  ...(options.fetch ? { fetch: options.fetch } : {}),
-                });
+    const suppressed =
+      dead === undefined && action.email
+        ? await suppressedRecipient(engine, options.projectId, payload)
+        : false;
     out.push({
       action_index: i,
-      channel: channelOf(action),
-      delivery_id: id,
+      action,
+      delivery_id: `msg_test_${randomBytes(9).toString('hex')}`,
       subject_id: occurrence.subject_id,
       sample: first === undefined,
+      payload: action.email && dead === undefined ? testMessage(payload) : payload,
+      ...(dead !== undefined
+        ? { refused: dead }
+        : suppressed
+          ? { refused: 'suppressed: the address is on the suppression list' }
+          : {}),
+    });
+  }
+  return out;
+}
+
+/** Sends prepared samples, one after another; uses no database. */
+export async function sendTestSamples(
+  prepared: readonly PreparedTestSend[],
+  options: Pick<TestOptions, 'env' | 'fetch' | 'now'>,
+): Promise<TestSend[]> {
+  const out: TestSend[] = [];
+  for (const p of prepared) {
+    const { action, payload, delivery_id: id } = p;
+    const r: AttemptResult =
+      p.refused !== undefined
+        ? { kind: 'config', error: p.refused }
+        : action.slack
+          ? await sendSlack({
+              body: payload,
+              action: action.slack,
+              env: options.env,
+              ...(options.fetch ? { fetch: options.fetch } : {}),
+            })
+          : action.email
+            ? await sendEmail({ id, payload, action: action.email, env: options.env })
+            : await sendWebhook({
+                id,
+                body: payload,
+                action: action.webhook as NonNullable<typeof action.webhook>,
+                env: options.env,
+                timestamp: options.now,
+                ...(options.fetch ? { fetch: options.fetch } : {}),
+              });
+    out.push({
+      action_index: p.action_index,
+      channel: channelOf(action),
+      delivery_id: id,
+      subject_id: p.subject_id,
+      sample: p.sample,
       ...outcome(r),
     });
   }
   return out;
+}
+
+/**
+ * Sends one sample of each of a playbook's actions now, outside the outbox (nothing recorded,
+ * nothing queued): about the first person the playbook would reach, or a made-up one. Each
+ * body carries `test: true` in its data so a receiver can tell.
+ */
+export async function testPlaybook(engine: Engine, options: TestOptions): Promise<TestSend[]> {
+  return sendTestSamples(await prepareTestSends(engine, options), options);
 }

@@ -29,18 +29,35 @@ export async function keptUnsubscribeKey(engine: Engine): Promise<Buffer | null>
 
 /** The signing key: the one kept, or a new random one kept now (the first writer's stays). */
 export async function unsubscribeKey(engine: Engine, now: Date = new Date()): Promise<Buffer> {
-  const kept = await keptUnsubscribeKey(engine);
+  const kept = await keptUnsubscribeKey(engine).catch((err: unknown) => {
+    throw notKept(err);
+  });
   if (kept !== null) return kept;
   const c = compileKeepSetting(engine.dialect, {
     name: KEY_NAME,
     value: randomBytes(32).toString('base64url'),
     created_at: now.toISOString(),
   });
-  await engine.run(c.sql, c.params);
+  try {
+    await engine.run(c.sql, c.params);
+  } catch (err) {
+    throw notKept(err);
+  }
   // Read back: a concurrent writer's key may have been kept instead of ours.
   const key = await keptUnsubscribeKey(engine);
-  if (key === null) throw new Error('the unsubscribe key could not be kept in instance_settings');
+  if (key === null) throw notKept(null);
   return key;
+}
+
+/** Why the key could not be kept, and what to do (it signs every e-mail's unsubscribe link). */
+function notKept(cause: unknown): Error {
+  const why = cause instanceof Error ? ` (${cause.message.split('\n')[0]})` : '';
+  return new Error(
+    `the key that signs e-mail unsubscribe links could not be kept in the table instance_settings${why}: ` +
+      'either the database cannot be written (make its file and directory writable by the user powerlens runs as), ' +
+      'or it predates migration 12, which makes that table (run any powerlens command with --db PATH on it once to migrate it, e.g. powerlens playbooks list --db PATH)',
+    { cause },
+  );
 }
 
 /** The token for an address of a project (the address compared in its normal form). */

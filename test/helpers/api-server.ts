@@ -19,6 +19,8 @@ export async function startApiServer(
   db: TempDb,
   configText: string,
   sessions: Sessions,
+  /** The dashboard's address, for the links playbook payloads carry (serve's own address). */
+  baseUrl?: () => string | null,
 ): Promise<ApiServer> {
   const configFile = db.file('powerlens.yaml', configText);
   let config = parseConfigText(configText, configFile);
@@ -33,6 +35,7 @@ export async function startApiServer(
         config = next;
       },
       sessions,
+      ...(baseUrl ? { baseUrl } : {}),
     },
   });
   return {

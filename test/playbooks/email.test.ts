@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Playbook, PlaybookSchema } from '../../src/model/playbook.js';
+import { sendEmail } from '../../src/playbooks/channels/email.js';
 import { dispatchDue } from '../../src/playbooks/dispatcher.js';
 import type { Occurrence } from '../../src/playbooks/occurrence.js';
 import { deliveryLog, recordOccurrences } from '../../src/playbooks/outbox.js';
@@ -321,6 +322,31 @@ describe('e-mail actions', () => {
     });
     expect(later).toMatchObject({ due: 1, sent: 1 });
     expect(received.filter((m) => m.to.includes('grey@acme.test'))).toHaveLength(1);
+  });
+
+  it('announces one-click (List-Unsubscribe-Post) only with an https link, for messages queued before the flag too', async () => {
+    const action = playbook(['user']).actions[0]?.email as NonNullable<
+      Playbook['actions'][0]['email']
+    >;
+    const https = `<mailto:${FROM}?subject=unsubscribe>, <${base}/api/v1/playbooks/unsubscribe?x=1>`;
+    const http = `<mailto:${FROM}?subject=unsubscribe>, <http://127.0.0.1:9/api/v1/playbooks/unsubscribe?x=1>`;
+    const cases = [
+      // Queued now: the flag decides.
+      { to: 'flag-yes@acme.test', list_unsubscribe: https, one_click: true, post: true },
+      { to: 'flag-no@acme.test', list_unsubscribe: http, one_click: false, post: false },
+      // Queued before the flag: an https link in the value decides.
+      { to: 'old-https@acme.test', list_unsubscribe: https, post: true },
+      { to: 'old-http@acme.test', list_unsubscribe: http, post: false },
+      { to: 'old-mailto@acme.test', list_unsubscribe: `<mailto:${FROM}>`, post: false },
+    ];
+    for (const { post, ...c } of cases) {
+      const payload = JSON.stringify({ from: FROM, subject: 's', text: 't', html: null, ...c });
+      const r = await sendEmail({ id: `msg_${c.to.split('@')[0]}`, payload, action, env: env() });
+      expect(r).toMatchObject({ kind: 'smtp', code: 250 });
+      const raw = plain(received.find((m) => m.to[0] === c.to)?.raw ?? '');
+      expect(raw).toContain(`List-Unsubscribe: ${c.list_unsubscribe}`);
+      expect(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m.test(raw), c.to).toBe(post);
+    }
   });
 
   it('makes a delivery dead when its SMTP URL variable is not set, naming the variable', async () => {

@@ -156,6 +156,11 @@ describe('one-click unsubscribe', () => {
     expect(link.searchParams.get('project')).toBe(PROJECT);
     expect(link.searchParams.get('address')).toBe('Ada@acme.test');
     expect(link.searchParams.get('token')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The link is plain http (loopback): RFC 8058 lets only an https link be announced as
+    // one-click, so the mail has no List-Unsubscribe-Post (the link opens the confirm page).
+    const ada = received.find((m) => m.to.includes('Ada@acme.test'))?.raw ?? '';
+    expect(ada).toMatch(/^List-Unsubscribe: /m);
+    expect(ada).not.toMatch(/^List-Unsubscribe-Post:/im);
     // Each address its own token.
     expect(linkIn('bob@acme.test').searchParams.get('token')).not.toBe(
       link.searchParams.get('token'),
@@ -244,6 +249,37 @@ describe('one-click unsubscribe', () => {
     const r = await fetch(link, { method: 'POST', body: form });
     expect(r.status).toBe(200);
     expect(await isSuppressed(db.engine, PROJECT, 'bob@acme.test')).toBe(true);
+  });
+
+  it("checks a link without the database's turn once the key is read; only the one-click POST waits for it", async () => {
+    const good = linkIn('bob@acme.test');
+    const forged = new URL(good);
+    forged.searchParams.set('token', 'A'.repeat(43));
+    expect((await fetch(good)).status).toBe(200); // the key is read (and kept in memory)
+    // Another request holds the engine's turn (a long API request, a run recording a batch).
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const holding = db.engine.transaction(() => held);
+    const soon = <T>(p: Promise<T>) =>
+      Promise.race([
+        p,
+        new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 3000)),
+      ]);
+    try {
+      expect(await soon(fetch(forged).then((r) => r.status))).toBe(403);
+      expect(await soon(oneClick(forged).then((r) => r.status))).toBe(403);
+      expect(await soon(fetch(good).then((r) => r.status))).toBe(200);
+      // The valid one-click POST suppresses: it waits for the turn, then answers.
+      const post = oneClick(good);
+      expect(await soon(post.then((r) => r.status))).toBe('still waiting');
+      release();
+      expect((await post).status).toBe(200);
+    } finally {
+      release();
+      await holding;
+    }
   });
 
   it('never answers 5xx to odd input, and other playbook routes still want a key', async () => {

@@ -20,6 +20,12 @@ export interface EmailMessage {
   html: string | null;
   /** The List-Unsubscribe header's value. */
   list_unsubscribe: string;
+  /**
+   * Whether List-Unsubscribe carries an https one-click link, so the message may say
+   * `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058 section 3.1: only with an
+   * https URI). Absent in messages queued before it existed: see oneClickOf.
+   */
+  one_click?: boolean;
 }
 
 /** A recipient that cannot be found: the delivery is recorded dead with this reason. */
@@ -68,6 +74,8 @@ export function oneClickBase(baseUrl: string | null | undefined): string | null 
 /**
  * The List-Unsubscribe value: a mailto: to the sender, and, when the dashboard's address suits
  * (oneClickBase) and a signer is given, the API's signed one-click link for the recipient.
+ * `oneClick`: whether that link is https, the only kind RFC 8058 lets a message announce as
+ * one-click (a loopback http link still works through the confirm page it opens).
  */
 export function listUnsubscribe(
   from: string,
@@ -75,7 +83,7 @@ export function listUnsubscribe(
   projectId: string,
   baseUrl: string | null | undefined,
   sign: UnsubscribeSigner | null = null,
-): string {
+): { value: string; oneClick: boolean } {
   const parts = [`<mailto:${from}?subject=unsubscribe>`];
   const base = oneClickBase(baseUrl);
   if (base !== null && sign !== null) {
@@ -86,7 +94,18 @@ export function listUnsubscribe(
     });
     parts.push(`<${base}/api/v1/playbooks/unsubscribe?${query}>`);
   }
-  return parts.join(', ');
+  const oneClick = base !== null && sign !== null && base.startsWith('https://');
+  return { value: parts.join(', '), oneClick };
+}
+
+/**
+ * Whether a queued message may announce one-click unsubscribe. A message queued before the flag
+ * existed has none: it may when its List-Unsubscribe holds an https link (what RFC 8058 asks),
+ * so it is sent as it would be if queued now.
+ */
+export function oneClickOf(message: Pick<EmailMessage, 'list_unsubscribe' | 'one_click'>): boolean {
+  if (typeof message.one_click === 'boolean') return message.one_click;
+  return /<https:\/\/[^>]+>/.test(String(message.list_unsubscribe ?? ''));
 }
 
 /** The message of an occurrence, rendered now (throws NoRecipientError without an address). */
@@ -97,6 +116,7 @@ export function emailMessage(
   sign: UnsubscribeSigner | null = null,
 ): EmailMessage {
   const to = recipientOf(action, ctx);
+  const unsub = listUnsubscribe(action.from, to, ctx.occurrence.project_id, baseUrl, sign);
   return {
     to,
     from: action.from,
@@ -104,7 +124,8 @@ export function emailMessage(
     subject: renderTemplate(action.subject, ctx).replace(/[\r\n]+/g, ' '),
     text: renderTemplate(action.text, ctx),
     html: action.html === undefined ? null : renderTemplate(action.html, ctx, { html: true }),
-    list_unsubscribe: listUnsubscribe(action.from, to, ctx.occurrence.project_id, baseUrl, sign),
+    list_unsubscribe: unsub.value,
+    one_click: unsub.oneClick,
   };
 }
 
@@ -164,18 +185,51 @@ export async function sendEmail(send: EmailSend): Promise<AttemptResult> {
     socketTimeout: timeoutMs,
   } as Parameters<typeof nodemailer.createTransport>[1]);
   const domain = message.from.split('@')[1] ?? 'powerlens.local';
+  // nodemailer's limits are per step (connect, greeting, each silence on the socket), so a server
+  // answering slowly but steadily could hold one send for many times timeout_seconds. The
+  // dispatcher's lease counts on every send being over within it: past it the send is aborted
+  // (nodemailer closes its connection) and, whatever is still pending, the attempt is a timeout.
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const overall = new Promise<AttemptResult>((resolve) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      transport.close();
+      resolve({
+        kind: 'network',
+        timeout: true,
+        error: `the SMTP server did not take the message within ${send.action.timeout_seconds} s (timeout_seconds)`,
+      });
+    }, timeoutMs);
+  });
+  const sending = attempt(transport, message, { id: send.id, domain, url, signal: abort.signal });
+  try {
+    return await Promise.race([sending, overall]);
+  } finally {
+    clearTimeout(timer);
+    transport.close();
+  }
+}
+
+/** Hands the message to the SMTP server once; never throws. */
+async function attempt(
+  transport: ReturnType<typeof nodemailer.createTransport>,
+  message: EmailMessage,
+  { id, domain, url, signal }: { id: string; domain: string; url: string; signal: AbortSignal },
+): Promise<AttemptResult> {
   try {
     const info = await transport.sendMail({
+      signal,
       from: message.from,
       to: message.to,
       ...(message.reply_to ? { replyTo: message.reply_to } : {}),
       subject: message.subject,
       text: message.text,
       ...(message.html !== null ? { html: message.html } : {}),
-      messageId: `<${send.id}@${domain}>`,
+      messageId: `<${id}@${domain}>`,
       headers: {
         'List-Unsubscribe': message.list_unsubscribe,
-        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        ...(oneClickOf(message) ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
       },
     });
     const code = Number(String(info.response ?? '250').slice(0, 3));
@@ -187,7 +241,5 @@ export async function sendEmail(send: EmailSend): Promise<AttemptResult> {
     const timeout = e?.code === 'ETIMEDOUT';
     const text = `${typeof e?.code === 'string' ? `${e.code}: ` : ''}${String(e?.message ?? err)}`;
     return { kind: 'network', timeout, error: text.replace(url, '(smtp_url_env)') };
-  } finally {
-    transport.close();
   }
 }

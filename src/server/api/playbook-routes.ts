@@ -9,7 +9,7 @@ import { dispatchDue } from '../../playbooks/dispatcher.js';
 import { deliveryCounts, listPlaybooks, playbookListing } from '../../playbooks/list-playbooks.js';
 import { deliveryLog, retryDeadDelivery } from '../../playbooks/outbox.js';
 import { previewPlaybook, runPlaybooks } from '../../playbooks/run-playbooks.js';
-import { testPlaybook } from '../../playbooks/test-playbook.js';
+import { prepareTestSends, sendTestSamples } from '../../playbooks/test-playbook.js';
 import { PROBLEMS as problems, type RouteContext, type ZodApi } from './api-context.js';
 import { Loose, NameParams, Problem, ScoringQuery } from './api-schemas.js';
 import {
@@ -359,6 +359,8 @@ function registerRunRoutes(api: ZodApi, { engine, ctx, options, inTurn }: RouteC
               now,
               env: process.env,
               random: Math.random,
+              // Its batches' records queue behind other requests, each up to this long.
+              turnWaitMs: config.api.request_timeout_seconds * 1000,
             });
       return { as_of: asOf, ...result, dispatched };
     },
@@ -380,21 +382,19 @@ function registerRunRoutes(api: ZodApi, { engine, ctx, options, inTurn }: RouteC
       const name = req.params.name;
       playbookNamed(config, name);
       requireOutbox(engine);
-      // Nothing is recorded, so a time limit that cuts it short loses nothing; the samples go
-      // out within the turn because finding whom they are about uses the connection's tables.
-      return inTurn(async () => {
+      // Whom the samples are about and what they say are read within the request's turn and
+      // time limit; they are sent after it, as a run's deliveries are: a send inside the turn
+      // would hold every other request (and the dispatcher) behind a slow receiver. The turn's
+      // transaction has committed by then, so an unsubscribe key first made for these samples
+      // is kept before any link signed with it goes out.
+      const now = new Date();
+      const test = { projectId, config, name, now, env: process.env, baseUrl: baseUrl() };
+      const { asOf, prepared } = await inTurn(async () => {
         const asOf = await resolveAsOf(engine, projectId, req.query.as_of, true);
-        const sends = await testPlaybook(engine, {
-          projectId,
-          config,
-          asOf,
-          name,
-          now: new Date(),
-          env: process.env,
-          baseUrl: baseUrl(),
-        });
-        return { playbook: name, as_of: asOf, sends };
+        return { asOf, prepared: await prepareTestSends(engine, { ...test, asOf }) };
       });
+      const sends = await sendTestSamples(prepared, test);
+      return { playbook: name, as_of: asOf, sends };
     },
   );
 }

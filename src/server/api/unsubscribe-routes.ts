@@ -60,8 +60,40 @@ type Checked =
   | { ok: true; project: string; address: string; token: string }
   | { ok: false; status: number; title: string; detail: string };
 
+/** How long "no key yet" is believed: a key made meanwhile (a first e-mail queued) is seen after. */
+const NO_KEY_FOR_MS = 5_000;
+
+/**
+ * The kept unsubscribe key, read from the database once and then held in memory: it never
+ * changes once made, so the public routes need the engine's turn only until it is read (and
+ * then only to suppress, for a link already checked). Without a key yet, the answer is held
+ * a few seconds, so strangers' requests cannot queue one read each behind the API's requests.
+ */
+function keyCache(rc: RouteContext): () => Promise<Buffer | null> {
+  let key: Buffer | null = null;
+  let none: { until: number } | null = null;
+  let reading: Promise<Buffer | null> | null = null;
+  return async () => {
+    if (key !== null) return key;
+    // No suppression list, no key on this engine: no token can be right (not said as such).
+    if (!rc.engine.dialect.capabilities.transactions) return null;
+    if (none !== null && Date.now() < none.until) return null;
+    reading ??= rc
+      .inTurn(() => keptUnsubscribeKey(rc.engine))
+      .then((read) => {
+        key = read;
+        none = read === null ? { until: Date.now() + NO_KEY_FOR_MS } : null;
+        return read;
+      })
+      .finally(() => {
+        reading = null;
+      });
+    return reading;
+  };
+}
+
 /** The link's parts checked against the kept key; never throws on what a stranger sends. */
-async function checkLink(rc: RouteContext, q: Query): Promise<Checked> {
+async function checkLink(key: () => Promise<Buffer | null>, q: Query): Promise<Checked> {
   const missing = (['project', 'address', 'token'] as const).filter((k) => !q[k]?.trim());
   if (missing.length > 0) {
     return {
@@ -72,16 +104,8 @@ async function checkLink(rc: RouteContext, q: Query): Promise<Checked> {
     };
   }
   const { project, address, token } = q as Required<Query>;
-  if (!rc.engine.dialect.capabilities.transactions) {
-    return {
-      ok: false,
-      status: 400,
-      title: 'Not on this engine',
-      detail: `playbook e-mail runs on DuckDB only for now: the ${rc.engine.dialect.name} engine keeps no suppression list.`,
-    };
-  }
-  const key = await rc.inTurn(() => keptUnsubscribeKey(rc.engine));
-  if (key === null || !tokenMatches(key, project, address, token)) {
+  const kept = await key();
+  if (kept === null || !tokenMatches(kept, project, address, token)) {
     return {
       ok: false,
       status: 403,
@@ -104,6 +128,7 @@ function saysOneClick(body: unknown): boolean {
 }
 
 export function registerUnsubscribeRoutes(api: ZodApi, rc: RouteContext): void {
+  const key = keyCache(rc);
   // Its own scope: the forms mail clients post are parsed here only (the API takes JSON).
   api.register(async (plain) => {
     const scope = plain.withTypeProvider<ZodTypeProvider>();
@@ -125,7 +150,7 @@ export function registerUnsubscribeRoutes(api: ZodApi, rc: RouteContext): void {
         ),
       },
       async (req, reply) => {
-        const c = await checkLink(rc, req.query);
+        const c = await checkLink(key, req.query);
         if (!c.ok) return page(reply, c.status, c.title, `<p>${escapeHtml(c.detail)}</p>`);
         const action = `${UNSUBSCRIBE_PATH}?${new URLSearchParams({ project: c.project, address: c.address, token: c.token })}`;
         return page(
@@ -145,7 +170,7 @@ export function registerUnsubscribeRoutes(api: ZodApi, rc: RouteContext): void {
         ),
       },
       async (req, reply) => {
-        const c = await checkLink(rc, req.query);
+        const c = await checkLink(key, req.query);
         if (!c.ok) return page(reply, c.status, c.title, `<p>${escapeHtml(c.detail)}</p>`);
         if (!saysOneClick(req.body)) {
           return page(
@@ -155,6 +180,8 @@ export function registerUnsubscribeRoutes(api: ZodApi, rc: RouteContext): void {
             `<p>${escapeHtml(`the request's body is not the form field ${ONE_CLICK} (RFC 8058): send it as application/x-www-form-urlencoded, or open the link in a browser and press the button.`)}</p>`,
           );
         }
+        // Only now, for a link this powerlens signed (so on an engine with a suppression list:
+        // keyCache), is the database touched.
         await rc.inTurn(() => unsubscribe(rc.engine, c.project, c.address));
         return page(
           reply,
