@@ -29,6 +29,12 @@ export interface PlaybookRunOptions {
   /** Where the actions' URLs and secrets are read from by name (process.env). */
   env: Readonly<Record<string, string | undefined>>;
   random: () => number;
+  /**
+   * How long recording a sent batch may wait behind other requests for the database's turn (the
+   * lease allows for it): serve's request time limit where requests share the engine (serve,
+   * a command reaching a running serve), 0 for a command holding the file alone (the default).
+   */
+  turnWaitMs?: number | undefined;
   /** Send what is due after recording (default true); false records and queues only. */
   dispatch?: boolean | undefined;
   fetch?: typeof fetch;
@@ -158,7 +164,10 @@ export async function runPlaybooks(
 /** Sends the project's due deliveries, each with its action as the config has it now. */
 function sendDue(
   engine: Engine,
-  options: Pick<PlaybookRunOptions, 'projectId' | 'config' | 'now' | 'env' | 'random' | 'fetch'>,
+  options: Pick<
+    PlaybookRunOptions,
+    'projectId' | 'config' | 'now' | 'env' | 'random' | 'fetch' | 'turnWaitMs'
+  >,
 ): Promise<DispatchResult> {
   return dispatchDue(engine, {
     projectId: options.projectId,
@@ -166,6 +175,7 @@ function sendDue(
     now: options.now,
     env: options.env,
     random: options.random,
+    turnWaitMs: options.turnWaitMs ?? 0,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { resolveAsOf } from '../../analysis/resolve-as-of.js';
+import { RemoteEngine } from '../../engines/remote/remote-engine.js';
 import type { DeliveryStatus } from '../../playbooks/occurrence.js';
 import { deliveryLog, retryDeadDelivery } from '../../playbooks/outbox.js';
 import { playbooksToRun, previewPlaybook, runPlaybooks } from '../../playbooks/run-playbooks.js';
@@ -93,6 +94,9 @@ export function registerPlaybooks(program: Command): void {
           env: process.env,
           random: Math.random,
           dispatch: opts.send,
+          // Through a running serve, its batches' records queue behind the serve's requests.
+          turnWaitMs:
+            ctx.engine instanceof RemoteEngine ? ctx.config.api.request_timeout_seconds * 1000 : 0,
         });
         if (opts.json) printJson(result);
         else console.log(renderRun(result));

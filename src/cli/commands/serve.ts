@@ -117,6 +117,8 @@ export function registerServe(program: Command): void {
                 env: process.env,
                 random: Math.random,
                 baseUrl,
+                // Its batches' records queue behind API requests, each up to this long.
+                turnWaitMs: config.api.request_timeout_seconds * 1000,
               });
               const line = playbooksLogLine(ran);
               if (line) process.stderr.write(`${new Date().toISOString()} ${line}\n`);
