@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport } from '../../src/ingest/import/run-import.js';
 import { type Config, ConfigSchema } from '../../src/model/config.js';
@@ -11,6 +9,7 @@ import { evaluatePlaybooks } from '../../src/playbooks/evaluate-playbooks.js';
 import type { Occurrence } from '../../src/playbooks/occurrence.js';
 import { deliveryLog, recordOccurrences } from '../../src/playbooks/outbox.js';
 import { runRollup } from '../../src/rollup/run-rollup.js';
+import { type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp-receiver.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
 /*
@@ -172,9 +171,7 @@ const config: Config = ConfigSchema.parse({
   },
 });
 
-const received: { to: string[]; raw: string }[] = [];
-let server: SMTPServer;
-let smtpUrl = '';
+let smtp: SmtpReceiver;
 let db: TempDb;
 let w3: Occurrence[];
 let w3Again: Occurrence[];
@@ -197,24 +194,7 @@ const evaluate = async (asOf: string) =>
   ).occurrences;
 
 beforeAll(async () => {
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  smtpUrl = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  smtp = await startSmtpReceiver();
 
   db = await openTempDb();
   await runImport(db.engine, {
@@ -264,7 +244,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await smtp.close();
   await db.cleanup();
 });
 
@@ -402,19 +382,19 @@ describe('account_signal: the outbox and the channels', () => {
       projectId: 'default',
       playbooks: config.playbooks,
       now: new Date('2026-11-08T06:01:00Z'),
-      env: { SMTP_URL: smtpUrl },
+      env: { SMTP_URL: smtp.url },
       random: () => 0.5,
     });
     expect(sent).toMatchObject({ sent: 2 });
     const unfold = (raw: string) => raw.replace(/\r\n[ \t]+/g, ' ').replace(/=\r?\n/g, '');
-    const ana = received.find((m) => m.to[0] === 'ana@cs.test');
+    const ana = smtp.received.find((m) => m.to[0] === 'ana@cs.test');
     expect(unfold(ana?.raw ?? '')).toMatch(
       /^Subject: Lost Co \(acct_lost\) lost its power users\r?$/m,
     );
     expect(unfold(ana?.raw ?? '')).toContain(
       'Hi ana: Lost Co: had 1 power user until the week of 2026-10-19 and none since the week of 2026-10-26 (1 week): churn risk. Person: []. account_signal 2026-10-26',
     );
-    const bo = received.find((m) => m.to[0] === 'bo@cs.test');
+    const bo = smtp.received.find((m) => m.to[0] === 'bo@cs.test');
     // {{user_id}} is the champion the signal is about.
     expect(unfold(bo?.raw ?? '')).toMatch(
       /^Subject: Champion champion of Champ Ltd went quiet\r?$/m,
@@ -423,6 +403,6 @@ describe('account_signal: the outbox and the channels', () => {
     expect(unfold(bo?.raw ?? '')).toContain(
       'Call Cham Pion <cham@champ.test>: Champ Ltd: champion did 94%',
     );
-    expect(received).toHaveLength(2);
+    expect(smtp.received).toHaveLength(2);
   });
 });

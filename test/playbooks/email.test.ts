@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Playbook, PlaybookSchema } from '../../src/model/playbook.js';
 import { sendEmail } from '../../src/playbooks/channels/email.js';
@@ -9,6 +7,11 @@ import type { Occurrence } from '../../src/playbooks/occurrence.js';
 import { deliveryLog, recordOccurrences } from '../../src/playbooks/outbox.js';
 import { isSuppressed, suppress, unsubscribe } from '../../src/playbooks/suppressions.js';
 import { unsubscribeKey, unsubscribeToken } from '../../src/playbooks/unsubscribe-token.js';
+import {
+  type ReceivedMail,
+  type SmtpReceiver,
+  startSmtpReceiver,
+} from '../helpers/smtp-receiver.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
 /*
@@ -17,55 +20,15 @@ import { openTempDb, type TempDb } from '../helpers/temp-db.js';
  * recipients are scripted to be refused with 451 (try later) or 550 (no such mailbox).
  */
 
-interface Mail {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
 const PROJECT = 'mailco';
-const received: Mail[] = [];
 /** Recipient -> the SMTP codes it is refused with, in turn (then accepted). */
 const refusals = new Map<string, number[]>();
-let server: SMTPServer;
-let smtpUrl = '';
+let smtp: SmtpReceiver;
 let db: TempDb;
 
 beforeAll(async () => {
   db = await openTempDb();
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      const code = refusals.get(address.address)?.shift();
-      if (code !== undefined) {
-        const err = new Error(
-          code >= 500 ? 'no such mailbox' : 'greylisted, try later',
-        ) as Error & {
-          responseCode: number;
-        };
-        err.responseCode = code;
-        callback(err);
-        return;
-      }
-      callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  smtpUrl = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  smtp = await startSmtpReceiver({ refuse: (address) => refusals.get(address)?.shift() });
   const at = '2031-03-01T10:00:00Z';
   const identify = (user: string, traits: object) => ({
     project_id: PROJECT,
@@ -98,7 +61,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await smtp.close();
   await db.cleanup();
 });
 
@@ -145,7 +108,7 @@ function occurrence(
 
 const T0 = new Date();
 const at = (ms: number) => new Date(T0.getTime() + ms);
-const env = () => ({ SMTP_URL: smtpUrl });
+const env = () => ({ SMTP_URL: smtp.url });
 const base = 'https://powerlens.example.com';
 
 /** The raw message with folded headers unfolded and quoted-printable soft breaks undone. */
@@ -191,8 +154,8 @@ describe('e-mail actions', () => {
       random: () => 0.5,
     });
     expect(sent).toMatchObject({ due: 2, sent: 2, dead: 0, retried: 0 });
-    expect(received.map((m) => m.to[0]).sort()).toEqual(['ada@acme.test', 'bo@cs.test']);
-    const ada = received.find((m) => m.to[0] === 'ada@acme.test') as Mail;
+    expect(smtp.received.map((m) => m.to[0]).sort()).toEqual(['ada@acme.test', 'bo@cs.test']);
+    const ada = smtp.received.find((m) => m.to[0] === 'ada@acme.test') as ReceivedMail;
     const raw = plain(ada.raw);
     expect(ada.from).toBe(FROM);
     expect(raw).toMatch(/^Subject: Ada <Lovelace> & co became a power user \(Business\)\r?$/m);
@@ -217,7 +180,7 @@ describe('e-mail actions', () => {
 
   it('records a delivery with no address as dead with the reason, and sends nothing', async () => {
     const playbooks = { nomail: playbook(['user', { account_trait: 'csm_email' }]) };
-    const before = received.length;
+    const before = smtp.received.length;
     await recordOccurrences(
       db.engine,
       PROJECT,
@@ -238,7 +201,7 @@ describe('e-mail actions', () => {
       random: () => 0.5,
     });
     expect(r.due).toBe(0);
-    expect(received.length).toBe(before);
+    expect(smtp.received.length).toBe(before);
   });
 
   it('honours the suppression list: a later e-mail to a suppressed address is dead without being sent', async () => {
@@ -248,7 +211,7 @@ describe('e-mail actions', () => {
     await suppress(db.engine, PROJECT, 'ada@acme.test', 'complaint'); // again: no change
     expect(await isSuppressed(db.engine, PROJECT, 'Ada@Acme.test')).toBe(true);
     expect(await isSuppressed(db.engine, 'other', 'ada@acme.test')).toBe(false);
-    const before = received.length;
+    const before = smtp.received.length;
     await recordOccurrences(
       db.engine,
       PROJECT,
@@ -264,7 +227,7 @@ describe('e-mail actions', () => {
       random: () => 0.5,
     });
     expect(r).toMatchObject({ due: 1, dead: 1, sent: 0 });
-    expect(received.length).toBe(before);
+    expect(smtp.received.length).toBe(before);
     const [d] = await deliveries('later');
     expect(d?.status).toBe('dead');
     expect(d?.last_error).toMatch(/^suppressed/);
@@ -302,7 +265,7 @@ describe('e-mail actions', () => {
     expect(grey).toMatchObject({ status: 'queued', attempts: 1 });
     expect(grey?.last_error).toMatch(/^SMTP 451/);
     expect(grey?.attempt_log?.[0]).toMatchObject({ status_code: 451, outcome: 'retry' });
-    expect(received.some((m) => m.to.includes('grey@acme.test'))).toBe(false);
+    expect(smtp.received.some((m) => m.to.includes('grey@acme.test'))).toBe(false);
 
     // Not due yet a second later; due after the backoff (30 s with equal jitter at 0.5: 22.5 s).
     const tooSoon = await dispatchDue(db.engine, {
@@ -321,7 +284,7 @@ describe('e-mail actions', () => {
       random: () => 0.5,
     });
     expect(later).toMatchObject({ due: 1, sent: 1 });
-    expect(received.filter((m) => m.to.includes('grey@acme.test'))).toHaveLength(1);
+    expect(smtp.received.filter((m) => m.to.includes('grey@acme.test'))).toHaveLength(1);
   });
 
   it('announces one-click (List-Unsubscribe-Post) only with an https link, for messages queued before the flag too', async () => {
@@ -343,7 +306,7 @@ describe('e-mail actions', () => {
       const payload = JSON.stringify({ from: FROM, subject: 's', text: 't', html: null, ...c });
       const r = await sendEmail({ id: `msg_${c.to.split('@')[0]}`, payload, action, env: env() });
       expect(r).toMatchObject({ kind: 'smtp', code: 250 });
-      const raw = plain(received.find((m) => m.to[0] === c.to)?.raw ?? '');
+      const raw = plain(smtp.received.find((m) => m.to[0] === c.to)?.raw ?? '');
       expect(raw).toContain(`List-Unsubscribe: ${c.list_unsubscribe}`);
       expect(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m.test(raw), c.to).toBe(post);
     }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Playbook, PlaybookSchema } from '../../src/model/playbook.js';
 import { dispatchDue } from '../../src/playbooks/dispatcher.js';
@@ -9,6 +8,7 @@ import { deliveryLog, recordOccurrences } from '../../src/playbooks/outbox.js';
 import { isSuppressed } from '../../src/playbooks/suppressions.js';
 import { Sessions } from '../../src/server/api/sessions.js';
 import { type ApiServer, startApiServer } from '../helpers/api-server.js';
+import { type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp-receiver.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
 /*
@@ -21,33 +21,14 @@ import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
 const PROJECT = 'mailco';
 const FROM = 'cs@powerlens.test';
-const received: { to: string[]; raw: string }[] = [];
-let smtp: SMTPServer;
-let smtpUrl = '';
+let smtp: SmtpReceiver;
 let db: TempDb;
 let server: ApiServer;
 let base = '';
 
 beforeAll(async () => {
   db = await openTempDb();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtp = await startSmtpReceiver();
   const at = '2031-03-01T10:00:00Z';
   await db.engine.insert(
     'identifies',
@@ -69,7 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
   await db?.cleanup();
 });
 
@@ -124,14 +105,14 @@ async function sendTo(subjects: string[], period: string) {
     projectId: PROJECT,
     playbooks,
     now: new Date(clock),
-    env: { SMTP_URL: smtpUrl },
+    env: { SMTP_URL: smtp.url },
     random: () => 0.5,
   });
 }
 
 /** The http link of the List-Unsubscribe header of the mail to `to`, as received. */
 function linkIn(to: string): URL {
-  const mail = received.find((m) => m.to.includes(to));
+  const mail = smtp.received.find((m) => m.to.includes(to));
   if (!mail) throw new Error(`no mail to ${to}`);
   const headers = mail.raw.split(/\r?\n\r?\n/)[0]?.replace(/\r?\n[ \t]+/g, ' ') ?? '';
   const value = /^List-Unsubscribe: (.*)$/im.exec(headers)?.[1] ?? '';
@@ -158,7 +139,7 @@ describe('one-click unsubscribe', () => {
     expect(link.searchParams.get('token')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     // The link is plain http (loopback): RFC 8058 lets only an https link be announced as
     // one-click, so the mail has no List-Unsubscribe-Post (the link opens the confirm page).
-    const ada = received.find((m) => m.to.includes('Ada@acme.test'))?.raw ?? '';
+    const ada = smtp.received.find((m) => m.to.includes('Ada@acme.test'))?.raw ?? '';
     expect(ada).toMatch(/^List-Unsubscribe: /m);
     expect(ada).not.toMatch(/^List-Unsubscribe-Post:/im);
     // Each address its own token.
@@ -188,10 +169,10 @@ describe('one-click unsubscribe', () => {
     expect((await oneClick(link)).status).toBe(200);
 
     // The next e-mail to ada is not sent; bob's is.
-    const before = received.length;
+    const before = smtp.received.length;
     const next = await sendTo(['ada', 'bob'], '2031-03-09');
     expect(next).toMatchObject({ due: 2, sent: 1, dead: 1 });
-    expect(received.slice(before).map((m) => m.to)).toEqual([['bob@acme.test']]);
+    expect(smtp.received.slice(before).map((m) => m.to)).toEqual([['bob@acme.test']]);
     const log = await deliveryLog(db.engine, PROJECT, { playbook: 'hello' });
     const dead = log.filter((d) => d.status === 'dead');
     expect(dead.map((d) => JSON.parse(d.payload).to)).toEqual(['Ada@acme.test']);
