@@ -24,7 +24,18 @@ export interface LifecycleInput {
  * The stored snapshots of one definition and period kind (parameters p, def, period): `periods`
  * numbers them in order (idx, from 1), `si` is each user's row with its `columns` and idx.
  */
-export function snapshotPeriodCtes(d: Dialect, columns: readonly string[]): string {
+export function snapshotPeriodCtes(
+  d: Dialect,
+  columns: readonly string[],
+  only?: { before: number },
+): string {
+  // `only`: the rows of the period starting on parameter `at` and the `before` periods before
+  // it, numbered as among all periods (what reads one period's states needs, not the history).
+  const within = only
+    ? `
+    WHERE p.idx BETWEEN (SELECT idx FROM periods WHERE period_start = ${d.date(d.param('at', 'Date'))}) - ${only.before}
+      AND (SELECT idx FROM periods WHERE period_start = ${d.date(d.param('at', 'Date'))})`
+    : '';
   return `s AS (
     SELECT period_start, user_id, ${columns.join(', ')} FROM user_snapshots
     WHERE project_id = ${d.param('p', 'String')} AND definition = ${d.param('def', 'String')}
@@ -35,7 +46,7 @@ export function snapshotPeriodCtes(d: Dialect, columns: readonly string[]): stri
   si AS (
     SELECT s.period_start AS period_start, s.user_id AS user_id,
       ${columns.map((c) => `s.${c} AS ${c}`).join(', ')}, p.idx AS idx
-    FROM s JOIN periods p ON p.period_start = s.period_start)`;
+    FROM s JOIN periods p ON p.period_start = s.period_start${within})`;
 }
 
 /**
@@ -71,18 +82,30 @@ const STATE_COLUMNS = [
  * (idx, user_id, att_1 .. att_N: the attainment 1 .. N periods before) and `states` (idx,
  * user_id, state).
  */
-export function lifecycleCtes(input: LifecycleInput): { ctes: string; params: SqlParams } {
+export function lifecycleCtes(
+  input: LifecycleInput,
+  options: { onlyAt?: string } = {},
+): { ctes: string; params: SqlParams } {
   const d = input.dialect;
   const r = input.rules;
   const n = r.emergingPeriods;
   const back = Array.from({ length: n }, (_, i) => i + 1);
+  // Only the states of the period starting `onlyAt` and the one before are right then: they read
+  // the n periods before each (the climb) and the period before that (the pair); the first
+  // period a user was a power user (new against resurrected) is still read from every period.
+  const only = options.onlyAt !== undefined;
+  const firstPower = only
+    ? `first_power AS (SELECT s.user_id AS user_id, min(p.idx) AS first_idx
+    FROM s JOIN periods p ON p.period_start = s.period_start WHERE s.is_power_user
+    GROUP BY s.user_id)`
+    : 'first_power AS (SELECT user_id, min(idx) AS first_idx FROM si WHERE is_power_user GROUP BY user_id)';
   // Rising in each period: now above 1 period before, 1 above 2, ..., n-1 above n.
   const rising = ['c.attainment', ...back.map((k) => `m.att_${k}`)]
     .slice(0, n)
     .map((a, i) => `${a} > m.att_${i + 1}`)
     .join(' AND ');
-  const ctes = `${snapshotPeriodCtes(d, STATE_COLUMNS)},
-  first_power AS (SELECT user_id, min(idx) AS first_idx FROM si WHERE is_power_user GROUP BY user_id),
+  const ctes = `${snapshotPeriodCtes(d, STATE_COLUMNS, only ? { before: n + 1 } : undefined)},
+  ${firstPower},
   windows AS (SELECT idx, min(window_start) AS window_start FROM si GROUP BY idx),
   -- The attainment of each user 1 .. n periods before (0 when not active in that window; NULL
   -- in a row stored before attainment was), where the stored history reaches n periods back;
@@ -136,6 +159,7 @@ export function lifecycleCtes(input: LifecycleInput): { ctes: string; params: Sq
       keep: 1 - r.atRiskDropPercent / 100,
       min_att: r.emergingMinAttainment / 100,
       min_rise: r.emergingMinRise / 100,
+      ...(only ? { at: options.onlyAt } : {}),
     },
   };
 }

@@ -16,7 +16,8 @@ export function compileTriggerCandidates(
   periodStart: string,
 ): { sql: string; params: SqlParams } {
   const d = input.dialect;
-  const { ctes, params } = lifecycleCtes(input);
+  // Only the periods this one's states read: not the states of every stored period.
+  const { ctes, params } = lifecycleCtes(input, { onlyAt: periodStart });
   const back = Array.from({ length: input.rules.emergingPeriods }, (_, i) => i + 1);
   const key = (t: string) =>
     `${t}.project_id = ${d.param('p', 'String')} AND ${t}.definition = ${d.param('def', 'String')}

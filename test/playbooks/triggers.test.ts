@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { resolveAsOf } from '../../src/analysis/resolve-as-of.js';
 import { runImport } from '../../src/ingest/import/run-import.js';
+import { lifecycleReport } from '../../src/lifecycle/lifecycle-report.js';
 import { runSnapshots } from '../../src/lifecycle/run-snapshots.js';
 import { ConfigSchema } from '../../src/model/config.js';
 import { lifecycleRules } from '../../src/model/lifecycle-config.js';
@@ -19,6 +20,8 @@ import {
   traitValue,
 } from '../../src/playbooks/triggers.js';
 import { runRollup } from '../../src/rollup/run-rollup.js';
+import { LIFECYCLE_STATES } from '../../src/sql/compile-lifecycle.js';
+import { compileTriggerCandidates } from '../../src/sql/compile-triggers.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
 /*
@@ -289,6 +292,28 @@ describe('playbook triggers', () => {
       since: new Map([['risk', '2025-01-06']]),
     });
     expect(far.occurrences.map((o) => o.period_start)).toEqual([W5, W6]);
+  });
+
+  it("read each period's states as the lifecycle report does, from the few periods they need", async () => {
+    // The candidates' query computes states over the period and the emerging climb's periods
+    // before it only; the report computes them over every stored period. They must agree.
+    const input = {
+      projectId: 'default',
+      definition: 'default',
+      period: 'week',
+      rules: lifecycleRules(config.lifecycle),
+      dialect: db.engine.dialect,
+    };
+    const report = await lifecycleReport(db.engine, input, { retention: false });
+    for (const week of WEEKS.slice(1)) {
+      const q = compileTriggerCandidates(input, week);
+      const rows = await db.engine.query<{ state: string }>(q.sql, q.params);
+      const counted = Object.fromEntries(
+        LIFECYCLE_STATES.map((s) => [s, rows.filter((r) => r.state === s).length]),
+      );
+      const period = report.periods.find((p) => p.period_start === week);
+      expect(counted, week).toEqual(period?.states);
+    }
   });
 
   it('give the same occurrence ids when evaluated twice, from project, playbook, trigger, user and period', async () => {

@@ -8,8 +8,12 @@ WITH s AS (
   si AS (
     SELECT s.period_start AS period_start, s.user_id AS user_id,
       s.is_power_user AS is_power_user, s.score AS score, s.trend AS trend, s.attainment AS attainment, s.first_seen AS first_seen, s.window_start AS window_start, s.events_7 AS events_7, s.baseline_events AS baseline_events, s.baseline_days AS baseline_days, p.idx AS idx
-    FROM s JOIN periods p ON p.period_start = s.period_start),
-  first_power AS (SELECT user_id, min(idx) AS first_idx FROM si WHERE is_power_user GROUP BY user_id),
+    FROM s JOIN periods p ON p.period_start = s.period_start
+    WHERE p.idx BETWEEN (SELECT idx FROM periods WHERE period_start = CAST(CAST($at AS DATE) AS DATE)) - 4
+      AND (SELECT idx FROM periods WHERE period_start = CAST(CAST($at AS DATE) AS DATE))),
+  first_power AS (SELECT s.user_id AS user_id, min(p.idx) AS first_idx
+    FROM s JOIN periods p ON p.period_start = s.period_start WHERE s.is_power_user
+    GROUP BY s.user_id),
   windows AS (SELECT idx, min(window_start) AS window_start FROM si GROUP BY idx),
   -- The attainment of each user 1 .. n periods before (0 when not active in that window; NULL
   -- in a row stored before attainment was), where the stored history reaches n periods back;
