@@ -62,8 +62,12 @@ export interface DispatchResult {
   skipped: number;
 }
 
-/** How long past an attempt's time limit its lease lasts (a crash's delivery waits this long). */
-const LEASE_MARGIN_MS = 60_000;
+/**
+ * How long past a batch's time limits and turn wait its lease lasts: what those bounds do not
+ * cover (starting the sends after the take commits, a garbage-collection pause, writing the
+ * records). A crashed dispatcher's deliveries wait this much longer than the limits.
+ */
+export const LEASE_MARGIN_MS = 20_000;
 
 /**
  * The lease of every delivery of a batch: a batch is recorded only after its slowest send, so

@@ -501,11 +501,11 @@ describe('dispatchDue', () => {
       fetch: dying,
     });
     await reachedReceiver;
-    // While the lease lasts, no other run takes it.
+    // While the lease lasts (1 s limit, 8 rounds at most, 20 s margin), no other run takes it.
     const during = await dispatchDue(db.engine, {
       projectId: P,
       playbooks: books,
-      now: at(30_000),
+      now: at(15_000),
       env: ENV,
       random: () => 0,
     });
