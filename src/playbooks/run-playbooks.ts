@@ -185,7 +185,13 @@ export async function previewPlaybook(
   engine: Engine,
   options: Pick<PlaybookRunOptions, 'projectId' | 'config' | 'asOf'> & { name: string },
 ): Promise<PreviewedOccurrence[]> {
-  const playbooks = playbooksToRun(options.config, options.name);
+  // A playbook turned off is previewed as if on: who it would reach once enabled.
+  const playbooks = Object.fromEntries(
+    Object.entries(playbooksToRun(options.config, options.name)).map(([n, p]) => [
+      n,
+      { ...p, enabled: true },
+    ]),
+  );
   const { occurrences } = await occurrencesNow(engine, options, playbooks);
   const known = await recordedOccurrenceIds(
     engine,

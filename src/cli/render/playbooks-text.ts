@@ -11,7 +11,7 @@ export function renderPlaybookList(list: (Playbook & { name: string })[]): strin
     return 'No playbooks in the config. docs/playbooks.md shows one to start from (playbooks: in powerlens.yaml).';
   }
   const t = renderTable(
-    ['playbook', 'on', 'filters', 'sends', 'limits'],
+    ['playbook', 'fires when', 'filters', 'sends', 'limits'],
     list.map((p) => [
       p.enabled ? p.name : `${p.name} (off)`,
       triggerInWords(p.trigger),
@@ -25,6 +25,8 @@ export function renderPlaybookList(list: (Playbook & { name: string })[]): strin
       p.actions.map(actionText).join('; '),
       `${p.limits.max_per_run}/run${p.limits.cooldown_days > 0 ? `, cooldown ${p.limits.cooldown_days} d` : ''}`,
     ]),
+    '  ',
+    [1, 2, 3, 4],
   );
   return dimHeader(t).join('\n');
 }
@@ -74,14 +76,16 @@ export function renderPreview(name: string, people: PreviewedOccurrence[]): stri
   }
   const fresh = people.filter((p) => !p.already_recorded).length;
   const t = renderTable(
-    ['user', 'account', 'period', 'new', 'why'],
+    ['who', 'account', 'period', 'new', 'why'],
     people.map((p) => [
-      p.subject_id,
-      p.account_id,
+      p.subject_type === 'project' ? 'the project' : p.subject_id,
+      p.account_id || '-',
       p.period_start,
       p.already_recorded ? 'sent before' : 'yes',
       p.explanation,
     ]),
+    '  ',
+    [1, 2, 3, 4],
   );
   return [
     pc.bold(`${name} would reach ${people.length} (${fresh} not reached before)`),
@@ -112,7 +116,7 @@ export function renderDeliveryLog(
 ): string {
   if (log.length === 0) return 'No deliveries yet: powerlens playbooks run records and sends them.';
   const t = renderTable(
-    ['delivery', 'playbook', 'user', 'status', 'attempts', 'fired', 'last error'],
+    ['delivery', 'playbook', 'who', 'status', 'attempts', 'fired', 'last error'],
     log.map((d) => [
       d.delivery_id,
       d.playbook,
@@ -122,6 +126,8 @@ export function renderDeliveryLog(
       d.fired_at,
       d.last_error ?? '',
     ]),
+    '  ',
+    [1, 2, 3, 5, 6],
   );
   const lines = dimHeader(t);
   if (!withAttempts) return lines.join('\n');
