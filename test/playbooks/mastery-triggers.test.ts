@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import { runImport } from '../../src/ingest/import/run-import.js';
 import { type Config, ConfigSchema } from '../../src/model/config.js';
 import { triggerInWords } from '../../src/playbooks/list-playbooks.js';
@@ -10,6 +8,7 @@ import type { Occurrence } from '../../src/playbooks/occurrence.js';
 import { PlaybookError } from '../../src/playbooks/playbook-error.js';
 import { previewPlaybook, runPlaybooks } from '../../src/playbooks/run-playbooks.js';
 import { runRollup } from '../../src/rollup/run-rollup.js';
+import { docsExampleConfig } from '../helpers/docs-example.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
 /*
@@ -319,11 +318,7 @@ describe('mastered_feature', () => {
 
 describe('docs/playbooks.md', () => {
   it('has a YAML example under Mastered a feature that the config schema accepts', () => {
-    const text = readFileSync(new URL('../../docs/playbooks.md', import.meta.url), 'utf8');
-    const section = text.split('## Mastered a feature')[1]?.split(/\n## /)[0] ?? '';
-    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
-    expect(yaml).toBeDefined();
-    const parsed = ConfigSchema.parse(parseYaml(yaml as string));
+    const parsed = docsExampleConfig('playbooks.md', 'Mastered a feature');
     expect(Object.values(parsed.playbooks).map((p) => p.trigger.on)).toEqual([
       'mastered_feature',
       'mastered_feature',

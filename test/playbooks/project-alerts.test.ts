@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import type { Row } from '../../src/engines/engine.js';
 import { lifecycleReport } from '../../src/lifecycle/lifecycle-report.js';
 import { runSnapshots } from '../../src/lifecycle/run-snapshots.js';
@@ -15,6 +13,7 @@ import type { Occurrence } from '../../src/playbooks/occurrence.js';
 import { PlaybookError } from '../../src/playbooks/playbook-error.js';
 import { atLeastPercent, defaultTopDays } from '../../src/playbooks/project-alerts.js';
 import { runPlaybooks } from '../../src/playbooks/run-playbooks.js';
+import { docsExampleConfig } from '../helpers/docs-example.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
 /*
@@ -364,11 +363,7 @@ describe('project alerts', () => {
 
 describe('docs/playbooks.md', () => {
   it('has a YAML example under Project alerts that the config schema accepts', () => {
-    const text = readFileSync(new URL('../../docs/playbooks.md', import.meta.url), 'utf8');
-    const section = text.split('## Project alerts')[1]?.split(/\n## /)[0] ?? '';
-    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
-    expect(yaml).toBeDefined();
-    const parsed = ConfigSchema.parse(parseYaml(yaml as string));
+    const parsed = docsExampleConfig('playbooks.md', 'Project alerts');
     expect(Object.values(parsed.playbooks).map((p) => p.trigger.on)).toEqual([
       'power_user_count_changed',
       'lifecycle_flow',

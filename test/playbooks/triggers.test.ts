@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import { resolveAsOf } from '../../src/analysis/resolve-as-of.js';
 import { runImport } from '../../src/ingest/import/run-import.js';
 import { lifecycleReport } from '../../src/lifecycle/lifecycle-report.js';
@@ -22,6 +20,7 @@ import {
 import { runRollup } from '../../src/rollup/run-rollup.js';
 import { LIFECYCLE_STATES } from '../../src/sql/compile-lifecycle.js';
 import { compileTriggerCandidates } from '../../src/sql/compile-triggers.js';
+import { docsExampleConfig } from '../helpers/docs-example.js';
 import { openTempDb, type TempDb } from '../helpers/temp-db.js';
 
 /*
@@ -438,11 +437,7 @@ describe('filters', () => {
 
 describe('docs/playbooks.md', () => {
   it('has a YAML example under Triggers and filters that the config schema accepts', () => {
-    const text = readFileSync(new URL('../../docs/playbooks.md', import.meta.url), 'utf8');
-    const section = text.split('## Triggers and filters')[1]?.split(/\n## /)[0] ?? '';
-    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
-    expect(yaml).toBeDefined();
-    const parsed = ConfigSchema.parse(parseYaml(yaml as string));
+    const parsed = docsExampleConfig('playbooks.md', 'Triggers and filters');
     expect(Object.keys(parsed.playbooks)).toEqual([
       'champion_at_risk',
       'welcome_new_power_user',
