@@ -8,13 +8,12 @@ import {
   compileMarkRetry,
   compileMarkSent,
 } from '../sql/compile-outbox.js';
-import { sendEmail } from './channels/email.js';
-import { sendSlack } from './channels/slack.js';
-import { sendWebhook } from './channels/webhook.js';
+import { normaliseAddress, recipientOfPayload } from './channels/email.js';
+import { sendAction } from './channels/send-action.js';
 import type { Delivery } from './occurrence.js';
 import { assertOutboxEngine } from './outbox.js';
 import { type AttemptResult, decideRetry, type RetryDecision } from './retry-policy.js';
-import { isSuppressed } from './suppressions.js';
+import { SUPPRESSED, suppressedAmong } from './suppressions.js';
 
 /**
  * The dispatcher (docs/playbooks.md, "Outbox and delivery"): sends the deliveries that are due,
@@ -119,12 +118,19 @@ export async function dispatchDue(
       options.turnWaitMs ?? 0,
     );
     const taken = await engine.transaction(async () => {
-      const out: Taken[] = [];
+      const out: Omit<Taken, 'suppressed'>[] = [];
       for (const delivery of batch) {
         const t = await take(engine, delivery, options, at, lease);
         if (t) out.push(t);
       }
-      return out;
+      // Read here, within the batch's turn, so the sends need none (they would queue behind API
+      // requests, outside what the lease counts): one query for the batch's recipients.
+      const addresses = out.flatMap((t) => (t.to === null ? [] : [t.to]));
+      const suppressed = await suppressedAmong(engine, options.projectId, addresses);
+      return out.map((t) => ({
+        ...t,
+        suppressed: t.to !== null && suppressed.has(normaliseAddress(t.to)),
+      }));
     });
     result.skipped += batch.length - taken.length;
     // A few sends at once: a slow receiver does not hold up the rest.
@@ -157,6 +163,8 @@ export const BATCH = 50;
 interface Taken {
   delivery: Delivery;
   action: Action | undefined;
+  /** An e-mail's recipient, from its queued message (null: not an e-mail, or none). */
+  to: string | null;
   /** An e-mail whose recipient is on the suppression list (read when taken). */
   suppressed: boolean;
 }
@@ -182,16 +190,6 @@ function timeoutOf(action: Action | undefined): number {
   return (action?.webhook ?? action?.slack ?? action?.email)?.timeout_seconds ?? 0;
 }
 
-/** The recipient of a queued e-mail, or null when its payload has none. */
-export function recipientOfPayload(payload: string): string | null {
-  try {
-    const to = (JSON.parse(payload) as { to?: unknown }).to;
-    return typeof to === 'string' && to !== '' ? to : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Sends the delivery once on its action's channel (an e-mail to a suppressed address: not at all). */
 async function send(taken: Taken, options: DispatchOptions): Promise<AttemptResult> {
   const { delivery, action } = taken;
@@ -201,34 +199,16 @@ async function send(taken: Taken, options: DispatchOptions): Promise<AttemptResu
       error: `the playbook ${delivery.playbook} has no ${delivery.channel} action ${delivery.action_index + 1} any more`,
     };
   }
-  if (action.slack) {
-    return sendSlack({
-      body: delivery.payload,
-      action: action.slack,
-      env: options.env,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
+  if (action.email && taken.to === null) {
+    return { kind: 'config', error: 'the queued message has no recipient' };
   }
-  if (action.email) {
-    const to = recipientOfPayload(delivery.payload);
-    if (to === null) return { kind: 'config', error: 'the queued message has no recipient' };
-    if (taken.suppressed) {
-      return { kind: 'config', error: 'suppressed: the address is on the suppression list' };
-    }
-    return sendEmail({
-      id: delivery.delivery_id,
-      payload: delivery.payload,
-      action: action.email,
-      env: options.env,
-    });
-  }
-  return sendWebhook({
+  if (taken.suppressed) return { kind: 'config', error: SUPPRESSED };
+  return sendAction(action, {
     id: delivery.delivery_id,
-    body: delivery.payload,
-    action: action.webhook as NonNullable<Action['webhook']>,
+    payload: delivery.payload,
     env: options.env,
     timestamp: (options.clock ?? (() => new Date()))(),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: options.fetch,
   });
 }
 
@@ -242,7 +222,7 @@ async function take(
   options: DispatchOptions,
   at: () => Date,
   leaseMs: number,
-): Promise<Taken | null> {
+): Promise<Omit<Taken, 'suppressed'> | null> {
   const action = actionOf(delivery, options.playbooks);
   const claimed = await engine.run(
     ...args(
@@ -255,11 +235,7 @@ async function take(
     ),
   );
   if (claimed === 0) return null;
-  // Read here, within the batch's turn, so the sends need none (they would queue behind API
-  // requests, outside what the lease counts).
-  const to = action?.email ? recipientOfPayload(delivery.payload) : null;
-  const suppressed = to !== null && (await isSuppressed(engine, options.projectId, to));
-  return { delivery, action, suppressed };
+  return { delivery, action, to: action?.email ? recipientOfPayload(delivery.payload) : null };
 }
 
 /** One attempt at a taken delivery: sends it and decides what comes next. */

@@ -1,5 +1,9 @@
 import type { Engine } from '../engines/engine.js';
-import { compileSuppress, compileSuppression } from '../sql/compile-suppressions.js';
+import {
+  compileSuppress,
+  compileSuppressedAmong,
+  compileSuppression,
+} from '../sql/compile-suppressions.js';
 import { normaliseAddress } from './channels/email.js';
 import { assertOutboxEngine } from './outbox.js';
 
@@ -8,6 +12,9 @@ import { assertOutboxEngine } from './outbox.js';
  * playbook e-mail of the project; the dispatcher marks such a delivery dead ('suppressed')
  * without sending it. Addresses are compared trimmed and in lower case.
  */
+
+/** Why a delivery to an address on the list is not sent (its attempt's error). */
+export const SUPPRESSED = 'suppressed: the address is on the suppression list';
 
 /** Puts an address on the project's list (again: no change, the first reason stays). */
 export async function suppress(
@@ -27,6 +34,20 @@ export async function suppress(
     created_at: now.toISOString(),
   });
   await engine.run(c.sql, c.params);
+}
+
+/** Which of these addresses are on the project's list, compared as normaliseAddress does. */
+export async function suppressedAmong(
+  engine: Engine,
+  projectId: string,
+  addresses: readonly string[],
+): Promise<Set<string>> {
+  if (addresses.length === 0) return new Set();
+  const c = compileSuppressedAmong(engine.dialect, projectId, [
+    ...new Set(addresses.map(normaliseAddress)),
+  ]);
+  const rows = await engine.query<{ address: string }>(c.sql, c.params);
+  return new Set(rows.map((r) => r.address));
 }
 
 /** Whether the address is on the project's list. */

@@ -7,15 +7,13 @@ import {
   type Playbook,
   subjectTypeOf,
 } from '../model/playbook.js';
-import { sendEmail } from './channels/email.js';
-import { sendSlack } from './channels/slack.js';
-import { sendWebhook } from './channels/webhook.js';
-import { recipientOfPayload } from './dispatcher.js';
+import { recipientOfPayload } from './channels/email.js';
+import { sendAction } from './channels/send-action.js';
 import type { Occurrence } from './occurrence.js';
 import { actionPayload, readTemplateTraits, templateContext } from './payloads.js';
 import type { AttemptResult } from './retry-policy.js';
 import { type PlaybookRunOptions, playbooksToRun, previewPlaybook } from './run-playbooks.js';
-import { isSuppressed } from './suppressions.js';
+import { isSuppressed, SUPPRESSED } from './suppressions.js';
 import { unsubscribeSigner } from './unsubscribe-token.js';
 
 export interface TestSend {
@@ -50,16 +48,6 @@ function sampleOccurrence(projectId: string, name: string, playbook: Playbook): 
     explanation: 'a test sent by powerlens playbooks test: nothing happened',
     data: { test: true },
   };
-}
-
-/** Whether a queued e-mail's recipient is on the suppression list (a test honours it too). */
-async function suppressedRecipient(
-  engine: Engine,
-  projectId: string,
-  payload: string,
-): Promise<boolean> {
-  const to = recipientOfPayload(payload);
-  return to !== null && (await isSuppressed(engine, projectId, to));
 }
 
 /** A sample e-mail says so in its subject: it goes to the real recipient. */
@@ -113,8 +101,8 @@ export async function prepareTestSends(
   engine: Engine,
   options: TestOptions,
 ): Promise<PreparedTestSend[]> {
-  const playbook = playbooksToRun(options.config, options.name)[options.name];
-  if (!playbook) return [];
+  // playbooksToRun refuses a name the config does not have.
+  const playbook = playbooksToRun(options.config, options.name)[options.name] as Playbook;
   const [first] = await previewPlaybook(engine, options);
   const occurrence = first
     ? { ...first, data: { ...first.data, test: true } }
@@ -127,10 +115,9 @@ export async function prepareTestSends(
   const out: PreparedTestSend[] = [];
   for (const [i, action] of playbook.actions.entries()) {
     const { payload, dead } = actionPayload(action, ctx, options.baseUrl, sign);
-    const suppressed =
-      dead === undefined && action.email
-        ? await suppressedRecipient(engine, options.projectId, payload)
-        : false;
+    // A test honours the suppression list too.
+    const to = dead === undefined && action.email ? recipientOfPayload(payload) : null;
+    const suppressed = to !== null && (await isSuppressed(engine, options.projectId, to));
     out.push({
       action_index: i,
       action,
@@ -138,11 +125,7 @@ export async function prepareTestSends(
       subject_id: occurrence.subject_id,
       sample: first === undefined,
       payload: action.email && dead === undefined ? testMessage(payload) : payload,
-      ...(dead !== undefined
-        ? { refused: dead }
-        : suppressed
-          ? { refused: 'suppressed: the address is on the suppression list' }
-          : {}),
+      ...(dead !== undefined ? { refused: dead } : suppressed ? { refused: SUPPRESSED } : {}),
     });
   }
   return out;
@@ -159,23 +142,13 @@ export async function sendTestSamples(
     const r: AttemptResult =
       p.refused !== undefined
         ? { kind: 'config', error: p.refused }
-        : action.slack
-          ? await sendSlack({
-              body: payload,
-              action: action.slack,
-              env: options.env,
-              ...(options.fetch ? { fetch: options.fetch } : {}),
-            })
-          : action.email
-            ? await sendEmail({ id, payload, action: action.email, env: options.env })
-            : await sendWebhook({
-                id,
-                body: payload,
-                action: action.webhook as NonNullable<typeof action.webhook>,
-                env: options.env,
-                timestamp: options.now,
-                ...(options.fetch ? { fetch: options.fetch } : {}),
-              });
+        : await sendAction(action, {
+            id,
+            payload,
+            env: options.env,
+            timestamp: options.now,
+            fetch: options.fetch,
+          });
     out.push({
       action_index: p.action_index,
       channel: channelOf(action),

@@ -28,3 +28,17 @@ WHERE project_id = ${d.param('p', 'String')} AND address = ${d.param('address', 
     params: { p: projectId, address },
   };
 }
+
+/** Which of a list of addresses are on the project's list (`address`). */
+export function compileSuppressedAmong(
+  d: Dialect,
+  projectId: string,
+  addresses: readonly string[],
+): Compiled {
+  return {
+    sql: `SELECT address FROM playbook_suppressions
+WHERE project_id = ${d.param('p', 'String')}
+  AND ${d.inList('address', d.param('addresses', 'Array(String)'))}`,
+    params: { p: projectId, addresses: [...addresses] },
+  };
+}

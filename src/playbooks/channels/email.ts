@@ -51,6 +51,16 @@ export function normaliseAddress(address: string): string {
   return address.trim().toLowerCase();
 }
 
+/** The recipient of a queued e-mail, or null when its payload has none. */
+export function recipientOfPayload(payload: string): string | null {
+  try {
+    const to = (JSON.parse(payload) as { to?: unknown }).to;
+    return typeof to === 'string' && to !== '' ? to : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Signs the one-click link of a project's address (unsubscribeToken with the kept key). */
 export type UnsubscribeSigner = (projectId: string, address: string) => string;
 
