@@ -1,3 +1,4 @@
+import { distance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { plainName } from './definition.js';
 
@@ -255,28 +256,10 @@ export function unknownTemplateVariables(template: string): string[] {
     const name = m[1] ?? '';
     if ((TEMPLATE_VARIABLES as readonly string[]).includes(name)) continue;
     if (/^(user|account)\.[^\s.{}][^\s{}]*$/.test(name)) continue;
-    const near = TEMPLATE_VARIABLES.find((v) => editDistance(v, name) <= 2);
+    const near = TEMPLATE_VARIABLES.find((v) => distance(v, name) <= 2);
     out.push(near ? `{{${name}}} (did you mean {{${near}}}?)` : `{{${name}}}`);
   }
   return out;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j] as number;
-      row[j] = Math.min(
-        cur + 1,
-        (row[j - 1] as number) + 1,
-        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      prev = cur;
-    }
-  }
-  return row[b.length] as number;
 }
 
 /** A text with `{{variables}}`: an unknown one is an error when the config is read. */

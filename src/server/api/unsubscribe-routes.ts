@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { unsubscribe } from '../../playbooks/suppressions.js';
+import { escapeHtml } from '../../playbooks/template.js';
 import { keptUnsubscribeKey, tokenMatches } from '../../playbooks/unsubscribe-token.js';
 import type { RouteContext, ZodApi } from './api-context.js';
 
@@ -29,13 +30,6 @@ type Query = z.infer<typeof UnsubscribeQuery>;
 
 /** What RFC 8058 has the mail client post (and the confirm page's button posts too). */
 const ONE_CLICK = 'List-Unsubscribe=One-Click';
-
-function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
-}
 
 function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
   return (
