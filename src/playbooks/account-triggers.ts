@@ -6,9 +6,10 @@ import { snapshotInput } from '../lifecycle/snapshot-input.js';
 import type { Playbook } from '../model/playbook.js';
 import { periodOf } from '../time/periods.js';
 import type { EvaluationContext } from './evaluation-context.js';
+import { accountTraitsPass } from './filters.js';
 import type { Occurrence } from './occurrence.js';
+import { occurrenceId } from './occurrence-ids.js';
 import { byDefinition } from './playbook-groups.js';
-import { accountTraitsPass, occurrenceId } from './triggers.js';
 
 /**
  * The `account_signal` trigger (docs/playbooks.md, "Account signals"): an account that shows the

@@ -6,8 +6,9 @@ import {
   compileSaveCursor,
 } from '../sql/compile-playbook-cursors.js';
 import type { Occurrence } from './occurrence.js';
+import { triggerKey } from './occurrence-ids.js';
 import { compareText } from './playbook-groups.js';
-import { isLifecycleTrigger, triggerKey } from './triggers.js';
+import { isLifecycleTrigger } from './triggers.js';
 
 /**
  * Each playbook's cursor: the last snapshot period its lifecycle or segment trigger was

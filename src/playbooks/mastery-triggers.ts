@@ -10,10 +10,11 @@ import {
 } from '../sql/compile-mastery.js';
 import { periodOf } from '../time/periods.js';
 import type { EvaluationContext } from './evaluation-context.js';
+import { passes } from './filters.js';
 import type { Occurrence } from './occurrence.js';
+import { onceOccurrenceId } from './occurrence-ids.js';
 import { PlaybookError } from './playbook-error.js';
 import { byOccurrenceOrder, compareText } from './playbook-groups.js';
-import { onceOccurrenceId, passes } from './triggers.js';
 
 /** What the mastered_feature evaluator reads of the evaluation context. */
 export type MasteryContext = Pick<

@@ -10,9 +10,9 @@ import { compileCurveTop } from '../sql/compile-curve-top.js';
 import type { LifecycleInput } from '../sql/compile-lifecycle.js';
 import type { EvaluationContext, FamilyEvaluator } from './evaluation-context.js';
 import type { Occurrence } from './occurrence.js';
+import { occurrenceId } from './occurrence-ids.js';
 import { PlaybookError } from './playbook-error.js';
 import { byDefinition } from './playbook-groups.js';
-import { occurrenceId } from './triggers.js';
 
 /**
  * Project alerts (docs/playbooks.md, "Project alerts"): a playbook fires once per period for the

@@ -1,7 +1,7 @@
 import type { AccountTraits, UserTraits } from '../analysis/explain-traits.js';
 import { normaliseKey } from '../analysis/explain-traits.js';
+import { traitValue } from './filters.js';
 import type { Occurrence } from './occurrence.js';
-import { traitValue } from './triggers.js';
 
 /**
  * Templates of Slack and e-mail actions (docs/playbooks.md, "E-mail"): `{{name}}` is replaced by

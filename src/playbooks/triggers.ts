@@ -1,16 +1,17 @@
-import { createHash } from 'node:crypto';
-import { type AccountTraits, normaliseKey, readAccountTraits } from '../analysis/explain-traits.js';
+import { type AccountTraits, readAccountTraits } from '../analysis/explain-traits.js';
 import type { Engine } from '../engines/engine.js';
 import { attainmentHistory } from '../lifecycle/lifecycle-report.js';
 import { latestSnapshotPeriod } from '../lifecycle/snapshot-status.js';
 import type { LifecycleRules } from '../model/lifecycle-config.js';
-import type { Filters, Playbook, Trigger } from '../model/playbook.js';
+import type { Playbook, Trigger } from '../model/playbook.js';
 import type { Segment } from '../model/segments.js';
 import type { LifecycleInput } from '../sql/compile-lifecycle.js';
 import { compileStoredPeriodsSince } from '../sql/compile-snapshots.js';
 import { compileTriggerCandidates } from '../sql/compile-triggers.js';
 import { type PeriodKind, periodOf } from '../time/periods.js';
+import { passes } from './filters.js';
 import type { Occurrence } from './occurrence.js';
+import { occurrenceId } from './occurrence-ids.js';
 import { byDefinition, byOccurrenceOrder, compareText } from './playbook-groups.js';
 import { type Change, triggerChange, type UserPair } from './trigger-change.js';
 
@@ -205,99 +206,6 @@ async function candidates(
       attainment_history: attainmentHistory(r, n),
     };
   });
-}
-
-/**
- * The filters, on the user now: in at least one of the segments; the stored score in the range
- * (0 for a user absent from the snapshot, not active in the window); for each trait named, the
- * account's value one of those listed (compared as text, so 10 matches "10"). A user with no
- * account, an account with no traits or without that trait does not pass. Case matters.
- */
-export function passes(
-  filters: Filters,
-  user: Pick<UserPair, 'segments' | 'present' | 'score'>,
-  account: AccountTraits | undefined,
-) {
-  if (filters.segments && !filters.segments.some((s) => user.segments.includes(s))) return false;
-  const score = user.present ? user.score : 0;
-  if (filters.score?.min !== undefined && score < filters.score.min) return false;
-  if (filters.score?.max !== undefined && score > filters.score.max) return false;
-  return accountTraitsPass(filters.account_traits, account);
-}
-
-/**
- * The `account_traits` filter on an account (user and account triggers alike): for each trait
- * named, its value one of those listed, compared as text. No account, or no such trait: fails.
- */
-export function accountTraitsPass(
-  wanted: Filters['account_traits'],
-  account: AccountTraits | undefined,
-): boolean {
-  for (const [trait, allowed] of Object.entries(wanted ?? {})) {
-    const value = account ? traitValue(account, trait) : undefined;
-    if (value === undefined || !allowed.some((a) => String(a) === String(value))) return false;
-  }
-  return true;
-}
-
-const KNOWN_TRAITS = ['name', 'plan', 'seats', 'mrr', 'csm'] as const;
-
-/**
- * An account's trait by name: plan, seats, mrr, csm and name as the reports read them (plan from
- * plan, plan_name, tier, ...), any other from the group calls' traits, its spelling compared
- * as normaliseKey does (planTier, plan_tier). Only a text, number or truth value counts.
- */
-export function traitValue(
-  account: AccountTraits,
-  trait: string,
-): string | number | boolean | undefined {
-  const key = normaliseKey(trait);
-  const known = KNOWN_TRAITS.find((k) => k === key);
-  const value =
-    known && account[known] !== undefined
-      ? account[known]
-      : Object.entries(account.traits).find(([k]) => normaliseKey(k) === key)?.[1];
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-    ? value
-    : undefined;
-}
-
-/** What the trigger is, in the occurrence id: its kind, with its state or segment. */
-export function triggerKey(trigger: Trigger): string {
-  if (trigger.on === 'entered_state') return `${trigger.on}:${trigger.state}`;
-  if (trigger.on === 'joined_segment' || trigger.on === 'left_segment')
-    return `${trigger.on}:${trigger.segment}`;
-  if (trigger.on === 'mastered_feature') return `${trigger.on}:${trigger.feature}`;
-  if (trigger.on === 'account_signal') return `${trigger.on}:${trigger.signal}`;
-  if (trigger.on === 'lifecycle_flow') return `${trigger.on}:${trigger.from}>${trigger.to}`;
-  return trigger.on;
-}
-
-/** sha256, hex, of JSON [project, playbook, trigger (with state or segment), subject, period]. */
-export function occurrenceId(
-  projectId: string,
-  playbook: string,
-  trigger: Trigger,
-  subjectId: string,
-  periodStart: string,
-): string {
-  const key = JSON.stringify([projectId, playbook, triggerKey(trigger), subjectId, periodStart]);
-  return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-/**
- * For a trigger that fires once per subject ever (mastered_feature): sha256, hex, of JSON
- * [project, playbook, trigger, subject], no period, so a later period meeting the rule again
- * gives the same id and is not recorded again. Four items, so it never equals a periodic id.
- */
-export function onceOccurrenceId(
-  projectId: string,
-  playbook: string,
-  trigger: Trigger,
-  subjectId: string,
-): string {
-  const key = JSON.stringify([projectId, playbook, triggerKey(trigger), subjectId]);
-  return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
 function occurrence(

@@ -10,13 +10,7 @@ import type { Playbook } from '../../src/model/playbook.js';
 import { resolveDefinition } from '../../src/model/resolve-definition.js';
 import { resolveSegments } from '../../src/model/segments.js';
 import type { Occurrence } from '../../src/playbooks/occurrence.js';
-import type { UserPair } from '../../src/playbooks/trigger-change.js';
-import {
-  evaluateTriggers,
-  evaluateTriggersSince,
-  passes,
-  traitValue,
-} from '../../src/playbooks/triggers.js';
+import { evaluateTriggers, evaluateTriggersSince } from '../../src/playbooks/triggers.js';
 import { runRollup } from '../../src/rollup/run-rollup.js';
 import { LIFECYCLE_STATES } from '../../src/sql/compile-lifecycle.js';
 import { compileTriggerCandidates } from '../../src/sql/compile-triggers.js';
@@ -392,46 +386,6 @@ describe('playbook triggers', () => {
     expect(find(w6, 'climbers', 'climber').explanation).toBe(
       'emerging in the week of 2026-02-09 (score 38): not yet a power user, but closer to the definition in each of the last 3 weeks: 0% → 25% → 50% → 75% of the way (100% = a power user)',
     );
-  });
-});
-
-describe('filters', () => {
-  const user = {
-    segments: ['heavy'],
-    present: true,
-    score: 79,
-    account_id: 'acct_team',
-  } as UserPair;
-  const account = {
-    plan: 'team',
-    seats: 10,
-    traits: { Plan_Name: 'team', Seats: '10', 'Sales Region': 'EU', owner: { id: 1 } },
-  };
-
-  it('read known traits as the reports do and others by a loose spelling', () => {
-    expect(traitValue(account, 'plan')).toBe('team');
-    expect(traitValue(account, 'seats')).toBe(10);
-    expect(traitValue(account, 'sales_region')).toBe('EU');
-    // Only a text, number or truth value counts.
-    expect(traitValue(account, 'owner')).toBeUndefined();
-    expect(traitValue(account, 'csm')).toBeUndefined();
-  });
-
-  it('compare trait values as text and fail a missing account or trait', () => {
-    expect(passes({ account_traits: { seats: ['10'] } }, user, account)).toBe(true);
-    expect(passes({ account_traits: { seats: [10, 20] } }, user, account)).toBe(true);
-    expect(passes({ account_traits: { plan: ['team'], csm: ['ana'] } }, user, account)).toBe(false);
-    expect(passes({ account_traits: { plan: ['team'] } }, user, undefined)).toBe(false);
-    expect(passes({ account_traits: { plan: ['Team'] } }, user, account)).toBe(false);
-  });
-
-  it('keep the score range inclusive, 0 for a user absent from the snapshot', () => {
-    expect(passes({ score: { min: 79, max: 79 } }, user, undefined)).toBe(true);
-    expect(passes({ score: { min: 80 } }, user, undefined)).toBe(false);
-    expect(passes({ score: { max: 10 } }, { ...user, present: false }, undefined)).toBe(true);
-    expect(passes({ segments: ['other', 'heavy'] }, user, undefined)).toBe(true);
-    expect(passes({ segments: ['other'] }, user, undefined)).toBe(false);
-    expect(passes({}, user, undefined)).toBe(true);
   });
 });
 
