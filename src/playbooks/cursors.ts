@@ -102,12 +102,8 @@ export async function saveCursors(
     });
     await engine.run(q.sql, q.params);
   }
-  const stored = await engine.query<{ playbook: string }>(
-    ...(() => {
-      const q = compileReadCursors(engine.dialect, scope.projectId);
-      return [q.sql, q.params] as const;
-    })(),
-  );
+  const read = compileReadCursors(engine.dialect, scope.projectId);
+  const stored = await engine.query<{ playbook: string }>(read.sql, read.params);
   for (const { playbook: name } of stored) {
     const playbook = configured[name];
     if (playbook?.enabled && isLifecycleTrigger(playbook.trigger)) continue;

@@ -99,6 +99,7 @@ export async function evaluateTriggersSince(
         : await latestSnapshotPeriod(engine, input);
     if (!start) continue;
     const byPeriod = await periodsToEvaluate(engine, input, start, playbooks, options.since);
+    const context = { period: options.period, segments: options.segments ?? [] };
     for (const [period, due] of byPeriod) {
       // Oldest first, so each playbook's last is the latest period it was evaluated in.
       for (const [name] of due) reached.set(name, period);
@@ -110,7 +111,6 @@ export async function evaluateTriggersSince(
             users.map((u) => u.account_id),
           )
         : new Map<string, AccountTraits>();
-      const context = { period: options.period, segments: options.segments ?? [] };
       for (const [name, playbook] of due) {
         for (const user of users) {
           const change = triggerChange(playbook.trigger, user, context);
@@ -143,15 +143,12 @@ async function periodsToEvaluate(
     .map(([name]) => since?.get(name))
     .filter((p): p is string => p !== undefined && p < latest)
     .sort()[0];
-  const stored =
-    earliest === undefined
-      ? []
-      : await (async () => {
-          // From the first day of the period holding the cursor: a cursor is a period's first day.
-          const q = compileStoredPeriodsSince(engine.dialect, input, earliest);
-          const rows = await engine.query<{ start: string }>(q.sql, q.params);
-          return rows.map((r) => r.start).filter((p) => p < latest);
-        })();
+  let stored: string[] = [];
+  if (earliest !== undefined) {
+    const q = compileStoredPeriodsSince(engine.dialect, input, earliest);
+    const rows = await engine.query<{ start: string }>(q.sql, q.params);
+    stored = rows.map((r) => r.start).filter((p) => p < latest);
+  }
   for (const entry of playbooks) {
     const from = since?.get(entry[0]);
     const behind = from === undefined ? [] : stored.filter((p) => p >= from);
