@@ -111,20 +111,12 @@ export async function recordOccurrences(
   if (occurrences.length === 0) return result;
   const firedAt = now.toISOString();
   await engine.transaction(async () => {
-    const known = await engine.query<{ occurrence_id: string }>(
-      ...args(
-        compileRecordedOccurrences(
-          engine.dialect,
-          projectId,
-          occurrences.map((o) => o.occurrence_id),
-        ),
-      ),
-    );
-    const recordedBefore = new Set(known.map((r) => r.occurrence_id));
+    const ids = occurrences.map((o) => o.occurrence_id);
+    const recordedBefore = await recordedOccurrenceIds(engine, projectId, ids);
     const cooling = await subjectsInCooldown(engine, projectId, occurrences, playbooks, now);
-    const traits = await readTemplateTraits(engine, projectId, occurrences, playbooks);
-    const sign = await unsubscribeSigner(engine, playbooks, options.baseUrl);
+    // Which are recorded now: not before, not in a cooldown, within max_per_run.
     const firedNow = new Map<string, number>();
+    const toRecord: Occurrence[] = [];
     for (const o of occurrences) {
       const playbook = playbooks[o.playbook] as Playbook;
       if (recordedBefore.has(o.occurrence_id)) {
@@ -144,6 +136,18 @@ export async function recordOccurrences(
       }
       // The same id twice in the list: the second finds the first recorded.
       recordedBefore.add(o.occurrence_id);
+      toRecord.push(o);
+      firedNow.set(o.playbook, count + 1);
+      // Within the cooldown, the same subject does not fire twice in one run either.
+      if (playbook.limits.cooldown_days > 0) cooling.add(subjectKey);
+    }
+    if (toRecord.length === 0) return;
+    // Only for those recorded: a run that finds everything recorded before reads no traits and
+    // makes no unsubscribe key.
+    const traits = await readTemplateTraits(engine, projectId, toRecord, playbooks);
+    const sign = await unsubscribeSigner(engine, playbooks, options.baseUrl);
+    for (const o of toRecord) {
+      const playbook = playbooks[o.playbook] as Playbook;
       const ctx = templateContext(o, traits, options.baseUrl);
       const queued = await recordOne(engine, o, playbook, firedAt, ctx, options.baseUrl, sign);
       if (queued === null) {
@@ -152,9 +156,6 @@ export async function recordOccurrences(
       }
       result.recorded++;
       result.queued += queued;
-      firedNow.set(o.playbook, count + 1);
-      // Within the cooldown, the same subject does not fire twice in one run either.
-      if (playbook.limits.cooldown_days > 0) cooling.add(subjectKey);
     }
   });
   result.skipped = result.already + result.cooldown + result.over_limit;
